@@ -1,0 +1,19 @@
+/*
+ * The few things mm/ needs from the CPU, the way Linux's mm/ reaches arch/.
+ * emu/ implements them for the emulated CPU; unit tests supply their own.
+ */
+#ifndef VMEMU_MM_ARCH_H
+#define VMEMU_MM_ARCH_H
+
+struct mm_struct;
+
+/* A PTE lost rights or went away: forget every cached translation. */
+void arch_flush_tlb_mm(struct mm_struct *mm);
+
+/*
+ * Frames that held code mapped at [start, end) are about to change or be
+ * reused: drop translated code for that range while it is still mapped.
+ */
+void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+
+#endif

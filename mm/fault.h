@@ -1,0 +1,59 @@
+/* The page-fault handler and the MMU's page-table walk. */
+#ifndef VMEMU_MM_FAULT_H
+#define VMEMU_MM_FAULT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct mm_struct;
+
+/* fault flags, as Linux's FAULT_FLAG_* and x86's error code carry them */
+#define FAULT_FLAG_WRITE 0x01u
+#define FAULT_FLAG_INSTRUCTION 0x02u
+#define FAULT_FLAG_USER 0x04u
+
+/* What handle_mm_fault did: the fault kinds vmemu reports. */
+enum fault_kind {
+    FAULT_ANON_ZERO, /* read of untouched anonymous memory: the zero page */
+    FAULT_ANON_NEW,  /* a fresh zeroed frame */
+    FAULT_FILE_MINOR,
+    FAULT_FILE_MAJOR,
+    FAULT_COW,
+    FAULT_STACK_GROW,
+    FAULT_SPURIOUS, /* someone else already mapped it (e.g. only A/D to set) */
+    FAULT_SEGV_MAPERR,
+    FAULT_SEGV_ACCERR,
+    FAULT_OOM,
+    FAULT_SIGBUS,
+};
+
+struct fault_result {
+    enum fault_kind kind;
+    unsigned long pfn; /* the frame now mapped */
+    bool major;
+};
+
+/* Resolve a fault at addr; result->kind says what happened. */
+void handle_mm_fault(struct mm_struct *mm, unsigned long addr, unsigned int flags,
+                     struct fault_result *result);
+
+static inline bool fault_is_error(enum fault_kind k)
+{
+    return k >= FAULT_SEGV_MAPERR;
+}
+
+/* The MMU: one translation for the CPU. */
+enum mmu_access { MMU_READ, MMU_WRITE, MMU_FETCH };
+#define MMU_PROT_READ 1u
+#define MMU_PROT_WRITE 2u
+#define MMU_PROT_EXEC 4u
+/*
+ * Walk the page tables for va and access as the x86 walker does: on success
+ * set A (and D for a write), store the physical address of the page and the
+ * rights the CPU may cache (write only once D is set) and return true.
+ * Return false when the access is not allowed: the caller raises a fault.
+ */
+bool mmu_translate(struct mm_struct *mm, uint64_t va, enum mmu_access access, uint64_t *pa,
+                   unsigned int *prot);
+
+#endif

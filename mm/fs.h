@@ -1,0 +1,54 @@
+/*
+ * Open files and their page cache. An address_space exists once per host
+ * file (device + inode) and is shared by every open file and mapping of it.
+ */
+#ifndef VMEMU_MM_FS_H
+#define VMEMU_MM_FS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "page.h"
+
+struct address_space {
+    uint64_t host_dev, host_ino;
+    int host_fd;     /* the host file, read for page-in */
+    uint64_t i_size; /* bytes */
+    struct page **i_pages; /* index -> page; a flat table until the xarray */
+    unsigned long i_pages_cap;
+    unsigned long nrpages;
+    int refcount;
+    struct list_head as_list;
+};
+
+struct file {
+    struct address_space *f_mapping; /* NULL for ttys, pipes and the like */
+    int f_host_fd;
+    unsigned int f_flags; /* the open(2) flags */
+    mode_t f_mode;        /* st_mode of the host file */
+    uint64_t f_pos;
+    int f_count;
+    char *f_path; /* the host path, for /proc/self/maps and traces */
+};
+
+/* Open a host file for the guest; NULL and *err = -errno on failure. */
+struct file *file_open(const char *path, int flags, int mode, int *err);
+/* Wrap an already open host descriptor (the guest's stdin, stdout, stderr). */
+struct file *file_from_host_fd(int fd, const char *name, int *err);
+struct file *get_file(struct file *f);
+void fput(struct file *f);
+
+/*
+ * The page of the file at index, read from the host file when not cached.
+ * Returns it with a reference held, or NULL (ENOMEM or I/O error in *err).
+ * *major is set when the page had to be read (the fault waited for I/O).
+ */
+struct page *filemap_get_page(struct address_space *as, pgoff_t index, bool *major, int *err);
+/* The cached page at index or NULL; no reference taken, no I/O. */
+struct page *filemap_find_page(struct address_space *as, pgoff_t index);
+/* A write() to the host file went through: refresh cached pages of the range. */
+void filemap_update_range(struct address_space *as, uint64_t pos, const void *buf, size_t len);
+/* Drop every page of every address_space that nothing maps. */
+void filemap_drop_unmapped(void);
+
+#endif

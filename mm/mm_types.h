@@ -1,0 +1,100 @@
+/* The address space of a task: mm_struct and its VMAs. */
+#ifndef VMEMU_MM_MM_TYPES_H
+#define VMEMU_MM_MM_TYPES_H
+
+#include <stdint.h>
+
+#include "page.h"
+
+/* vm_flags, with Linux's values so that traces read the same. */
+#define VM_NONE 0x00000000UL
+#define VM_READ 0x00000001UL
+#define VM_WRITE 0x00000002UL
+#define VM_EXEC 0x00000004UL
+#define VM_SHARED 0x00000008UL
+#define VM_MAYREAD 0x00000010UL
+#define VM_MAYWRITE 0x00000020UL
+#define VM_MAYEXEC 0x00000040UL
+#define VM_MAYSHARE 0x00000080UL
+#define VM_GROWSDOWN 0x00000100UL
+#define VM_PFNMAP 0x00000400UL
+#define VM_LOCKED 0x00002000UL
+#define VM_IO 0x00004000UL
+#define VM_SEQ_READ 0x00008000UL
+#define VM_RAND_READ 0x00010000UL
+#define VM_DONTCOPY 0x00020000UL
+#define VM_DONTEXPAND 0x00040000UL
+#define VM_ACCOUNT 0x00100000UL
+#define VM_NORESERVE 0x00200000UL
+#define VM_STACK VM_GROWSDOWN
+#define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
+
+/* Linux x86-64 layout with ASLR off. */
+#define TASK_SIZE 0x7ffffffff000UL
+#define STACK_TOP TASK_SIZE
+#define MMAP_BASE 0x7ffff7fff000UL /* TASK_SIZE - 128 MiB gap */
+#define ELF_ET_DYN_BASE 0x555555554000UL
+#define STACK_GUARD_GAP (256UL << PAGE_SHIFT)
+#define mmap_min_addr 0x10000UL
+
+struct file;
+struct mm_struct;
+struct vma_tree;
+struct vma_tree_ops;
+
+struct vm_area_struct {
+    unsigned long vm_start; /* first byte */
+    unsigned long vm_end;   /* first byte after */
+    unsigned long vm_flags;
+    unsigned long vm_pgoff; /* offset in the file, in pages */
+    struct file *vm_file;   /* NULL for anonymous memory */
+    struct mm_struct *vm_mm;
+    const char *vm_name; /* special mappings: "[vdso]", "[vvar]"; NULL otherwise */
+
+    /* Linkage for the augmented rbtree (unused by the other trees). */
+    struct vm_area_struct *rb_parent, *rb_left, *rb_right;
+    int rb_red;
+    unsigned long rb_subtree_gap; /* largest free gap below this subtree */
+};
+
+/* Fault counters kept per task, as Linux keeps them in task_struct. */
+struct fault_stats {
+    unsigned long min_flt, maj_flt;
+    unsigned long zero_page, cow, fault_around, readahead;
+    unsigned long anon_new, file_pages, segv;
+};
+
+enum mm_counter { MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES, NR_MM_COUNTERS };
+
+struct mm_struct {
+    const struct vma_tree_ops *vma_ops;
+    struct vma_tree *vma_tree;
+    unsigned long map_count; /* VMAs */
+
+    unsigned long pgd; /* pfn of the top-level page table (PML4) */
+    unsigned long pgtables_bytes;
+
+    unsigned long mmap_base;
+    unsigned long start_code, end_code, start_data, end_data;
+    unsigned long start_brk, brk, start_stack;
+    unsigned long arg_start, arg_end, env_start, env_end;
+
+    unsigned long total_vm, locked_vm, data_vm, exec_vm, stack_vm;
+    unsigned long rss[NR_MM_COUNTERS];
+    unsigned long hiwater_rss, hiwater_vm;
+
+    unsigned long stack_rlimit; /* bytes the stack may grow to */
+    struct fault_stats faults;
+};
+
+static inline unsigned long vma_pages(const struct vm_area_struct *vma)
+{
+    return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
+}
+
+static inline unsigned long get_mm_rss(const struct mm_struct *mm)
+{
+    return mm->rss[MM_FILEPAGES] + mm->rss[MM_ANONPAGES] + mm->rss[MM_SHMEMPAGES];
+}
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * The kernel's view of user memory: copies through the guest's page tables,
+ * faulting pages in as the kernel does, never touching what no VMA allows.
+ */
+#ifndef VMEMU_MM_UACCESS_H
+#define VMEMU_MM_UACCESS_H
+
+#include <stddef.h>
+
+struct mm_struct;
+
+/* Each returns the number of bytes NOT copied (0 on success), as Linux's. */
+size_t copy_to_user(struct mm_struct *mm, unsigned long to, const void *from, size_t n);
+size_t copy_from_user(struct mm_struct *mm, void *to, unsigned long from, size_t n);
+size_t clear_user(struct mm_struct *mm, unsigned long to, size_t n);
+/* Copy a NUL-terminated string of at most count bytes: its length, or -EFAULT. */
+long strncpy_from_user(struct mm_struct *mm, char *dst, unsigned long src, long count);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * The set of VMAs of one mm: an ordered map of non-overlapping ranges with
+ * a gap search for get_unmapped_area. Several implementations sit behind
+ * this one interface (chosen per mm), so they can be compared on one
+ * workload and cross-checked against each other.
+ *
+ * Rules every implementation keeps:
+ *  - ranges are [vm_start, vm_end), page aligned, never overlapping;
+ *  - a VMA's range must not change while it is in the tree: erase it,
+ *    change it, insert it again;
+ *  - the tree does not own the VMAs: destroy() frees only the tree.
+ */
+#ifndef VMEMU_MM_VMA_TREE_H
+#define VMEMU_MM_VMA_TREE_H
+
+#include "mm_types.h"
+
+/* A request to find a free range, as Linux's vm_unmapped_area_info. */
+struct vm_unmapped_area_info {
+    unsigned long length;     /* bytes, page aligned, > 0 */
+    unsigned long low_limit;  /* the range must start at or above this */
+    unsigned long high_limit; /* and end at or below this */
+    unsigned long align_mask; /* start & align_mask == align_offset & align_mask */
+    unsigned long align_offset;
+};
+
+struct vma_tree_ops {
+    const char *name;
+    struct vma_tree *(*create)(void); /* NULL when out of memory */
+    void (*destroy)(struct vma_tree *t);
+    /* -ENOMEM when out of memory, -EEXIST when the range overlaps a VMA. */
+    int (*insert)(struct vma_tree *t, struct vm_area_struct *vma);
+    void (*erase)(struct vma_tree *t, struct vm_area_struct *vma);
+    /* The lowest VMA with vm_end > addr, or NULL (Linux's find_vma). */
+    struct vm_area_struct *(*find)(struct vma_tree *t, unsigned long addr);
+    /* The lowest VMA that intersects [start, end), or NULL. */
+    struct vm_area_struct *(*find_intersection)(struct vma_tree *t, unsigned long start,
+                                                unsigned long end);
+    struct vm_area_struct *(*next)(struct vma_tree *t, struct vm_area_struct *vma);
+    struct vm_area_struct *(*prev)(struct vma_tree *t, struct vm_area_struct *vma);
+    /* Lowest / highest fitting start address, or -ENOMEM cast to unsigned long. */
+    unsigned long (*unmapped_area)(struct vma_tree *t, const struct vm_unmapped_area_info *info);
+    unsigned long (*unmapped_area_topdown)(struct vma_tree *t,
+                                           const struct vm_unmapped_area_info *info);
+    /* Check every invariant; returns 0 or a negative number naming the broken one. */
+    int (*validate)(struct vma_tree *t);
+};
+
+/* The sorted-array tree: simple, and the reference the others are checked against. */
+extern const struct vma_tree_ops vma_array_ops;
+
+/* Look up an implementation by name ("array", ...); NULL if unknown. */
+const struct vma_tree_ops *vma_tree_ops_by_name(const char *name);
+
+#define IS_ERR_VALUE(x) ((unsigned long)(x) >= (unsigned long)-4095)
+
+#endif

@@ -1,0 +1,17 @@
+/* The arch hooks for unit tests: no CPU, so they only count the calls. */
+#include "tests/unit/support/support.h"
+
+unsigned long test_tlb_flushes;
+unsigned long test_code_flushes;
+
+void arch_flush_tlb_mm(struct mm_struct *mm)
+{
+    (void)mm;
+    test_tlb_flushes++;
+}
+
+void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+    (void)mm, (void)start, (void)end;
+    test_code_flushes++;
+}
