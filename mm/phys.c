@@ -1,0 +1,227 @@
+/*
+ * Physical memory: guest RAM as one memfd mapped once (the direct map), the
+ * struct page array (mem_map) placed inside that RAM, the zones and their
+ * watermarks, and the hand-over of every unreserved frame to the buddy
+ * allocator. This plays the part of Linux's memblock + free_area_init +
+ * memblock_free_all + init_per_zone_wmark_min at boot.
+ */
+#define _GNU_SOURCE
+#include "page.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+struct pglist_data contig_page_data;
+struct page *mem_map;
+unsigned long max_pfn;
+unsigned char *direct_map;
+unsigned long pgfree_count;
+
+static int ram_fd = -1;
+static uint64_t ram_size;
+
+static const char *const zone_names[MAX_NR_ZONES] = {"DMA", "DMA32", "Normal"};
+static const unsigned long zone_end_limit[MAX_NR_ZONES] = {ZONE_DMA_END_PFN, ZONE_DMA32_END_PFN,
+                                                           ~0UL};
+
+#define MIN_RAM_BYTES (16ULL << 20)
+#define WATERMARK_SCALE_FACTOR 10 /* vm.watermark_scale_factor's default */
+
+int phys_memfd(void)
+{
+    return ram_fd;
+}
+
+uint64_t phys_ram_bytes(void)
+{
+    return ram_size;
+}
+
+/* Floor of the square root, as the kernel's int_sqrt. */
+static unsigned long int_sqrt(unsigned long x)
+{
+    unsigned long lo = 0, hi = x < 2 ? x : x / 2 + 1;
+    while (lo < hi) {
+        unsigned long mid = lo + (hi - lo + 1) / 2;
+        if (mid <= x / mid)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* Frames mem_map itself occupies at the start of RAM. */
+static unsigned long mem_map_frames(unsigned long nr_frames)
+{
+    return (unsigned long)PAGE_ALIGN(nr_frames * sizeof(struct page)) >> PAGE_SHIFT;
+}
+
+/*
+ * Every frame starts as a blank struct page. The first frames hold mem_map
+ * itself: they are reserved with one reference, like memblock-reserved
+ * memory, so nothing ever frees them.
+ */
+static void init_mem_map(unsigned long reserved)
+{
+    for (unsigned long pfn = 0; pfn < max_pfn; pfn++) {
+        struct page *p = &mem_map[pfn];
+        memset(p, 0, sizeof(*p));
+        INIT_LIST_HEAD(&p->lru);
+        if (pfn < reserved) {
+            SetPageFlag(p, PG_reserved);
+            p->refcount = 1;
+        }
+    }
+}
+
+/* Zone spans by frame number; a zone past the end of RAM stays empty. */
+static void init_zones(unsigned long reserved)
+{
+    unsigned long start = 0;
+    for (int z = 0; z < MAX_NR_ZONES; z++) {
+        struct zone *zone = &contig_page_data.node_zones[z];
+        unsigned long end = zone_end_limit[z] < max_pfn ? zone_end_limit[z] : max_pfn;
+        if (end < start)
+            end = start;
+        zone->name = zone_names[z];
+        zone->zone_start_pfn = start;
+        zone->spanned_pages = end - start;
+        zone->present_pages = end - start; /* one RAM bank: no holes */
+        unsigned long res_end = reserved < end ? reserved : end;
+        unsigned long res = res_end > start ? res_end - start : 0;
+        zone->managed_pages = zone->present_pages - res;
+        for (int o = 0; o < MAX_ORDER; o++)
+            INIT_LIST_HEAD(&zone->free_area[o].free_list);
+        start = end;
+    }
+    contig_page_data.node_start_pfn = 0;
+    contig_page_data.node_present_pages = max_pfn;
+}
+
+/*
+ * Watermarks as Linux sets them at boot: min_free_kbytes grows with the
+ * square root of low memory, each zone gets a share of it proportional to
+ * its managed pages, and low/high sit one and two steps above min, the step
+ * being the larger of min/4 and watermark_scale_factor/10000 of the zone.
+ */
+static void setup_watermarks(void)
+{
+    unsigned long lowmem_pages = 0;
+    for (int z = 0; z < MAX_NR_ZONES; z++)
+        lowmem_pages += contig_page_data.node_zones[z].managed_pages;
+
+    unsigned long min_free_kbytes = int_sqrt(lowmem_pages * (PAGE_SIZE >> 10) * 16);
+    if (min_free_kbytes < 128)
+        min_free_kbytes = 128;
+    if (min_free_kbytes > 262144)
+        min_free_kbytes = 262144;
+    unsigned long pages_min = min_free_kbytes >> (PAGE_SHIFT - 10);
+
+    for (int z = 0; z < MAX_NR_ZONES; z++) {
+        struct zone *zone = &contig_page_data.node_zones[z];
+        unsigned long managed = zone->managed_pages;
+        unsigned long min = lowmem_pages ? pages_min * managed / lowmem_pages : 0;
+        unsigned long step = managed * WATERMARK_SCALE_FACTOR / 10000;
+        if (min / 4 > step)
+            step = min / 4;
+        zone->watermark[WMARK_MIN] = min;
+        zone->watermark[WMARK_LOW] = min + step;
+        zone->watermark[WMARK_HIGH] = min + 2 * step;
+    }
+}
+
+/* Largest order whose aligned block starting at pfn fits below end. */
+static unsigned int boot_block_order(unsigned long pfn, unsigned long end)
+{
+    unsigned int order = MAX_ORDER - 1;
+    while (order > 0 && ((pfn & ((1UL << order) - 1)) || pfn + (1UL << order) > end))
+        order--;
+    return order;
+}
+
+/*
+ * Hand every unreserved frame of each zone to the buddy allocator in the
+ * largest aligned blocks, so the allocator starts fully coalesced. Each block
+ * goes through the ordinary free path with one reference, as Linux's
+ * __free_pages_core does, so boot frees count in pgfree as they do there.
+ */
+static void release_free_frames(unsigned long reserved)
+{
+    for (int z = 0; z < MAX_NR_ZONES; z++) {
+        struct zone *zone = &contig_page_data.node_zones[z];
+        unsigned long end = zone->zone_start_pfn + zone->spanned_pages;
+        unsigned long pfn = zone->zone_start_pfn > reserved ? zone->zone_start_pfn : reserved;
+        while (pfn < end) {
+            unsigned int order = boot_block_order(pfn, end);
+            struct page *head = pfn_to_page(pfn);
+            head->refcount = 1;
+            __free_pages(head, order);
+            pfn += 1UL << order;
+        }
+    }
+}
+
+static int map_ram(uint64_t ram_bytes)
+{
+    int fd = memfd_create("vmemu-ram", MFD_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    if (ftruncate(fd, (off_t)ram_bytes) < 0) {
+        int err = -errno;
+        close(fd);
+        return err;
+    }
+    void *base = mmap(NULL, ram_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED) {
+        int err = -errno;
+        close(fd);
+        return err;
+    }
+    ram_fd = fd;
+    direct_map = base;
+    return 0;
+}
+
+int phys_init(uint64_t ram_bytes)
+{
+    if (ram_bytes < MIN_RAM_BYTES || ram_bytes % PAGE_SIZE)
+        return -EINVAL;
+    if (ram_bytes / PAGE_SIZE > ~0UL / sizeof(struct page) || (off_t)ram_bytes < 0)
+        return -EINVAL;
+    if (direct_map)
+        return -EBUSY;
+
+    int err = map_ram(ram_bytes);
+    if (err)
+        return err;
+    ram_size = ram_bytes;
+    max_pfn = (unsigned long)(ram_bytes >> PAGE_SHIFT);
+    mem_map = (struct page *)direct_map;
+    pgfree_count = 0;
+    memset(&contig_page_data, 0, sizeof(contig_page_data));
+
+    unsigned long reserved = mem_map_frames(max_pfn);
+    init_mem_map(reserved);
+    init_zones(reserved);
+    setup_watermarks();
+    release_free_frames(reserved);
+    return 0;
+}
+
+void phys_exit(void)
+{
+    if (!direct_map)
+        return;
+    munmap(direct_map, ram_size);
+    close(ram_fd);
+    ram_fd = -1;
+    ram_size = 0;
+    direct_map = NULL;
+    mem_map = NULL;
+    max_pfn = 0;
+    pgfree_count = 0;
+    memset(&contig_page_data, 0, sizeof(contig_page_data));
+}
