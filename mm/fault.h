@@ -20,7 +20,8 @@ enum fault_kind {
     FAULT_FILE_MAJOR,
     FAULT_COW,
     FAULT_STACK_GROW,
-    FAULT_SPURIOUS, /* someone else already mapped it (e.g. only A/D to set) */
+    FAULT_WP_REUSE, /* write to our own only-mapped anonymous page: just made writable */
+    FAULT_SPURIOUS, /* the entry already allows the access */
     FAULT_SEGV_MAPERR,
     FAULT_SEGV_ACCERR,
     FAULT_OOM,
@@ -36,6 +37,12 @@ struct fault_result {
 /* Resolve a fault at addr; result->kind says what happened. */
 void handle_mm_fault(struct mm_struct *mm, unsigned long addr, unsigned int flags,
                      struct fault_result *result);
+
+/* The short name traces use: "anon-zero", "cow", "segv", ... */
+const char *fault_kind_name(enum fault_kind kind);
+
+/* The shared zero page: set up by mm_init(); its pfn for comparisons. */
+extern unsigned long zero_pfn;
 
 static inline bool fault_is_error(enum fault_kind k)
 {

@@ -12,8 +12,8 @@
 
 struct address_space {
     uint64_t host_dev, host_ino;
-    int host_fd;     /* the host file, read for page-in */
-    uint64_t i_size; /* bytes */
+    int host_fd;           /* the host file, read for page-in */
+    uint64_t i_size;       /* bytes */
     struct page **i_pages; /* index -> page; a flat table until the xarray */
     unsigned long i_pages_cap;
     unsigned long nrpages;
@@ -48,7 +48,16 @@ struct page *filemap_get_page(struct address_space *as, pgoff_t index, bool *maj
 struct page *filemap_find_page(struct address_space *as, pgoff_t index);
 /* A write() to the host file went through: refresh cached pages of the range. */
 void filemap_update_range(struct address_space *as, uint64_t pos, const void *buf, size_t len);
-/* Drop every page of every address_space that nothing maps. */
-void filemap_drop_unmapped(void);
+/*
+ * Cache mode: warm (default) treats every page of a file the guest opens as
+ * already cached, as when it was recently read; cold makes the first touch
+ * of each page wait for I/O (a major fault).
+ */
+extern bool filemap_cold;
+
+/* Write every dirty cached page back to its host file; 0 or the first -errno. */
+int filemap_writeback_all(void);
+/* Write back, then free every cached page and address_space (vmemu's exit). */
+void filemap_exit(void);
 
 #endif

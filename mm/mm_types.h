@@ -50,6 +50,12 @@ struct vm_area_struct {
     struct file *vm_file;   /* NULL for anonymous memory */
     struct mm_struct *vm_mm;
     const char *vm_name; /* special mappings: "[vdso]", "[vvar]"; NULL otherwise */
+    /*
+     * Which anonymous-memory family the VMA's pages belong to (Linux's
+     * anon_vma): 0 until its first anonymous page, shared by the pieces of a
+     * split. Two VMAs with different nonzero ids never merge.
+     */
+    unsigned long anon_vma;
 
     /* Linkage for the augmented rbtree (unused by the other trees). */
     struct vm_area_struct *rb_parent, *rb_left, *rb_right;
@@ -83,7 +89,8 @@ struct mm_struct {
     unsigned long rss[NR_MM_COUNTERS];
     unsigned long hiwater_rss, hiwater_vm;
 
-    unsigned long stack_rlimit; /* bytes the stack may grow to */
+    unsigned long stack_rlimit;  /* bytes the stack may grow to */
+    unsigned long next_anon_vma; /* source of anon_vma ids */
     struct fault_stats faults;
 };
 

@@ -1,0 +1,93 @@
+/*
+ * Open files. Each guest open of a host file is a struct file with its own
+ * host descriptor and position; all opens of one host file share one
+ * address_space, found by device and inode.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs.h"
+
+struct address_space *address_space_get(const struct stat *st, int fd, int *err);
+void address_space_put(struct address_space *as);
+
+static struct file *file_new(int fd, const char *path, unsigned int flags, int *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        *err = -errno;
+        return NULL;
+    }
+    struct file *f = calloc(1, sizeof(*f));
+    char *p = strdup(path);
+    if (!f || !p) {
+        free(f);
+        free(p);
+        *err = -ENOMEM;
+        return NULL;
+    }
+    f->f_host_fd = fd;
+    f->f_flags = flags;
+    f->f_mode = st.st_mode;
+    f->f_count = 1;
+    f->f_path = p;
+    if (S_ISREG(st.st_mode) && !(f->f_mapping = address_space_get(&st, fd, err))) {
+        free(p);
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
+struct file *file_open(const char *path, int flags, int mode, int *err)
+{
+    int fd = open(path, flags | O_CLOEXEC, mode);
+    if (fd < 0) {
+        *err = -errno;
+        return NULL;
+    }
+    struct file *f = file_new(fd, path, (unsigned int)flags, err);
+    if (!f)
+        close(fd);
+    return f;
+}
+
+struct file *file_from_host_fd(int fd, const char *name, int *err)
+{
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0) {
+        *err = -errno;
+        return NULL;
+    }
+    /* The guest may close its copy; vmemu keeps its own stdio working. */
+    int own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (own < 0) {
+        *err = -errno;
+        return NULL;
+    }
+    struct file *f = file_new(own, name, (unsigned int)flags, err);
+    if (!f)
+        close(own);
+    return f;
+}
+
+struct file *get_file(struct file *f)
+{
+    f->f_count++;
+    return f;
+}
+
+void fput(struct file *f)
+{
+    if (--f->f_count > 0)
+        return;
+    if (f->f_mapping)
+        address_space_put(f->f_mapping);
+    close(f->f_host_fd);
+    free(f->f_path);
+    free(f);
+}

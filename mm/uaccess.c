@@ -1,0 +1,115 @@
+/*
+ * Copies between vmemu and guest memory, through the guest's page tables.
+ * A page that is not there yet is faulted in exactly as the CPU's access
+ * would have done it, so the fault counts match Linux's for system calls
+ * that touch user buffers.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "arch.h"
+#include "fault.h"
+#include "mmap.h"
+#include "pgtable.h"
+#include "uaccess.h"
+
+/* Host address of the page holding addr, ready for the access; NULL: EFAULT. */
+static unsigned char *user_page(struct mm_struct *mm, unsigned long addr, bool write)
+{
+    if (addr >= TASK_SIZE)
+        return NULL;
+    for (int tries = 0; tries < 2; tries++) {
+        pte_t *pte = pte_lookup(mm, addr);
+        if (pte && (*pte & _PAGE_PRESENT) && (!write || (*pte & _PAGE_RW))) {
+            *pte |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
+            return (unsigned char *)page_address(pfn_to_page(pte_pfn(*pte)));
+        }
+        struct fault_result r;
+        handle_mm_fault(mm, addr, write ? FAULT_FLAG_WRITE : 0, &r);
+        if (fault_is_error(r.kind))
+            return NULL;
+    }
+    return NULL;
+}
+
+/* vmemu is about to store into code the CPU may have translated. */
+static void before_write(struct mm_struct *mm, unsigned long addr)
+{
+    struct vm_area_struct *vma = find_vma(mm, addr);
+    if (vma && vma->vm_start <= addr && (vma->vm_flags & VM_EXEC))
+        arch_flush_code_range(mm, addr & PAGE_MASK, (addr & PAGE_MASK) + PAGE_SIZE);
+}
+
+typedef void (*chunk_fn)(unsigned char *user, size_t off, size_t n, void *arg);
+
+/* Walk [addr, addr + n) a page at a time; returns the bytes not reached. */
+static size_t for_each_user_chunk(struct mm_struct *mm, unsigned long addr, size_t n, bool write,
+                                  chunk_fn fn, void *arg)
+{
+    size_t done = 0;
+    while (done < n) {
+        unsigned long a = addr + done;
+        if (a < addr)
+            break; /* wrapped around the address space */
+        size_t in_page = PAGE_SIZE - (a & ~PAGE_MASK);
+        size_t len = n - done < in_page ? n - done : in_page;
+        unsigned char *page = user_page(mm, a, write);
+        if (!page)
+            break;
+        if (write)
+            before_write(mm, a);
+        fn(page + (a & ~PAGE_MASK), done, len, arg);
+        done += len;
+    }
+    return n - done;
+}
+
+static void chunk_to_user(unsigned char *user, size_t off, size_t n, void *arg)
+{
+    memcpy(user, (const unsigned char *)arg + off, n);
+}
+
+static void chunk_from_user(unsigned char *user, size_t off, size_t n, void *arg)
+{
+    memcpy((unsigned char *)arg + off, user, n);
+}
+
+static void chunk_clear(unsigned char *user, size_t off, size_t n, void *arg)
+{
+    (void)off, (void)arg;
+    memset(user, 0, n);
+}
+
+size_t copy_to_user(struct mm_struct *mm, unsigned long to, const void *from, size_t n)
+{
+    return for_each_user_chunk(mm, to, n, true, chunk_to_user, (void *)from);
+}
+
+size_t copy_from_user(struct mm_struct *mm, void *to, unsigned long from, size_t n)
+{
+    return for_each_user_chunk(mm, from, n, false, chunk_from_user, to);
+}
+
+size_t clear_user(struct mm_struct *mm, unsigned long to, size_t n)
+{
+    return for_each_user_chunk(mm, to, n, true, chunk_clear, NULL);
+}
+
+long strncpy_from_user(struct mm_struct *mm, char *dst, unsigned long src, long count)
+{
+    long i = 0;
+    while (i < count) {
+        unsigned long a = src + (unsigned long)i;
+        unsigned char *page = user_page(mm, a, false);
+        if (!page)
+            return -EFAULT;
+        size_t in_page = PAGE_SIZE - (a & ~PAGE_MASK);
+        const char *s = (const char *)page + (a & ~PAGE_MASK);
+        for (size_t k = 0; k < in_page && i < count; k++, i++) {
+            dst[i] = s[k];
+            if (!s[k])
+                return i;
+        }
+    }
+    return count;
+}

@@ -1,0 +1,29 @@
+/* mm/-internal: VMA objects and their place in the mm's tree. */
+#ifndef VMEMU_MM_VMA_H
+#define VMEMU_MM_VMA_H
+
+#include "mm_types.h"
+
+struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
+void vm_area_free(struct vm_area_struct *vma); /* drops its file reference too */
+
+/* Insert into the tree and count it; 0, -ENOMEM or -EEXIST. */
+int vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
+/* Remove from the tree and uncount it; the VMA is not freed. */
+void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma);
+/* Change a linked VMA's range (re-inserting it); 0 or -ENOMEM. */
+int vma_set_range(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
+                  unsigned long end, unsigned long pgoff);
+
+/* Split vma at addr: vma keeps [vm_start, addr), the new VMA returned gets the rest. */
+struct vm_area_struct *split_vma(struct mm_struct *mm, struct vm_area_struct *vma,
+                                 unsigned long addr, int *err);
+/* Merge vma with its neighbours where Linux would; returns the VMA that remains. */
+struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma);
+
+struct vm_area_struct *vma_prev(struct mm_struct *mm, struct vm_area_struct *vma);
+
+/* Linux's vm_stat_account: total_vm, exec_vm, stack_vm and data_vm. */
+void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
+
+#endif
