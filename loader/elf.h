@@ -2,6 +2,7 @@
 #ifndef VMEMU_LOADER_ELF_H
 #define VMEMU_LOADER_ELF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,13 +24,60 @@ struct exec_result {
 
 /* Exit status vmemu uses for a program it refuses to load, like a shell. */
 #define EXEC_REFUSED_STATUS 126
+/* Exit status when the program does not exist, like a shell. */
+#define EXEC_NOT_FOUND_STATUS 127
 
 /*
  * Check the file, map its PT_LOAD segments, set brk, build the stack.
  * Returns 0, or -1 with one line (naming neither the file nor vmemu) in err
- * saying why the file was refused.
+ * saying why the file was refused, and errno set as execve(2) would set it:
+ * ENOENT when there is no such file (exit with EXEC_NOT_FOUND_STATUS),
+ * ENOEXEC for a file that is not a loadable executable, EACCES for a
+ * directory or other non-regular file, E2BIG for too many arguments, ENOMEM
+ * or EFAULT when the address space could not be built. After a failure the
+ * mm may hold some of the mappings: the caller discards it with mmput().
  */
 int load_elf_binary(struct mm_struct *mm, const struct exec_params *p, struct exec_result *out,
                     char *err, size_t errlen);
+
+/* One program header, with the file's own values (no load bias applied). */
+struct elf_phdr_info {
+    uint32_t p_type, p_flags;
+    uint64_t p_offset, p_vaddr, p_filesz, p_memsz, p_align;
+};
+
+/*
+ * Linux reads at most one page of program headers (binfmt_elf's
+ * load_elf_phdrs): 4096 / sizeof(Elf64_Phdr) entries.
+ */
+#define ELF_MAX_PHNUM 73
+
+/* A checked executable: everything the loader needs, nothing mapped yet. */
+struct elf_image {
+    unsigned int e_type; /* ET_EXEC or ET_DYN */
+    uint64_t entry;      /* e_entry, without the load bias */
+    unsigned int phnum;  /* e_phnum: entries in phdrs */
+    struct elf_phdr_info phdrs[ELF_MAX_PHNUM];
+    unsigned int nr_load;     /* PT_LOAD entries among them */
+    bool has_gnu_stack;       /* a PT_GNU_STACK header is present */
+    uint32_t gnu_stack_flags; /* its p_flags; PF_X asks for an executable stack */
+    uint64_t phdr_vaddr;      /* AT_PHDR without the load bias; 0 when not mapped */
+    bool static_pie;          /* ET_DYN without PT_INTERP */
+    uint64_t load_bias;       /* added to every p_vaddr: 0, or where a static PIE goes */
+};
+
+/*
+ * Check the executable open on fd (read with pread only: the file position
+ * is left alone) and describe it in img. Returns 0, or -1 with errno set
+ * (ENOEXEC, EACCES, EIO, ENOMEM) and one line in err saying why the file
+ * cannot be run; malformed input of any shape is refused, never trusted.
+ */
+int elf_check_fd(int fd, struct elf_image *img, char *err, size_t errlen);
+/* The same for a path: ENOENT and friends when it cannot be opened. */
+int elf_check(const char *path, struct elf_image *img, char *err, size_t errlen);
+
+/* Write one line to err, set errno to errnum and return -1: the loader's refusals. */
+int loader_fail(char *err, size_t errlen, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -1,0 +1,424 @@
+/*
+ * execve for a checked ELF executable: map its PT_LOAD segments into a fresh
+ * mm, place brk, and build the initial stack as Linux's load_elf_binary,
+ * setup_arg_pages and create_elf_tables leave them with ASLR off, so that a
+ * program finds the same addresses under vmemu as natively under setarch -R.
+ */
+#include "loader/elf.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "mm/fs.h"
+#include "mm/mm_types.h"
+#include "mm/mmap.h"
+#include "mm/uaccess.h"
+#include "mm/vma_tree.h"
+
+/* setup_arg_pages leaves this much stack below the argument pages. */
+#define STACK_EXPAND (128UL << 10)
+/* _STK_LIM: RLIMIT_STACK when the mm does not say. */
+#define STK_LIM (8UL << 20)
+/* ARG_MAX: argument room every program gets whatever the stack limit. */
+#define ARG_MAX_MIN (32UL * PAGE_SIZE)
+/* MAX_ARG_STRLEN: the longest single argument or environment string. */
+#define MAX_ARG_STRLEN (32UL * PAGE_SIZE)
+
+/* What x86-64 Linux tells a program about the machine in its auxv. */
+#define ELF_PLATFORM "x86_64"
+#define ELF_HWCAP 0x178bfbffUL /* CPUID.1:EDX of a typical x86-64 CPU */
+#define ELF_HWCAP2 0x2UL       /* HWCAP2_FSGSBASE */
+#define USER_HZ 100            /* AT_CLKTCK */
+#define AUXV_MAX_WORDS 48      /* room for the pairs below, AT_NULL included */
+
+/* A NULL-terminated string vector and the bytes its strings take, NULs included. */
+struct strvec {
+    char *const *v;
+    unsigned long count;
+    unsigned long bytes;
+};
+
+/* Where everything of the initial stack goes; the stack VMA is [vm_start, STACK_TOP). */
+struct stack_layout {
+    unsigned long execfn;    /* the file name, just below the 8-byte end marker */
+    unsigned long env_start; /* environment strings, below the file name */
+    unsigned long arg_start; /* argument strings, lowest of the strings */
+    unsigned long platform;  /* AT_PLATFORM string */
+    unsigned long random;    /* AT_RANDOM's 16 bytes */
+    unsigned long sp;        /* argc: the stack pointer the program starts with */
+    unsigned long vm_start;
+};
+
+/* Everything execve copies from the caller onto the new stack. */
+struct exec_strings {
+    struct strvec argv, envp;
+    const char *execfn;
+    unsigned long execfn_bytes;
+};
+
+static unsigned long min_ul(unsigned long a, unsigned long b)
+{
+    return a < b ? a : b;
+}
+
+static int count_strings(char *const *v, struct strvec *s, const char *what, char *err,
+                         size_t errlen)
+{
+    s->v = v;
+    s->count = 0;
+    s->bytes = 0;
+    for (; v && v[s->count]; s->count++) {
+        unsigned long len = strlen(v[s->count]) + 1;
+        if (len > MAX_ARG_STRLEN)
+            return loader_fail(err, errlen, E2BIG,
+                               "argument list too long: %s string %lu has %lu bytes, at most "
+                               "%lu",
+                               what, s->count, len, MAX_ARG_STRLEN);
+        s->bytes += len;
+    }
+    return 0;
+}
+
+/*
+ * Gather argv, envp and the file name, and apply execve's limits: one string
+ * at most MAX_ARG_STRLEN, all strings and pointers within a quarter of the
+ * stack limit (at most 6 MiB, at least ARG_MAX), as bprm_stack_limits has it.
+ */
+static int collect_strings(const struct exec_params *p, unsigned long rlim, struct exec_strings *s,
+                           char *err, size_t errlen)
+{
+    /* Linux gives a program started with no argv at all one empty argv[0]. */
+    static char empty[] = "";
+    static char *const empty_argv[] = {empty, NULL};
+
+    if (count_strings(p->argv, &s->argv, "argument", err, errlen) < 0 ||
+        count_strings(p->envp, &s->envp, "environment", err, errlen) < 0)
+        return -1;
+    if (s->argv.count == 0)
+        count_strings(empty_argv, &s->argv, "argument", err, errlen);
+    s->execfn = p->execfn ? p->execfn : p->path;
+    s->execfn_bytes = strlen(s->execfn) + 1;
+    if (s->execfn_bytes > MAX_ARG_STRLEN)
+        return loader_fail(err, errlen, ENAMETOOLONG, "file name too long for AT_EXECFN");
+
+    unsigned long limit = min_ul(STK_LIM / 4 * 3, rlim / 4);
+    if (limit < ARG_MAX_MIN)
+        limit = ARG_MAX_MIN;
+    unsigned long ptrs = (s->argv.count + s->envp.count) * sizeof(uint64_t);
+    unsigned long bytes = s->argv.bytes + s->envp.bytes + s->execfn_bytes;
+    if (ptrs >= limit || bytes > limit - ptrs)
+        return loader_fail(err, errlen, E2BIG,
+                           "argument list too long: %lu bytes of strings and %lu of pointers, "
+                           "the limit is %lu",
+                           bytes, ptrs, limit);
+    return 0;
+}
+
+/*
+ * The strings, as execve copies them down from STACK_TOP less an 8-byte end
+ * marker: the file name first, then the environment, then the arguments;
+ * then create_elf_tables' platform string and random bytes below them.
+ */
+static void plan_strings(struct stack_layout *l, const struct exec_strings *s)
+{
+    unsigned long p = STACK_TOP - sizeof(uint64_t);
+    l->execfn = p -= s->execfn_bytes;
+    l->env_start = p -= s->envp.bytes;
+    l->arg_start = p -= s->argv.bytes;
+    p &= ~15UL; /* arch_align_stack without randomization */
+    l->platform = p -= sizeof(ELF_PLATFORM);
+    l->random = p -= 16;
+}
+
+/*
+ * execve copies the strings into a stack that grows as they arrive, and a
+ * stack may not grow past RLIMIT_STACK: too many strings for it is E2BIG.
+ */
+static int check_strings_fit(const struct stack_layout *l, unsigned long rlim, char *err,
+                             size_t errlen)
+{
+    unsigned long size = STACK_TOP - (l->arg_start & PAGE_MASK);
+    if (size > rlim)
+        return loader_fail(err, errlen, E2BIG,
+                           "argument list too long: its %lu bytes of stack pages exceed the "
+                           "stack limit of %lu",
+                           size, rlim);
+    return 0;
+}
+
+/*
+ * Below the random bytes: auxv, then envp[], argv[] and argc, placed so that
+ * the final sp is 16-byte aligned (create_elf_tables' STACK_ROUND). Then the
+ * VMA: setup_arg_pages extends the pages holding the strings by STACK_EXPAND,
+ * or to the stack limit if that is smaller, and the tables may reach lower.
+ */
+static void plan_tables(struct stack_layout *l, const struct exec_strings *s,
+                        unsigned long auxv_words, unsigned long rlim)
+{
+    unsigned long items = (s->argv.count + 1) + (s->envp.count + 1) + 1;
+    unsigned long p = l->random - auxv_words * sizeof(uint64_t);
+    l->sp = (p - items * sizeof(uint64_t)) & ~15UL;
+
+    unsigned long strings_vm_start = l->arg_start & PAGE_MASK;
+    unsigned long rlim_stack = rlim & PAGE_MASK;
+    unsigned long base = strings_vm_start - STACK_EXPAND;
+    if (rlim_stack < STACK_TOP && STACK_TOP - strings_vm_start + STACK_EXPAND > rlim_stack)
+        base = STACK_TOP - rlim_stack;
+    base = min_ul(base, strings_vm_start); /* growing a stack never shrinks it */
+    l->vm_start = min_ul(base, l->sp & PAGE_MASK);
+}
+
+/* The auxiliary vector, in the order x86-64 Linux writes it (no vDSO yet). */
+static unsigned long fill_auxv(uint64_t *a, const struct elf_image *img,
+                               const struct exec_params *p, const struct stack_layout *l,
+                               unsigned long entry)
+{
+    unsigned long n = 0;
+#define AUX(type, val) (a[n] = (type), a[n + 1] = (val), n += 2)
+    AUX(AT_HWCAP, ELF_HWCAP);
+    AUX(AT_PAGESZ, PAGE_SIZE);
+    AUX(AT_CLKTCK, USER_HZ);
+    AUX(AT_PHDR, img->phdr_vaddr + img->load_bias);
+    AUX(AT_PHENT, sizeof(Elf64_Phdr));
+    AUX(AT_PHNUM, img->phnum);
+    AUX(AT_BASE, 0); /* no interpreter */
+    AUX(AT_FLAGS, 0);
+    AUX(AT_ENTRY, entry);
+    AUX(AT_UID, p->uid);
+    AUX(AT_EUID, p->uid);
+    AUX(AT_GID, p->gid);
+    AUX(AT_EGID, p->gid);
+    AUX(AT_SECURE, 0);
+    AUX(AT_RANDOM, l->random);
+    AUX(AT_HWCAP2, ELF_HWCAP2);
+    AUX(AT_EXECFN, l->execfn);
+    AUX(AT_PLATFORM, l->platform);
+    AUX(AT_NULL, 0);
+#undef AUX
+    return n;
+}
+
+/* Copy a vector's strings end to end at dst; their addresses go to ptrs. */
+static void put_strings(unsigned char *dst, unsigned long addr, const struct strvec *s,
+                        uint64_t *ptrs)
+{
+    for (unsigned long i = 0; i < s->count; i++) {
+        size_t len = strlen(s->v[i]) + 1;
+        memcpy(dst, s->v[i], len);
+        ptrs[i] = addr;
+        dst += len;
+        addr += len;
+    }
+    ptrs[s->count] = 0;
+}
+
+/*
+ * The initial stack from sp to STACK_TOP as one host buffer, so that a
+ * single copy_to_user writes it. Gaps stay zero, as on a fresh Linux stack.
+ */
+static unsigned char *build_stack_image(const struct stack_layout *l, const struct exec_strings *s,
+                                        const uint8_t random[16], const uint64_t *auxv,
+                                        unsigned long auxv_words)
+{
+    unsigned char *buf = calloc(1, STACK_TOP - l->sp);
+    if (!buf)
+        return NULL;
+    uint64_t *w = (uint64_t *)buf; /* sp is 16-byte aligned, calloc more than enough */
+    w[0] = s->argv.count;
+    uint64_t *argv = w + 1, *envp = argv + s->argv.count + 1;
+    put_strings(buf + (l->arg_start - l->sp), l->arg_start, &s->argv, argv);
+    put_strings(buf + (l->env_start - l->sp), l->env_start, &s->envp, envp);
+    memcpy(envp + s->envp.count + 1, auxv, auxv_words * sizeof(uint64_t));
+    memcpy(buf + (l->execfn - l->sp), s->execfn, s->execfn_bytes);
+    memcpy(buf + (l->platform - l->sp), ELF_PLATFORM, sizeof(ELF_PLATFORM));
+    memcpy(buf + (l->random - l->sp), random, 16);
+    return buf;
+}
+
+static unsigned long segment_prot(uint32_t p_flags)
+{
+    return ((p_flags & PF_R) ? PROT_READ : 0) | ((p_flags & PF_W) ? PROT_WRITE : 0) |
+           ((p_flags & PF_X) ? PROT_EXEC : 0);
+}
+
+/* Zero the rest of the page after the file bytes: it holds the start of bss. */
+static int padzero(struct mm_struct *mm, unsigned long addr)
+{
+    unsigned long off = addr & ~PAGE_MASK;
+    if (!off)
+        return 0;
+    return clear_user(mm, addr, PAGE_SIZE - off) ? -1 : 0;
+}
+
+/*
+ * One PT_LOAD: its file pages privately at their address, then bss: the tail
+ * of the last file page zeroed (only a writable segment can have it zeroed:
+ * Linux's clear_user fails on a read-only one and it lets that pass), and
+ * anonymous pages for what lies beyond.
+ */
+static int map_segment(struct mm_struct *mm, struct file *file, const struct elf_phdr_info *ph,
+                       unsigned long bias, char *err, size_t errlen)
+{
+    unsigned long addr = ph->p_vaddr + bias, prot = segment_prot(ph->p_flags);
+    unsigned long start = addr & PAGE_MASK, zero_start = start;
+    if (ph->p_filesz) {
+        unsigned long len = PAGE_ALIGN(addr + ph->p_filesz) - start;
+        unsigned long pgoff = (ph->p_offset - (addr - start)) >> PAGE_SHIFT;
+        unsigned long r = do_mmap(mm, file, start, len, prot, MAP_PRIVATE | MAP_FIXED, pgoff);
+        if (IS_ERR_VALUE(r))
+            return loader_fail(err, errlen, (int)-(long)r, "cannot map a segment at %#lx: %s",
+                               start, strerror((int)-(long)r));
+        zero_start = addr + ph->p_filesz;
+        if (ph->p_memsz > ph->p_filesz && (prot & PROT_WRITE) && padzero(mm, zero_start) < 0)
+            return loader_fail(err, errlen, EFAULT, "cannot clear the bss at %#lx", zero_start);
+    }
+    if (ph->p_memsz > ph->p_filesz) {
+        unsigned long bss = PAGE_ALIGN(zero_start), end = PAGE_ALIGN(addr + ph->p_memsz);
+        int r = end > bss ? vm_brk_flags(mm, bss, end - bss, prot & PROT_EXEC ? VM_EXEC : 0) : 0;
+        if (r < 0)
+            return loader_fail(err, errlen, -r, "cannot map the bss at %#lx: %s", bss,
+                               strerror(-r));
+    }
+    return 0;
+}
+
+/* start_code and the rest as load_elf_binary reckons them (it also wraps). */
+static void set_mm_layout(struct mm_struct *mm, const struct elf_image *img)
+{
+    unsigned long start_code = ~0UL, end_code = 0, start_data = 0, end_data = 0, elf_brk = 0;
+    for (unsigned int i = 0; i < img->phnum; i++) {
+        const struct elf_phdr_info *ph = &img->phdrs[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        unsigned long file_end = ph->p_vaddr + ph->p_filesz, mem_end = ph->p_vaddr + ph->p_memsz;
+        if ((ph->p_flags & PF_X) && ph->p_vaddr < start_code)
+            start_code = ph->p_vaddr;
+        if (ph->p_vaddr > start_data)
+            start_data = ph->p_vaddr;
+        if ((ph->p_flags & PF_X) && file_end > end_code)
+            end_code = file_end;
+        if (file_end > end_data)
+            end_data = file_end;
+        if (mem_end > elf_brk)
+            elf_brk = mem_end;
+    }
+    mm->start_code = start_code + img->load_bias;
+    mm->end_code = end_code + img->load_bias;
+    mm->start_data = start_data + img->load_bias;
+    mm->end_data = end_data + img->load_bias;
+    /* With ASLR off the heap starts right at the page after the highest bss. */
+    mm->start_brk = mm->brk = PAGE_ALIGN(elf_brk + img->load_bias);
+}
+
+static int map_image(struct mm_struct *mm, struct file *file, const struct elf_image *img,
+                     char *err, size_t errlen)
+{
+    for (unsigned int i = 0; i < img->phnum; i++) {
+        const struct elf_phdr_info *ph = &img->phdrs[i];
+        if (ph->p_type == PT_LOAD && map_segment(mm, file, ph, img->load_bias, err, errlen) < 0)
+            return -1;
+    }
+    set_mm_layout(mm, img);
+    return 0;
+}
+
+/* The image must stay clear of the stack: the stack's MAP_FIXED would replace it. */
+static int check_below_stack(const struct elf_image *img, const struct stack_layout *l, char *err,
+                             size_t errlen)
+{
+    for (unsigned int i = 0; i < img->phnum; i++) {
+        const struct elf_phdr_info *ph = &img->phdrs[i];
+        unsigned long end = PAGE_ALIGN(ph->p_vaddr + img->load_bias + ph->p_memsz);
+        if (ph->p_type == PT_LOAD && ph->p_memsz && end > l->vm_start)
+            return loader_fail(err, errlen, ENOMEM,
+                               "PT_LOAD segment %u ends at %#lx, inside the stack at %#lx", i, end,
+                               l->vm_start);
+    }
+    return 0;
+}
+
+/* The stack VMA, then its whole initial contents in one copy. */
+static int setup_stack(struct mm_struct *mm, const struct elf_image *img,
+                       const struct stack_layout *l, const unsigned char *image, char *err,
+                       size_t errlen)
+{
+    bool exec = img->has_gnu_stack && (img->gnu_stack_flags & PF_X);
+    unsigned long prot = PROT_READ | PROT_WRITE | (exec ? PROT_EXEC : 0);
+    unsigned long len = STACK_TOP - l->vm_start;
+    unsigned long r = do_mmap(mm, NULL, l->vm_start, len, prot,
+                              MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, 0);
+    if (IS_ERR_VALUE(r))
+        return loader_fail(err, errlen, (int)-(long)r, "cannot map the stack at %#lx: %s",
+                           l->vm_start, strerror((int)-(long)r));
+    if (copy_to_user(mm, l->sp, image, STACK_TOP - l->sp))
+        return loader_fail(err, errlen, EFAULT, "cannot write the initial stack at %#lx", l->sp);
+    return 0;
+}
+
+static void set_mm_stack(struct mm_struct *mm, const struct stack_layout *l)
+{
+    mm->arg_start = l->arg_start;
+    mm->arg_end = mm->env_start = l->env_start;
+    mm->env_end = l->execfn;
+    mm->start_stack = l->sp;
+}
+
+/* Everything after the file has been checked; the file is still held open. */
+static int exec_image(struct mm_struct *mm, struct file *file, const struct elf_image *img,
+                      const struct exec_params *p, struct exec_result *out, char *err,
+                      size_t errlen)
+{
+    unsigned long rlim = mm->stack_rlimit ? mm->stack_rlimit : STK_LIM;
+    unsigned long entry = img->entry + img->load_bias;
+    struct exec_strings s;
+    struct stack_layout l;
+    uint64_t auxv[AUXV_MAX_WORDS];
+
+    if (collect_strings(p, rlim, &s, err, errlen) < 0)
+        return -1;
+    plan_strings(&l, &s);
+    if (check_strings_fit(&l, rlim, err, errlen) < 0)
+        return -1;
+    unsigned long auxv_words = fill_auxv(auxv, img, p, &l, entry);
+    plan_tables(&l, &s, auxv_words, rlim);
+    if (check_below_stack(img, &l, err, errlen) < 0)
+        return -1;
+    unsigned char *image = build_stack_image(&l, &s, p->random, auxv, auxv_words);
+    if (!image)
+        return loader_fail(err, errlen, ENOMEM, "out of memory for the initial stack");
+
+    mm->mmap_base = MMAP_BASE;
+    int ret = map_image(mm, file, img, err, errlen);
+    if (ret == 0)
+        ret = setup_stack(mm, img, &l, image, err, errlen);
+    free(image);
+    if (ret < 0)
+        return -1;
+    set_mm_stack(mm, &l);
+    out->entry = entry;
+    out->sp = l.sp;
+    return 0;
+}
+
+int load_elf_binary(struct mm_struct *mm, const struct exec_params *p, struct exec_result *out,
+                    char *err, size_t errlen)
+{
+    struct elf_image img;
+    int e = 0;
+    struct file *file = file_open(p->path, O_RDONLY, 0, &e);
+    if (!file) {
+        int errnum = e < 0 ? -e : EIO;
+        return loader_fail(err, errlen, errnum, "cannot open: %s", strerror(errnum));
+    }
+    int ret = elf_check_fd(file->f_host_fd, &img, err, errlen);
+    if (ret == 0)
+        ret = exec_image(mm, file, &img, p, out, err, errlen);
+    int saved = errno;
+    fput(file); /* the mappings hold their own references */
+    errno = saved;
+    return ret;
+}
