@@ -1,0 +1,76 @@
+/*
+ * The emulated CPU, as the rest of vmemu sees it: registers, a run loop
+ * step, and the reasons it stops. Unicorn is behind this interface, in
+ * cpu.c alone.
+ */
+#ifndef VMEMU_EMU_CPU_H
+#define VMEMU_EMU_CPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct task;
+struct cpu;
+
+enum cpu_reg {
+    CPU_RAX,
+    CPU_RBX,
+    CPU_RCX,
+    CPU_RDX,
+    CPU_RSI,
+    CPU_RDI,
+    CPU_RBP,
+    CPU_RSP,
+    CPU_R8,
+    CPU_R9,
+    CPU_R10,
+    CPU_R11,
+    CPU_R12,
+    CPU_R13,
+    CPU_R14,
+    CPU_R15,
+    CPU_RIP,
+    CPU_RFLAGS,
+    CPU_FS_BASE,
+    CPU_GS_BASE,
+    CPU_NR_REGS
+};
+
+/* Why cpu_run returned. */
+enum cpu_stop {
+    CPU_STOP_REQUESTED,  /* cpu_request_stop(): exit, a fatal signal */
+    CPU_STOP_PAGE_FAULT, /* the MMU found no usable entry: see struct cpu_fault */
+    CPU_STOP_TRAP,       /* a CPU exception other than a page fault */
+    CPU_STOP_ERROR,      /* the emulator failed: see cpu_error() */
+};
+
+struct cpu_fault {
+    uint64_t addr;      /* the address accessed */
+    unsigned int flags; /* FAULT_FLAG_* */
+    uint64_t ip;        /* the faulting instruction */
+};
+
+struct cpu_trap {
+    int vector; /* x86 exception number: 0 #DE, 6 #UD, 13 #GP, ... */
+    uint64_t ip;
+};
+
+/* The emulator with guest RAM registered once; NULL with a message on failure. */
+struct cpu *cpu_create(struct task *task, const char **why);
+void cpu_destroy(struct cpu *c);
+
+/* Run from pc until something stops the CPU. */
+enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, struct cpu_fault *fault, struct cpu_trap *trap);
+void cpu_request_stop(struct cpu *c);
+const char *cpu_error(const struct cpu *c);
+
+uint64_t cpu_get(struct cpu *c, enum cpu_reg r);
+void cpu_set(struct cpu *c, enum cpu_reg r, uint64_t v);
+
+/*
+ * Disassemble the instruction at ip (read through the page tables) into
+ * buf as "mnemonic operands"; returns false when it cannot be read.
+ */
+bool cpu_disasm(struct cpu *c, uint64_t ip, char *buf, unsigned int len);
+
+#endif

@@ -1,0 +1,17 @@
+/* What the command line sets for a run. */
+#ifndef VMEMU_EMU_OPTIONS_H
+#define VMEMU_EMU_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vmemu_options {
+    uint64_t ram_bytes;   /* --ram */
+    bool quiet;           /* --quiet: no exit summary */
+    const char *vma_tree; /* --vma-tree */
+    bool cache_cold;      /* --cache=cold */
+    uint64_t seed;        /* --seed: AT_RANDOM and getrandom */
+    bool realtime;        /* --realtime: the host clock instead of the virtual one */
+};
+
+#endif

@@ -1,0 +1,133 @@
+/* Reports on stderr: a dying guest's signal, and the summary at exit. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "emu/report.h"
+#include "emu/task.h"
+#include "mm/fault.h"
+#include "mm/fs.h"
+#include "mm/mmap.h"
+#include "mm/pgtable.h"
+
+static const char *vma_file_base(const struct vm_area_struct *vma)
+{
+    const char *p = vma->vm_file->f_path;
+    const char *b = strrchr(p, '/');
+    return b ? b + 1 : p;
+}
+
+/* Linux's print_vma_addr: " in file[start+size]" when ip is in a file mapping. */
+static void print_vma_addr(struct task *t, uint64_t ip)
+{
+    struct vm_area_struct *vma = find_vma(t->mm, ip);
+    if (vma && vma->vm_start <= ip && vma->vm_file)
+        fprintf(stderr, " in %s[%lx+%lx]", vma_file_base(vma), vma->vm_start,
+                vma->vm_end - vma->vm_start);
+}
+
+/* x86 page-fault error code: P, W, U and I bits. */
+static unsigned long fault_error_code(struct task *t, const struct cpu_fault *f)
+{
+    pte_t *pte = f->addr < TASK_SIZE ? pte_lookup(t->mm, f->addr) : NULL;
+    unsigned long code = 4; /* user mode */
+    if (pte && (*pte & _PAGE_PRESENT))
+        code |= 1;
+    if (f->flags & FAULT_FLAG_WRITE)
+        code |= 2;
+    if (f->flags & FAULT_FLAG_INSTRUCTION)
+        code |= 16;
+    return code;
+}
+
+static void print_vma_line(const struct vm_area_struct *vma)
+{
+    unsigned long f = vma->vm_flags;
+    fprintf(stderr, "vmemu:   %08lx-%08lx %c%c%c%c %08lx %s\n", vma->vm_start, vma->vm_end,
+            f & VM_READ ? 'r' : '-', f & VM_WRITE ? 'w' : '-', f & VM_EXEC ? 'x' : '-',
+            f & VM_MAYSHARE ? 's' : 'p',
+            vma->vm_file ? (unsigned long)vma->vm_pgoff << PAGE_SHIFT : 0,
+            vma->vm_file   ? vma->vm_file->f_path
+            : vma->vm_name ? vma->vm_name
+                           : "");
+}
+
+/* The mappings just below and above addr, and the one holding it. */
+static void print_map_around(struct task *t, uint64_t addr)
+{
+    struct vm_area_struct *next = find_vma(t->mm, addr), *prev = NULL, *v;
+    for (v = find_vma(t->mm, 0); v && v != next; v = vma_next(t->mm, v))
+        prev = v;
+    bool inside = next && next->vm_start <= addr;
+    fprintf(stderr, "vmemu: %#lx is %s; mappings around it:\n", (unsigned long)addr,
+            inside ? "inside the mapping marked *" : "in no mapping");
+    if (prev)
+        print_vma_line(prev);
+    if (!inside)
+        fprintf(stderr, "vmemu:   %08lx <- fault address\n", (unsigned long)addr);
+    if (next) {
+        if (inside)
+            fprintf(stderr, "vmemu: * ");
+        print_vma_line(next);
+        if ((v = vma_next(t->mm, next)) != NULL)
+            print_vma_line(v);
+    }
+}
+
+static void print_instruction(struct task *t, uint64_t ip)
+{
+    char insn[128];
+    if (cpu_disasm(t->cpu, ip, insn, sizeof(insn)))
+        fprintf(stderr, "vmemu: faulting instruction: %#lx: %s\n", (unsigned long)ip, insn);
+    else
+        fprintf(stderr, "vmemu: faulting instruction at %#lx cannot be read\n", (unsigned long)ip);
+}
+
+void report_fault_signal(struct task *t, int sig, const struct cpu_fault *f)
+{
+    uint64_t sp = cpu_get(t->cpu, CPU_RSP);
+    if (sig == SIGSEGV) {
+        fprintf(stderr, "%s[%d]: segfault at %lx ip %016lx sp %016lx error %lx", t->comm, GUEST_PID,
+                (unsigned long)f->addr, (unsigned long)f->ip, (unsigned long)sp,
+                fault_error_code(t, f));
+        print_vma_addr(t, f->ip);
+        fputc('\n', stderr);
+    } else {
+        fprintf(stderr, "%s[%d]: %s at %lx ip %016lx sp %016lx\n", t->comm, GUEST_PID,
+                strsignal(sig), (unsigned long)f->addr, (unsigned long)f->ip, (unsigned long)sp);
+    }
+    print_instruction(t, f->ip);
+    print_map_around(t, f->addr);
+}
+
+void report_trap_signal(struct task *t, int sig, const struct cpu_trap *trap)
+{
+    const char *what = sig == SIGFPE    ? "trap divide error"
+                       : sig == SIGILL  ? "trap invalid opcode"
+                       : sig == SIGTRAP ? "trap int3"
+                                        : "general protection fault";
+    fprintf(stderr, "%s[%d] %s ip:%lx sp:%lx error:0", t->comm, GUEST_PID, what,
+            (unsigned long)trap->ip, (unsigned long)cpu_get(t->cpu, CPU_RSP));
+    print_vma_addr(t, trap->ip);
+    fputc('\n', stderr);
+    print_instruction(t, trap->ip);
+}
+
+unsigned long report_pgalloc_total(void)
+{
+    unsigned long n = 0;
+    for (int z = 0; z < MAX_NR_ZONES; z++)
+        n += contig_page_data.node_zones[z].pgalloc;
+    return n;
+}
+
+void report_summary(struct task *t, int status, double wall)
+{
+    const struct fault_stats *s = &t->mm->faults;
+    fprintf(stderr,
+            "vmemu: %s exited with status %d\n"
+            "vmemu: faults: %lu minor, %lu major (zero-page %lu, anon %lu, file %lu, cow %lu)\n"
+            "vmemu: pages allocated: %lu, peak resident: %lu pages, wall time: %.3f s\n",
+            t->comm, status, s->min_flt, s->maj_flt, s->zero_page, s->anon_new, s->file_pages,
+            s->cow, report_pgalloc_total() - t->pgalloc_start, t->mm->hiwater_rss, wall);
+}

@@ -1,0 +1,16 @@
+/* What vmemu tells the user: fatal-signal reports and the exit summary. */
+#ifndef VMEMU_EMU_REPORT_H
+#define VMEMU_EMU_REPORT_H
+
+#include "emu/cpu.h"
+
+struct task;
+
+/* The kernel's segfault log line, then the instruction and the map around the address. */
+void report_fault_signal(struct task *t, int sig, const struct cpu_fault *f);
+void report_trap_signal(struct task *t, int sig, const struct cpu_trap *trap);
+/* Pages handed out by the buddy allocator so far (all zones). */
+unsigned long report_pgalloc_total(void);
+void report_summary(struct task *t, int status, double wall_seconds);
+
+#endif

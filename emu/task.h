@@ -1,0 +1,73 @@
+/* One guest process: its CPU, address space, open files and exit state. */
+#ifndef VMEMU_EMU_TASK_H
+#define VMEMU_EMU_TASK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "emu/options.h"
+
+#define NR_OPEN 1024
+#define NR_SIGNALS 64
+#define GUEST_PID 1000 /* fixed, so runs are reproducible */
+
+struct file;
+struct mm_struct;
+struct cpu;
+
+/* A signal handler as the kernel stores it (struct k_sigaction on x86-64). */
+struct k_sigaction {
+    uint64_t handler, flags, restorer, mask;
+};
+
+struct task {
+    struct mm_struct *mm;
+    struct cpu *cpu;
+    const struct vmemu_options *opts;
+    struct file *files[NR_OPEN];
+    bool cloexec[NR_OPEN];
+    char *exe_path; /* absolute host path, for /proc/self/exe */
+    char comm[16];  /* the program's name, as the kernel keeps it */
+
+    bool exited;      /* exit or exit_group was called */
+    int exit_status;  /* its status */
+    int fatal_signal; /* nonzero: killed by this signal */
+
+    uint64_t clear_child_tid;
+    uint64_t sigmask;
+    struct k_sigaction sigactions[NR_SIGNALS];
+    uint64_t altstack[3];
+    uint64_t rng;       /* getrandom's generator state */
+    uint64_t vclock_ns; /* the virtual clock: nanoseconds since the epoch */
+    uint64_t start_ns;  /* the virtual clock at start */
+    bool unknown_reported[512];
+
+    unsigned long pgalloc_start; /* pages allocated before the program ran */
+};
+
+struct task *task_create(const struct vmemu_options *opts, const char **why);
+void task_destroy(struct task *t);
+
+/*
+ * Load the program into the task. On refusal, returns -1 after printing one
+ * line naming the file and the reason; the caller exits with *status.
+ */
+int task_exec(struct task *t, const char *path, char *const argv[], char *const envp[],
+              int *status);
+
+/* Run until the program exits or dies; returns what vmemu should exit with. */
+int task_run(struct task *t);
+
+/* Copy guest memory that is present, without faulting anything in. */
+bool task_peek_user(struct task *t, void *dst, uint64_t addr, size_t n);
+
+/* End the program with a fatal signal (the CPU stops at once). */
+void task_kill(struct task *t, int sig);
+
+/* Guest file descriptors. */
+int fd_install(struct task *t, struct file *f, int min_fd, bool cloexec);
+struct file *fd_get(struct task *t, int fd);
+int fd_close(struct task *t, int fd);
+
+#endif
