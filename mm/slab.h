@@ -13,11 +13,18 @@
 #define SLAB_RECLAIM_ACCOUNT 0x00020000UL /* counted as SReclaimable */
 
 #define KMALLOC_MIN_SIZE 8
-#define KMALLOC_MAX_CACHE_SIZE 8192                               /* kmalloc-8k */
+#define KMALLOC_MAX_CACHE_SIZE 8192                            /* kmalloc-8k */
 #define KMALLOC_MAX_SIZE (1UL << (MAX_ORDER - 1 + PAGE_SHIFT)) /* 4 MiB */
 
 struct kmem_cache;
 struct seq;
+
+/* kmalloc(0) returns this: not NULL, but nothing may be stored there. */
+#define ZERO_SIZE_PTR ((void *)16)
+#define ZERO_OR_NULL_PTR(x) ((unsigned long)(x) <= (unsigned long)ZERO_SIZE_PTR)
+
+/* The cache of caches: every cache descriptor is one of its objects. */
+extern struct kmem_cache *kmem_cache;
 
 /* Set up the cache of caches and the kmalloc caches; after phys_init. */
 int kmem_cache_init(void);
@@ -49,5 +56,31 @@ unsigned long slab_unreclaimable_pages(void);
 unsigned long vmalloc_used_pages(void);
 
 void slabinfo_show(struct seq *s); /* /proc/slabinfo, format version 2.1 */
+
+/* One cache's figures, as /proc/slabinfo prints them, plus list lengths. */
+struct slabinfo {
+    unsigned long active_objs, num_objs;
+    unsigned long active_slabs, num_slabs;
+    unsigned long shared_avail;
+    unsigned int limit, batchcount, shared; /* SLAB tunables: always 0 here */
+    unsigned int objects_per_slab;
+    unsigned int cache_order;
+    unsigned long nr_full, nr_partial, nr_free; /* slabs on each list */
+};
+void get_slabinfo(struct kmem_cache *s, struct slabinfo *info);
+const char *kmem_cache_name(const struct kmem_cache *s);
+unsigned int kmem_cache_size(const struct kmem_cache *s); /* object size asked for */
+
+/* The cache a slab object lives in, or NULL if addr is not in a slab. */
+struct kmem_cache *virt_to_cache(const void *addr);
+
+/* The frame behind a vmalloc address, or NULL outside every area. */
+struct page *vmalloc_to_page(const void *addr);
+
+/* Between the allocators: kmem_cache_init/exit call these in turn. */
+int kmalloc_caches_init(void);
+void kmalloc_caches_exit(void);
+unsigned long kmalloc_large_pages(void); /* pages of live >8 KiB kmallocs */
+void vmalloc_exit(void);
 
 #endif
