@@ -522,8 +522,70 @@ static long sys_getdents64(struct task *t, const uint64_t a[6])
     return copy_to_user(t->mm, a[1], buf, (size_t)r) ? -EFAULT : r;
 }
 
+static long do_unlinkat(struct task *t, int64_t dirfd, uint64_t upath, int flags)
+{
+    char path[PATH_MAX];
+    long err = get_user_path(t, upath, path);
+    int hostdir = AT_FDCWD;
+    if (err || (path[0] != '/' && (err = host_dirfd(t, dirfd, &hostdir)) != 0))
+        return err;
+    if (flags & ~AT_REMOVEDIR)
+        return -EINVAL;
+    return unlinkat(hostdir, path, flags) ? -errno : 0;
+}
+
+static long sys_unlink(struct task *t, const uint64_t a[6])
+{
+    return do_unlinkat(t, GUEST_AT_FDCWD, a[0], 0);
+}
+
+static long sys_rmdir(struct task *t, const uint64_t a[6])
+{
+    return do_unlinkat(t, GUEST_AT_FDCWD, a[0], AT_REMOVEDIR);
+}
+
+static long sys_unlinkat(struct task *t, const uint64_t a[6])
+{
+    return do_unlinkat(t, (int64_t)(int)a[0], a[1], (int)a[2]);
+}
+
+static long do_mkdirat(struct task *t, int64_t dirfd, uint64_t upath, int mode)
+{
+    char path[PATH_MAX];
+    long err = get_user_path(t, upath, path);
+    int hostdir = AT_FDCWD;
+    if (err || (path[0] != '/' && (err = host_dirfd(t, dirfd, &hostdir)) != 0))
+        return err;
+    return mkdirat(hostdir, path, (mode_t)mode) ? -errno : 0;
+}
+
+static long sys_mkdir(struct task *t, const uint64_t a[6])
+{
+    return do_mkdirat(t, GUEST_AT_FDCWD, a[0], (int)a[1]);
+}
+
+static long sys_mkdirat(struct task *t, const uint64_t a[6])
+{
+    return do_mkdirat(t, (int64_t)(int)a[0], a[1], (int)a[2]);
+}
+
+static long sys_chdir(struct task *t, const uint64_t a[6])
+{
+    char path[PATH_MAX];
+    long err = get_user_path(t, a[0], path);
+    if (err)
+        return err;
+    return chdir(path) ? -errno : 0;
+}
+
 void sys_fs_register(syscall_fn table[NR_SYSCALLS])
 {
+    table[SYS_unlink] = sys_unlink;
+    table[SYS_unlinkat] = sys_unlinkat;
+    table[SYS_rmdir] = sys_rmdir;
+    table[SYS_mkdir] = sys_mkdir;
+    table[SYS_mkdirat] = sys_mkdirat;
+    table[SYS_chdir] = sys_chdir;
     table[SYS_read] = sys_read;
     table[SYS_write] = sys_write;
     table[SYS_open] = sys_open;

@@ -8,9 +8,12 @@ struct list_head {
     struct list_head *next, *prev;
 };
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
-#define LIST_HEAD_INIT(name) {&(name), &(name)}
+#define LIST_HEAD_INIT(name)                                                                       \
+    {                                                                                              \
+        &(name), &(name)                                                                           \
+    }
 
 static inline void INIT_LIST_HEAD(struct list_head *h)
 {
@@ -55,7 +58,7 @@ static inline int list_empty(const struct list_head *h)
 #define list_first_entry(head, type, member) list_entry((head)->next, type, member)
 
 #define list_for_each_entry(pos, head, member)                                                     \
-    for (pos = list_entry((head)->next, __typeof__(*pos), member); &pos->member != (head);        \
+    for (pos = list_entry((head)->next, __typeof__(*pos), member); &pos->member != (head);         \
          pos = list_entry(pos->member.next, __typeof__(*pos), member))
 
 #define list_for_each_entry_safe(pos, n, head, member)                                             \

@@ -21,14 +21,12 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long add
                       unsigned long len, unsigned long prot, unsigned long flags,
                       unsigned long pgoff);
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
-int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len,
-                unsigned long prot);
+int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long prot);
 int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len, int advice);
 /* brk(2): returns the new break, or the old one when the request fails. */
 unsigned long do_brk(struct mm_struct *mm, unsigned long brk);
 /* An anonymous private mapping of [addr, addr + len) for the loader's bss. */
-int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
-                 unsigned long flags);
+int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len, unsigned long flags);
 
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *vma_next(struct mm_struct *mm, struct vm_area_struct *vma);

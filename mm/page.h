@@ -109,9 +109,9 @@ struct pglist_data {
 
 /* The one node: set up by phys_init(). */
 extern struct pglist_data contig_page_data;
-extern struct page *mem_map;     /* struct page of every frame, itself in RAM */
-extern unsigned long max_pfn;    /* frames of RAM */
-extern unsigned char *direct_map; /* host address of frame 0 */
+extern struct page *mem_map;       /* struct page of every frame, itself in RAM */
+extern unsigned long max_pfn;      /* frames of RAM */
+extern unsigned char *direct_map;  /* host address of frame 0 */
 extern unsigned long pgfree_count; /* pages freed, for /proc/vmstat */
 
 static inline unsigned long page_to_pfn(const struct page *p)
