@@ -255,6 +255,18 @@ static int check_interp(struct elf_check_ctx *c)
     return 0;
 }
 
+/*
+ * Whether the file lost its end: linkers put the section header table last,
+ * so a table that runs past the end of the file says the file was cut short
+ * rather than that a segment's offset is wrong.
+ */
+static bool looks_truncated(const struct elf_check_ctx *c)
+{
+    uint64_t off = c->ehdr.e_shoff;
+    uint64_t need = (uint64_t)(c->ehdr.e_shnum ? c->ehdr.e_shnum : 1) * c->ehdr.e_shentsize;
+    return off && (off > c->size || c->size - off < need);
+}
+
 /* One PT_LOAD on its own: sizes, where its bytes are in the file, alignment. */
 static int check_load_file_range(struct elf_check_ctx *c, unsigned int i)
 {
@@ -264,6 +276,11 @@ static int check_load_file_range(struct elf_check_ctx *c, unsigned int i)
         return loader_fail(c->err, c->errlen, ENOEXEC,
                            "PT_LOAD segment %u has p_filesz %#llx > p_memsz %#llx", i, filesz,
                            (unsigned long long)ph->p_memsz);
+    if (filesz && off >= c->size && filesz <= UINT64_MAX - off && looks_truncated(c))
+        return loader_fail(c->err, c->errlen, ENOEXEC,
+                           "truncated: PT_LOAD segment %u starts at offset %#llx, past the end "
+                           "of the file (%llu bytes)",
+                           i, off, (unsigned long long)c->size);
     if (filesz && (off >= c->size || filesz > UINT64_MAX - off))
         return loader_fail(c->err, c->errlen, ENOEXEC,
                            "PT_LOAD segment %u has its file range at offset %#llx, outside "

@@ -370,6 +370,19 @@ static void test_truncated(void **state)
     expect_refused(&f, ENOEXEC, "truncated: PT_LOAD segment 2 ends at offset 0x1100");
 }
 
+/* With the section headers gone too, a segment starting past the end is a cut file. */
+static void test_truncated_before_segment(void **state)
+{
+    (void)state;
+    struct fake_elf f;
+    make_exec(&f);
+    ehdr(&f)->e_shoff = DATA_OFFSET + 0x100;
+    ehdr(&f)->e_shnum = 3;
+    f.size = DATA_OFFSET; /* cut where the data segment starts */
+    expect_refused(&f, ENOEXEC,
+                   "truncated: PT_LOAD segment 2 starts at offset 0x1000, past the end");
+}
+
 static void test_load_outside_file(void **state)
 {
     (void)state;
@@ -578,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_wrong_type),
         cmocka_unit_test(test_bad_phdr_table),
         cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_truncated_before_segment),
         cmocka_unit_test(test_load_outside_file),
         cmocka_unit_test(test_overlap_and_order),
         cmocka_unit_test(test_filesz_above_memsz),
