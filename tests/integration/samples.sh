@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Every sample program, musl and glibc builds alike, run twice: natively and
+# as `vmemu run --quiet BINARY ARGS`. stdout must match byte for byte and the
+# exit status must be the same. bad_pointer must die of SIGSEGV both times
+# (status 139, as a shell reports it) and vmemu's stderr must carry a
+# kernel-style line such as
+#   bad_pointer-mus[1]: segfault at 10 ip 0000000000401abc sp 00007fffffffe9f0 error 6 ...
+#
+# usage: samples.sh BUILD_DIR SOURCE_DIR
+# Set VMEMU_TEST_TIMEOUT (seconds, default 120) to change the per-run limit.
+set -u
+
+build=${1:?usage: samples.sh BUILD_DIR SOURCE_DIR}
+vmemu="$build/vmemu"
+timeout_s=${VMEMU_TEST_TIMEOUT:-120}
+segv_line='segfault at 10 ip [0-9a-f]+ sp [0-9a-f]+ error [0-9]+'
+passed=0
+failed=0
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-samples.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+ulimit -c 0 # a crashing sample must not leave core files behind
+
+# run OUT ERR CMD...: run CMD under a timeout, print its exit status. The
+# subshell keeps bash's own "Segmentation fault" notice out of the output.
+run() {
+    local out=$1 err=$2
+    shift 2
+    (
+        timeout "$timeout_s" "$@" >"$out" 2>"$err"
+        echo $?
+    ) 2>/dev/null
+}
+
+pass() {
+    passed=$((passed + 1))
+    echo "PASS $1"
+}
+
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL $1: $2"
+}
+
+# Show the first differing lines of two outputs, indented.
+show_diff() {
+    diff "$1" "$2" | head -n 10 | sed 's/^/    /'
+}
+
+# check_sample BINARY ARGS...: native and vmemu runs must agree.
+check_sample() {
+    local bin=$1 name
+    name=$(basename "$bin")
+    shift
+    local label=$name
+    [ $# -gt 0 ] && label="$label$(printf ' %q' "$@")"
+    local n_st v_st
+    n_st=$(run "$work/n.out" "$work/n.err" "$bin" "$@")
+    v_st=$(run "$work/v.out" "$work/v.err" "$vmemu" run --quiet "$bin" "$@")
+    echo "  $label: native status $n_st, vmemu status $v_st, stdout $(wc -c <"$work/n.out") bytes"
+    if [ "$v_st" = 124 ] || [ "$n_st" = 124 ]; then
+        fail "$label" "timed out after ${timeout_s}s (native $n_st, vmemu $v_st)"
+        return
+    fi
+    if ! cmp -s "$work/n.out" "$work/v.out"; then
+        fail "$label" "stdout differs (< native, > vmemu)"
+        show_diff "$work/n.out" "$work/v.out"
+        sed 's/^/    vmemu stderr: /' "$work/v.err" | head -n 5
+        return
+    fi
+    if [ "$n_st" != "$v_st" ]; then
+        fail "$label" "exit status native $n_st, vmemu $v_st"
+        sed 's/^/    vmemu stderr: /' "$work/v.err" | head -n 5
+        return
+    fi
+    case $name in
+    bad_pointer-*)
+        if [ "$n_st" != 139 ]; then
+            fail "$label" "expected death by SIGSEGV (status 139), got $n_st"
+            return
+        fi
+        if ! grep -Eq "$segv_line" "$work/v.err"; then
+            fail "$label" "vmemu's stderr lacks a line matching '$segv_line'"
+            sed 's/^/    vmemu stderr: /' "$work/v.err" | head -n 5
+            return
+        fi
+        ;;
+    *)
+        if [ "$n_st" != 0 ]; then
+            fail "$label" "the sample itself failed natively (status $n_st)"
+            return
+        fi
+        ;;
+    esac
+    pass "$label"
+}
+
+if [ ! -x "$vmemu" ]; then
+    echo "FAIL: $vmemu is missing: build it first"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+shopt -s nullglob
+bins=("$build"/samples/*-musl "$build"/samples/*-glibc)
+if [ ${#bins[@]} -eq 0 ]; then
+    echo "FAIL: no sample binaries in $build/samples: build the 'samples' target"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+for bin in "${bins[@]}"; do
+    if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then
+        continue
+    fi
+    case $(basename "$bin") in
+    hello-*)
+        check_sample "$bin"
+        check_sample "$bin" one "two words" "" "ünïcödé"
+        ;;
+    anon_touch-*)
+        check_sample "$bin" 1024
+        check_sample "$bin" # the default, 16384 pages (64 MiB)
+        ;;
+    *)
+        check_sample "$bin"
+        ;;
+    esac
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
