@@ -135,7 +135,8 @@ static bool cpu_setup(struct cpu *c, const char **why)
         *why = "cannot install the emulator's hooks";
         return false;
     }
-    c->cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &c->capstone) == CS_ERR_OK;
+    c->cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &c->capstone) == CS_ERR_OK &&
+               cs_option(c->capstone, CS_OPT_DETAIL, CS_OPT_ON) == CS_ERR_OK;
     return true;
 }
 
@@ -217,6 +218,112 @@ bool cpu_disasm(struct cpu *c, uint64_t ip, char *buf, unsigned int len)
     snprintf(buf, len, "%s%s%s", insn->mnemonic, insn->op_str[0] ? " " : "", insn->op_str);
     cs_free(insn, count);
     return true;
+}
+
+/* A Capstone register's value, for the registers addresses are built from. */
+static bool cs_reg_value(struct cpu *c, unsigned int reg, uint64_t next_ip, uint64_t *v)
+{
+    static const struct {
+        unsigned int cs;
+        enum cpu_reg r;
+    } regs[] = {
+        {X86_REG_RAX, CPU_RAX}, {X86_REG_RBX, CPU_RBX}, {X86_REG_RCX, CPU_RCX},
+        {X86_REG_RDX, CPU_RDX}, {X86_REG_RSI, CPU_RSI}, {X86_REG_RDI, CPU_RDI},
+        {X86_REG_RBP, CPU_RBP}, {X86_REG_RSP, CPU_RSP}, {X86_REG_R8, CPU_R8},
+        {X86_REG_R9, CPU_R9},   {X86_REG_R10, CPU_R10}, {X86_REG_R11, CPU_R11},
+        {X86_REG_R12, CPU_R12}, {X86_REG_R13, CPU_R13}, {X86_REG_R14, CPU_R14},
+        {X86_REG_R15, CPU_R15},
+    };
+    if (reg == X86_REG_INVALID) {
+        *v = 0;
+        return true;
+    }
+    if (reg == X86_REG_RIP) {
+        *v = next_ip;
+        return true;
+    }
+    for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+        if (regs[i].cs == reg) {
+            *v = cpu_get(c, regs[i].r);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Effective address of a memory operand, with an fs/gs base; false if unknown. */
+static bool operand_address(struct cpu *c, const cs_x86_op *op, uint64_t next_ip, uint64_t *ea)
+{
+    uint64_t base, index;
+    if (!cs_reg_value(c, op->mem.base, next_ip, &base) ||
+        !cs_reg_value(c, op->mem.index, next_ip, &index))
+        return false;
+    *ea = base + index * (uint64_t)op->mem.scale + (uint64_t)op->mem.disp;
+    if (op->mem.segment == X86_REG_FS)
+        *ea += cpu_get(c, CPU_FS_BASE);
+    else if (op->mem.segment == X86_REG_GS)
+        *ea += cpu_get(c, CPU_GS_BASE);
+    return true;
+}
+
+/* The byte of [ea, ea + size) that lies in page, if any. */
+static bool hits_page(uint64_t ea, unsigned int size, uint64_t page, uint64_t *addr)
+{
+    uint64_t last = ea + (size ? size : 1) - 1;
+    if ((ea & PAGE_MASK) == page) {
+        *addr = ea;
+        return true;
+    }
+    if ((last & PAGE_MASK) == page) {
+        *addr = page; /* the access began on the page before */
+        return true;
+    }
+    return false;
+}
+
+/* Implicit stack accesses: push and call store below rsp, pop and ret load at it. */
+static bool stack_access(struct cpu *c, const cs_insn *insn, uint64_t page, uint64_t *addr)
+{
+    uint64_t rsp = cpu_get(c, CPU_RSP);
+    switch (insn->id) {
+    case X86_INS_PUSH:
+    case X86_INS_CALL:
+    case X86_INS_PUSHFQ:
+        return hits_page(rsp - 8, 8, page, addr);
+    case X86_INS_POP:
+    case X86_INS_RET:
+    case X86_INS_POPFQ:
+        return hits_page(rsp, 8, page, addr);
+    default:
+        return false;
+    }
+}
+
+uint64_t cpu_fault_address(struct cpu *c, const struct cpu_fault *f)
+{
+    uint64_t page = f->addr & PAGE_MASK, addr;
+    if (f->flags & FAULT_FLAG_INSTRUCTION)
+        return (f->ip & PAGE_MASK) == page ? f->ip : page;
+    uint8_t code[16];
+    size_t n = sizeof(code);
+    while (n > 0 && !task_peek_user(c->task, code, f->ip, n))
+        n--;
+    cs_insn *insn;
+    if (!c->cs_ok || n == 0 || cs_disasm(c->capstone, code, n, f->ip, 1, &insn) != 1)
+        return page;
+    uint64_t found = page;
+    const cs_x86 *x = &insn->detail->x86;
+    bool done = false;
+    for (int i = 0; i < x->op_count && !done; i++) {
+        uint64_t ea;
+        if (x->operands[i].type == X86_OP_MEM &&
+            operand_address(c, &x->operands[i], f->ip + insn->size, &ea))
+            done = hits_page(ea, x->operands[i].size, page, &found);
+    }
+    if (!done && stack_access(c, insn, page, &addr))
+        found = addr;
+    cs_free(insn, 1);
+    return found;
 }
 
 /* The arch hooks mm/ calls. */

@@ -73,4 +73,12 @@ void cpu_set(struct cpu *c, enum cpu_reg r, uint64_t v);
  */
 bool cpu_disasm(struct cpu *c, uint64_t ip, char *buf, unsigned int len);
 
+/*
+ * The exact address of a fault the MMU reported by page: Unicorn hands the
+ * TLB-fill hook only the page, so the instruction's memory operands are
+ * decoded to find the byte it touched (Linux's "segfault at 10"). Falls
+ * back to the page address when the operand cannot be worked out.
+ */
+uint64_t cpu_fault_address(struct cpu *c, const struct cpu_fault *f);
+
 #endif

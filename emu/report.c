@@ -86,18 +86,19 @@ static void print_instruction(struct task *t, uint64_t ip)
 void report_fault_signal(struct task *t, int sig, const struct cpu_fault *f)
 {
     uint64_t sp = cpu_get(t->cpu, CPU_RSP);
+    uint64_t addr = cpu_fault_address(t->cpu, f);
     if (sig == SIGSEGV) {
         fprintf(stderr, "%s[%d]: segfault at %lx ip %016lx sp %016lx error %lx", t->comm, GUEST_PID,
-                (unsigned long)f->addr, (unsigned long)f->ip, (unsigned long)sp,
+                (unsigned long)addr, (unsigned long)f->ip, (unsigned long)sp,
                 fault_error_code(t, f));
         print_vma_addr(t, f->ip);
         fputc('\n', stderr);
     } else {
         fprintf(stderr, "%s[%d]: %s at %lx ip %016lx sp %016lx\n", t->comm, GUEST_PID,
-                strsignal(sig), (unsigned long)f->addr, (unsigned long)f->ip, (unsigned long)sp);
+                strsignal(sig), (unsigned long)addr, (unsigned long)f->ip, (unsigned long)sp);
     }
     print_instruction(t, f->ip);
-    print_map_around(t, f->addr);
+    print_map_around(t, addr);
 }
 
 void report_trap_signal(struct task *t, int sig, const struct cpu_trap *trap)

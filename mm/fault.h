@@ -32,7 +32,12 @@ struct fault_result {
     enum fault_kind kind;
     unsigned long pfn; /* the frame now mapped */
     bool major;
+    unsigned int around;              /* other pages fault-around mapped */
+    unsigned int readahead;           /* pages readahead brought into the page cache */
+    const struct vm_area_struct *vma; /* the VMA the fault hit, or NULL */
 };
+
+#define FAULT_AROUND_PAGES 16 /* fault_around_bytes: 64 KiB, Linux's default */
 
 /* Resolve a fault at addr; result->kind says what happened. */
 void handle_mm_fault(struct mm_struct *mm, unsigned long addr, unsigned int flags,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "mm_types.h"
 
 bool filemap_cold;
 static struct list_head address_spaces = LIST_HEAD_INIT(address_spaces);
@@ -160,17 +161,12 @@ static int read_page(struct address_space *as, struct page *page, pgoff_t index)
     return 0;
 }
 
-struct page *filemap_get_page(struct address_space *as, pgoff_t index, bool *major, int *err)
+/* Bring the page at index into the cache from the host file; NULL with *err. */
+static struct page *add_to_cache(struct address_space *as, pgoff_t index, int *err)
 {
-    struct page *page = filemap_find_page(as, index);
-    *major = false;
-    if (page) {
-        get_page(page);
-        return page;
-    }
     if ((*err = grow_index(as, index)) != 0)
         return NULL;
-    page = alloc_page(GFP_HIGHUSER_MOVABLE);
+    struct page *page = alloc_page(GFP_HIGHUSER_MOVABLE);
     if (!page) {
         *err = -ENOMEM;
         return NULL;
@@ -184,8 +180,102 @@ struct page *filemap_get_page(struct address_space *as, pgoff_t index, bool *maj
     SetPageFlag(page, PG_uptodate);
     as->i_pages[index] = page;
     as->nrpages++;
-    *major = filemap_cold;
+    return page;
+}
+
+struct page *filemap_get_page(struct address_space *as, pgoff_t index, bool *major, int *err)
+{
+    struct page *page = filemap_find_page(as, index);
+    *major = false;
+    if (!page) {
+        if (!(page = add_to_cache(as, index, err)))
+            return NULL;
+        *major = filemap_cold; /* warm: it was in the cache all along */
+    }
     get_page(page); /* one reference is the cache's, this one the caller's */
+    return page;
+}
+
+struct page *filemap_map_candidate(struct address_space *as, pgoff_t index)
+{
+    struct page *page = filemap_find_page(as, index);
+    int err;
+    if (!page && !filemap_cold && index < filemap_nr_pages(as))
+        page = add_to_cache(as, index, &err);
+    if (!page || !PageFlag(page, PG_uptodate) || PageFlag(page, PG_readahead))
+        return NULL;
+    return page;
+}
+
+/* Read the missing pages of [start, start + nr) and mark the async trigger. */
+static unsigned long ra_submit(struct address_space *as, pgoff_t start, unsigned long nr,
+                               unsigned long async_size)
+{
+    pgoff_t end = start + nr, eof = filemap_nr_pages(as);
+    unsigned long read = 0;
+    if (end > eof)
+        end = eof;
+    for (pgoff_t i = start; i < end; i++) {
+        int err;
+        struct page *p = filemap_find_page(as, i);
+        if (!p && (p = add_to_cache(as, i, &err)) != NULL)
+            read++;
+        if (p && async_size && i == start + nr - async_size)
+            SetPageFlag(p, PG_readahead);
+    }
+    as->ra_start = start;
+    as->ra_size = nr;
+    as->ra_async_size = async_size;
+    return read;
+}
+
+/* Linux's mmap read-around: a window of ra_pages centred on the miss. */
+static unsigned long sync_mmap_readahead(struct vm_area_struct *vma, struct address_space *as,
+                                         pgoff_t index)
+{
+    if (vma->vm_flags & VM_RAND_READ)
+        return 0;
+    if (vma->vm_flags & VM_SEQ_READ)
+        return ra_submit(as, index, VM_READAHEAD_PAGES, VM_READAHEAD_PAGES);
+    pgoff_t start = index > VM_READAHEAD_PAGES / 2 ? index - VM_READAHEAD_PAGES / 2 : 0;
+    return ra_submit(as, start, VM_READAHEAD_PAGES, VM_READAHEAD_PAGES / 4);
+}
+
+/* A marked page was reached: read the next window before it is needed. */
+static unsigned long async_mmap_readahead(struct vm_area_struct *vma, struct address_space *as,
+                                          struct page *page)
+{
+    ClearPageFlag(page, PG_readahead);
+    if (vma->vm_flags & VM_RAND_READ)
+        return 0;
+    pgoff_t start = as->ra_start + as->ra_size;
+    if (page->index >= start || page->index < as->ra_start)
+        start = page->index + 1; /* the mark is from an older window */
+    return ra_submit(as, start, VM_READAHEAD_PAGES, VM_READAHEAD_PAGES);
+}
+
+struct page *filemap_fault(struct vm_area_struct *vma, pgoff_t index, bool *major,
+                           unsigned long *ra_pages, int *err)
+{
+    struct address_space *as = vma->vm_file->f_mapping;
+    struct page *page = filemap_find_page(as, index);
+    *ra_pages = 0;
+    if (!page && filemap_cold) {
+        /* A miss: the fault waits for the read, and reads around it. */
+        *ra_pages = sync_mmap_readahead(vma, as, index);
+        page = filemap_find_page(as, index);
+        if (page) {
+            *major = true;
+            (*ra_pages)--; /* the faulting page itself is not readahead */
+            get_page(page);
+            if (PageFlag(page, PG_readahead))
+                *ra_pages += async_mmap_readahead(vma, as, page);
+            return page;
+        }
+    }
+    page = filemap_get_page(as, index, major, err);
+    if (page && PageFlag(page, PG_readahead))
+        *ra_pages += async_mmap_readahead(vma, as, page);
     return page;
 }
 

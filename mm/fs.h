@@ -17,6 +17,9 @@ struct address_space {
     struct page **i_pages; /* index -> page; a flat table until the xarray */
     unsigned long i_pages_cap;
     unsigned long nrpages;
+    /* readahead state (Linux keeps it per open file; one per file here) */
+    pgoff_t ra_start;
+    unsigned long ra_size, ra_async_size;
     int refcount;
     struct list_head as_list;
 };
@@ -46,6 +49,29 @@ void fput(struct file *f);
 struct page *filemap_get_page(struct address_space *as, pgoff_t index, bool *major, int *err);
 /* The cached page at index or NULL; no reference taken, no I/O. */
 struct page *filemap_find_page(struct address_space *as, pgoff_t index);
+
+#define VM_READAHEAD_PAGES 32 /* ra_pages: 128 KiB, Linux's default */
+
+struct vm_area_struct;
+/*
+ * The page cache side of a file fault (Linux's filemap_fault): the page at
+ * index with a reference held, read-around on a miss (a major fault in cold
+ * mode), asynchronous readahead when a marked page is reached. *ra_pages
+ * counts the pages readahead brought in. NULL with *err on failure.
+ */
+struct page *filemap_fault(struct vm_area_struct *vma, pgoff_t index, bool *major,
+                           unsigned long *ra_pages, int *err);
+/*
+ * The page at index if it is in the cache and may be mapped by fault-around
+ * (uptodate, no readahead mark); no reference taken. In warm mode every
+ * page of the file counts as cached and is brought in without I/O cost.
+ */
+struct page *filemap_map_candidate(struct address_space *as, pgoff_t index);
+/* Pages of the file, rounded up. */
+static inline pgoff_t filemap_nr_pages(const struct address_space *as)
+{
+    return (pgoff_t)((as->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+}
 /* A write() to the host file went through: refresh cached pages of the range. */
 void filemap_update_range(struct address_space *as, uint64_t pos, const void *buf, size_t len);
 /*

@@ -105,34 +105,91 @@ static enum fault_kind cow_into_new_page(struct vm_area_struct *vma, unsigned lo
     return FAULT_COW;
 }
 
+/* Map a cached file page into the VMA's entry pte; takes a reference. */
+static void map_file_page(struct vm_area_struct *vma, pte_t *pte, struct page *page, pte_t extra)
+{
+    struct mm_struct *mm = vma->vm_mm;
+    get_page(page);
+    page->mapcount++;
+    mm->rss[MM_FILEPAGES]++;
+    update_hiwater_rss(mm);
+    *pte = pfn_pte(page_to_pfn(page), vm_pte_flags(vma->vm_flags) | extra);
+}
+
+static pgoff_t linear_page_index(const struct vm_area_struct *vma, unsigned long addr)
+{
+    return vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+}
+
+/*
+ * Linux's do_fault_around: map the cached pages of the aligned 64 KiB window
+ * around a read fault, the faulting one included, without faulting them.
+ * Returns true if the faulting page itself was mapped.
+ */
+static bool do_fault_around(struct vm_area_struct *vma, unsigned long addr,
+                            struct fault_result *res)
+{
+    struct address_space *as = vma->vm_file->f_mapping;
+    unsigned long window = FAULT_AROUND_PAGES * PAGE_SIZE;
+    unsigned long start = addr & ~(window - 1), end = start + window;
+    bool mapped = false;
+    if (start < vma->vm_start)
+        start = vma->vm_start;
+    if (end > vma->vm_end)
+        end = vma->vm_end;
+    for (unsigned long a = start; a < end; a += PAGE_SIZE) {
+        pgoff_t index = linear_page_index(vma, a);
+        if (index >= filemap_nr_pages(as))
+            break;
+        pte_t *pte = pte_lookup(vma->vm_mm, a); /* same table as addr's: it exists */
+        if (!pte || pte_present(*pte))
+            continue;
+        struct page *page = filemap_map_candidate(as, index);
+        if (!page)
+            continue;
+        map_file_page(vma, pte, page, 0);
+        if (a == addr) {
+            mapped = true;
+            res->pfn = page_to_pfn(page);
+        } else {
+            res->around++;
+        }
+    }
+    vma->vm_mm->faults.fault_around += res->around;
+    return mapped;
+}
+
 static enum fault_kind do_file_fault(struct vm_area_struct *vma, unsigned long addr,
                                      unsigned int flags, pte_t *pte, struct fault_result *res)
 {
     struct address_space *as = vma->vm_file->f_mapping;
-    pgoff_t pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
-    if (!as || (uint64_t)pgoff << PAGE_SHIFT >= PAGE_ALIGN(as->i_size))
+    pgoff_t pgoff = linear_page_index(vma, addr);
+    if (!as || pgoff >= filemap_nr_pages(as))
         return FAULT_SIGBUS; /* beyond the end of the file */
+    struct mm_struct *mm = vma->vm_mm;
+    bool write = flags & FAULT_FLAG_WRITE;
+    if (!write && do_fault_around(vma, addr, res)) {
+        mm->faults.file_pages++;
+        return FAULT_FILE_MINOR;
+    }
     int err = 0;
-    struct page *page = filemap_get_page(as, pgoff, &res->major, &err);
+    unsigned long ra = 0;
+    struct page *page = filemap_fault(vma, pgoff, &res->major, &ra, &err);
+    res->readahead = (unsigned int)ra;
+    mm->faults.readahead += ra;
     if (!page)
         return err == -ENOMEM ? FAULT_OOM : FAULT_SIGBUS;
-    struct mm_struct *mm = vma->vm_mm;
     mm->faults.file_pages++;
-    if ((flags & FAULT_FLAG_WRITE) && !(vma->vm_flags & VM_SHARED)) {
+    if (write && !(vma->vm_flags & VM_SHARED)) {
         enum fault_kind k = cow_into_new_page(vma, addr, pte, page_address(page), res);
         put_page(page);
         return k;
     }
-    pte_t prot = vm_pte_flags(vma->vm_flags);
-    if (flags & FAULT_FLAG_WRITE) {
-        prot |= _PAGE_RW;
+    if (write)
         SetPageFlag(page, PG_dirty);
-    }
-    page->mapcount++; /* the reference taken by filemap_get_page is the mapping's */
-    mm->rss[MM_FILEPAGES]++;
-    update_hiwater_rss(mm);
+    map_file_page(vma, pte, page, write ? _PAGE_RW : 0);
+    put_page(page); /* map_file_page took the mapping's own reference */
     res->pfn = page_to_pfn(page);
-    *pte = pfn_pte(res->pfn, prot);
     return res->major ? FAULT_FILE_MAJOR : FAULT_FILE_MINOR;
 }
 
@@ -204,6 +261,7 @@ void handle_mm_fault(struct mm_struct *mm, unsigned long addr, unsigned int flag
                      struct fault_result *res)
 {
     memset(res, 0, sizeof(*res));
+    unsigned long exact = addr;
     addr &= PAGE_MASK;
     struct vm_area_struct *vma = find_vma(mm, addr);
     bool grew = false;
@@ -213,6 +271,7 @@ void handle_mm_fault(struct mm_struct *mm, unsigned long addr, unsigned int flag
         else
             grew = true;
     }
+    res->vma = vma;
     if (!vma) {
         res->kind = FAULT_SEGV_MAPERR;
     } else {
@@ -228,6 +287,8 @@ void handle_mm_fault(struct mm_struct *mm, unsigned long addr, unsigned int flag
     } else {
         mm->faults.min_flt++;
     }
+    if (mm->observer)
+        mm->observer->fault(mm->observer->ctx, exact, flags, res);
 }
 
 bool mmu_translate(struct mm_struct *mm, uint64_t va, enum mmu_access access, uint64_t *pa,

@@ -70,6 +70,22 @@ struct fault_stats {
     unsigned long anon_new, file_pages, segv;
 };
 
+struct fault_result;
+
+/* What changed in the VMA tree, for whoever watches (tracing). */
+enum vma_event { VMA_CREATED, VMA_REMOVED, VMA_SPLIT, VMA_MERGED, VMA_CHANGED };
+
+/*
+ * Someone watching an mm: called after every fault handle_mm_fault resolved
+ * or refused, and for every VMA created, removed, split, merged or changed.
+ * NULL when nobody watches, which costs the fault path one test.
+ */
+struct mm_observer {
+    void (*fault)(void *ctx, unsigned long addr, unsigned int flags, const struct fault_result *r);
+    void (*vma)(void *ctx, enum vma_event ev, const struct vm_area_struct *vma);
+    void *ctx;
+};
+
 enum mm_counter { MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES, NR_MM_COUNTERS };
 
 struct mm_struct {
@@ -92,6 +108,7 @@ struct mm_struct {
     unsigned long stack_rlimit;  /* bytes the stack may grow to */
     unsigned long next_anon_vma; /* source of anon_vma ids */
     struct fault_stats faults;
+    const struct mm_observer *observer;
 };
 
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)
