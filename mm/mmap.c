@@ -73,8 +73,11 @@ static unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long addr,
     if (len > TASK_SIZE - mmap_min_addr)
         return (unsigned long)-ENOMEM;
     if (addr) {
-        addr = PAGE_ALIGN(addr);
-        if (addr >= mmap_min_addr && TASK_SIZE - len >= addr && range_is_free(mm, addr, addr + len))
+        /* do_mmap's round_hint_to_min, then x86's addr &= PAGE_MASK: rounded down. */
+        addr &= PAGE_MASK;
+        if (addr < mmap_min_addr)
+            addr = PAGE_ALIGN(mmap_min_addr);
+        if (TASK_SIZE - len >= addr && range_is_free(mm, addr, addr + len))
             return addr;
     }
     struct vm_unmapped_area_info info = {
