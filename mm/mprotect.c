@@ -64,6 +64,10 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, un
         }
         unsigned long next = vma->vm_end < end ? vma->vm_end : end;
         unsigned long newflags = (vma->vm_flags & ~VM_ACCESS_FLAGS) | want;
+        /* Linux's mprotect_fixup: private memory turning writable is charged from now on. */
+        if ((newflags & VM_WRITE) &&
+            !(vma->vm_flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
+            newflags |= VM_ACCOUNT;
         err = mprotect_vma(mm, vma, addr, next, newflags, &flush);
         if (err)
             break;
