@@ -17,6 +17,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "emu/procfs.h"
 #include "emu/syscall.h"
 #include "emu/task.h"
 #include "mm/fs.h"
@@ -233,7 +234,9 @@ static long do_openat(struct task *t, int64_t dirfd, uint64_t upath, int flags, 
         open_path = host;
     }
     int e = 0;
-    struct file *f = file_open(open_path, flags & ~O_CLOEXEC, mode, &e);
+    struct file *f = procfs_open(t, path, flags, &e);
+    if (!f && !e)
+        f = file_open(open_path, flags & ~O_CLOEXEC, mode, &e);
     if (!f)
         return e;
     free(f->f_path);

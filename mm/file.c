@@ -8,12 +8,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "fs.h"
 
 struct address_space *address_space_get(const struct stat *st, int fd, int *err);
 void address_space_put(struct address_space *as);
+
+/*
+ * Files whose contents the host kernel makes up on each read (procfs,
+ * sysfs: regular files of size 0) cannot be cached: they are read as streams.
+ */
+static bool cacheable(int fd, const struct stat *st)
+{
+    enum { PROC_MAGIC = 0x9fa0, SYSFS_MAGIC = 0x62656572, DEBUGFS_MAGIC = 0x64626720 };
+    struct statfs fs;
+    if (!S_ISREG(st->st_mode))
+        return false;
+    if (fstatfs(fd, &fs) != 0)
+        return true;
+    return fs.f_type != PROC_MAGIC && fs.f_type != SYSFS_MAGIC && fs.f_type != DEBUGFS_MAGIC;
+}
 
 static struct file *file_new(int fd, const char *path, unsigned int flags, int *err)
 {
@@ -35,7 +51,7 @@ static struct file *file_new(int fd, const char *path, unsigned int flags, int *
     f->f_mode = st.st_mode;
     f->f_count = 1;
     f->f_path = p;
-    if (S_ISREG(st.st_mode) && !(f->f_mapping = address_space_get(&st, fd, err))) {
+    if (cacheable(fd, &st) && !(f->f_mapping = address_space_get(&st, fd, err))) {
         free(p);
         free(f);
         return NULL;

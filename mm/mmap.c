@@ -153,6 +153,7 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
     }
     if (file)
         vma->vm_file = get_file(file);
+    vma_notify(mm, VMA_CREATED, vma);
     vma_merge_neighbours(mm, vma);
     return addr;
 }
@@ -221,6 +222,7 @@ static int unmap_vmas(struct mm_struct *mm, unsigned long start, unsigned long e
             return err;
         if (zap_page_range(vma, vma->vm_start, vma->vm_end))
             *flush = true;
+        vma_notify(mm, VMA_REMOVED, vma);
         vma_unlink(mm, vma);
         vm_area_free(vma);
     }
@@ -292,6 +294,9 @@ int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long
     if (prev && !(prev->vm_flags & VM_GROWSDOWN) && (prev->vm_flags & VM_ACCESS_FLAGS) &&
         (addr < prev->vm_end || addr - prev->vm_end < STACK_GUARD_GAP))
         return -ENOMEM;
-    return vma_set_range(mm, vma, addr, vma->vm_end,
-                         vma->vm_pgoff - ((vma->vm_start - addr) >> PAGE_SHIFT));
+    int err = vma_set_range(mm, vma, addr, vma->vm_end,
+                            vma->vm_pgoff - ((vma->vm_start - addr) >> PAGE_SHIFT));
+    if (!err)
+        vma_notify(mm, VMA_CHANGED, vma);
+    return err;
 }

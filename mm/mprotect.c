@@ -25,6 +25,7 @@ static int mprotect_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsign
     vm_stat_account(mm, vma->vm_flags, pages);
     if (change_protection(vma, vma->vm_start, vma->vm_end))
         *flush = true;
+    vma_notify(mm, VMA_CHANGED, vma);
     vma_merge_neighbours(mm, vma);
     return 0;
 }

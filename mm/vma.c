@@ -96,6 +96,8 @@ struct vm_area_struct *split_vma(struct mm_struct *mm, struct vm_area_struct *vm
     }
     if (n->vm_file)
         get_file(n->vm_file);
+    vma_notify(mm, VMA_SPLIT, vma);
+    vma_notify(mm, VMA_SPLIT, n);
     return n;
 }
 
@@ -130,6 +132,7 @@ static int merge_into(struct mm_struct *mm, struct vm_area_struct *a, struct vm_
     }
     a->anon_vma = anon;
     vm_area_free(b);
+    vma_notify(mm, VMA_MERGED, a);
     return 0;
 }
 

@@ -23,6 +23,14 @@ struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area
 
 struct vm_area_struct *vma_prev(struct mm_struct *mm, struct vm_area_struct *vma);
 
+/* Tell the mm's observer, if any, what happened to a VMA. */
+static inline void vma_notify(struct mm_struct *mm, enum vma_event ev,
+                              const struct vm_area_struct *vma)
+{
+    if (mm->observer && mm->observer->vma)
+        mm->observer->vma(mm->observer->ctx, ev, vma);
+}
+
 /* Linux's vm_stat_account: total_vm, exec_vm, stack_vm and data_vm. */
 void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
 
