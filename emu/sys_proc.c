@@ -14,6 +14,7 @@
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "emu/cpu.h"
 #include "emu/syscall.h"
@@ -88,10 +89,29 @@ static long sys_getppid(struct task *t, const uint64_t a[6])
     return 1;
 }
 
-static long sys_getid(struct task *t, const uint64_t a[6])
+/* The guest runs as the user who runs vmemu, as a native run would. */
+static long sys_getuid(struct task *t, const uint64_t a[6])
 {
     (void)t, (void)a;
-    return 1000; /* uid and gid alike: an ordinary user */
+    return (long)getuid();
+}
+
+static long sys_geteuid(struct task *t, const uint64_t a[6])
+{
+    (void)t, (void)a;
+    return (long)geteuid();
+}
+
+static long sys_getgid(struct task *t, const uint64_t a[6])
+{
+    (void)t, (void)a;
+    return (long)getgid();
+}
+
+static long sys_getegid(struct task *t, const uint64_t a[6])
+{
+    (void)t, (void)a;
+    return (long)getegid();
 }
 
 static void rlimit_of(int resource, struct rlimit *r)
@@ -403,10 +423,10 @@ void sys_proc_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_getpid] = sys_getpid;
     table[SYS_gettid] = sys_getpid;
     table[SYS_getppid] = sys_getppid;
-    table[SYS_getuid] = sys_getid;
-    table[SYS_geteuid] = sys_getid;
-    table[SYS_getgid] = sys_getid;
-    table[SYS_getegid] = sys_getid;
+    table[SYS_getuid] = sys_getuid;
+    table[SYS_geteuid] = sys_geteuid;
+    table[SYS_getgid] = sys_getgid;
+    table[SYS_getegid] = sys_getegid;
     table[SYS_prlimit64] = sys_prlimit64;
     table[SYS_getrlimit] = sys_getrlimit;
     table[SYS_setrlimit] = sys_setrlimit;

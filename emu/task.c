@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emu/cpu.h"
 #include "emu/report.h"
@@ -99,10 +100,15 @@ int task_exec(struct task *t, const char *path, char *const argv[], char *const 
     char resolved[PATH_MAX];
     if (!realpath(path, resolved)) {
         fprintf(stderr, "vmemu: %s: %s\n", path, strerror(errno));
-        *status = errno == ENOENT ? 127 : EXEC_REFUSED_STATUS;
+        *status = errno == ENOENT ? EXEC_NOT_FOUND_STATUS : EXEC_REFUSED_STATUS;
         return -1;
     }
-    struct exec_params p = {.path = resolved, .execfn = path, .argv = argv, .envp = envp};
+    struct exec_params p = {.path = resolved,
+                            .execfn = path,
+                            .argv = argv,
+                            .envp = envp,
+                            .uid = getuid(),
+                            .gid = getgid()};
     for (int i = 0; i < 16; i += 8) {
         uint64_t r = task_random(t);
         memcpy(p.random + i, &r, 8);
@@ -110,8 +116,9 @@ int task_exec(struct task *t, const char *path, char *const argv[], char *const 
     struct exec_result res;
     char err[256] = "";
     if (load_elf_binary(t->mm, &p, &res, err, sizeof(err)) != 0) {
+        int e = errno;
         fprintf(stderr, "vmemu: %s: %s\n", path, err[0] ? err : "cannot be loaded");
-        *status = EXEC_REFUSED_STATUS;
+        *status = e == ENOENT ? EXEC_NOT_FOUND_STATUS : EXEC_REFUSED_STATUS;
         return -1;
     }
     t->exe_path = strdup(resolved);
