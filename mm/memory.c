@@ -74,8 +74,14 @@ static enum fault_kind do_anonymous_page(struct vm_area_struct *vma, unsigned lo
                                          unsigned int flags, pte_t *pte, struct fault_result *res)
 {
     pte_t prot = vm_pte_flags(vma->vm_flags);
-    if (!(flags & FAULT_FLAG_WRITE)) {
-        /* Reads of memory never written share one zeroed frame. */
+    bool write = flags & FAULT_FLAG_WRITE;
+    /*
+     * Reads of private memory never written share one zeroed frame. Shared
+     * anonymous memory (shmem in Linux) gets its own frame even on a read:
+     * a later write makes the entry writable in place (do_wp_page), which
+     * must never happen to the zero page.
+     */
+    if (!write && !(vma->vm_flags & VM_SHARED)) {
         *pte = pfn_pte(zero_pfn, prot);
         res->pfn = zero_pfn;
         vma->vm_mm->faults.zero_page++;
@@ -85,7 +91,7 @@ static enum fault_kind do_anonymous_page(struct vm_area_struct *vma, unsigned lo
     if (!page)
         return FAULT_OOM;
     res->pfn = page_to_pfn(page);
-    *pte = pfn_pte(res->pfn, prot | _PAGE_RW);
+    *pte = pfn_pte(res->pfn, prot | (write ? _PAGE_RW : 0));
     vma->vm_mm->faults.anon_new++;
     return FAULT_ANON_NEW;
 }
@@ -218,13 +224,13 @@ static enum fault_kind do_wp_page(struct vm_area_struct *vma, unsigned long addr
     unsigned long pfn = pte_pfn(*pte);
     struct page *page = pfn_to_page(pfn);
     res->pfn = pfn;
+    if (pfn == zero_pfn) /* never writable, whatever the mapping: copy */
+        return cow_into_new_page(vma, addr, pte, NULL, res);
     if (vma->vm_flags & VM_SHARED) {
         *pte |= _PAGE_RW;
         SetPageFlag(page, PG_dirty);
         return FAULT_FILE_MINOR;
     }
-    if (pfn == zero_pfn)
-        return cow_into_new_page(vma, addr, pte, NULL, res);
     if (PageFlag(page, PG_anon) && page->mapcount == 1 && page->refcount == 1) {
         *pte |= _PAGE_RW; /* nobody else sees this page: no copy needed */
         return FAULT_WP_REUSE;
