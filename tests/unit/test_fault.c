@@ -1,0 +1,752 @@
+/*
+ * handle_mm_fault, kind by kind, with exact fault counters and rss: the zero
+ * page, fresh anonymous pages, copy-on-write, the SIGSEGV kinds, file pages
+ * (minor with a warm cache, major with a cold one, fault-around, private COW,
+ * shared writes that must reach the host file), SIGBUS beyond EOF; the user
+ * copies across page boundaries and into holes; and that nothing leaks.
+ */
+#include "tests/unit/support/support.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "mm/fault.h"
+#include "mm/fs.h"
+#include "mm/mm_init.h"
+#include "mm/mmap.h"
+#include "mm/pgtable.h"
+#include "mm/uaccess.h"
+#include "mm/vma_tree.h"
+
+#define P PAGE_SIZE
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+#define RW (PROT_READ | PROT_WRITE)
+#define X 0x40000000UL
+#define Y 0x50000000UL
+
+static int setup(void **state)
+{
+    (void)state;
+    filemap_cold = false;
+    return mm_init(64 << 20);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    mm_exit();
+    filemap_cold = false;
+    return 0;
+}
+
+static struct mm_struct *new_mm(void)
+{
+    struct mm_struct *mm = mm_alloc(&vma_array_ops);
+    assert_non_null(mm);
+    return mm;
+}
+
+static void map_anon(struct mm_struct *mm, unsigned long addr, unsigned long len,
+                     unsigned long prot, unsigned long flags)
+{
+    assert_int_equal(do_mmap(mm, NULL, addr, len, prot, flags | MAP_FIXED, 0), addr);
+}
+
+static void map_file(struct mm_struct *mm, struct file *f, unsigned long addr, unsigned long len,
+                     unsigned long prot, unsigned long flags, unsigned long pgoff)
+{
+    assert_int_equal(do_mmap(mm, f, addr, len, prot, flags | MAP_FIXED, pgoff), addr);
+}
+
+static struct fault_result fault(struct mm_struct *mm, unsigned long addr, unsigned int flags,
+                                 enum fault_kind want)
+{
+    struct fault_result r;
+    handle_mm_fault(mm, addr, flags, &r);
+    if (r.kind != want)
+        fail_msg("fault at %#lx flags %#x: %s, want %s", addr, flags, fault_kind_name(r.kind),
+                 fault_kind_name(want));
+    return r;
+}
+
+static pte_t pte_at(struct mm_struct *mm, unsigned long addr)
+{
+    pte_t *pte = pte_lookup(mm, addr);
+    return pte ? *pte : 0;
+}
+
+static bool page_is_zero(unsigned long pfn)
+{
+    const unsigned char *p = page_address(pfn_to_page(pfn));
+    for (size_t i = 0; i < PAGE_SIZE; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
+/* ---- temporary host files ------------------------------------------------------------- */
+
+static char path[64];
+
+static unsigned char pattern(size_t i)
+{
+    return (unsigned char)(i * 13 + (i >> PAGE_SHIFT) * 7 + 1);
+}
+
+static void make_file(size_t size)
+{
+    strcpy(path, "/tmp/vmemu-test-fault-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    unsigned char *buf = malloc(size ? size : 1);
+    assert_non_null(buf);
+    for (size_t i = 0; i < size; i++)
+        buf[i] = pattern(i);
+    assert_int_equal(write(fd, buf, size), (ssize_t)size);
+    close(fd);
+    free(buf);
+}
+
+static struct file *open_file(int flags)
+{
+    int err = 0;
+    struct file *f = file_open(path, flags, 0, &err);
+    assert_non_null(f);
+    assert_non_null(f->f_mapping);
+    return f;
+}
+
+/* The host file's bytes, read behind vmemu's back. */
+static unsigned char *host_contents(size_t size)
+{
+    unsigned char *buf = malloc(size + 1);
+    assert_non_null(buf);
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(read(fd, buf, size + 1), (ssize_t)size); /* and not a byte more */
+    close(fd);
+    return buf;
+}
+
+static void expect_pattern(struct mm_struct *mm, unsigned long addr, size_t file_off, size_t len)
+{
+    unsigned char *buf = malloc(len);
+    assert_non_null(buf);
+    assert_int_equal(copy_from_user(mm, buf, addr, len), 0);
+    for (size_t i = 0; i < len; i++)
+        if (buf[i] != pattern(file_off + i))
+            fail_msg("byte %#lx of the file reads %#x, want %#x", (unsigned long)(file_off + i),
+                     buf[i], pattern(file_off + i));
+    free(buf);
+}
+
+static bool page_matches_file(unsigned long pfn, pgoff_t index)
+{
+    const unsigned char *p = page_address(pfn_to_page(pfn));
+    for (size_t i = 0; i < PAGE_SIZE; i++)
+        if (p[i] != pattern(index * PAGE_SIZE + i))
+            return false;
+    return true;
+}
+
+/* ---- anonymous memory ----------------------------------------------------------------- */
+
+/* Read: the zero page, read-only, nothing charged. Write then: COW into a zeroed frame. */
+static void test_anon_zero_then_cow(void **state)
+{
+    (void)state;
+    struct mm_struct *mm = new_mm();
+    map_anon(mm, X, 2 * P, RW, ANON);
+
+    struct fault_result r = fault(mm, X + 0x10, 0, FAULT_ANON_ZERO);
+    assert_int_equal(r.pfn, zero_pfn);
+    assert_false(r.major);
+    pte_t e = pte_at(mm, X);
+    assert_int_equal(pte_pfn(e), zero_pfn);
+    assert_true(e & _PAGE_PRESENT);
+    assert_false(e & _PAGE_RW);
+    assert_int_equal(mm->rss[MM_ANONPAGES], 0);
+    assert_int_equal(mm->rss[MM_FILEPAGES], 0);
+    assert_int_equal(mm->faults.min_flt, 1);
+    assert_int_equal(mm->faults.maj_flt, 0);
+    assert_int_equal(mm->faults.zero_page, 1);
+
+    unsigned long free0 = nr_free_pages();
+    r = fault(mm, X + 0x10, FAULT_FLAG_WRITE, FAULT_COW);
+    assert_int_not_equal(r.pfn, zero_pfn);
+    assert_true(page_is_zero(r.pfn));
+    assert_int_equal(nr_free_pages(), free0 - 1);
+    e = pte_at(mm, X);
+    assert_int_equal(pte_pfn(e), r.pfn);
+    assert_true(e & _PAGE_RW);
+    struct page *pg = pfn_to_page(r.pfn);
+    assert_true(PageFlag(pg, PG_anon));
+    assert_int_equal(pg->mapcount, 1);
+    assert_int_equal(pg->refcount, 1);
+    assert_int_equal(mm->rss[MM_ANONPAGES], 1);
+    assert_int_equal(mm->hiwater_rss, 1);
+    assert_int_equal(mm->faults.min_flt, 2);
+    assert_int_equal(mm->faults.cow, 1);
+
+    /* Writing the copy leaves the zero page zero. */
+    assert_int_equal(copy_to_user(mm, X, "data", 4), 0);
+    assert_true(page_is_zero(zero_pfn));
+    fault(mm, X + P, 0, FAULT_ANON_ZERO);
+    char buf[4];
+    assert_int_equal(copy_from_user(mm, buf, X + P, 4), 0);
+    assert_memory_equal(buf, "\0\0\0\0", 4);
+    mmput(mm);
+}
+
+/* Write first: a fresh zeroed frame at once; a second fault there is spurious. */
+static void test_anon_new_and_spurious(void **state)
+{
+    (void)state;
+    struct mm_struct *mm = new_mm();
+    map_anon(mm, X, 4 * P, RW, ANON);
+    struct fault_result r = fault(mm, X + P, FAULT_FLAG_WRITE, FAULT_ANON_NEW);
+    assert_int_not_equal(r.pfn, zero_pfn);
+    assert_true(page_is_zero(r.pfn));
+    assert_true(pte_at(mm, X + P) & _PAGE_RW);
+    assert_int_equal(mm->rss[MM_ANONPAGES], 1);
+    assert_int_equal(mm->faults.anon_new, 1);
+    assert_int_equal(mm->faults.min_flt, 1);
+
+    struct fault_result again = fault(mm, X + P, FAULT_FLAG_WRITE, FAULT_SPURIOUS);
+    assert_int_equal(again.pfn, r.pfn);
+    assert_int_equal(mm->rss[MM_ANONPAGES], 1);
+    assert_int_equal(mm->faults.min_flt, 2); /* Linux counts it too */
+
+    for (unsigned long a = X + 2 * P; a < X + 4 * P; a += P)
+        fault(mm, a, FAULT_FLAG_WRITE, FAULT_ANON_NEW);
+    assert_int_equal(mm->rss[MM_ANONPAGES], 3);
+    assert_int_equal(mm->hiwater_rss, 3);
+    assert_int_equal(mm->faults.anon_new, 3);
+    assert_int_equal(mm->faults.min_flt, 4);
+    assert_int_equal(mm->faults.maj_flt, 0);
+    assert_int_equal(do_munmap(mm, X, 4 * P), 0);
+    assert_int_equal(mm->rss[MM_ANONPAGES], 0);
+    assert_int_equal(mm->hiwater_rss, 3);
+    mmput(mm);
+}
+
+/* SIGSEGV: no VMA (MAPERR), or a VMA that forbids the access (ACCERR). */
+static void test_segv_kinds(void **state)
+{
+    (void)state;
+    struct mm_struct *mm = new_mm();
+    map_anon(mm, X, P, PROT_READ, ANON);
+    map_anon(mm, X + P, P, PROT_NONE, ANON);
+    map_anon(mm, X + 2 * P, P, RW, ANON);
+    map_anon(mm, X + 3 * P, P, PROT_WRITE, ANON);
+    map_anon(mm, X + 4 * P, P, PROT_EXEC, ANON);
+
+    fault(mm, X, FAULT_FLAG_WRITE, FAULT_SEGV_ACCERR);
+    fault(mm, X + P, 0, FAULT_SEGV_ACCERR);
+    fault(mm, X + P, FAULT_FLAG_WRITE, FAULT_SEGV_ACCERR);
+    fault(mm, X + 2 * P, FAULT_FLAG_INSTRUCTION, FAULT_SEGV_ACCERR);
+    fault(mm, X + 5 * P, 0, FAULT_SEGV_MAPERR);
+    fault(mm, 0, 0, FAULT_SEGV_MAPERR);
+    fault(mm, TASK_SIZE, 0, FAULT_SEGV_MAPERR);
+    fault(mm, 0xffff800000000000UL, FAULT_FLAG_WRITE, FAULT_SEGV_MAPERR);
+    assert_int_equal(mm->faults.segv, 8);
+    assert_int_equal(mm->faults.min_flt, 0);
+    assert_int_equal(mm->faults.maj_flt, 0);
+    assert_int_equal(get_mm_rss(mm), 0);
+    assert_int_equal(pte_at(mm, X), 0);
+
+    /* x86: write implies read, exec implies read. */
+    fault(mm, X + 3 * P, 0, FAULT_ANON_ZERO);
+    fault(mm, X + 4 * P, 0, FAULT_ANON_ZERO);
+    fault(mm, X + 4 * P, FAULT_FLAG_INSTRUCTION, FAULT_SPURIOUS);
+    assert_int_equal(mm->faults.min_flt, 3);
+    assert_int_equal(mm->faults.segv, 8);
+    mmput(mm);
+}
+
+/* A page made read-only and writable again is reused, not copied. */
+static void test_wp_reuse(void **state)
+{
+    (void)state;
+    struct mm_struct *mm = new_mm();
+    map_anon(mm, X, P, RW, ANON);
+    assert_int_equal(copy_to_user(mm, X, "keep", 4), 0);
+    unsigned long pfn = pte_pfn(pte_at(mm, X));
+    assert_int_equal(do_mprotect(mm, X, P, PROT_READ), 0);
+    fault(mm, X, FAULT_FLAG_WRITE, FAULT_SEGV_ACCERR);
+    assert_int_equal(do_mprotect(mm, X, P, RW), 0);
+    unsigned long free0 = nr_free_pages();
+    struct fault_result r = fault(mm, X, FAULT_FLAG_WRITE, FAULT_WP_REUSE);
+    assert_int_equal(r.pfn, pfn);
+    assert_int_equal(nr_free_pages(), free0);
+    assert_true(pte_at(mm, X) & _PAGE_RW);
+    char buf[4];
+    assert_int_equal(copy_from_user(mm, buf, X, 4), 0);
+    assert_memory_equal(buf, "keep", 4);
+    assert_int_equal(mm->rss[MM_ANONPAGES], 1);
+    assert_int_equal(mm->faults.cow, 0);
+    mmput(mm);
+}
+
+/*
+ * MAP_SHARED|MAP_ANONYMOUS is shared memory (shmem in Linux): a read does
+ * not map the zero page, and writes never land in the zero page.
+ */
+static void test_shared_anon_never_writes_zero_page(void **state)
+{
+    (void)state;
+    struct mm_struct *mm = new_mm();
+    map_anon(mm, X, P, RW, MAP_SHARED | MAP_ANONYMOUS);
+    map_anon(mm, Y, P, RW, ANON);
+    struct fault_result r;
+    handle_mm_fault(mm, X, 0, &r);
+    assert_int_equal(r.kind, FAULT_ANON_NEW);
+    assert_int_not_equal(r.pfn, zero_pfn);
+    assert_true(page_is_zero(r.pfn));
+    /* The write goes to that same frame: shared memory is never copied. */
+    assert_int_equal(copy_to_user(mm, X, "shared", 6), 0);
+    assert_int_equal(pte_pfn(pte_at(mm, X)), r.pfn);
+    assert_int_equal(mm->faults.cow, 0);
+    assert_true(page_is_zero(zero_pfn));
+    char buf[6];
+    assert_int_equal(copy_from_user(mm, buf, X, 6), 0);
+    assert_memory_equal(buf, "shared", 6);
+    assert_int_equal(copy_from_user(mm, buf, Y, 6), 0);
+    assert_memory_equal(buf, "\0\0\0\0\0\0", 6);
+    mmput(mm);
+}
+
+/* ---- file pages ----------------------------------------------------------------------- */
+
+/*
+ * Private file mapping, warm cache: a read maps the cached page (minor) and
+ * fault-around maps its cached neighbours; a write copies it (COW) and the
+ * page cache keeps the file's bytes.
+ */
+static void test_file_private_minor_and_cow(void **state)
+{
+    (void)state;
+    make_file(3 * P);
+    struct file *f = open_file(O_RDONLY);
+    struct address_space *as = f->f_mapping;
+    struct mm_struct *mm = new_mm();
+    map_file(mm, f, X, 3 * P, RW, MAP_PRIVATE, 0);
+
+    struct fault_result r = fault(mm, X + P + 5, 0, FAULT_FILE_MINOR);
+    assert_false(r.major);
+    struct page *cached = filemap_find_page(as, 1);
+    assert_non_null(cached);
+    assert_int_equal(r.pfn, page_to_pfn(cached));
+    assert_true(page_matches_file(r.pfn, 1));
+    /* fault-around: the other two pages of the file are in the 64 KiB window */
+    assert_int_equal(r.around, 2);
+    assert_int_equal(mm->rss[MM_FILEPAGES], 3);
+    assert_int_equal(mm->rss[MM_ANONPAGES], 0);
+    assert_int_equal(mm->faults.min_flt, 1);
+    assert_int_equal(mm->faults.maj_flt, 0);
+    assert_int_equal(mm->faults.fault_around, 2);
+    assert_int_equal(as->nrpages, 3);
+    for (pgoff_t i = 0; i < 3; i++) {
+        pte_t e = pte_at(mm, X + i * P);
+        assert_int_equal(pte_pfn(e), page_to_pfn(filemap_find_page(as, i)));
+        assert_false(e & _PAGE_RW); /* private: writes must fault to copy */
+        assert_int_equal(filemap_find_page(as, i)->mapcount, 1);
+        assert_int_equal(filemap_find_page(as, i)->refcount, 2); /* cache + mapping */
+    }
+    expect_pattern(mm, X, 0, 3 * P);
+    assert_int_equal(mm->faults.min_flt, 1); /* everything was mapped already */
+
+    /* Write: a private copy. */
+    r = fault(mm, X + P, FAULT_FLAG_WRITE, FAULT_COW);
+    assert_int_not_equal(r.pfn, page_to_pfn(cached));
+    assert_true(page_matches_file(r.pfn, 1));
+    assert_true(pte_at(mm, X + P) & _PAGE_RW);
+    assert_int_equal(mm->rss[MM_FILEPAGES], 2);
+    assert_int_equal(mm->rss[MM_ANONPAGES], 1);
+    assert_int_equal(cached->mapcount, 0);
+    assert_int_equal(cached->refcount, 1);
+    assert_int_equal(mm->faults.cow, 1);
+    assert_int_equal(mm->faults.min_flt, 2);
+    assert_int_equal(copy_to_user(mm, X + P + 100, "private", 7), 0);
+    assert_true(page_matches_file(page_to_pfn(cached), 1));
+    assert_false(PageFlag(cached, PG_dirty));
+
+    /* A write as the first touch copies straight from the cache. */
+    map_file(mm, f, Y, P, RW, MAP_PRIVATE, 2);
+    r = fault(mm, Y, FAULT_FLAG_WRITE, FAULT_COW);
+    assert_true(page_matches_file(r.pfn, 2));
+    assert_true(PageFlag(pfn_to_page(r.pfn), PG_anon));
+    assert_int_equal(mm->rss[MM_ANONPAGES], 2);
+    assert_int_equal(mm->rss[MM_FILEPAGES], 2);
+    mmput(mm);
+    for (pgoff_t i = 0; i < 3; i++) {
+        assert_int_equal(filemap_find_page(as, i)->mapcount, 0);
+        assert_int_equal(filemap_find_page(as, i)->refcount, 1);
+    }
+    fput(f);
+    unlink(path);
+}
+
+/* Private writes never reach the file, even a writable one, even at exit. */
+static void test_file_private_write_leaves_file_alone(void **state)
+{
+    (void)state;
+    assert_int_equal(mm_init(64 << 20), 0);
+    make_file(2 * P + 300);
+    struct file *f = open_file(O_RDWR);
+    struct mm_struct *mm = new_mm();
+    map_file(mm, f, X, 3 * P, RW, MAP_PRIVATE, 0);
+    static char junk[2 * PAGE_SIZE];
+    memset(junk, 'J', sizeof(junk));
+    assert_int_equal(copy_to_user(mm, X + P / 2, junk, sizeof(junk)), 0);
+    assert_int_equal(mm->rss[MM_ANONPAGES], 3);
+    assert_int_equal(mm->faults.cow, 3);
+    mmput(mm);
+    fput(f);
+    mm_exit();
+    unsigned char *disk = host_contents(2 * P + 300);
+    for (size_t i = 0; i < 2 * P + 300; i++)
+        if (disk[i] != pattern(i))
+            fail_msg("file byte %#lx changed", (unsigned long)i);
+    free(disk);
+    unlink(path);
+}
+
+/* Cold cache: the first touch waits for I/O (major), later ones find the page (minor). */
+static void test_file_cold_major_then_minor(void **state)
+{
+    (void)state;
+    filemap_cold = true;
+    make_file(3 * P);
+    struct file *f = open_file(O_RDONLY);
+    struct address_space *as = f->f_mapping;
+    struct mm_struct *mm = new_mm();
+    map_file(mm, f, X, P, PROT_READ, MAP_PRIVATE, 1);
+
+    struct fault_result r = fault(mm, X, 0, FAULT_FILE_MAJOR);
+    assert_true(r.major);
+    assert_int_equal(r.pfn, page_to_pfn(filemap_find_page(as, 1)));
+    assert_true(page_matches_file(r.pfn, 1));
+    assert_int_equal(mm->faults.maj_flt, 1);
+    assert_int_equal(mm->faults.min_flt, 0);
+    assert_int_equal(mm->rss[MM_FILEPAGES], 1);
+    /* read-around brought the rest of the (small) file in with it */
+    assert_int_equal(r.readahead, 2);
+    assert_int_equal(as->nrpages, 3);
+
+    /* The same page in another mapping, of another mm: minor, the same frame. */
+    struct mm_struct *other = new_mm();
+    map_file(other, f, Y, P, PROT_READ, MAP_PRIVATE, 1);
+    struct fault_result r2 = fault(other, Y, 0, FAULT_FILE_MINOR);
+    assert_false(r2.major);
+    assert_int_equal(r2.pfn, r.pfn);
+    assert_int_equal(other->faults.maj_flt, 0);
+    assert_int_equal(other->faults.min_flt, 1);
+    assert_int_equal(pfn_to_page(r.pfn)->mapcount, 2);
+    /* A page read ahead is a minor fault too. */
+    map_file(mm, f, Y, P, PROT_READ, MAP_PRIVATE, 2);
+    fault(mm, Y, 0, FAULT_FILE_MINOR);
+    assert_int_equal(mm->faults.maj_flt, 1);
+    assert_int_equal(mm->faults.min_flt, 1);
+    mmput(other);
+    mmput(mm);
+    fput(f);
+    unlink(path);
+}
+
+/* Shared writes reach the host file: by fault, by copy_to_user, by the MMU's dirty bit. */
+static void test_file_shared_write_reaches_disk(void **state)
+{
+    (void)state;
+    assert_int_equal(mm_init(64 << 20), 0);
+    const size_t size = 2 * P;
+    make_file(size);
+    struct file *f = open_file(O_RDWR);
+    struct address_space *as = f->f_mapping;
+    struct mm_struct *mm = new_mm();
+    map_file(mm, f, X, size, RW, MAP_SHARED, 0);
+
+    /* Read: the cache page itself, read-only until written. */
+    struct fault_result r = fault(mm, X, 0, FAULT_FILE_MINOR);
+    unsigned long pfn0 = page_to_pfn(filemap_find_page(as, 0));
+    assert_int_equal(r.pfn, pfn0);
+    assert_false(pte_at(mm, X) & _PAGE_RW);
+    /* Write: the same page made writable and dirty, no copy. */
+    r = fault(mm, X, FAULT_FLAG_WRITE, FAULT_FILE_MINOR);
+    assert_int_equal(r.pfn, pfn0);
+    assert_true(pte_at(mm, X) & _PAGE_RW);
+    assert_true(PageFlag(pfn_to_page(pfn0), PG_dirty));
+    assert_int_equal(mm->faults.cow, 0);
+
+    /* A copy across the page boundary. */
+    assert_int_equal(copy_to_user(mm, X + P - 5, "HELLO WORLD", 11), 0);
+    assert_int_equal(mm->rss[MM_FILEPAGES], 2);
+    assert_int_equal(mm->rss[MM_ANONPAGES], 0);
+    assert_int_equal(pte_pfn(pte_at(mm, X + P)), page_to_pfn(filemap_find_page(as, 1)));
+
+    /* Another process mapping the file sees it at once. */
+    struct mm_struct *other = new_mm();
+    map_file(other, f, Y, size, PROT_READ, MAP_SHARED, 0);
+    char buf[11];
+    assert_int_equal(copy_from_user(other, buf, Y + P - 5, 11), 0);
+    assert_memory_equal(buf, "HELLO WORLD", 11);
+
+    /* Written back, then written again by the CPU alone: the MMU sets D, nothing faults. */
+    assert_int_equal(filemap_writeback_all(), 0);
+    assert_false(PageFlag(pfn_to_page(pfn0), PG_dirty));
+    uint64_t pa;
+    unsigned int prot;
+    assert_true(mmu_translate(mm, X + 200, MMU_WRITE, &pa, &prot));
+    assert_true(prot & MMU_PROT_WRITE);
+    memcpy(direct_map + pa + 200, "CPU", 3);
+
+    mmput(other);
+    mmput(mm);
+    fput(f);
+    mm_exit();
+
+    unsigned char *disk = host_contents(size);
+    for (size_t i = 0; i < size; i++) {
+        unsigned char want = pattern(i);
+        if (i >= P - 5 && i < P + 6)
+            want = (unsigned char)"HELLO WORLD"[i - (P - 5)];
+        else if (i >= 200 && i < 203)
+            want = (unsigned char)"CPU"[i - 200];
+        if (disk[i] != want)
+            fail_msg("file byte %#lx is %#x, want %#x", (unsigned long)i, disk[i], want);
+    }
+    free(disk);
+    unlink(path);
+}
+
+/* Pages wholly beyond EOF: SIGBUS, not counted; the last partial page reads zeros past EOF. */
+static void test_file_sigbus_beyond_eof(void **state)
+{
+    (void)state;
+    make_file(P + 100);
+    struct file *f = open_file(O_RDWR);
+    struct mm_struct *mm = new_mm();
+    map_file(mm, f, X, 4 * P, RW, MAP_PRIVATE, 0);
+    map_file(mm, f, Y, 4 * P, RW, MAP_SHARED, 0);
+
+    struct fault_result r = fault(mm, X + P, 0, FAULT_FILE_MINOR);
+    unsigned char *p = page_address(pfn_to_page(r.pfn));
+    for (size_t i = 100; i < P; i++)
+        assert_int_equal(p[i], 0);
+    expect_pattern(mm, X + P, P, 100);
+    unsigned long min = mm->faults.min_flt, rss = mm->rss[MM_FILEPAGES];
+
+    fault(mm, X + 2 * P, 0, FAULT_SIGBUS);
+    fault(mm, X + 3 * P, FAULT_FLAG_WRITE, FAULT_SIGBUS);
+    fault(mm, Y + 2 * P, FAULT_FLAG_WRITE, FAULT_SIGBUS);
+    assert_int_equal(mm->faults.min_flt, min);
+    assert_int_equal(mm->faults.maj_flt, 0);
+    assert_int_equal(mm->faults.segv, 0);
+    assert_int_equal(mm->rss[MM_FILEPAGES], rss);
+    assert_int_equal(pte_at(mm, X + 2 * P), 0);
+
+    /* A copy running into the hole past EOF stops there. */
+    char buf[20];
+    assert_int_equal(copy_from_user(mm, buf, X + 2 * P - 10, 20), 10);
+    assert_int_equal(copy_to_user(mm, Y + 2 * P - 4, "12345678", 8), 4);
+    mmput(mm);
+    fput(f);
+    unlink(path);
+}
+
+/* Copy-on-write of an executable page drops translated code for it. */
+static void test_cow_of_code_flushes_translations(void **state)
+{
+    (void)state;
+    make_file(P);
+    struct file *f = open_file(O_RDONLY);
+    struct mm_struct *mm = new_mm();
+    map_file(mm, f, X, P, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE, 0);
+    fault(mm, X, FAULT_FLAG_INSTRUCTION, FAULT_FILE_MINOR);
+    unsigned long code = test_code_flushes;
+    fault(mm, X, FAULT_FLAG_WRITE, FAULT_COW);
+    assert_true(test_code_flushes > code);
+    /* vmemu storing into executable memory drops translations too. */
+    map_anon(mm, Y, P, PROT_READ | PROT_WRITE | PROT_EXEC, ANON);
+    code = test_code_flushes;
+    assert_int_equal(copy_to_user(mm, Y, "\xc3", 1), 0);
+    assert_true(test_code_flushes > code);
+    mmput(mm);
+    fput(f);
+    unlink(path);
+}
+
+/* ---- user copies ---------------------------------------------------------------------- */
+
+static void test_uaccess_boundaries_and_holes(void **state)
+{
+    (void)state;
+    struct mm_struct *mm = new_mm();
+    map_anon(mm, X, 2 * P, RW, ANON);            /* then a hole at X + 2P */
+    map_anon(mm, X + 3 * P, P, PROT_READ, ANON); /* read-only */
+    map_anon(mm, X + 4 * P, P, PROT_NONE, ANON);
+
+    /* Across the boundary of two untouched pages: both faulted in by the copy. */
+    assert_int_equal(copy_to_user(mm, X + P - 3, "abcdef", 6), 0);
+    assert_int_equal(mm->faults.anon_new, 2);
+    assert_int_equal(mm->faults.min_flt, 2);
+    assert_int_equal(mm->rss[MM_ANONPAGES], 2);
+    char buf[32];
+    memset(buf, 0, sizeof(buf));
+    assert_int_equal(copy_from_user(mm, buf, X + P - 3, 6), 0);
+    assert_memory_equal(buf, "abcdef", 6);
+    const unsigned char *p0 = page_address(pfn_to_page(pte_pfn(pte_at(mm, X))));
+    const unsigned char *p1 = page_address(pfn_to_page(pte_pfn(pte_at(mm, X + P))));
+    assert_memory_equal(p0 + P - 3, "abc", 3);
+    assert_memory_equal(p1, "def", 3);
+    /* The copy set accessed and dirty, as the CPU's write would. */
+    assert_true(pte_at(mm, X) & _PAGE_ACCESSED);
+    assert_true(pte_at(mm, X) & _PAGE_DIRTY);
+
+    /* Into the hole: the bytes not copied come back, the ones before it are there. */
+    assert_int_equal(copy_to_user(mm, X + 2 * P - 4, "0123456789", 10), 6);
+    assert_memory_equal(p1 + P - 4, "0123", 4);
+    memset(buf, 'x', sizeof(buf));
+    assert_int_equal(copy_from_user(mm, buf, X + 2 * P - 4, 10), 6);
+    assert_memory_equal(buf, "0123", 4);
+    assert_int_equal(copy_from_user(mm, buf, X + 2 * P, 5), 5);
+    assert_int_equal(copy_to_user(mm, X + 2 * P + 100, "z", 1), 1);
+
+    /* Read-only: reading works (zero page), writing copies nothing. */
+    assert_int_equal(copy_from_user(mm, buf, X + 3 * P, 8), 0);
+    assert_memory_equal(buf, "\0\0\0\0\0\0\0\0", 8);
+    assert_int_equal(copy_to_user(mm, X + 3 * P, "nope", 4), 4);
+    assert_int_equal(copy_from_user(mm, buf, X + 3 * P, 4), 0);
+    assert_memory_equal(buf, "\0\0\0\0", 4);
+    /* PROT_NONE: nothing either way. */
+    assert_int_equal(copy_from_user(mm, buf, X + 4 * P, 4), 4);
+    assert_int_equal(copy_to_user(mm, X + 4 * P, "nope", 4), 4);
+    /* Kernel and non-canonical addresses, and the very top of user space. */
+    assert_int_equal(copy_from_user(mm, buf, 0xffff800000000000UL, 4), 4);
+    assert_int_equal(copy_to_user(mm, TASK_SIZE - 2, "abcd", 4), 4);
+    assert_int_equal(copy_from_user(mm, buf, 0, 1), 1);
+    /* Zero bytes: nothing to do, nothing to fail. */
+    assert_int_equal(copy_to_user(mm, X + 2 * P + 100, "z", 0), 0);
+
+    /* clear_user zeroes across a boundary. */
+    assert_int_equal(clear_user(mm, X + P - 2, 4), 0);
+    assert_int_equal(copy_from_user(mm, buf, X + P - 3, 6), 0);
+    assert_memory_equal(buf, "a\0\0\0\0f", 6);
+    assert_int_equal(clear_user(mm, X + 2 * P - 2, 4), 2);
+    mmput(mm);
+}
+
+static void test_strncpy_from_user(void **state)
+{
+    (void)state;
+    struct mm_struct *mm = new_mm();
+    map_anon(mm, X, 2 * P, RW, ANON);
+    assert_int_equal(copy_to_user(mm, X + P - 2, "hello", 6), 0);
+    char dst[16];
+
+    memset(dst, 'x', sizeof(dst));
+    assert_int_equal(strncpy_from_user(mm, dst, X + P - 2, sizeof(dst)), 5);
+    assert_string_equal(dst, "hello");
+    /* count reached first: count returned, no terminator written past it */
+    memset(dst, 'x', sizeof(dst));
+    assert_int_equal(strncpy_from_user(mm, dst, X + P - 2, 3), 3);
+    assert_memory_equal(dst, "helx", 4);
+    assert_int_equal(strncpy_from_user(mm, dst, X + P - 2, 0), 0);
+    /* empty string */
+    assert_int_equal(strncpy_from_user(mm, dst, X + P + 3, sizeof(dst)), 0);
+    assert_int_equal(dst[0], 0);
+    /* runs into a hole before its NUL: EFAULT */
+    assert_int_equal(copy_to_user(mm, X + 2 * P - 3, "abc", 3), 0);
+    assert_int_equal(strncpy_from_user(mm, dst, X + 2 * P - 3, sizeof(dst)), -EFAULT);
+    /* but a count that stops before the hole is fine */
+    assert_int_equal(strncpy_from_user(mm, dst, X + 2 * P - 3, 3), 3);
+    assert_int_equal(strncpy_from_user(mm, dst, X + 5 * P, sizeof(dst)), -EFAULT);
+    mmput(mm);
+}
+
+/* ---- leaks ---------------------------------------------------------------------------- */
+
+/*
+ * Every frame taken while the mm lived comes back at mmput, except the pages
+ * the page cache keeps (as Linux keeps them, until vmemu's exit).
+ */
+static void test_no_leaks(void **state)
+{
+    (void)state;
+    make_file(5 * P + 17);
+    unsigned long free0 = nr_free_pages();
+    struct file *f = open_file(O_RDWR);
+    struct address_space *as = f->f_mapping;
+    struct mm_struct *mm = new_mm();
+
+    map_anon(mm, X, 8 * P, RW, ANON);
+    fault(mm, X, 0, FAULT_ANON_ZERO);
+    fault(mm, X, FAULT_FLAG_WRITE, FAULT_COW);
+    fault(mm, X + P, FAULT_FLAG_WRITE, FAULT_ANON_NEW);
+    fault(mm, X + 2 * P, 0, FAULT_ANON_ZERO);
+    assert_int_equal(do_mprotect(mm, X + P, P, PROT_READ), 0);
+    assert_int_equal(do_mprotect(mm, X + P, P, RW), 0);
+    fault(mm, X + P, FAULT_FLAG_WRITE, FAULT_WP_REUSE);
+    assert_int_equal(copy_to_user(mm, X + 3 * P, "x", 1), 0);
+    assert_int_equal(do_madvise(mm, X, 2 * P, MADV_DONTNEED), 0);
+    assert_int_equal(copy_to_user(mm, X + 5 * P, "y", 1), 0);
+    assert_int_equal(do_munmap(mm, X + 4 * P, 2 * P), 0);
+
+    map_file(mm, f, Y, 6 * P, RW, MAP_PRIVATE, 0);
+    fault(mm, Y, 0, FAULT_FILE_MINOR);
+    fault(mm, Y + P, FAULT_FLAG_WRITE, FAULT_COW);
+    fault(mm, Y + 5 * P, FAULT_FLAG_WRITE, FAULT_COW);
+    fault(mm, Y + 5 * P + P, 0, FAULT_SEGV_MAPERR);
+    map_file(mm, f, Y + 0x100000, 3 * P, RW, MAP_SHARED, 2);
+    assert_int_equal(copy_to_user(mm, Y + 0x100000 + P - 1, "zz", 2), 0);
+    struct vm_area_struct *stack;
+    map_anon(mm, STACK_TOP - 4 * P, 4 * P, RW, ANON | MAP_GROWSDOWN);
+    stack = find_vma(mm, STACK_TOP - P);
+    assert_non_null(stack);
+    fault(mm, STACK_TOP - 10 * P, FAULT_FLAG_WRITE, FAULT_STACK_GROW);
+    mm->start_brk = mm->brk = 0x555555560000UL;
+    assert_int_equal(do_brk(mm, mm->brk + 3 * P), 0x555555560000UL + 3 * P);
+    assert_int_equal(copy_to_user(mm, 0x555555560000UL + P, "h", 1), 0);
+    assert_true(get_mm_rss(mm) > 0);
+    assert_true(nr_free_pages() < free0);
+
+    mmput(mm);
+    fput(f);
+    /* The cache keeps what was read; everything else is free again. */
+    assert_true(as->nrpages > 0);
+    assert_int_equal(nr_free_pages(), free0 - as->nrpages);
+    for (pgoff_t i = 0; i < as->i_pages_cap; i++) {
+        struct page *pg = filemap_find_page(as, i);
+        if (pg) {
+            assert_int_equal(pg->refcount, 1);
+            assert_int_equal(pg->mapcount, 0);
+        }
+    }
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_anon_zero_then_cow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_anon_new_and_spurious, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_segv_kinds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wp_reuse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shared_anon_never_writes_zero_page, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_private_minor_and_cow, setup, teardown),
+        cmocka_unit_test(test_file_private_write_leaves_file_alone),
+        cmocka_unit_test_setup_teardown(test_file_cold_major_then_minor, setup, teardown),
+        cmocka_unit_test(test_file_shared_write_reaches_disk),
+        cmocka_unit_test_setup_teardown(test_file_sigbus_beyond_eof, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cow_of_code_flushes_translations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_uaccess_boundaries_and_holes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_strncpy_from_user, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_leaks, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
