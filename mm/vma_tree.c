@@ -5,6 +5,8 @@
 
 static const struct vma_tree_ops *const vma_trees[] = {
     &vma_array_ops,
+    &vma_maple_ops,
+    &vma_rbtree_ops,
 };
 
 const struct vma_tree_ops *vma_tree_ops_by_name(const char *name)

@@ -48,8 +48,12 @@ struct vma_tree_ops {
 
 /* The sorted-array tree: simple, and the reference the others are checked against. */
 extern const struct vma_tree_ops vma_array_ops;
+/* A maple-tree-style B-tree of ranges with per-child largest gaps (Linux 6.1+). */
+extern const struct vma_tree_ops vma_maple_ops;
+/* An augmented red-black tree keyed by vm_start (Linux before 6.1). */
+extern const struct vma_tree_ops vma_rbtree_ops;
 
-/* Look up an implementation by name ("array", ...); NULL if unknown. */
+/* Look up an implementation by name ("array", "maple", "rbtree"); NULL if unknown. */
 const struct vma_tree_ops *vma_tree_ops_by_name(const char *name);
 
 #define IS_ERR_VALUE(x) ((unsigned long)(x) >= (unsigned long)-4095)
