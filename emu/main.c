@@ -11,8 +11,11 @@
 #include <time.h>
 
 #include "emu/options.h"
+#include "emu/procfs.h"
 #include "emu/report.h"
 #include "emu/task.h"
+#include "emu/trace.h"
+#include "mm/seq.h"
 #include "mm/fs.h"
 #include "mm/mm_init.h"
 
@@ -129,6 +132,20 @@ static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o
             o->realtime = true;
         } else if (take_option(argc, argv, i, "--vma-tree", &v)) {
             o->vma_tree = v;
+        } else if (take_option(argc, argv, i, "--trace", &v)) {
+            const char *bad;
+            if (trace_parse_categories(v, &o->trace, &bad) != 0)
+                bad_value("--trace", bad);
+        } else if (take_option(argc, argv, i, "--trace-format", &v)) {
+            if (strcmp(v, "text") && strcmp(v, "jsonl"))
+                bad_value("--trace-format", v);
+            o->trace_jsonl = strcmp(v, "jsonl") == 0;
+        } else if (take_option(argc, argv, i, "--trace-file", &v)) {
+            o->trace_file = v;
+        } else if (take_option(argc, argv, i, "--maps", NULL)) {
+            o->maps = true;
+        } else if (o->portable && take_option(argc, argv, i, "--update", NULL)) {
+            o->update = true;
         } else if (strcmp(argv[*i], "--help") == 0) {
             usage(stdout);
             exit(0);
@@ -146,6 +163,81 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+static void print_maps(struct task *t)
+{
+    struct seq s;
+    seq_init(&s);
+    if (procfs_show(t, "self/maps", &s) && !s.overflow)
+        fwrite(s.buf, 1, s.len, stderr);
+    else
+        fprintf(stderr, "vmemu: the memory map cannot be shown\n");
+    seq_free(&s);
+}
+
+/* Run one program with the options; returns vmemu's exit status. */
+static int run_program(const struct vmemu_options *o, char **argv, char **envp, FILE *trace_out)
+{
+    int err = mm_init(o->ram_bytes);
+    if (err) {
+        fprintf(stderr, "vmemu: cannot set up %" PRIu64 " bytes of guest RAM: %s\n", o->ram_bytes,
+                strerror(-err));
+        return EXIT_SETUP;
+    }
+    filemap_cold = o->cache_cold;
+    const char *why = NULL;
+    struct task *t = task_create(o, &why);
+    struct tracer *tr = NULL;
+    if (t && trace_out && !(tr = trace_open(trace_out, o->trace, o->trace_jsonl)))
+        why = "out of memory for the tracer";
+    if (!t || (trace_out && !tr)) {
+        fprintf(stderr, "vmemu: %s\n", why);
+        if (t)
+            task_destroy(t);
+        mm_exit();
+        return EXIT_SETUP;
+    }
+    task_set_tracer(t, tr);
+    t->pgalloc_start = report_pgalloc_total();
+    double start = now_seconds();
+    int status;
+    const char *path = argv[0];
+    if (o->portable) {
+        const char *b = strrchr(argv[0], '/');
+        argv[0] = (char *)(b ? b + 1 : argv[0]);
+    }
+    trace_header(tr, t, argv);
+    if (task_exec(t, path, argv, envp, &status) == 0) {
+        uint64_t none[6] = {0};
+        trace_syscall(tr, t, 59 /* execve */, none, 0);
+        status = task_run(t);
+        trace_exit(tr, t->fatal_signal ? 0 : t->exit_status, t->fatal_signal);
+        if (o->maps)
+            print_maps(t);
+        if (!o->quiet)
+            report_summary(t, status, now_seconds() - start);
+    }
+    task_set_tracer(t, NULL);
+    trace_close(tr);
+    task_destroy(t);
+    mm_exit();
+    return status;
+}
+
+static FILE *open_trace_file(const struct vmemu_options *o)
+{
+    if (!o->trace)
+        return NULL;
+    if (!o->trace_file)
+        return stderr;
+    FILE *f = fopen(o->trace_file, "w");
+    if (!f) {
+        fprintf(stderr, "vmemu: cannot write the trace to %s: %s\n", o->trace_file,
+                strerror(errno));
+        exit(EXIT_USAGE);
+    }
+    return f;
+}
+
 static int cmd_run(int argc, char **argv, int i)
 {
     struct vmemu_options o = {.ram_bytes = 256ULL << 20, .vma_tree = "array"};
@@ -154,31 +246,132 @@ static int cmd_run(int argc, char **argv, int i)
         fprintf(stderr, "vmemu run: no program given (try --help)\n");
         return EXIT_USAGE;
     }
-    int err = mm_init(o.ram_bytes);
-    if (err) {
-        fprintf(stderr, "vmemu: cannot set up %" PRIu64 " bytes of guest RAM: %s\n", o.ram_bytes,
-                strerror(-err));
-        return EXIT_SETUP;
-    }
-    filemap_cold = o.cache_cold;
-    const char *why = NULL;
-    struct task *t = task_create(&o, &why);
-    if (!t) {
-        fprintf(stderr, "vmemu: %s\n", why);
-        mm_exit();
-        return EXIT_SETUP;
-    }
-    t->pgalloc_start = report_pgalloc_total();
-    double start = now_seconds();
-    int status;
-    if (task_exec(t, argv[i], argv + i, environ, &status) == 0) {
-        status = task_run(t);
-        if (!o.quiet)
-            report_summary(t, status, now_seconds() - start);
-    }
-    task_destroy(t);
-    mm_exit();
+    FILE *trace_out = open_trace_file(&o);
+    int status = run_program(&o, argv + i, environ, trace_out);
+    if (trace_out && trace_out != stderr)
+        fclose(trace_out);
     return status;
+}
+
+static char *read_whole_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t cap = 0;
+    *len = 0;
+    for (;;) {
+        if (*len + 4096 > cap) {
+            char *b = realloc(buf, cap = cap * 2 + 4096);
+            if (!b)
+                break;
+            buf = b;
+        }
+        size_t n = fread(buf + *len, 1, cap - *len, f);
+        *len += n;
+        if (n == 0)
+            break;
+    }
+    fclose(f);
+    return buf;
+}
+
+/* The next line of text at *p (within end), advancing *p past it. */
+static const char *next_line(const char **p, const char *end, size_t *len)
+{
+    if (*p >= end)
+        return NULL;
+    const char *s = *p, *nl = memchr(s, '\n', (size_t)(end - s));
+    *len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+    *p = nl ? nl + 1 : end;
+    return s;
+}
+
+/* Print the first differences between two traces; returns how many lines differ. */
+static unsigned long diff_traces(const char *want, size_t wlen, const char *got, size_t glen)
+{
+    const char *wp = want, *gp = got, *we = want + wlen, *ge = got + glen;
+    unsigned long line = 0, differing = 0, shown = 0;
+    for (;;) {
+        size_t wl = 0, gl = 0;
+        const char *w = next_line(&wp, we, &wl), *g = next_line(&gp, ge, &gl);
+        if (!w && !g)
+            break;
+        line++;
+        if (w && g && wl == gl && memcmp(w, g, wl) == 0)
+            continue;
+        differing++;
+        if (shown++ >= 5)
+            continue;
+        fprintf(stderr, "line %lu:\n", line);
+        if (w)
+            fprintf(stderr, "  - expected: %.*s\n", (int)wl, w);
+        else
+            fprintf(stderr, "  - expected: (end of trace)\n");
+        if (g)
+            fprintf(stderr, "  + actual:   %.*s\n", (int)gl, g);
+        else
+            fprintf(stderr, "  + actual:   (end of trace)\n");
+    }
+    if (shown > 5)
+        fprintf(stderr, "... and %lu more differing lines\n", differing - 5);
+    return differing;
+}
+
+static int cmd_check(int argc, char **argv, int i)
+{
+    struct vmemu_options o = {
+        .ram_bytes = 256ULL << 20, .vma_tree = "array", .quiet = true, .portable = true};
+    parse_options(argc, argv, &i, &o);
+    if (argc - i < 2) {
+        fprintf(stderr, "vmemu check: need EXPECTED and PROGRAM (try --help)\n");
+        return EXIT_USAGE;
+    }
+    const char *expected = argv[i++];
+    if (!o.trace)
+        o.trace = TRACE_FAULT | TRACE_MM;
+    char *got = NULL;
+    size_t glen = 0;
+    FILE *mem = open_memstream(&got, &glen);
+    if (!mem) {
+        fprintf(stderr, "vmemu: out of memory\n");
+        return EXIT_SETUP;
+    }
+    char *empty_env[] = {NULL};
+    int status = run_program(&o, argv + i, empty_env, mem);
+    fclose(mem);
+    if (status == EXIT_SETUP || status == EXIT_USAGE) {
+        free(got);
+        return status;
+    }
+    int rc = 0;
+    if (o.update) {
+        FILE *f = fopen(expected, "w");
+        if (!f || fwrite(got, 1, glen, f) != glen || fclose(f) != 0) {
+            fprintf(stderr, "vmemu check: cannot write %s: %s\n", expected, strerror(errno));
+            rc = 1;
+        } else {
+            fprintf(stderr, "vmemu check: wrote %s\n", expected);
+        }
+    } else {
+        size_t wlen;
+        char *want = read_whole_file(expected, &wlen);
+        if (!want) {
+            fprintf(stderr, "vmemu check: cannot read %s: %s (--update creates it)\n", expected,
+                    strerror(errno));
+            rc = 1;
+        } else {
+            unsigned long n = diff_traces(want, wlen, got, glen);
+            if (n) {
+                fprintf(stderr, "vmemu check: %s: %lu lines differ\n", expected, n);
+                rc = 1;
+            }
+            free(want);
+        }
+    }
+    free(got);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -197,6 +390,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "run") == 0)
         return cmd_run(argc, argv, 2);
+    if (strcmp(argv[1], "check") == 0)
+        return cmd_check(argc, argv, 2);
     fprintf(stderr, "vmemu: unknown command '%s' (try --help)\n", argv[1]);
     return EXIT_USAGE;
 }

@@ -6,12 +6,18 @@
 #include <stdint.h>
 
 struct vmemu_options {
-    uint64_t ram_bytes;   /* --ram */
-    bool quiet;           /* --quiet: no exit summary */
-    const char *vma_tree; /* --vma-tree */
-    bool cache_cold;      /* --cache=cold */
-    uint64_t seed;        /* --seed: AT_RANDOM and getrandom */
-    bool realtime;        /* --realtime: the host clock instead of the virtual one */
+    uint64_t ram_bytes;     /* --ram */
+    bool quiet;             /* --quiet: no exit summary */
+    const char *vma_tree;   /* --vma-tree */
+    bool cache_cold;        /* --cache=cold */
+    uint64_t seed;          /* --seed: AT_RANDOM and getrandom */
+    bool realtime;          /* --realtime: the host clock instead of the virtual one */
+    unsigned int trace;     /* --trace: TRACE_* categories */
+    bool trace_jsonl;       /* --trace-format=jsonl */
+    const char *trace_file; /* --trace-file, NULL for stderr */
+    bool maps;              /* --maps: print the final memory map at exit */
+    bool update;            /* check --update: rewrite the expected trace */
+    bool portable;          /* check: empty environment, argv[0] a base name */
 };
 
 #endif

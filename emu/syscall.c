@@ -11,6 +11,7 @@
 #include "emu/cpu.h"
 #include "emu/syscall.h"
 #include "emu/task.h"
+#include "emu/trace.h"
 #include "mm/uaccess.h"
 
 static const char *const syscall_names[NR_SYSCALLS] = {
@@ -28,11 +29,16 @@ static void table_init(void)
     table_ready = true;
 }
 
+const char *syscall_name(uint64_t nr)
+{
+    return nr < NR_SYSCALLS && syscall_names[nr] ? syscall_names[nr] : "unknown";
+}
+
 static long unknown_syscall(struct task *t, uint64_t nr)
 {
     if (nr < NR_SYSCALLS && t->unknown_reported[nr])
         return -ENOSYS;
-    const char *name = nr < NR_SYSCALLS && syscall_names[nr] ? syscall_names[nr] : "unknown";
+    const char *name = syscall_name(nr);
     fprintf(stderr, "vmemu: unimplemented system call %lu (%s): returning ENOSYS\n",
             (unsigned long)nr, name);
     if (nr < NR_SYSCALLS)
@@ -49,10 +55,13 @@ void syscall_dispatch(struct task *t)
     uint64_t a[6] = {cpu_get(c, CPU_RDI), cpu_get(c, CPU_RSI), cpu_get(c, CPU_RDX),
                      cpu_get(c, CPU_R10), cpu_get(c, CPU_R8),  cpu_get(c, CPU_R9)};
     long ret;
+    t->in_syscall = syscall_name(nr);
     if (nr < NR_SYSCALLS && table[nr])
         ret = table[nr](t, a);
     else
         ret = unknown_syscall(t, nr);
+    t->in_syscall = NULL;
+    trace_syscall(t->tracer, t, nr, a, ret);
     /* The syscall instruction leaves the return address in rcx and rflags in r11. */
     cpu_set(c, CPU_RCX, cpu_get(c, CPU_RIP));
     cpu_set(c, CPU_R11, cpu_get(c, CPU_RFLAGS));

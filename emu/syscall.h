@@ -13,6 +13,9 @@ typedef long (*syscall_fn)(struct task *t, const uint64_t a[6]);
 /* Read the call from the registers, run it, put the result in rax. */
 void syscall_dispatch(struct task *t);
 
+/* The Linux name of system call nr ("read"), or "unknown". */
+const char *syscall_name(uint64_t nr);
+
 /* Copy a path from the guest: 0, -EFAULT or -ENAMETOOLONG. buf holds PATH_MAX bytes. */
 long get_user_path(struct task *t, uint64_t uaddr, char *buf);
 

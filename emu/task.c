@@ -14,6 +14,7 @@
 #include "emu/cpu.h"
 #include "emu/report.h"
 #include "emu/task.h"
+#include "emu/trace.h"
 #include "loader/elf.h"
 #include "mm/fault.h"
 #include "mm/fs.h"
@@ -67,6 +68,29 @@ struct task *task_create(const struct vmemu_options *opts, const char **why)
     return t;
 }
 
+static void observe_fault(void *ctx, unsigned long addr, unsigned int flags,
+                          const struct fault_result *r)
+{
+    struct task *t = ctx;
+    uint64_t ip = t->in_syscall ? cpu_get(t->cpu, CPU_RIP) : t->fault_ip;
+    trace_fault(t->tracer, t, ip, addr, flags, r, t->in_syscall);
+}
+
+static void observe_vma(void *ctx, enum vma_event ev, const struct vm_area_struct *vma)
+{
+    struct task *t = ctx;
+    trace_vma_change(t->tracer, t, ev, vma);
+}
+
+static struct mm_observer task_observer = {observe_fault, observe_vma, NULL};
+
+void task_set_tracer(struct task *t, struct tracer *tr)
+{
+    t->tracer = tr;
+    task_observer.ctx = t;
+    t->mm->observer = tr ? &task_observer : NULL;
+}
+
 void task_destroy(struct task *t)
 {
     /* The CPU goes first: tearing the mm down needs no translated code flushed. */
@@ -115,7 +139,10 @@ int task_exec(struct task *t, const char *path, char *const argv[], char *const 
     }
     struct exec_result res;
     char err[256] = "";
-    if (load_elf_binary(t->mm, &p, &res, err, sizeof(err)) != 0) {
+    t->in_syscall = "execve"; /* the loader's faults happen inside execve */
+    int loaded = load_elf_binary(t->mm, &p, &res, err, sizeof(err));
+    t->in_syscall = NULL;
+    if (loaded != 0) {
         int e = errno;
         fprintf(stderr, "vmemu: %s: %s\n", path, err[0] ? err : "cannot be loaded");
         *status = e == ENOENT ? EXEC_NOT_FOUND_STATUS : EXEC_REFUSED_STATUS;
@@ -202,7 +229,12 @@ static uint64_t handle_stop(struct task *t, enum cpu_stop why, struct cpu_fault 
     }
     if (why == CPU_STOP_PAGE_FAULT) {
         struct fault_result r;
-        handle_mm_fault(t->mm, f->addr, f->flags, &r);
+        /* The exact address costs a decode: only when someone reads it. */
+        unsigned long addr = trace_wants(t->tracer, TRACE_FAULT)
+                                 ? (unsigned long)cpu_fault_address(t->cpu, f)
+                                 : (unsigned long)f->addr;
+        t->fault_ip = f->ip;
+        handle_mm_fault(t->mm, addr, f->flags, &r);
         if (fault_is_error(r.kind)) {
             fault_failed(t, f, &r);
             return 0;

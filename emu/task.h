@@ -15,6 +15,7 @@
 struct file;
 struct mm_struct;
 struct cpu;
+struct tracer;
 
 /* A signal handler as the kernel stores it (struct k_sigaction on x86-64). */
 struct k_sigaction {
@@ -44,7 +45,14 @@ struct task {
     bool unknown_reported[512];
 
     unsigned long pgalloc_start; /* pages allocated before the program ran */
+
+    struct tracer *tracer;  /* NULL when nothing is traced */
+    const char *in_syscall; /* the system call running now, for fault events */
+    uint64_t fault_ip;      /* the instruction whose fault is being handled */
 };
+
+/* Start reporting faults and VMA changes of the task's mm to the tracer. */
+void task_set_tracer(struct task *t, struct tracer *tr);
 
 struct task *task_create(const struct vmemu_options *opts, const char **why);
 void task_destroy(struct task *t);

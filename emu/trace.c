@@ -1,0 +1,376 @@
+/*
+ * Trace events. Text lines start with "#SEQ TYPE"; JSON Lines carry the
+ * same fields under stable names (docs/tracing.md is the schema). Addresses
+ * are hex strings in JSON so that 64-bit values survive any JSON reader.
+ * File names are base names, so traces do not depend on where files live.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "emu/cpu.h"
+#include "emu/syscall.h"
+#include "emu/task.h"
+#include "emu/trace.h"
+#include "mm/fault.h"
+#include "mm/fs.h"
+
+#define MAX_CHANGES 64
+
+struct vma_change {
+    enum vma_event ev;
+    unsigned long start, end, flags, pgoff;
+    char name[64];
+};
+
+struct tracer {
+    FILE *out;
+    unsigned int cats;
+    bool jsonl;
+    unsigned long seq;
+    struct vma_change changes[MAX_CHANGES];
+    unsigned int nchanges, dropped;
+};
+
+static const char *const syscall_names_short[] = {
+    [9] = "mmap",   [10] = "mprotect", [11] = "munmap",  [12] = "brk",    [25] = "mremap",
+    [26] = "msync", [27] = "mincore",  [28] = "madvise", [59] = "execve",
+};
+
+int trace_parse_categories(const char *list, unsigned int *cats, const char **bad)
+{
+    static const struct {
+        const char *name;
+        unsigned int bit;
+    } names[] = {
+        {"fault", TRACE_FAULT}, {"mm", TRACE_MM}, {"syscall", TRACE_SYSCALL}, {"all", TRACE_ALL}};
+    static char culprit[64];
+    *cats = 0;
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        bool found = false;
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+            if (strlen(names[i].name) == n && strncmp(p, names[i].name, n) == 0) {
+                *cats |= names[i].bit;
+                found = true;
+            }
+        }
+        if (!found) {
+            snprintf(culprit, sizeof(culprit), "%.*s", (int)n, p);
+            *bad = culprit;
+            return -1;
+        }
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
+struct tracer *trace_open(FILE *out, unsigned int cats, bool jsonl)
+{
+    struct tracer *tr = calloc(1, sizeof(*tr));
+    if (tr) {
+        tr->out = out;
+        tr->cats = cats;
+        tr->jsonl = jsonl;
+    }
+    return tr;
+}
+
+void trace_close(struct tracer *tr)
+{
+    if (tr)
+        fflush(tr->out);
+    free(tr);
+}
+
+bool trace_wants(const struct tracer *tr, unsigned int cat)
+{
+    return tr && (tr->cats & cat);
+}
+
+/* A JSON string literal for s. */
+static void json_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(out, "\\u%04x", c);
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+/* What /proc/self/maps would call the VMA. */
+static void vma_label(struct task *t, const struct vm_area_struct *vma, char *buf, size_t len)
+{
+    const struct mm_struct *mm = t->mm;
+    if (vma->vm_file)
+        snprintf(buf, len, "%s", base_name(vma->vm_file->f_path));
+    else if (vma->vm_name)
+        snprintf(buf, len, "%s", vma->vm_name);
+    else if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk && mm->brk > mm->start_brk)
+        snprintf(buf, len, "[heap]");
+    else if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack)
+        snprintf(buf, len, "[stack]");
+    else
+        snprintf(buf, len, "[anon]");
+}
+
+static void prot_string(unsigned long flags, char out[5])
+{
+    out[0] = flags & VM_READ ? 'r' : '-';
+    out[1] = flags & VM_WRITE ? 'w' : '-';
+    out[2] = flags & VM_EXEC ? 'x' : '-';
+    out[3] = flags & VM_MAYSHARE ? 's' : 'p';
+    out[4] = '\0';
+}
+
+static const char *access_name(unsigned int flags)
+{
+    if (flags & FAULT_FLAG_WRITE)
+        return "write";
+    return flags & FAULT_FLAG_INSTRUCTION ? "exec" : "read";
+}
+
+static void fault_vma_json(struct tracer *tr, struct task *t, const struct vm_area_struct *vma)
+{
+    char name[64], prot[5];
+    if (!vma) {
+        fputs("null", tr->out);
+        return;
+    }
+    vma_label(t, vma, name, sizeof(name));
+    prot_string(vma->vm_flags, prot);
+    fprintf(tr->out,
+            "{\"start\":\"0x%lx\",\"end\":\"0x%lx\",\"prot\":\"%s\",\"name\":", vma->vm_start,
+            vma->vm_end, prot);
+    json_str(tr->out, name);
+    fprintf(tr->out, ",\"offset\":\"0x%lx\"}", vma->vm_file ? vma->vm_pgoff << PAGE_SHIFT : 0UL);
+}
+
+void trace_fault(struct tracer *tr, struct task *t, uint64_t ip, unsigned long addr,
+                 unsigned int flags, const struct fault_result *r, const char *via)
+{
+    if (!trace_wants(tr, TRACE_FAULT))
+        return;
+    char insn[128] = "?";
+    if (!cpu_disasm(t->cpu, ip, insn, sizeof(insn)))
+        snprintf(insn, sizeof(insn), "?");
+    /* A vma pointer in the result may be gone after a failed stack growth. */
+    const struct vm_area_struct *vma = fault_is_error(r->kind) ? NULL : r->vma;
+    tr->seq++;
+    if (tr->jsonl) {
+        fprintf(tr->out,
+                "{\"seq\":%lu,\"type\":\"fault\",\"ip\":\"0x%" PRIx64 "\",\"insn\":", tr->seq, ip);
+        json_str(tr->out, insn);
+        fprintf(tr->out, ",\"addr\":\"0x%lx\",\"access\":\"%s\",\"via\":", addr,
+                access_name(flags));
+        if (via)
+            json_str(tr->out, via);
+        else
+            fputs("null", tr->out);
+        fputs(",\"vma\":", tr->out);
+        fault_vma_json(tr, t, vma);
+        fprintf(tr->out,
+                ",\"kind\":\"%s\",\"major\":%s,\"pfn\":%lu,\"around\":%u,\"readahead\":%u}\n",
+                fault_kind_name(r->kind), r->major ? "true" : "false",
+                fault_is_error(r->kind) ? 0UL : r->pfn, r->around, r->readahead);
+        return;
+    }
+    fprintf(tr->out, "#%lu fault %-10s %s 0x%lx ip=0x%" PRIx64 " (%s)", tr->seq,
+            fault_kind_name(r->kind), access_name(flags), addr, ip, insn);
+    if (via)
+        fprintf(tr->out, " via %s", via);
+    if (vma) {
+        char name[64], prot[5];
+        vma_label(t, vma, name, sizeof(name));
+        prot_string(vma->vm_flags, prot);
+        fprintf(tr->out, " vma=%lx-%lx %s %s", vma->vm_start, vma->vm_end, prot, name);
+        fprintf(tr->out, " pfn=0x%lx", r->pfn);
+    }
+    if (r->around)
+        fprintf(tr->out, " around=%u", r->around);
+    if (r->readahead)
+        fprintf(tr->out, " readahead=%u", r->readahead);
+    fputc('\n', tr->out);
+}
+
+void trace_vma_change(struct tracer *tr, struct task *t, enum vma_event ev,
+                      const struct vm_area_struct *vma)
+{
+    if (!trace_wants(tr, TRACE_MM))
+        return;
+    if (tr->nchanges == MAX_CHANGES) {
+        tr->dropped++;
+        return;
+    }
+    struct vma_change *c = &tr->changes[tr->nchanges++];
+    c->ev = ev;
+    c->start = vma->vm_start;
+    c->end = vma->vm_end;
+    c->flags = vma->vm_flags;
+    c->pgoff = vma->vm_file ? vma->vm_pgoff : 0;
+    vma_label(t, vma, c->name, sizeof(c->name));
+}
+
+static const char *const vma_event_names[] = {
+    [VMA_CREATED] = "created", [VMA_REMOVED] = "removed", [VMA_SPLIT] = "split",
+    [VMA_MERGED] = "merged",   [VMA_CHANGED] = "changed",
+};
+
+static void changes_out(struct tracer *tr)
+{
+    for (unsigned int i = 0; i < tr->nchanges; i++) {
+        const struct vma_change *c = &tr->changes[i];
+        char prot[5];
+        prot_string(c->flags, prot);
+        if (tr->jsonl) {
+            fprintf(tr->out,
+                    "%s{\"op\":\"%s\",\"start\":\"0x%lx\",\"end\":\"0x%lx\",\"prot\":\"%s\","
+                    "\"name\":",
+                    i ? "," : "", vma_event_names[c->ev], c->start, c->end, prot);
+            json_str(tr->out, c->name);
+            fprintf(tr->out, ",\"offset\":\"0x%lx\"}", c->pgoff << PAGE_SHIFT);
+        } else {
+            fprintf(tr->out, "%s %s %lx-%lx %s %s", i ? ";" : " |", vma_event_names[c->ev],
+                    c->start, c->end, prot, c->name);
+        }
+    }
+}
+
+static bool is_mm_call(uint64_t nr)
+{
+    return nr < sizeof(syscall_names_short) / sizeof(syscall_names_short[0]) &&
+           syscall_names_short[nr];
+}
+
+static int mm_call_nargs(uint64_t nr)
+{
+    switch (nr) {
+    case 59:
+        return 0; /* execve: the program's own mappings, made by the loader */
+    case 12:
+        return 1; /* brk */
+    case 11:
+        return 2; /* munmap */
+    case 10:
+    case 26:
+    case 27:
+    case 28:
+        return 3; /* mprotect, msync, mincore, madvise */
+    case 25:
+        return 5; /* mremap */
+    default:
+        return 6; /* mmap */
+    }
+}
+
+static void mm_event(struct tracer *tr, uint64_t nr, const uint64_t a[6], long ret)
+{
+    const char *name = syscall_names_short[nr];
+    int n = mm_call_nargs(nr);
+    tr->seq++;
+    if (tr->jsonl) {
+        fprintf(tr->out, "{\"seq\":%lu,\"type\":\"mm\",\"call\":\"%s\",\"args\":[", tr->seq, name);
+        for (int i = 0; i < n; i++)
+            fprintf(tr->out, "%s\"0x%" PRIx64 "\"", i ? "," : "", a[i]);
+        fprintf(tr->out, "],\"result\":\"%s0x%lx\",\"changes\":[", ret < 0 ? "-" : "",
+                ret < 0 ? (unsigned long)-ret : (unsigned long)ret);
+        changes_out(tr);
+        fprintf(tr->out, "],\"dropped\":%u}\n", tr->dropped);
+    } else {
+        fprintf(tr->out, "#%lu mm %s(", tr->seq, name);
+        for (int i = 0; i < n; i++)
+            fprintf(tr->out, "%s0x%" PRIx64, i ? ", " : "", a[i]);
+        if (ret < 0)
+            fprintf(tr->out, ") = -%ld", -ret);
+        else
+            fprintf(tr->out, ") = 0x%lx", (unsigned long)ret);
+        changes_out(tr);
+        if (tr->dropped)
+            fprintf(tr->out, " (+%u more changes)", tr->dropped);
+        fputc('\n', tr->out);
+    }
+}
+
+static void syscall_event(struct tracer *tr, uint64_t nr, const uint64_t a[6], long ret)
+{
+    const char *name = syscall_name(nr);
+    tr->seq++;
+    if (tr->jsonl) {
+        fprintf(tr->out,
+                "{\"seq\":%lu,\"type\":\"syscall\",\"nr\":%" PRIu64 ",\"name\":\"%s\","
+                "\"args\":[",
+                tr->seq, nr, name);
+        for (int i = 0; i < 6; i++)
+            fprintf(tr->out, "%s\"0x%" PRIx64 "\"", i ? "," : "", a[i]);
+        fprintf(tr->out, "],\"result\":%ld}\n", ret);
+    } else {
+        fprintf(tr->out,
+                "#%lu syscall %s(0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64
+                ", 0x%" PRIx64 ", 0x%" PRIx64 ") = %ld\n",
+                tr->seq, name, a[0], a[1], a[2], a[3], a[4], a[5], ret);
+    }
+}
+
+void trace_syscall(struct tracer *tr, struct task *t, uint64_t nr, const uint64_t a[6], long ret)
+{
+    (void)t;
+    if (!tr)
+        return;
+    if ((tr->cats & TRACE_MM) && is_mm_call(nr))
+        mm_event(tr, nr, a, ret);
+    if (tr->cats & TRACE_SYSCALL)
+        syscall_event(tr, nr, a, ret);
+    tr->nchanges = tr->dropped = 0;
+}
+
+void trace_header(struct tracer *tr, struct task *t, char *const argv[])
+{
+    (void)t;
+    if (!tr)
+        return;
+    if (tr->jsonl) {
+        fprintf(tr->out,
+                "{\"type\":\"header\",\"schema\":\"vmemu-trace\",\"version\":%d,"
+                "\"program\":",
+                TRACE_SCHEMA_VERSION);
+        json_str(tr->out, base_name(argv[0]));
+        fputs(",\"argv\":[", tr->out);
+        for (int i = 0; argv[i]; i++) {
+            fputs(i ? "," : "", tr->out);
+            json_str(tr->out, i ? argv[i] : base_name(argv[i]));
+        }
+        fputs("]}\n", tr->out);
+    } else {
+        fprintf(tr->out, "# vmemu trace version %d: %s", TRACE_SCHEMA_VERSION, base_name(argv[0]));
+        for (int i = 1; argv[i]; i++)
+            fprintf(tr->out, " %s", argv[i]);
+        fputc('\n', tr->out);
+    }
+}
+
+void trace_exit(struct tracer *tr, int status, int signal)
+{
+    if (!tr)
+        return;
+    tr->seq++;
+    if (tr->jsonl)
+        fprintf(tr->out, "{\"seq\":%lu,\"type\":\"exit\",\"status\":%d,\"signal\":%d}\n", tr->seq,
+                status, signal);
+    else
+        fprintf(tr->out, "#%lu exit status=%d signal=%d\n", tr->seq, status, signal);
+    fflush(tr->out);
+}

@@ -1,0 +1,47 @@
+/*
+ * The tracer: every fault, every change to the address space and (on
+ * request) every system call, as readable text or as JSON Lines. Runs are
+ * deterministic, so the same program and options give the same bytes.
+ */
+#ifndef VMEMU_EMU_TRACE_H
+#define VMEMU_EMU_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mm/mm_types.h"
+
+#define TRACE_SCHEMA_VERSION 1
+
+enum trace_category {
+    TRACE_FAULT = 1u << 0,
+    TRACE_MM = 1u << 1,
+    TRACE_SYSCALL = 1u << 2,
+    TRACE_ALL = TRACE_FAULT | TRACE_MM | TRACE_SYSCALL,
+};
+
+struct task;
+struct fault_result;
+struct tracer;
+
+/* Parse "fault,mm" style lists; 0 on success, -1 with *bad naming the culprit. */
+int trace_parse_categories(const char *list, unsigned int *cats, const char **bad);
+
+/* A tracer writing to out (not closed by trace_close); NULL when out of memory. */
+struct tracer *trace_open(FILE *out, unsigned int cats, bool jsonl);
+void trace_close(struct tracer *tr);
+bool trace_wants(const struct tracer *tr, unsigned int cat);
+
+void trace_header(struct tracer *tr, struct task *t, char *const argv[]);
+/* A fault handle_mm_fault resolved or refused; via names the system call, or NULL. */
+void trace_fault(struct tracer *tr, struct task *t, uint64_t ip, unsigned long addr,
+                 unsigned int flags, const struct fault_result *r, const char *via);
+/* A VMA change, kept until the system call that made it ends. */
+void trace_vma_change(struct tracer *tr, struct task *t, enum vma_event ev,
+                      const struct vm_area_struct *vma);
+/* A system call ended: its mm event and/or syscall event. */
+void trace_syscall(struct tracer *tr, struct task *t, uint64_t nr, const uint64_t a[6], long ret);
+void trace_exit(struct tracer *tr, int status, int signal);
+
+#endif
