@@ -300,6 +300,9 @@ void handle_mm_fault(struct mm_struct *mm, unsigned long addr, unsigned int flag
 bool mmu_translate(struct mm_struct *mm, uint64_t va, enum mmu_access access, uint64_t *pa,
                    unsigned int *prot)
 {
+    /* The walk indexes bits 12-47 only: anything else would alias user pages. */
+    if (va >= TASK_SIZE)
+        return false;
     pte_t *pte = pte_lookup(mm, (unsigned long)va);
     if (!pte || !(*pte & _PAGE_PRESENT))
         return false;
