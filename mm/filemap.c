@@ -33,12 +33,44 @@ static int open_for_cache(int fd)
     return own;
 }
 
+/*
+ * The host file is now shorter than the cache knows (reopened with O_TRUNC,
+ * or truncated by another process). As Linux's truncate_inode_pages: a
+ * partial new last page stays, its bytes past the end zeroed; the pages past
+ * it leave the cache, dirty or not (a mapping still holding one keeps it
+ * until unmapped, where Linux would unmap it).
+ */
+static void address_space_shrink(struct address_space *as, uint64_t size)
+{
+    pgoff_t first = (pgoff_t)(size >> PAGE_SHIFT);
+    size_t tail = (size_t)(size & ~PAGE_MASK);
+    as->i_size = size;
+    if (tail) {
+        struct page *p = filemap_find_page(as, first);
+        if (p)
+            memset((unsigned char *)page_address(p) + tail, 0, PAGE_SIZE - tail);
+        first++;
+    }
+    for (pgoff_t i = first; i < as->i_pages_cap; i++) {
+        struct page *p = as->i_pages[i];
+        if (!p)
+            continue;
+        as->i_pages[i] = NULL;
+        as->nrpages--;
+        ClearPageFlag(p, PG_dirty);
+        p->mapping = NULL;
+        put_page(p);
+    }
+}
+
 struct address_space *address_space_get(const struct stat *st, int fd, int *err)
 {
     struct address_space *as;
     list_for_each_entry(as, &address_spaces, as_list)
     {
         if (as->host_dev == (uint64_t)st->st_dev && as->host_ino == (uint64_t)st->st_ino) {
+            if ((uint64_t)st->st_size < as->i_size)
+                address_space_shrink(as, (uint64_t)st->st_size);
             as->refcount++;
             return as;
         }
