@@ -44,6 +44,16 @@ static int teardown(void **state)
     return 0;
 }
 
+/* For tests that end with mm_exit themselves: undo only what is still up. */
+static int teardown_if_up(void **state)
+{
+    (void)state;
+    if (direct_map)
+        mm_exit();
+    filemap_cold = false;
+    return 0;
+}
+
 static struct mm_struct *new_mm(void)
 {
     struct mm_struct *mm = mm_alloc(&vma_array_ops);
@@ -396,7 +406,6 @@ static void test_file_private_minor_and_cow(void **state)
 static void test_file_private_write_leaves_file_alone(void **state)
 {
     (void)state;
-    assert_int_equal(mm_init(64 << 20), 0);
     make_file(2 * P + 300);
     struct file *f = open_file(O_RDWR);
     struct mm_struct *mm = new_mm();
@@ -463,7 +472,6 @@ static void test_file_cold_major_then_minor(void **state)
 static void test_file_shared_write_reaches_disk(void **state)
 {
     (void)state;
-    assert_int_equal(mm_init(64 << 20), 0);
     const size_t size = 2 * P;
     make_file(size);
     struct file *f = open_file(O_RDWR);
@@ -556,6 +564,149 @@ static void test_file_sigbus_beyond_eof(void **state)
     assert_int_equal(copy_to_user(mm, Y + 2 * P - 4, "12345678", 8), 4);
     mmput(mm);
     fput(f);
+    unlink(path);
+}
+
+/*
+ * MADV_DONTNEED on a private file mapping drops the private copies: the file
+ * shows through again. On a shared one it drops only the mappings: what was
+ * written through them (the dirty bit alone) is kept in the page cache.
+ */
+static void test_file_dontneed(void **state)
+{
+    (void)state;
+    make_file(2 * P);
+    struct file *f = open_file(O_RDWR);
+    struct address_space *as = f->f_mapping;
+    struct mm_struct *mm = new_mm();
+    map_file(mm, f, X, 2 * P, RW, MAP_PRIVATE, 0);
+    map_file(mm, f, Y, 2 * P, RW, MAP_SHARED, 0);
+
+    assert_int_equal(copy_to_user(mm, X + 10, "mine", 4), 0);
+    assert_int_equal(mm->rss[MM_ANONPAGES], 1);
+    assert_int_equal(do_madvise(mm, X, 2 * P, MADV_DONTNEED), 0);
+    assert_int_equal(mm->rss[MM_ANONPAGES], 0);
+    assert_int_equal(mm->rss[MM_FILEPAGES], 0);
+    expect_pattern(mm, X, 0, 2 * P);
+
+    /* A CPU write to the shared mapping: only the entry's D bit records it. */
+    fault(mm, Y + P, FAULT_FLAG_WRITE, FAULT_FILE_MINOR);
+    assert_int_equal(filemap_writeback_all(), 0);
+    struct page *cached = filemap_find_page(as, 1);
+    assert_false(PageFlag(cached, PG_dirty));
+    uint64_t pa;
+    unsigned int prot;
+    assert_true(mmu_translate(mm, Y + P, MMU_WRITE, &pa, &prot));
+    memcpy(direct_map + pa + 7, "dirty", 5);
+    assert_int_equal(do_madvise(mm, Y, 2 * P, MADV_DONTNEED), 0);
+    assert_int_equal(pte_at(mm, Y + P), 0);
+    assert_true(PageFlag(cached, PG_dirty)); /* handed from the entry to the page */
+    char buf[5];
+    assert_int_equal(copy_from_user(mm, buf, Y + P + 7, 5), 0);
+    assert_memory_equal(buf, "dirty", 5);
+    mmput(mm);
+    fput(f);
+    unsigned char *disk = host_contents(2 * P);
+    assert_memory_equal(disk + P + 7, "dirty", 5);
+    free(disk);
+    unlink(path);
+}
+
+/*
+ * MAP_POPULATE faults the range in at mmap time: private writable memory
+ * with write faults (pages of its own), read-only memory with read faults.
+ */
+static void test_map_populate(void **state)
+{
+    (void)state;
+    struct mm_struct *mm = new_mm();
+    assert_int_equal(do_mmap(mm, NULL, X, 3 * P, RW, ANON | MAP_FIXED | MAP_POPULATE, 0), X);
+    assert_int_equal(mm->rss[MM_ANONPAGES], 3);
+    assert_int_equal(mm->faults.anon_new, 3);
+    assert_int_equal(mm->faults.min_flt, 3);
+    for (unsigned long a = X; a < X + 3 * P; a += P)
+        assert_true(pte_at(mm, a) & _PAGE_RW);
+    assert_int_equal(do_mmap(mm, NULL, Y, 2 * P, PROT_READ, ANON | MAP_FIXED | MAP_POPULATE, 0), Y);
+    assert_int_equal(mm->rss[MM_ANONPAGES], 3);
+    assert_int_equal(pte_pfn(pte_at(mm, Y + P)), zero_pfn);
+    assert_int_equal(mm->faults.zero_page, 2);
+
+    make_file(2 * P);
+    struct file *f = open_file(O_RDONLY);
+    map_file(mm, f, Y + 0x100000, 2 * P, PROT_READ, MAP_PRIVATE | MAP_POPULATE, 0);
+    assert_int_equal(mm->rss[MM_FILEPAGES], 2);
+    assert_int_equal(pte_pfn(pte_at(mm, Y + 0x100000 + P)),
+                     page_to_pfn(filemap_find_page(f->f_mapping, 1)));
+    mmput(mm);
+    fput(f);
+    unlink(path);
+}
+
+/*
+ * Reopening with O_TRUNC empties the file: the page cache of its earlier
+ * contents must not show through (Linux's truncate drops those pages).
+ */
+static void test_reopen_with_truncate(void **state)
+{
+    (void)state;
+    make_file(2 * P);
+    struct file *f = open_file(O_RDONLY);
+    struct mm_struct *mm = new_mm();
+    map_file(mm, f, X, 2 * P, PROT_READ, MAP_PRIVATE, 0);
+    expect_pattern(mm, X, 0, 2 * P);
+    assert_int_equal(do_munmap(mm, X, 2 * P), 0);
+    fput(f);
+
+    struct file *t = open_file(O_RDWR | O_TRUNC);
+    assert_int_equal(t->f_mapping->i_size, 0);
+    map_file(mm, t, X, 2 * P, PROT_READ, MAP_PRIVATE, 0);
+    fault(mm, X, 0, FAULT_SIGBUS);
+    mmput(mm);
+    fput(t);
+    unlink(path);
+}
+
+/*
+ * A file truncated behind a shared mapping with unwritten changes (another
+ * process): what lies below the new end is kept, what lies past it is
+ * discarded, and writeback never makes the file long again.
+ */
+static void test_truncate_under_dirty_shared_mapping(void **state)
+{
+    (void)state;
+    make_file(2 * P);
+    struct file *f = open_file(O_RDWR);
+    struct mm_struct *mm = new_mm();
+    map_file(mm, f, X, 2 * P, RW, MAP_SHARED, 0);
+    assert_int_equal(copy_to_user(mm, X + 5, "AAAA", 4), 0);
+    assert_int_equal(copy_to_user(mm, X + P + 5, "BBBB", 4), 0);
+    assert_int_equal(truncate(path, 100), 0);
+
+    struct file *g = open_file(O_RDONLY); /* vmemu learns of the new size */
+    struct address_space *as = g->f_mapping;
+    assert_int_equal(as->i_size, 100);
+    assert_null(filemap_find_page(as, 1));
+    /* The partial last page stays cached and mapped, zero past the new end. */
+    struct page *last = filemap_find_page(as, 0);
+    assert_non_null(last);
+    assert_int_equal(pte_pfn(pte_at(mm, X)), page_to_pfn(last));
+    const unsigned char *bytes = page_address(last);
+    for (size_t i = 100; i < P; i++)
+        assert_int_equal(bytes[i], 0);
+    /* So a write below the new end after the truncation is not lost either. */
+    assert_int_equal(copy_to_user(mm, X + 50, "CC", 2), 0);
+    mmput(mm);
+    fput(f);
+    fput(g);
+    mm_exit();
+
+    unsigned char *disk = host_contents(100);
+    for (size_t i = 0; i < 100; i++) {
+        unsigned char want = i >= 5 && i < 9 ? 'A' : i >= 50 && i < 52 ? 'C' : pattern(i);
+        if (disk[i] != want)
+            fail_msg("file byte %#lx is %#x, want %#x", (unsigned long)i, disk[i], want);
+    }
+    free(disk);
     unlink(path);
 }
 
@@ -739,10 +890,16 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wp_reuse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_anon_never_writes_zero_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_private_minor_and_cow, setup, teardown),
-        cmocka_unit_test(test_file_private_write_leaves_file_alone),
+        cmocka_unit_test_setup_teardown(test_file_private_write_leaves_file_alone, setup,
+                                        teardown_if_up),
         cmocka_unit_test_setup_teardown(test_file_cold_major_then_minor, setup, teardown),
-        cmocka_unit_test(test_file_shared_write_reaches_disk),
+        cmocka_unit_test_setup_teardown(test_file_shared_write_reaches_disk, setup, teardown_if_up),
         cmocka_unit_test_setup_teardown(test_file_sigbus_beyond_eof, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_dontneed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_map_populate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reopen_with_truncate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_truncate_under_dirty_shared_mapping, setup,
+                                        teardown_if_up),
         cmocka_unit_test_setup_teardown(test_cow_of_code_flushes_translations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_uaccess_boundaries_and_holes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strncpy_from_user, setup, teardown),

@@ -558,6 +558,25 @@ static void test_mmu_refusals(void **state)
     mmput(mm);
 }
 
+/* The MMU answers only for user addresses: no aliasing through ignored high bits. */
+static void test_mmu_refuses_non_user_addresses(void **state)
+{
+    (void)state;
+    struct mm_struct *mm = new_mm();
+    unsigned long a = anon_map(mm, FAR_ADDR, PAGE_SIZE, PROT_READ | PROT_WRITE);
+    fault(mm, a, FAULT_FLAG_WRITE, FAULT_ANON_NEW);
+    uint64_t pa;
+    unsigned int prot;
+    assert_true(mmu_translate(mm, a, MMU_READ, &pa, &prot));
+    /* A 4-level walk indexes bits 12-47 only; the rest must not select a user page. */
+    assert_false(mmu_translate(mm, a | (1ULL << 48), MMU_READ, &pa, &prot));
+    assert_false(mmu_translate(mm, a | 0xffff800000000000ULL, MMU_READ, &pa, &prot));
+    assert_false(mmu_translate(mm, a | 0xffff000000000000ULL, MMU_WRITE, &pa, &prot));
+    assert_false(mmu_translate(mm, TASK_SIZE, MMU_READ, &pa, &prot));
+    assert_false(mmu_translate(mm, ~0ULL, MMU_FETCH, &pa, &prot));
+    mmput(mm);
+}
+
 /* Page-table pages are charged to the mm that owns them, and only to it. */
 static void test_pgtables_bytes_per_mm(void **state)
 {
@@ -588,6 +607,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mprotect_flushes_only_on_downgrade, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mmu_accessed_dirty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mmu_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mmu_refuses_non_user_addresses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pgtables_bytes_per_mm, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
