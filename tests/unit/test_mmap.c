@@ -237,7 +237,7 @@ static void map_fixed_replaces(struct mm_struct *mm)
     for (int i = 0; i < 4; i++)
         fill(mm, X + (unsigned long)i * P, P, (unsigned char)(0x10 + i));
     assert_int_equal(mm->rss[MM_ANONPAGES], 4);
-    unsigned long free1 = nr_free_pages();
+    unsigned long free1 = free_or_slab_pages();
     unsigned long flushes = test_tlb_flushes;
 
     /* MAP_FIXED over the second page: the old page is gone, the new one reads zero. */
@@ -245,7 +245,7 @@ static void map_fixed_replaces(struct mm_struct *mm)
     assert_true(test_tlb_flushes > flushes);
     assert_int_equal(mm->map_count, 3);
     assert_int_equal(mm->rss[MM_ANONPAGES], 3);
-    assert_int_equal(nr_free_pages(), free1 + 1);
+    assert_int_equal(free_or_slab_pages(), free1 + 1);
     assert_vma(mm, X, X + P, VM_READ | VM_WRITE);
     assert_vma(mm, X + P, X + 2 * P, VM_READ);
     assert_vma(mm, X + 2 * P, X + 4 * P, VM_READ | VM_WRITE);
@@ -419,7 +419,7 @@ static void munmap_middle(struct mm_struct *mm)
     map_fixed(mm, X, 3 * P, RW);
     for (int i = 0; i < 3; i++)
         fill(mm, X + (unsigned long)i * P, P, (unsigned char)(0xa0 + i));
-    unsigned long free1 = nr_free_pages();
+    unsigned long free1 = free_or_slab_pages();
     assert_int_equal(do_munmap(mm, X + P, P), 0);
     assert_int_equal(mm->map_count, 2);
     assert_vma(mm, X, X + P, VM_READ | VM_WRITE);
@@ -428,7 +428,7 @@ static void munmap_middle(struct mm_struct *mm)
     assert_ptr_equal(find_vma(mm, X + P), vma_at(mm, X + 2 * P));
     assert_unmapped(mm, X + P);
     assert_int_equal(mm->rss[MM_ANONPAGES], 2);
-    assert_int_equal(nr_free_pages(), free1 + 1);
+    assert_int_equal(free_or_slab_pages(), free1 + 1);
     assert_int_equal(mm->total_vm, 2);
     pte_t *hole = pte_lookup(mm, X + P);
     assert_true(!hole || *hole == 0);
@@ -608,7 +608,7 @@ static void test_mprotect_shared_readonly_file(void **state)
 static void brk_grow_shrink(struct mm_struct *mm)
 {
     mm->start_brk = mm->brk = HEAP;
-    unsigned long free0 = nr_free_pages();
+    unsigned long free0 = free_or_slab_pages();
     unsigned long tables0 = mm->pgtables_bytes;
 
     /* Below the start: refused, the break stays. */
@@ -636,7 +636,7 @@ static void brk_grow_shrink(struct mm_struct *mm)
     assert_unmapped(mm, HEAP + P);
     assert_int_equal(mm->rss[MM_ANONPAGES], 1);
     unsigned long tables = (mm->pgtables_bytes - tables0) / P;
-    assert_int_equal(nr_free_pages(), free0 - 1 - tables);
+    assert_int_equal(free_or_slab_pages(), free0 - 1 - tables);
     expect_bytes(mm, HEAP, P, 0x5a);
     /* Growing again gives fresh zero pages, not the old contents. */
     assert_int_equal(do_brk(mm, HEAP + 3 * P), HEAP + 3 * P);
@@ -647,7 +647,7 @@ static void brk_grow_shrink(struct mm_struct *mm)
     assert_int_equal(do_brk(mm, HEAP), HEAP);
     assert_int_equal(mm->map_count, 0);
     assert_int_equal(mm->rss[MM_ANONPAGES], 0);
-    assert_int_equal(nr_free_pages(), free0);
+    assert_int_equal(free_or_slab_pages(), free0);
 
     /* A mapping above: the heap may come up to one page below it, no closer. */
     map_fixed(mm, HEAP + 10 * P, P, PROT_READ);
@@ -671,13 +671,13 @@ static void madvise_dontneed(struct mm_struct *mm)
     map_fixed(mm, X, 3 * P, RW);
     fill(mm, X, 3 * P, 0xee);
     assert_int_equal(mm->rss[MM_ANONPAGES], 3);
-    unsigned long free1 = nr_free_pages();
+    unsigned long free1 = free_or_slab_pages();
     unsigned long flushes = test_tlb_flushes;
 
     assert_int_equal(do_madvise(mm, X + P, 2 * P, MADV_DONTNEED), 0);
     assert_true(test_tlb_flushes > flushes);
     assert_int_equal(mm->rss[MM_ANONPAGES], 1);
-    assert_int_equal(nr_free_pages(), free1 + 2);
+    assert_int_equal(free_or_slab_pages(), free1 + 2);
     assert_int_equal(mm->map_count, 1); /* the mapping stays */
     expect_bytes(mm, X, P, 0xee);
     expect_bytes(mm, X + P, 2 * P, 0); /* zero-fill on demand again */
@@ -799,7 +799,7 @@ static void test_stack_guard_gap(void **state)
 static void test_mmput_releases_everything(void **state)
 {
     (void)state;
-    unsigned long free0 = nr_free_pages();
+    unsigned long free0 = free_or_slab_pages();
     struct mm_struct *mm = mm_alloc(&vma_array_ops);
     assert_non_null(mm);
     for (unsigned long i = 0; i < 64; i++) {
@@ -811,11 +811,11 @@ static void test_mmput_releases_everything(void **state)
     map_fixed(mm, 0x7f0000000000UL, P, RW);
     fill(mm, 0x7f0000000000UL, P, 1);
     assert_true(mm->map_count > 1);
-    assert_true(nr_free_pages() < free0);
+    assert_true(free_or_slab_pages() < free0);
     unsigned long flushes = test_tlb_flushes;
     mmput(mm);
     assert_true(test_tlb_flushes > flushes);
-    assert_int_equal(nr_free_pages(), free0);
+    assert_int_equal(free_or_slab_pages(), free0);
 }
 
 int main(void)
