@@ -128,21 +128,29 @@ static pgoff_t linear_page_index(const struct vm_area_struct *vma, unsigned long
 }
 
 /*
- * Linux's do_fault_around: map the cached pages of the aligned 64 KiB window
+ * Linux's do_fault_around: map the cached pages of a window of 16 pages
  * around a read fault, the faulting one included, without faulting them.
- * Returns true if the faulting page itself was mapped.
+ * The window starts at the fault rounded down to 16 pages, or at the VMA's
+ * start if that is later, and runs 16 pages from there, within the VMA and
+ * the page table. Returns true if the faulting page itself was mapped.
  */
 static bool do_fault_around(struct vm_area_struct *vma, unsigned long addr,
                             struct fault_result *res)
 {
     struct address_space *as = vma->vm_file->f_mapping;
-    unsigned long window = FAULT_AROUND_PAGES * PAGE_SIZE;
-    unsigned long start = addr & ~(window - 1), end = start + window;
+    unsigned long pte_off = (addr >> PAGE_SHIFT) & (PTRS_PER_TABLE - 1);
+    unsigned long vma_off = (addr - vma->vm_start) >> PAGE_SHIFT;
+    unsigned long table = addr - (pte_off << PAGE_SHIFT);
+    unsigned long from = pte_off & ~(unsigned long)(FAULT_AROUND_PAGES - 1);
+    if (from < pte_off - (pte_off < vma_off ? pte_off : vma_off))
+        from = pte_off - (pte_off < vma_off ? pte_off : vma_off);
+    unsigned long to = from + FAULT_AROUND_PAGES;
+    if (to > PTRS_PER_TABLE)
+        to = PTRS_PER_TABLE;
+    if (to > pte_off + vma_pages(vma) - vma_off)
+        to = pte_off + vma_pages(vma) - vma_off;
+    unsigned long start = table + (from << PAGE_SHIFT), end = table + (to << PAGE_SHIFT);
     bool mapped = false;
-    if (start < vma->vm_start)
-        start = vma->vm_start;
-    if (end > vma->vm_end)
-        end = vma->vm_end;
     for (unsigned long a = start; a < end; a += PAGE_SIZE) {
         pgoff_t index = linear_page_index(vma, a);
         if (index >= filemap_nr_pages(as))

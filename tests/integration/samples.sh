@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every sample program, musl and glibc builds alike, run twice: natively and
-# as `vmemu run --quiet BINARY ARGS`. stdout must match byte for byte and the
+# Every sample program, musl and glibc builds alike, run twice: natively
+# with ASLR off (setarch -R, the layout vmemu reproduces) and as
+# `vmemu run --quiet BINARY ARGS`. stdout must match byte for byte and the
 # exit status must be the same. bad_pointer must die of SIGSEGV both times
 # (status 139, as a shell reports it) and vmemu's stderr must carry a
 # kernel-style line such as
@@ -55,7 +56,7 @@ check_sample() {
     local label=$name
     [ $# -gt 0 ] && label="$label$(printf ' %q' "$@")"
     local n_st v_st
-    n_st=$(run "$work/n.out" "$work/n.err" "$bin" "$@")
+    n_st=$(run "$work/n.out" "$work/n.err" setarch "$(uname -m)" -R "$bin" "$@")
     v_st=$(run "$work/v.out" "$work/v.err" "$vmemu" run --quiet "$bin" "$@")
     echo "  $label: native status $n_st, vmemu status $v_st, stdout $(wc -c <"$work/n.out") bytes"
     if [ "$v_st" = 124 ] || [ "$n_st" = 124 ]; then
