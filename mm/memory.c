@@ -232,8 +232,12 @@ static enum fault_kind do_wp_page(struct vm_area_struct *vma, unsigned long addr
     unsigned long pfn = pte_pfn(*pte);
     struct page *page = pfn_to_page(pfn);
     res->pfn = pfn;
-    if (pfn == zero_pfn) /* never writable, whatever the mapping: copy */
+    if (pfn == zero_pfn) { /* never writable, whatever the mapping: copy */
+        /* The address gets another frame: code translated from the old one goes. */
+        if (vma->vm_flags & VM_EXEC)
+            arch_flush_code_range(vma->vm_mm, addr, addr + PAGE_SIZE);
         return cow_into_new_page(vma, addr, pte, NULL, res);
+    }
     if (vma->vm_flags & VM_SHARED) {
         *pte |= _PAGE_RW;
         SetPageFlag(page, PG_dirty);
