@@ -733,6 +733,12 @@ static void test_cow_of_code_flushes_translations(void **state)
     unsigned long code = test_code_flushes;
     fault(mm, X, FAULT_FLAG_WRITE, FAULT_COW);
     assert_true(test_code_flushes > code);
+    /* Anonymous code: the zero page ran (a fetch mapped it), then a write copies it. */
+    map_anon(mm, Y + P, P, PROT_READ | PROT_WRITE | PROT_EXEC, ANON);
+    fault(mm, Y + P, FAULT_FLAG_INSTRUCTION, FAULT_ANON_ZERO);
+    code = test_code_flushes;
+    fault(mm, Y + P, FAULT_FLAG_WRITE, FAULT_COW);
+    assert_true(test_code_flushes > code);
     /* vmemu storing into executable memory drops translations too. */
     map_anon(mm, Y, P, PROT_READ | PROT_WRITE | PROT_EXEC, ANON);
     code = test_code_flushes;
