@@ -31,6 +31,11 @@ struct cpu {
     bool cs_ok;
     bool fault_pending, trap_pending;
     bool probing; /* Unicorn is translating for itself (code removal): no fault */
+    bool inline_faults;
+    bool in_fill; /* inside on_tlb_fill: code removal must wait */
+    unsigned int nr_deferred;
+    bool deferred_overflow;
+    uint64_t deferred[16][2]; /* code ranges to remove once the CPU stops */
     struct cpu_fault fault;
     struct cpu_trap trap;
     uc_err last_err;
@@ -73,6 +78,28 @@ static unsigned int access_to_flags(uc_mem_type type)
     return FAULT_FLAG_USER;
 }
 
+static void fill_entry(uc_tlb_entry *out, uint64_t pa, unsigned int prot)
+{
+    out->paddr = PHYS_BASE + pa;
+    out->perms = (uc_prot)(((prot & MMU_PROT_READ) ? UC_PROT_READ : 0) |
+                           ((prot & MMU_PROT_WRITE) ? UC_PROT_WRITE : 0) |
+                           ((prot & MMU_PROT_EXEC) ? UC_PROT_EXEC : 0));
+}
+
+/* Inline mode: resolve the fault here; false (with the result kept) if refused. */
+static bool fault_inline(struct cpu *c, uint64_t vaddr, uc_mem_type type)
+{
+    struct fault_result r;
+    c->in_fill = true;
+    handle_mm_fault(c->task->mm, vaddr, access_to_flags(type), &r);
+    c->in_fill = false;
+    if (!fault_is_error(r.kind))
+        return true;
+    c->fault.handled = true;
+    c->fault.kind = (int)r.kind;
+    return false;
+}
+
 static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_entry *out,
                         void *arg)
 {
@@ -83,20 +110,23 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_
                                                : MMU_READ;
     uint64_t pa;
     unsigned int prot;
-    if (!mmu_translate(c->task->mm, vaddr, a, &pa, &prot)) {
-        if (c->probing)
-            return false;
-        /* Stop: uc_emu_start returns with RIP on the faulting instruction. */
-        c->fault_pending = true;
-        c->fault.addr = vaddr;
-        c->fault.flags = access_to_flags(type);
-        return false;
+    if (mmu_translate(c->task->mm, vaddr, a, &pa, &prot)) {
+        fill_entry(out, pa, prot);
+        return true;
     }
-    out->paddr = PHYS_BASE + pa;
-    out->perms = (uc_prot)(((prot & MMU_PROT_READ) ? UC_PROT_READ : 0) |
-                           ((prot & MMU_PROT_WRITE) ? UC_PROT_WRITE : 0) |
-                           ((prot & MMU_PROT_EXEC) ? UC_PROT_EXEC : 0));
-    return true;
+    if (c->probing)
+        return false;
+    c->fault.handled = false;
+    if (c->inline_faults && fault_inline(c, vaddr, type) &&
+        mmu_translate(c->task->mm, vaddr, a, &pa, &prot)) {
+        fill_entry(out, pa, prot);
+        return true;
+    }
+    /* Stop: uc_emu_start returns with RIP on the faulting instruction. */
+    c->fault_pending = true;
+    c->fault.addr = vaddr;
+    c->fault.flags = access_to_flags(type);
+    return false;
 }
 
 static void on_syscall(uc_engine *uc, void *arg)
@@ -169,11 +199,33 @@ void cpu_destroy(struct cpu *c)
     free(c);
 }
 
+void cpu_set_inline_faults(struct cpu *c, bool on)
+{
+    c->inline_faults = on;
+}
+
+static void remove_code(struct cpu *c, struct mm_struct *mm, unsigned long start,
+                        unsigned long end);
+
+/* Code removal asked for inside the fill hook, done now that the CPU stopped. */
+static void run_deferred(struct cpu *c)
+{
+    if (c->deferred_overflow)
+        uc_ctl_flush_tb(c->uc);
+    else
+        for (unsigned int k = 0; k < c->nr_deferred; k++)
+            remove_code(c, c->task->mm, c->deferred[k][0], c->deferred[k][1]);
+    c->nr_deferred = 0;
+    c->deferred_overflow = false;
+}
+
 enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, struct cpu_fault *fault, struct cpu_trap *trap)
 {
     c->fault_pending = c->trap_pending = false;
     /* No 'until' address: one costs about 10 us per call. */
     c->last_err = uc_emu_start(c->uc, pc, 0, 0, 0);
+    if (c->nr_deferred || c->deferred_overflow)
+        run_deferred(c);
     if (c->fault_pending) {
         *fault = c->fault;
         fault->ip = cpu_get(c, CPU_RIP);
@@ -344,6 +396,20 @@ void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned l
     struct cpu *c = current_cpu;
     if (!c)
         return;
+    if (c->in_fill) {
+        /* Translating inside a fill would nest fills: defer to the run loop. */
+        if (c->nr_deferred == sizeof(c->deferred) / sizeof(c->deferred[0]))
+            c->deferred_overflow = true;
+        else
+            c->deferred[c->nr_deferred][0] = start, c->deferred[c->nr_deferred++][1] = end;
+        uc_emu_stop(c->uc);
+        return;
+    }
+    remove_code(c, mm, start, end);
+}
+
+static void remove_code(struct cpu *c, struct mm_struct *mm, unsigned long start, unsigned long end)
+{
     c->probing = true;
     for (unsigned long a = start & PAGE_MASK; a < end; a += PAGE_SIZE) {
         pte_t *pte = pte_lookup(mm, a);

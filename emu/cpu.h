@@ -48,6 +48,8 @@ struct cpu_fault {
     uint64_t addr;      /* the address accessed */
     unsigned int flags; /* FAULT_FLAG_* */
     uint64_t ip;        /* the faulting instruction */
+    bool handled;       /* inline mode: handle_mm_fault already ran and refused */
+    int kind;           /* then: its enum fault_kind */
 };
 
 struct cpu_trap {
@@ -57,6 +59,13 @@ struct cpu_trap {
 
 /* The emulator with guest RAM registered once; NULL with a message on failure. */
 struct cpu *cpu_create(struct task *task, const char **why);
+
+/*
+ * Inline faults: the TLB-fill hook resolves faults itself and the CPU does
+ * not stop (faster; RIP is not known there, so not for traced faults).
+ * Precise faults (the default): the CPU stops on the faulting instruction.
+ */
+void cpu_set_inline_faults(struct cpu *c, bool on);
 void cpu_destroy(struct cpu *c);
 
 /* Run from pc until something stops the CPU. */

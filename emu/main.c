@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "emu/cpu.h"
 #include "emu/options.h"
 #include "emu/procfs.h"
 #include "emu/report.h"
@@ -142,6 +143,15 @@ static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o
             o->trace_jsonl = strcmp(v, "jsonl") == 0;
         } else if (take_option(argc, argv, i, "--trace-file", &v)) {
             o->trace_file = v;
+        } else if (take_option(argc, argv, i, "--fault-mode", &v)) {
+            if (strcmp(v, "auto") == 0)
+                o->fault_mode = FAULT_MODE_AUTO;
+            else if (strcmp(v, "inline") == 0)
+                o->fault_mode = FAULT_MODE_INLINE;
+            else if (strcmp(v, "precise") == 0)
+                o->fault_mode = FAULT_MODE_PRECISE;
+            else
+                bad_value("--fault-mode", v);
         } else if (take_option(argc, argv, i, "--maps", NULL)) {
             o->maps = true;
         } else if (o->portable && take_option(argc, argv, i, "--update", NULL)) {
@@ -197,6 +207,11 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
         return EXIT_SETUP;
     }
     task_set_tracer(t, tr);
+    /* Traced faults need the faulting instruction: only the precise path has it. */
+    bool traced = tr && (o->trace & TRACE_FAULT);
+    if (o->fault_mode == FAULT_MODE_INLINE && traced)
+        fprintf(stderr, "vmemu: --fault-mode=inline ignored: traced faults are precise\n");
+    cpu_set_inline_faults(t->cpu, !traced && o->fault_mode != FAULT_MODE_PRECISE);
     t->pgalloc_start = report_pgalloc_total();
     double start = now_seconds();
     int status;

@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Where faults are resolved: see cpu_set_inline_faults. */
+enum { FAULT_MODE_AUTO, FAULT_MODE_INLINE, FAULT_MODE_PRECISE };
+
 struct vmemu_options {
     uint64_t ram_bytes;     /* --ram */
     bool quiet;             /* --quiet: no exit summary */
@@ -18,6 +21,7 @@ struct vmemu_options {
     bool maps;              /* --maps: print the final memory map at exit */
     bool update;            /* check --update: rewrite the expected trace */
     bool portable;          /* check: empty environment, argv[0] a base name */
+    int fault_mode;         /* --fault-mode: FAULT_MODE_* */
 };
 
 #endif

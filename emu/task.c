@@ -234,7 +234,13 @@ static uint64_t handle_stop(struct task *t, enum cpu_stop why, struct cpu_fault 
                                  ? (unsigned long)cpu_fault_address(t->cpu, f)
                                  : (unsigned long)f->addr;
         t->fault_ip = f->ip;
-        handle_mm_fault(t->mm, addr, f->flags, &r);
+        if (f->handled) {
+            /* Inline mode: the fill hook ran handle_mm_fault and it refused. */
+            memset(&r, 0, sizeof(r));
+            r.kind = (enum fault_kind)f->kind;
+        } else {
+            handle_mm_fault(t->mm, addr, f->flags, &r);
+        }
         if (fault_is_error(r.kind)) {
             fault_failed(t, f, &r);
             return 0;
