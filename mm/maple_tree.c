@@ -185,11 +185,21 @@ static void mas_update_gaps(struct ma_state *mas, int d)
 {
     for (; d > 0; d--) {
         struct ma_level *p = &mas->lv[d - 1];
-        p->node->gap[p->offset] = node_max_gap(mas->lv[d].node);
+        unsigned long gap = node_max_gap(mas->lv[d].node);
+        if (p->node->gap[p->offset] == gap)
+            return; /* then nothing above changes either */
+        p->node->gap[p->offset] = gap;
     }
 }
 
 /* --- rebuilding nodes ----------------------------------------------------- */
+
+/* Not a compound literal: that would clear all of b, every insert. */
+static void big_init(struct maple_big *b, bool leaf)
+{
+    b->nr = 0;
+    b->leaf = leaf;
+}
 
 static void big_push(struct maple_big *b, unsigned long pivot, void *slot, unsigned long gap)
 {
@@ -286,7 +296,8 @@ static int mas_split_cost(const struct ma_state *mas)
 static void grow_root(struct vma_tree *t, struct maple_node *root, struct maple_node *left,
                       struct maple_node *right, unsigned long split)
 {
-    struct maple_big b = {.leaf = false};
+    struct maple_big b;
+    big_init(&b, false);
     big_push(&b, split, left, node_max_gap(left));
     big_push(&b, ULONG_MAX, right, node_max_gap(right));
     big_to_node(&b, 0, b.nr, root);
@@ -322,7 +333,7 @@ static void mas_store_big(struct vma_tree *t, struct ma_state *mas, int d, struc
         struct ma_level *p = &mas->lv[d - 1];
         struct maple_node *parent = p->node;
         right->parent = parent;
-        *b = (struct maple_big){.leaf = false};
+        big_init(b, false);
         for (unsigned int i = 0; i < parent->nr; i++) {
             if (i != p->offset) {
                 big_push(b, parent->pivot[i], parent->slot[i], parent->gap[i]);
@@ -335,23 +346,64 @@ static void mas_store_big(struct vma_tree *t, struct ma_state *mas, int d, struc
     }
 }
 
-/* The leaf's slots with the NULL slot i replaced by vma and what is left of the gap. */
-static void leaf_with_vma(const struct ma_level *l, struct vm_area_struct *vma, struct maple_big *b)
+/* What the gap at the walk's leaf slot becomes: vma and what is left either side. */
+static void gap_pieces(const struct ma_level *l, struct vm_area_struct *vma, struct maple_big *p)
 {
-    const struct maple_node *leaf = l->node;
-    *b = (struct maple_big){.leaf = true};
-    for (unsigned int i = 0; i < leaf->nr; i++) {
-        if (i != l->offset) {
-            big_push(b, leaf->pivot[i], leaf->slot[i], 0);
+    unsigned long first = slot_first(l->node->pivot, l->min, l->offset);
+    unsigned long last = l->node->pivot[l->offset];
+    big_init(p, true);
+    if (vma->vm_start > first)
+        big_push(p, vma->vm_start - 1, NULL, vma->vm_start - first);
+    big_push(p, vma->vm_end - 1, vma, 0);
+    if (vma->vm_end - 1 < last)
+        big_push(p, last, NULL, range_size(vma->vm_end, last));
+}
+
+/* The common case: the leaf has room, so the pieces go straight in. */
+static void leaf_insert_in_place(struct maple_node *leaf, unsigned int i, const struct maple_big *p)
+{
+    unsigned int tail = leaf->nr - i - 1u;
+    memmove(&leaf->pivot[i + p->nr], &leaf->pivot[i + 1], tail * sizeof(leaf->pivot[0]));
+    memmove(&leaf->slot[i + p->nr], &leaf->slot[i + 1], tail * sizeof(leaf->slot[0]));
+    memmove(&leaf->gap[i + p->nr], &leaf->gap[i + 1], tail * sizeof(leaf->gap[0]));
+    memcpy(&leaf->pivot[i], p->pivot, p->nr * sizeof(leaf->pivot[0]));
+    memcpy(&leaf->slot[i], p->slot, p->nr * sizeof(leaf->slot[0]));
+    memcpy(&leaf->gap[i], p->gap, p->nr * sizeof(leaf->gap[0]));
+    leaf->nr = (unsigned char)(leaf->nr + p->nr - 1u);
+}
+
+/* The leaf's slots with slot i replaced by the pieces, to be split. */
+static void leaf_with_pieces(const struct maple_node *leaf, unsigned int i,
+                             const struct maple_big *p, struct maple_big *b)
+{
+    big_init(b, true);
+    for (unsigned int k = 0; k < leaf->nr; k++) {
+        if (k != i) {
+            big_push(b, leaf->pivot[k], leaf->slot[k], leaf->gap[k]);
             continue;
         }
-        if (vma->vm_start > slot_first(leaf->pivot, l->min, i))
-            big_push(b, vma->vm_start - 1, NULL, 0);
-        big_push(b, vma->vm_end - 1, vma, 0);
-        if (vma->vm_end - 1 < leaf->pivot[i])
-            big_push(b, leaf->pivot[i], NULL, 0);
+        for (unsigned int j = 0; j < p->nr; j++)
+            big_push(b, p->pivot[j], p->slot[j], p->gap[j]);
     }
-    big_fix_leaf_gaps(b, l->min);
+}
+
+/* Split the leaf at the end of mas to take the pieces; -ENOMEM changes nothing. */
+static int mas_split_insert(struct vma_tree *t, struct ma_state *mas, const struct maple_big *p)
+{
+    struct maple_node *spare[MAPLE_HEIGHT_MAX + 1];
+    int need = mas_split_cost(mas);
+    for (int i = 0; i < need; i++) {
+        spare[i] = node_alloc();
+        if (!spare[i]) {
+            while (i-- > 0)
+                node_free(spare[i]);
+            return -ENOMEM;
+        }
+    }
+    struct maple_big b;
+    leaf_with_pieces(mas_leaf(mas)->node, mas_leaf(mas)->offset, p, &b);
+    mas_store_big(t, mas, mas->depth - 1, &b, spare);
+    return 0;
 }
 
 static int maple_insert(struct vma_tree *t, struct vm_area_struct *vma)
@@ -361,23 +413,18 @@ static int maple_insert(struct vma_tree *t, struct vm_area_struct *vma)
     struct ma_state mas;
     mas_walk(t, vma->vm_start, &mas);
     struct ma_level *l = mas_leaf(&mas);
-    /* Gaps are whole NULL slots, so a free range lies inside one. */
-    if (l->node->slot[l->offset] || l->node->pivot[l->offset] < vma->vm_end - 1)
+    struct maple_node *leaf = l->node;
+    /* Gaps are whole NULL slots (neighbours are VMAs), so a free range lies inside one. */
+    if (leaf->slot[l->offset] || leaf->pivot[l->offset] < vma->vm_end - 1)
         return -EEXIST;
 
-    struct maple_big b;
-    leaf_with_vma(l, vma, &b);
-    struct maple_node *spare[MAPLE_HEIGHT_MAX + 1];
-    int need = weight(true, b.nr, b.slot) > MAPLE_SLOTS ? mas_split_cost(&mas) : 0;
-    for (int i = 0; i < need; i++) {
-        spare[i] = node_alloc();
-        if (!spare[i]) {
-            while (i-- > 0)
-                node_free(spare[i]);
-            return -ENOMEM;
-        }
-    }
-    mas_store_big(t, &mas, mas.depth - 1, &b, spare);
+    struct maple_big p;
+    gap_pieces(l, vma, &p);
+    void *first_slot = l->offset == 0 ? p.slot[0] : leaf->slot[0];
+    if (leaf->nr + p.nr - 1u + (first_slot != NULL) > MAPLE_SLOTS)
+        return mas_split_insert(t, &mas, &p);
+    leaf_insert_in_place(leaf, l->offset, &p);
+    mas_update_gaps(&mas, mas.depth - 1);
     return 0;
 }
 
@@ -390,7 +437,8 @@ static int maple_insert(struct vma_tree *t, struct vm_area_struct *vma)
 static bool rebalance_pair(struct maple_node *parent, unsigned int a)
 {
     struct maple_node *left = parent->slot[a], *right = parent->slot[a + 1];
-    struct maple_big b = {.leaf = left->leaf};
+    struct maple_big b;
+    big_init(&b, left->leaf);
     big_append_node(&b, left);
     big_append_node(&b, right);
     if (weight(b.leaf, b.nr, b.slot) <= MAPLE_SLOTS) {
@@ -475,7 +523,8 @@ static void maple_erase(struct vma_tree *t, struct vm_area_struct *vma)
     if (l->node->slot[l->offset] != vma)
         return;
 
-    struct maple_big b = {.leaf = true};
+    struct maple_big b;
+    big_init(&b, true);
     big_append_node(&b, l->node);
     b.slot[l->offset] = NULL;
     big_fix_leaf_gaps(&b, l->min);
@@ -585,21 +634,39 @@ static bool clip_gap(const struct vm_unmapped_area_info *info, unsigned long fir
 }
 
 static bool area_low(const struct maple_node *node, unsigned long min,
+                     const struct vm_unmapped_area_info *info, unsigned long *addr);
+static bool area_high(const struct maple_node *node, unsigned long min,
+                      const struct vm_unmapped_area_info *info, unsigned long *addr);
+
+/* Search slot i of node, covering [first, last]: a child's subtree, or a gap. */
+static bool area_in_slot(const struct maple_node *node, unsigned int i, unsigned long first,
+                         unsigned long last, const struct vm_unmapped_area_info *info, bool topdown,
+                         unsigned long *addr)
+{
+    unsigned long lo, hi;
+    if (!node->leaf)
+        return topdown ? area_high(node->slot[i], first, info, addr)
+                       : area_low(node->slot[i], first, info, addr);
+    if (node->slot[i] || !clip_gap(info, first, last, &lo, &hi))
+        return false;
+    return topdown ? fit_high(info, lo, hi, addr) : fit_low(info, lo, hi, addr);
+}
+
+/*
+ * Most slots fail on their largest gap, so that is tested first, before
+ * the slot's range is worked out and compared with the limits.
+ */
+static bool area_low(const struct maple_node *node, unsigned long min,
                      const struct vm_unmapped_area_info *info, unsigned long *addr)
 {
     for (unsigned int i = 0; i < node->nr; i++) {
-        unsigned long first = slot_first(node->pivot, min, i), last = node->pivot[i], lo, hi;
+        if (node->gap[i] < info->length)
+            continue;
+        unsigned long first = slot_first(node->pivot, min, i), last = node->pivot[i];
         if (first >= info->high_limit)
             return false; /* and so is every later slot */
-        if (last < info->low_limit || node->gap[i] < info->length)
-            continue;
-        if (!node->leaf) {
-            if (area_low(node->slot[i], first, info, addr))
-                return true;
-        } else if (!node->slot[i] && clip_gap(info, first, last, &lo, &hi) &&
-                   fit_low(info, lo, hi, addr)) {
+        if (last >= info->low_limit && area_in_slot(node, i, first, last, info, false, addr))
             return true;
-        }
     }
     return false;
 }
@@ -608,18 +675,13 @@ static bool area_high(const struct maple_node *node, unsigned long min,
                       const struct vm_unmapped_area_info *info, unsigned long *addr)
 {
     for (unsigned int i = node->nr; i-- > 0;) {
-        unsigned long first = slot_first(node->pivot, min, i), last = node->pivot[i], lo, hi;
+        if (node->gap[i] < info->length)
+            continue;
+        unsigned long first = slot_first(node->pivot, min, i), last = node->pivot[i];
         if (last < info->low_limit)
             return false; /* and so is every earlier slot */
-        if (first >= info->high_limit || node->gap[i] < info->length)
-            continue;
-        if (!node->leaf) {
-            if (area_high(node->slot[i], first, info, addr))
-                return true;
-        } else if (!node->slot[i] && clip_gap(info, first, last, &lo, &hi) &&
-                   fit_high(info, lo, hi, addr)) {
+        if (first < info->high_limit && area_in_slot(node, i, first, last, info, true, addr))
             return true;
-        }
     }
     return false;
 }
