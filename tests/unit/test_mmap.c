@@ -19,6 +19,7 @@
 #include "mm/mm_init.h"
 #include "mm/mmap.h"
 #include "mm/pgtable.h"
+#include "mm/seq.h"
 #include "mm/slab.h"
 #include "mm/uaccess.h"
 #include "mm/vma_tree.h"
@@ -73,6 +74,28 @@ static unsigned long free_or_slab_pages(void)
     return nr_free_pages() + slab_reclaimable_pages() + slab_unreclaimable_pages();
 }
 
+/*
+ * Slab objects in use, summed over /proc/slabinfo: a kernel object an mm
+ * forgot to free shows up here.
+ */
+static unsigned long slab_objects(void)
+{
+    struct seq s;
+    seq_init(&s);
+    slabinfo_show(&s);
+    assert_false(s.overflow);
+    unsigned long total = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(s.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char name[64];
+        unsigned long active;
+        if (line[0] != '#' && sscanf(line, "%63s %lu", name, &active) == 2)
+            total += active;
+    }
+    seq_free(&s);
+    return total;
+}
+
 /* Run fn on a fresh mm of each tree; nothing may leak. */
 static void for_each_tree(mm_test_fn fn)
 {
@@ -85,7 +108,7 @@ static void for_each_tree(mm_test_fn fn)
             continue;
         assert_string_equal(ops->name, tree_names[i]);
         print_message("    tree %s\n", ops->name);
-        unsigned long free0 = free_or_slab_pages();
+        unsigned long free0 = free_or_slab_pages(), objs0 = slab_objects();
         struct mm_struct *mm = mm_alloc(ops);
         assert_non_null(mm);
         assert_int_equal(mm->map_count, 0);
@@ -94,6 +117,7 @@ static void for_each_tree(mm_test_fn fn)
         check_tree(mm);
         mmput(mm);
         assert_int_equal(free_or_slab_pages(), free0);
+        assert_int_equal(slab_objects(), objs0);
         ran++;
     }
     assert_true(ran >= 1);
@@ -410,7 +434,12 @@ static void test_merge_file(void **state)
         assert_int_equal(write(fd, page, sizeof(page)), sizeof(page));
     }
     close(fd);
+    /* Open before the trees run: the page cache's owner outlives every mm. */
+    int err = 0;
+    struct file *keep = file_open(file_path, O_RDONLY, 0, &err);
+    assert_non_null(keep);
     for_each_tree(merge_file);
+    fput(keep);
     unlink(file_path);
 }
 
@@ -597,7 +626,11 @@ static void test_mprotect_shared_readonly_file(void **state)
     char page[2 * PAGE_SIZE] = {1};
     assert_int_equal(write(fd, page, sizeof(page)), sizeof(page));
     close(fd);
+    int err = 0;
+    struct file *keep = file_open(file_path, O_RDONLY, 0, &err);
+    assert_non_null(keep);
     for_each_tree(mprotect_shared_readonly_file);
+    fput(keep);
     unlink(file_path);
 }
 
