@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define SLOTS 512
-#define ROUNDS 20000
+#define ROUNDS 20000 /* default; the first argument may set another count */
 
 struct block {
     unsigned char *p;
@@ -121,11 +121,12 @@ static int step(struct block *slots, struct stats *st)
     return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     static struct block slots[SLOTS];
     struct stats st = {0};
-    for (int i = 0; i < ROUNDS; i++) {
+    int rounds = argc > 1 ? atoi(argv[1]) : ROUNDS;
+    for (int i = 0; i < rounds; i++) {
         if (step(slots, &st) < 0) {
             fprintf(stderr, "malloc_heavy: out of memory at round %d\n", i);
             return 1;

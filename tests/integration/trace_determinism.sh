@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs are deterministic: two runs of every sample with --trace=all in JSON
+# Lines give byte-identical traces, and the text format too. Every line of a
+# JSON trace is one object with the schema's fields (checked for the event
+# types that occur).
+#
+# Samples take the arguments in tests/expected/NAME-musl.args when it exists.
+#
+# usage: trace_determinism.sh BUILD_DIR SOURCE_DIR
+set -u
+build=${1:?usage: trace_determinism.sh BUILD_DIR SOURCE_DIR}
+src=${2:?usage: trace_determinism.sh BUILD_DIR SOURCE_DIR}
+vmemu="$build/vmemu"
+passed=0
+failed=0
+work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-det.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+ulimit -c 0
+
+fail() {
+    echo "FAIL $1: $2"
+    failed=$((failed + 1))
+}
+
+for bin in "$build"/samples/*-musl "$build"/samples/*-glibc; do
+    name=$(basename "$bin")
+    args=()
+    argfile="$src/tests/expected/${name%-*}-musl.args"
+    [ -f "$argfile" ] && read -r -a args <"$argfile"
+    for fmt in jsonl text; do
+        for run in 1 2; do
+            timeout 120 "$vmemu" run --quiet --trace=all --trace-format=$fmt \
+                --trace-file="$work/$run.$fmt" "$bin" "${args[@]}" >/dev/null 2>&1
+        done
+        if [ ! -s "$work/1.$fmt" ]; then
+            fail "$name/$fmt" "empty trace"
+        elif ! cmp -s "$work/1.$fmt" "$work/2.$fmt"; then
+            fail "$name/$fmt" "two runs differ: $(cmp "$work/1.$fmt" "$work/2.$fmt" | head -1)"
+        else
+            passed=$((passed + 1))
+        fi
+    done
+    # Shape of the JSON Lines: a header first, an exit last, fields present.
+    j="$work/1.jsonl"
+    if ! head -1 "$j" | grep -q '^{"type":"header","schema":"vmemu-trace","version":1,'; then
+        fail "$name" "no header record"
+    elif ! tail -1 "$j" | grep -Eq '^\{"seq":[0-9]+,"type":"exit","status":-?[0-9]+,"signal":[0-9]+\}$'; then
+        fail "$name" "no exit record at the end"
+    elif grep '"type":"fault"' "$j" | grep -Ev '^\{"seq":[0-9]+,"type":"fault","ip":"0x[0-9a-f]+","insn":".*","addr":"0x[0-9a-f]+","access":"(read|write|exec)","via":(null|"[a-z0-9_]+"),"vma":(null|\{"start":"0x[0-9a-f]+","end":"0x[0-9a-f]+","prot":"[r-][w-][x-][ps]","name":".*","offset":"0x[0-9a-f]+"\}),"kind":"[a-z-]+","major":(true|false),"pfn":[0-9]+,"around":[0-9]+,"readahead":[0-9]+\}$' | grep -q .; then
+        fail "$name" "a fault record does not follow the schema"
+    elif grep '"type":"mm"' "$j" | grep -Ev '^\{"seq":[0-9]+,"type":"mm","call":"[a-z]+","args":\[("0x[0-9a-f]+",?)*\],"result":"-?0x[0-9a-f]+","changes":\[.*\],"dropped":[0-9]+\}$' | grep -q .; then
+        fail "$name" "an mm record does not follow the schema"
+    elif ! grep -q '"type":"fault"' "$j" || ! grep -q '"type":"mm"' "$j" || ! grep -q '"type":"syscall"' "$j"; then
+        fail "$name" "fault, mm or syscall events are missing"
+    else
+        passed=$((passed + 1))
+    fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
