@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# vmemu's benchmarks (not tests: they measure, they do not judge).
+#   faults: 100,000 anonymous faults (anon_touch: 50,000 pages written, then
+#           50,000 read), vmemu in both fault modes against the same static
+#           binary natively (ASLR off) and under qemu-x86_64 when installed;
+#   crunch: the same comparison for a CPU-bound loop with no faults;
+#   vma_tree: lookups, inserts and gap searches of every VMA tree.
+# usage: tests/bench/run.sh BUILD_DIR   (or: make bench)
+set -u
+build=${1:-build}
+vmemu="$build/vmemu"
+bin="$build/samples/anon_touch-musl"
+pages=50000
+runs=5
+arch=$(uname -m)
+
+# best_of N CMD...: the fastest wall time of N runs, in seconds.
+best_of() {
+    local n=$1 best="" t t0 t1
+    shift
+    for _ in $(seq "$n"); do
+        t0=$(date +%s.%N)
+        "$@" >/dev/null 2>&1
+        t1=$(date +%s.%N)
+        t=$(awk "BEGIN{printf \"%.4f\", $t1 - $t0}")
+        if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+    done
+    echo "$best"
+}
+
+# vmemu's own count of faults and the wall time it measured around the run.
+vmemu_run() {
+    "$vmemu" run --ram 1G --fault-mode="$1" "$bin" "$pages" 2>&1 >/dev/null |
+        awk '/faults:/ {f=$3} /wall time/ {w=$NF; sub(/ s$/, "", w); print f, $(NF-1)}'
+}
+
+echo "== faults: $bin $pages (write pass + read pass)"
+native=$(best_of $runs setarch "$arch" -R "$bin" "$pages")
+echo "native:            ${native} s"
+if command -v qemu-x86_64 >/dev/null; then
+    qemu=$(best_of $runs qemu-x86_64 "$bin" "$pages")
+    echo "qemu-x86_64:       ${qemu} s"
+else
+    qemu=""
+    echo "qemu-x86_64:       not installed (apt-get install qemu-user)"
+fi
+for mode in inline precise; do
+    best_wall=""
+    for _ in $(seq $runs); do
+        read -r faults wall < <(vmemu_run $mode)
+        if [ -z "$best_wall" ] || awk "BEGIN{exit !($wall < $best_wall)}"; then best_wall=$wall; fi
+    done
+    whole=$(best_of $runs "$vmemu" run --quiet --ram 1G --fault-mode=$mode "$bin" "$pages")
+    printf 'vmemu %-8s      %s s for %s faults: %.0f faults/s, %.2f us/fault; whole process %s s = %.2fx native' \
+        "$mode:" "$best_wall" "$faults" "$(awk "BEGIN{print $faults/$best_wall}")" \
+        "$(awk "BEGIN{print $best_wall*1e6/$faults}")" "$whole" "$(awk "BEGIN{print $whole/$native}")"
+    [ -n "$qemu" ] && printf ', %.2fx qemu' "$(awk "BEGIN{print $whole/$qemu}")"
+    echo
+done
+
+crunch="$build/samples/crunch-musl"
+if [ -x "$crunch" ]; then
+    echo "== crunch: $crunch 1024 (CPU-bound, no faults to speak of)"
+    n=$(best_of 3 setarch "$arch" -R "$crunch" 1024)
+    v=$(best_of 3 "$vmemu" run --quiet "$crunch" 1024)
+    printf 'native %s s, vmemu %s s = %.2fx native' "$n" "$v" "$(awk "BEGIN{print $v/$n}")"
+    if command -v qemu-x86_64 >/dev/null; then
+        q=$(best_of 3 qemu-x86_64 "$crunch" 1024)
+        printf ', qemu %s s: vmemu = %.2fx qemu' "$q" "$(awk "BEGIN{print $v/$q}")"
+    fi
+    echo
+fi
+
+if [ -x "$build/tests/bench_vma_tree" ]; then
+    echo "== vma_tree"
+    "$build/tests/bench_vma_tree"
+fi
