@@ -21,6 +21,7 @@
 #define NOMEM ((unsigned long)-ENOMEM)
 #define WIN_START P(0x10000) /* the random tests' VMAs all live in one window */
 #define MODEL_MAX 4096
+#define WALK_EVERY 16 /* steps between full walks of both trees */
 
 static const struct vma_tree_ops *const all_trees[] = {&vma_array_ops, &vma_maple_ops,
                                                        &vma_rbtree_ops};
@@ -382,14 +383,18 @@ static void op_split(struct harness *h)
     mark_live(h, w);
 }
 
-/* As vma_merge: erase two neighbours, grow the first over both, insert it. */
+/*
+ * As vma_merge: erase two touching neighbours, grow the first over both,
+ * insert it. (Growing over holes too would fill the window with a few
+ * huge VMAs.)
+ */
 static void op_merge(struct harness *h)
 {
     if (!h->nr_live)
         return;
     struct vm_area_struct *v = &h->pool[h->live[rnd(h, h->nr_live)]];
     struct vm_area_struct *w = h->ref_ops->next(h->ref, v);
-    if (!w)
+    if (!w || w->vm_start != v->vm_end)
         return;
     both_erase(h, v);
     both_erase(h, w);
@@ -481,18 +486,21 @@ static void run_property(const struct vma_tree_ops *ops, uint64_t seed, unsigned
     for (h.step = 0; h.step < h.steps; h.step++) {
         bool grow = (h.step / h.phase) % 2 == 0;
         unsigned long r = rnd(&h, 100);
-        if (r < (grow ? 50u : 15u))
+        if (r < (grow ? 60u : 10u))
             op_insert(&h);
-        else if (r < (grow ? 65u : 60u))
+        else if (r < (grow ? 70u : 60u))
             op_erase(&h);
-        else if (r < (grow ? 85u : 70u))
+        else if (r < (grow ? 90u : 70u))
             op_split(&h);
         else
             op_merge(&h);
         check_eq(&h, "validate", h.ops->validate(h.tree), 0);
-        check_eq(&h, "validate the reference", h.ref_ops->validate(h.ref), 0);
         check_queries(&h);
-        check_walk(&h);
+        /* The whole contents, less often: it costs O(n log n) (O(n^2) on the model). */
+        if (h.step % WALK_EVERY == 0 || h.step + 1 == h.steps) {
+            check_eq(&h, "validate the reference", h.ref_ops->validate(h.ref), 0);
+            check_walk(&h);
+        }
     }
     /* Empty the trees, so that the shrinking paths reach the root. */
     while (h.nr_live) {
@@ -535,6 +543,56 @@ static void test_property_large(void **state)
     (void)state;
     run_property(&vma_maple_ops, 7, 32768, 12000);
     run_property(&vma_rbtree_ops, 7, 32768, 12000);
+}
+
+/*
+ * Gap searches with every pair of limits drawn from the VMAs' edges, a page
+ * either side, where off-by-one pruning mistakes show: the random tests
+ * reach those pairs only now and then.
+ */
+static void sweep_limits(const struct vma_tree_ops *ops)
+{
+    struct harness h;
+    harness_init(&h, ops, 11, 128, 1);
+    for (unsigned long a = WIN_START + P(1);;) {
+        unsigned long len = P(1 + rnd(&h, 3));
+        if (a + len > WIN_START + P(126))
+            break;
+        struct vm_area_struct *v = take_vma(&h, a, a + len);
+        check_eq(&h, "insert", both_insert(&h, v), 0);
+        mark_live(&h, v);
+        a += len + P(rnd(&h, 4)); /* touching, or one to three pages apart */
+    }
+    unsigned long *limit = calloc(6 * h.nr_live, sizeof(*limit)), n = 0;
+    assert_non_null(limit);
+    for (unsigned int i = 0; i < h.nr_live; i++)
+        for (int d = -1; d <= 1; d++) {
+            limit[n++] = h.pool[h.live[i]].vm_start + P(d);
+            limit[n++] = h.pool[h.live[i]].vm_end + P(d);
+        }
+    for (unsigned long lo = 0; lo < n; lo++)
+        for (unsigned long hi = 0; hi < n; hi++) {
+            if (limit[lo] >= limit[hi])
+                continue;
+            for (unsigned long pages = 1; pages <= 3; pages++)
+                for (unsigned long mask = 0; mask <= P(1); mask += P(1)) {
+                    struct vm_unmapped_area_info info = {P(pages), limit[lo], limit[hi], mask, 0};
+                    check_eq(&h, "swept unmapped_area", ops->unmapped_area(h.tree, &info),
+                             h.ref_ops->unmapped_area(h.ref, &info));
+                    check_eq(&h, "swept unmapped_area_topdown",
+                             ops->unmapped_area_topdown(h.tree, &info),
+                             h.ref_ops->unmapped_area_topdown(h.ref, &info));
+                }
+        }
+    free(limit);
+    harness_exit(&h);
+}
+
+static void test_gap_search_limits_sweep(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NR_TREES; i++)
+        sweep_limits(all_trees[i]);
 }
 
 /* --- targeted tests ------------------------------------------------------- */
@@ -879,6 +937,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_property_maple, setup, teardown),
         cmocka_unit_test_setup_teardown(test_property_rbtree, setup, teardown),
         cmocka_unit_test_setup_teardown(test_property_large, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gap_search_limits_sweep, setup, teardown),
         cmocka_unit_test_setup_teardown(test_maple_insert_enomem, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_enomem, setup, teardown),
     };
