@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "emu/cpu.h"
+#include "emu/memreport.h"
 #include "emu/options.h"
 #include "emu/procfs.h"
 #include "emu/report.h"
@@ -24,6 +25,9 @@
 #define EXIT_SETUP 125 /* vmemu itself could not start, as env(1) uses it */
 
 extern char **environ;
+
+static const char *report_list; /* --report: /proc files to print at exit */
+static bool check_leaks;        /* --check-leaks */
 
 static void usage(FILE *out)
 {
@@ -40,6 +44,9 @@ static void usage(FILE *out)
                  "  --seed N            seed for AT_RANDOM and getrandom (default 0)\n"
                  "  --realtime          use the host clock instead of the virtual clock\n"
                  "  --vma-tree NAME     the VMA tree implementation (default array)\n"
+                 "  --report=LIST       print /proc files at exit (meminfo,buddyinfo,slabinfo,\n"
+                 "                      zoneinfo,vmstat,status,stat) on stderr\n"
+                 "  --check-leaks       after teardown, check every frame is free again\n"
                  "  --help, --version\n");
 }
 
@@ -152,6 +159,13 @@ static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o
                 o->fault_mode = FAULT_MODE_PRECISE;
             else
                 bad_value("--fault-mode", v);
+        } else if (take_option(argc, argv, i, "--report", &v)) {
+            char bad[64];
+            if (!report_list_valid(v, bad, sizeof(bad)))
+                bad_value("--report", bad);
+            report_list = v;
+        } else if (take_option(argc, argv, i, "--check-leaks", NULL)) {
+            check_leaks = true;
         } else if (take_option(argc, argv, i, "--maps", NULL)) {
             o->maps = true;
         } else if (o->portable && take_option(argc, argv, i, "--update", NULL)) {
@@ -194,6 +208,7 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
         return EXIT_SETUP;
     }
     filemap_cold = o->cache_cold;
+    unsigned long free_before = check_leaks ? leak_check_start() : 0;
     const char *why = NULL;
     struct task *t = task_create(o, &why);
     struct tracer *tr = NULL;
@@ -228,12 +243,16 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
         trace_exit(tr, t->fatal_signal ? 0 : t->exit_status, t->fatal_signal);
         if (o->maps)
             print_maps(t);
+        if (report_list)
+            report_proc_files(t, report_list);
         if (!o->quiet)
             report_summary(t, status, now_seconds() - start);
     }
     task_set_tracer(t, NULL);
     trace_close(tr);
     task_destroy(t);
+    if (check_leaks && leak_check_finish(free_before) != 0)
+        status = EXIT_SETUP;
     mm_exit();
     return status;
 }

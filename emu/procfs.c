@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "emu/proc_mem.h"
 #include "emu/procfs.h"
 #include "emu/task.h"
 #include "mm/fs.h"
@@ -26,6 +27,13 @@ void proc_buddyinfo_show(struct task *t, struct seq *s);
 
 static const struct proc_entry proc_entries[] = {
     {"buddyinfo", proc_buddyinfo_show},
+    /* The memory reports: proc_mem.c. */
+    {"meminfo", proc_meminfo_show},
+    {"slabinfo", proc_slabinfo_show},
+    {"vmstat", proc_vmstat_show},
+    {"zoneinfo", proc_zoneinfo_show},
+    {"self/stat", proc_pid_stat_show},
+    {"self/status", proc_pid_status_show},
 };
 
 void proc_buddyinfo_show(struct task *t, struct seq *s)
@@ -59,6 +67,11 @@ static bool proc_name(const char *path, char *name, size_t len, bool *per_proces
         return false;
     snprintf(name, len, "%s", path + 6);
     return true;
+}
+
+bool procfs_has(const char *name)
+{
+    return find_entry(name) != NULL;
 }
 
 bool procfs_show(struct task *t, const char *name, struct seq *s)

@@ -21,6 +21,9 @@ typedef void (*proc_show_fn)(struct task *t, struct seq *s);
  */
 struct file *procfs_open(struct task *t, const char *path, int flags, int *err);
 
+/* Whether vmemu serves the file ("meminfo", "self/status"). */
+bool procfs_has(const char *name);
+
 /* The text of a served file, for --report at exit; false if unknown. */
 bool procfs_show(struct task *t, const char *name, struct seq *s);
 

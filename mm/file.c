@@ -11,7 +11,9 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "caches.h"
 #include "fs.h"
+#include "slab.h"
 
 struct address_space *address_space_get(const struct stat *st, int fd, int *err);
 void address_space_put(struct address_space *as);
@@ -38,10 +40,10 @@ static struct file *file_new(int fd, const char *path, unsigned int flags, int *
         *err = -errno;
         return NULL;
     }
-    struct file *f = calloc(1, sizeof(*f));
+    struct file *f = kmem_cache_zalloc(filp_cachep, GFP_KERNEL);
     char *p = strdup(path);
     if (!f || !p) {
-        free(f);
+        kmem_cache_free(filp_cachep, f);
         free(p);
         *err = -ENOMEM;
         return NULL;
@@ -53,7 +55,7 @@ static struct file *file_new(int fd, const char *path, unsigned int flags, int *
     f->f_path = p;
     if (cacheable(fd, &st) && !(f->f_mapping = address_space_get(&st, fd, err))) {
         free(p);
-        free(f);
+        kmem_cache_free(filp_cachep, f);
         return NULL;
     }
     return f;
@@ -105,5 +107,5 @@ void fput(struct file *f)
         address_space_put(f->f_mapping);
     close(f->f_host_fd);
     free(f->f_path);
-    free(f);
+    kmem_cache_free(filp_cachep, f);
 }

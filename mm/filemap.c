@@ -11,8 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "caches.h"
 #include "fs.h"
 #include "mm_types.h"
+#include "slab.h"
 
 bool filemap_cold;
 static struct list_head address_spaces = LIST_HEAD_INIT(address_spaces);
@@ -75,7 +77,7 @@ struct address_space *address_space_get(const struct stat *st, int fd, int *err)
             return as;
         }
     }
-    as = calloc(1, sizeof(*as));
+    as = kmem_cache_zalloc(address_space_cachep, GFP_KERNEL);
     if (!as) {
         *err = -ENOMEM;
         return NULL;
@@ -83,7 +85,7 @@ struct address_space *address_space_get(const struct stat *st, int fd, int *err)
     as->host_fd = open_for_cache(fd);
     if (as->host_fd < 0) {
         *err = -errno;
-        free(as);
+        kmem_cache_free(address_space_cachep, as);
         return NULL;
     }
     as->host_dev = (uint64_t)st->st_dev;
@@ -157,6 +159,30 @@ struct page *filemap_find_page(struct address_space *as, pgoff_t index)
     return index < as->i_pages_cap ? as->i_pages[index] : NULL;
 }
 
+/*
+ * The index table comes from kmalloc while it fits a kmalloc cache and from
+ * vmalloc beyond that, as Linux's kvmalloc, so a big file's table needs no
+ * run of contiguous frames. Which one holds a table follows from its size.
+ */
+static bool index_is_vmalloc(unsigned long cap)
+{
+    return cap * sizeof(struct page *) > KMALLOC_MAX_CACHE_SIZE;
+}
+
+static struct page **index_alloc(unsigned long cap)
+{
+    size_t bytes = cap * sizeof(struct page *);
+    return index_is_vmalloc(cap) ? vzalloc(bytes) : kzalloc(bytes, GFP_KERNEL);
+}
+
+static void index_free(struct page **v, unsigned long cap)
+{
+    if (index_is_vmalloc(cap))
+        vfree(v);
+    else
+        kfree(v);
+}
+
 static int grow_index(struct address_space *as, pgoff_t index)
 {
     if (index < as->i_pages_cap)
@@ -164,10 +190,12 @@ static int grow_index(struct address_space *as, pgoff_t index)
     unsigned long cap = as->i_pages_cap ? as->i_pages_cap : 16;
     while (cap <= index)
         cap *= 2;
-    struct page **v = realloc(as->i_pages, cap * sizeof(*v));
+    struct page **v = index_alloc(cap);
     if (!v)
         return -ENOMEM;
-    memset(v + as->i_pages_cap, 0, (cap - as->i_pages_cap) * sizeof(*v));
+    if (as->i_pages_cap)
+        memcpy(v, as->i_pages, as->i_pages_cap * sizeof(*v));
+    index_free(as->i_pages, as->i_pages_cap);
     as->i_pages = v;
     as->i_pages_cap = cap;
     return 0;
@@ -344,7 +372,7 @@ void filemap_exit(void)
         }
         list_del(&as->as_list);
         close(as->host_fd);
-        free(as->i_pages);
-        free(as);
+        index_free(as->i_pages, as->i_pages_cap);
+        kmem_cache_free(address_space_cachep, as);
     }
 }

@@ -13,6 +13,7 @@
 #include "memory.h"
 #include "mmap.h"
 #include "pgtable.h"
+#include "vmstat.h"
 
 unsigned long zero_pfn;
 
@@ -302,9 +303,12 @@ void handle_mm_fault(struct mm_struct *mm, unsigned long addr, unsigned int flag
         mm->faults.segv += res->kind == FAULT_SEGV_MAPERR || res->kind == FAULT_SEGV_ACCERR;
     } else if (res->major) {
         mm->faults.maj_flt++;
+        count_vm_event(PGMAJFAULT);
     } else {
         mm->faults.min_flt++;
     }
+    if (!fault_is_error(res->kind))
+        count_vm_event(PGFAULT); /* /proc/vmstat's pgfault counts major ones too */
     if (mm->observer)
         mm->observer->fault(mm->observer->ctx, exact, flags, res);
 }

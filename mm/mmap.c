@@ -8,11 +8,13 @@
 #include <sys/mman.h>
 
 #include "arch.h"
+#include "caches.h"
 #include "fault.h"
 #include "fs.h"
 #include "memory.h"
 #include "mmap.h"
 #include "pgtable.h"
+#include "slab.h"
 #include "vma.h"
 #include "vma_tree.h"
 
@@ -22,7 +24,7 @@
 
 struct mm_struct *mm_alloc(const struct vma_tree_ops *ops)
 {
-    struct mm_struct *mm = calloc(1, sizeof(*mm));
+    struct mm_struct *mm = kmem_cache_zalloc(mm_cachep, GFP_KERNEL);
     if (!mm)
         return NULL;
     mm->vma_ops = ops;
@@ -30,7 +32,7 @@ struct mm_struct *mm_alloc(const struct vma_tree_ops *ops)
     if (!mm->vma_tree || pgd_alloc(mm) != 0) {
         if (mm->vma_tree)
             ops->destroy(mm->vma_tree);
-        free(mm);
+        kmem_cache_free(mm_cachep, mm);
         return NULL;
     }
     mm->mmap_base = MMAP_BASE;
@@ -49,7 +51,7 @@ void mmput(struct mm_struct *mm)
     arch_flush_tlb_mm(mm);
     pgd_free(mm);
     mm->vma_ops->destroy(mm->vma_tree);
-    free(mm);
+    kmem_cache_free(mm_cachep, mm);
 }
 
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)

@@ -7,6 +7,14 @@
 
 #include "pgtable.h"
 
+/* Table pages of every mm together: PageTables in /proc/meminfo. */
+static unsigned long pagetable_pages;
+
+unsigned long nr_pagetable_pages(void)
+{
+    return pagetable_pages;
+}
+
 /* Bits of the virtual address that select the entry at a level (1..4). */
 static unsigned int pt_index(unsigned long addr, int level)
 {
@@ -31,6 +39,7 @@ static struct page *pt_page_alloc(struct mm_struct *mm)
         return NULL;
     SetPageFlag(p, PG_pgtable);
     mm->pgtables_bytes += PAGE_SIZE;
+    pagetable_pages++;
     return p;
 }
 
@@ -39,6 +48,7 @@ static void pt_page_free(struct mm_struct *mm, unsigned long pfn)
     struct page *p = pfn_to_page(pfn);
     ClearPageFlag(p, PG_pgtable);
     mm->pgtables_bytes -= PAGE_SIZE;
+    pagetable_pages--;
     __free_page(p);
 }
 

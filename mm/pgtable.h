@@ -66,4 +66,7 @@ void pgtable_walk_range(struct mm_struct *mm, unsigned long start, unsigned long
 /* Free table pages below the PML4 left with no present entry in [start, end). */
 void free_pgtables(struct mm_struct *mm, unsigned long start, unsigned long end);
 
+/* Page-table pages of all mms (each mm's own share is its pgtables_bytes). */
+unsigned long nr_pagetable_pages(void);
+
 #endif

@@ -39,6 +39,8 @@ void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp);
 void kmem_cache_free(struct kmem_cache *s, void *obj);
 /* Give every empty slab back to the buddy allocator; returns pages freed. */
 unsigned long kmem_cache_shrink(struct kmem_cache *s);
+/* Shrink every cache; returns pages freed. */
+unsigned long kmem_cache_shrink_all(void);
 
 void *kmalloc(size_t size, gfp_t gfp);
 void *kzalloc(size_t size, gfp_t gfp);
@@ -54,6 +56,7 @@ void vfree(const void *addr);
 unsigned long slab_reclaimable_pages(void);
 unsigned long slab_unreclaimable_pages(void);
 unsigned long vmalloc_used_pages(void);
+unsigned long vmalloc_total_bytes(void); /* the size of the vmalloc window */
 
 void slabinfo_show(struct seq *s); /* /proc/slabinfo, format version 2.1 */
 

@@ -6,14 +6,16 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "caches.h"
 #include "fs.h"
 #include "mmap.h"
+#include "slab.h"
 #include "vma.h"
 #include "vma_tree.h"
 
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 {
-    struct vm_area_struct *vma = calloc(1, sizeof(*vma));
+    struct vm_area_struct *vma = kmem_cache_zalloc(vm_area_cachep, GFP_KERNEL);
     if (vma)
         vma->vm_mm = mm;
     return vma;
@@ -23,7 +25,7 @@ void vm_area_free(struct vm_area_struct *vma)
 {
     if (vma->vm_file)
         fput(vma->vm_file);
-    free(vma);
+    kmem_cache_free(vm_area_cachep, vma);
 }
 
 void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
@@ -91,7 +93,7 @@ struct vm_area_struct *split_vma(struct mm_struct *mm, struct vm_area_struct *vm
     if (!*err && (*err = vma_link(mm, n)) != 0)
         vma_set_range(mm, vma, vma->vm_start, n->vm_end, vma->vm_pgoff);
     if (*err) {
-        free(n);
+        kmem_cache_free(vm_area_cachep, n); /* it holds no file reference yet */
         return NULL;
     }
     if (n->vm_file)

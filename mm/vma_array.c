@@ -1,13 +1,14 @@
 /*
  * The simplest VMA tree: a sorted array of VMA pointers. Lookups are binary
  * searches, inserts and erases move the tail, gap searches walk every gap.
- * It is the reference the balanced trees are checked against.
+ * It is the reference the balanced trees are checked against. The tree and
+ * its array are kmalloc'd, so they are counted in Slab like Linux's own.
  */
 #include <errno.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "slab.h"
 #include "vma_tree.h"
 
 struct vma_tree {
@@ -17,14 +18,14 @@ struct vma_tree {
 
 static struct vma_tree *array_create(void)
 {
-    return calloc(1, sizeof(struct vma_tree));
+    return kzalloc(sizeof(struct vma_tree), GFP_KERNEL);
 }
 
 static void array_destroy(struct vma_tree *t)
 {
     if (t) {
-        free(t->v);
-        free(t);
+        kfree(t->v);
+        kfree(t);
     }
 }
 
@@ -49,7 +50,7 @@ static int array_insert(struct vma_tree *t, struct vm_area_struct *vma)
         return -EEXIST;
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 16;
-        struct vm_area_struct **v = realloc(t->v, cap * sizeof(*v));
+        struct vm_area_struct **v = krealloc(t->v, cap * sizeof(*v), GFP_KERNEL);
         if (!v)
             return -ENOMEM;
         t->v = v;

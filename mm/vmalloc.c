@@ -35,11 +35,16 @@ unsigned long vmalloc_used_pages(void)
  * Twice RAM is always enough room: no area can hold more frames than RAM
  * has, and the guard pages and holes take at most as much again.
  */
+unsigned long vmalloc_total_bytes(void)
+{
+    return (unsigned long)phys_ram_bytes() * 2;
+}
+
 static int reserve_window(void)
 {
     if (window)
         return 0;
-    unsigned long size = (unsigned long)phys_ram_bytes() * 2;
+    unsigned long size = vmalloc_total_bytes();
     if (!size)
         return -1;
     void *w = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

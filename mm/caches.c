@@ -1,0 +1,59 @@
+/*
+ * Creating and destroying the caches of mm/'s kernel objects. Every object
+ * vmemu keeps for a guest lives in guest RAM through these caches, so Slab
+ * in /proc/meminfo counts them and a leak shows up as frames that never
+ * return to the buddy allocator.
+ */
+#include "caches.h"
+
+#include <errno.h>
+#include <stddef.h>
+
+#include "fs.h"
+#include "mm_types.h"
+#include "slab.h"
+
+struct kmem_cache *mm_cachep;
+struct kmem_cache *vm_area_cachep;
+struct kmem_cache *filp_cachep;
+struct kmem_cache *address_space_cachep;
+
+struct cache_spec {
+    struct kmem_cache **cachep;
+    const char *name;
+    unsigned int size;
+    unsigned long flags;
+};
+
+/*
+ * Flags as Linux gives its counterparts: mm_struct and filp are cache-line
+ * aligned. None is reclaim-accounted: vmemu has no shrinker that could give
+ * any of them back under memory pressure, so SReclaimable would be a lie.
+ */
+static const struct cache_spec specs[] = {
+    {&mm_cachep, "mm_struct", sizeof(struct mm_struct), SLAB_HWCACHE_ALIGN},
+    {&vm_area_cachep, "vm_area_struct", sizeof(struct vm_area_struct), 0},
+    {&filp_cachep, "filp", sizeof(struct file), SLAB_HWCACHE_ALIGN},
+    {&address_space_cachep, "address_space", sizeof(struct address_space), 0},
+};
+#define NR_SPECS (sizeof(specs) / sizeof(specs[0]))
+
+void mm_caches_exit(void)
+{
+    for (size_t i = NR_SPECS; i-- > 0;) {
+        kmem_cache_destroy(*specs[i].cachep);
+        *specs[i].cachep = NULL;
+    }
+}
+
+int mm_caches_init(void)
+{
+    for (size_t i = 0; i < NR_SPECS; i++) {
+        *specs[i].cachep = kmem_cache_create(specs[i].name, specs[i].size, 0, specs[i].flags, NULL);
+        if (!*specs[i].cachep) {
+            mm_caches_exit();
+            return -ENOMEM;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * Page counts by use, per zone and for the node, and the events counted
+ * since mm_init: what /proc/meminfo, /proc/zoneinfo and /proc/vmstat show.
+ * Names and meanings are Linux's; only the items vmemu can count are here.
+ */
+#ifndef VMEMU_MM_VMSTAT_H
+#define VMEMU_MM_VMSTAT_H
+
+#include "page.h"
+
+enum zone_stat_item {
+    NR_FREE_PAGES,
+    NR_ZONE_INACTIVE_ANON,
+    NR_ZONE_ACTIVE_ANON,
+    NR_ZONE_INACTIVE_FILE,
+    NR_ZONE_ACTIVE_FILE,
+    NR_ZONE_UNEVICTABLE,
+    NR_ZONE_WRITE_PENDING, /* dirty or under writeback */
+    NR_MLOCK,
+    NR_VM_ZONE_STAT_ITEMS
+};
+
+enum node_stat_item {
+    NR_INACTIVE_ANON,
+    NR_ACTIVE_ANON,
+    NR_INACTIVE_FILE,
+    NR_ACTIVE_FILE,
+    NR_UNEVICTABLE,
+    NR_SLAB_RECLAIMABLE,
+    NR_SLAB_UNRECLAIMABLE,
+    NR_ANON_MAPPED, /* AnonPages */
+    NR_FILE_MAPPED, /* Mapped: page-cache pages some PTE maps */
+    NR_FILE_PAGES,  /* the page cache */
+    NR_FILE_DIRTY,
+    NR_WRITEBACK,
+    NR_SHMEM,
+    NR_KERNEL_STACK_KB, /* in kB, as Linux keeps it */
+    NR_PAGETABLE,
+    NR_SWAPCACHE,
+    NR_VM_NODE_STAT_ITEMS
+};
+
+enum vm_event_item {
+    PGALLOC_DMA,
+    PGALLOC_DMA32,
+    PGALLOC_NORMAL,
+    PGFREE,
+    PGFAULT,
+    PGMAJFAULT,
+    NR_VM_EVENT_ITEMS
+};
+
+struct vm_counts {
+    unsigned long zone[MAX_NR_ZONES][NR_VM_ZONE_STAT_ITEMS];
+    unsigned long node[NR_VM_NODE_STAT_ITEMS];
+    unsigned long events[NR_VM_EVENT_ITEMS];
+};
+
+/* Count every frame by what holds it, now. */
+void vm_counts_collect(struct vm_counts *c);
+
+/* The fault path counts PGFAULT and PGMAJFAULT here. */
+void count_vm_event(enum vm_event_item item);
+/* Start the event counters from zero (mm_init). */
+void vm_events_reset(void);
+
+const char *zone_stat_name(enum zone_stat_item item);
+const char *node_stat_name(enum node_stat_item item);
+const char *vm_event_name(enum vm_event_item item);
+
+/* Pages given to the buddy allocator in all zones: MemTotal. */
+unsigned long totalram_pages(void);
+
+#endif
