@@ -24,9 +24,13 @@ struct proc_entry {
 };
 
 void proc_buddyinfo_show(struct task *t, struct seq *s);
+void proc_maps_show(struct task *t, struct seq *s);  /* proc_maps.c */
+void proc_smaps_show(struct task *t, struct seq *s); /* proc_maps.c */
 
 static const struct proc_entry proc_entries[] = {
     {"buddyinfo", proc_buddyinfo_show},
+    {"self/maps", proc_maps_show},
+    {"self/smaps", proc_smaps_show},
     /* The memory reports: proc_mem.c. */
     {"meminfo", proc_meminfo_show},
     {"slabinfo", proc_slabinfo_show},

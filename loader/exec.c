@@ -359,6 +359,45 @@ static int setup_stack(struct mm_struct *mm, const struct elf_image *img,
     return 0;
 }
 
+/*
+ * The vDSO's area as x86-64 Linux 6.x lays it out at exec: [vvar] (the
+ * kernel's time data), [vvar_vclock] (paravirtual clocks) and [vdso] (the
+ * code), one block placed top-down like any mapping, so it sits right below
+ * mmap_base and later mappings land where they land natively. vmemu passes
+ * no AT_SYSINFO_EHDR, so no C library calls into it: the VMAs hold the
+ * addresses, and a stray read finds the zero page.
+ */
+#define VVAR_PAGES 4UL
+#define VVAR_VCLOCK_PAGES 2UL
+#define VDSO_PAGES 2UL
+
+static int map_vdso(struct mm_struct *mm, char *err, size_t errlen)
+{
+    static const struct {
+        const char *name;
+        unsigned long pages, vm_flags;
+    } parts[] = {
+        {"[vvar]", VVAR_PAGES, VM_READ | VM_MAYREAD | VM_IO | VM_DONTDUMP | VM_PFNMAP},
+        {"[vvar_vclock]", VVAR_VCLOCK_PAGES,
+         VM_READ | VM_MAYREAD | VM_IO | VM_DONTDUMP | VM_PFNMAP},
+        {"[vdso]", VDSO_PAGES, VM_READ | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC},
+    };
+    unsigned long len = (VVAR_PAGES + VVAR_VCLOCK_PAGES + VDSO_PAGES) * PAGE_SIZE;
+    unsigned long addr = get_unmapped_area(mm, NULL, 0, len, 0, 0);
+    if (IS_ERR_VALUE(addr))
+        return loader_fail(err, errlen, (int)-(long)addr, "no room for the vDSO: %s",
+                           strerror((int)-(long)addr));
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        unsigned long size = parts[i].pages * PAGE_SIZE;
+        int r = install_special_mapping(mm, addr, size, parts[i].vm_flags, parts[i].name);
+        if (r < 0)
+            return loader_fail(err, errlen, -r, "cannot map %s at %#lx: %s", parts[i].name, addr,
+                               strerror(-r));
+        addr += size;
+    }
+    return 0;
+}
+
 static void set_mm_stack(struct mm_struct *mm, const struct stack_layout *l)
 {
     mm->arg_start = l->arg_start;
@@ -395,6 +434,8 @@ static int exec_image(struct mm_struct *mm, struct file *file, const struct elf_
     int ret = map_image(mm, file, img, err, errlen);
     if (ret == 0)
         ret = setup_stack(mm, img, &l, image, err, errlen);
+    if (ret == 0)
+        ret = map_vdso(mm, err, errlen);
     free(image);
     if (ret < 0)
         return -1;

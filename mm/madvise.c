@@ -1,11 +1,24 @@
-/* madvise(2): the advice Linux acts on without memory pressure. */
+/*
+ * madvise(2): advice that changes the VMA (access pattern, fork and dump
+ * behaviour, huge pages), advice that drops pages now (DONTNEED), marks
+ * them free to drop (FREE) or reads them ahead (WILLNEED).
+ */
 #include <errno.h>
 #include <sys/mman.h>
 
 #include "arch.h"
+#include "fault.h"
+#include "fs.h"
 #include "memory.h"
 #include "mmap.h"
+#include "pgtable.h"
+#include "vma.h"
 #include "vma_tree.h"
+
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
+#endif
 
 static bool advice_valid(int advice)
 {
@@ -18,6 +31,8 @@ static bool advice_valid(int advice)
     case MADV_FREE:
     case MADV_DONTFORK:
     case MADV_DOFORK:
+    case MADV_WIPEONFORK:
+    case MADV_KEEPONFORK:
     case MADV_MERGEABLE:
     case MADV_UNMERGEABLE:
     case MADV_HUGEPAGE:
@@ -32,37 +47,167 @@ static bool advice_valid(int advice)
     }
 }
 
+/*
+ * The flags advice gives a VMA (Linux's madvise_update_vma callers), or
+ * -EINVAL where Linux refuses it for this VMA. Advice that leaves vm_flags
+ * alone returns them unchanged.
+ */
+static long advised_flags(const struct vm_area_struct *vma, int advice)
+{
+    unsigned long f = vma->vm_flags;
+    switch (advice) {
+    case MADV_NORMAL:
+        return (long)(f & ~(VM_RAND_READ | VM_SEQ_READ));
+    case MADV_RANDOM:
+        return (long)((f & ~VM_SEQ_READ) | VM_RAND_READ);
+    case MADV_SEQUENTIAL:
+        return (long)((f & ~VM_RAND_READ) | VM_SEQ_READ);
+    case MADV_DONTFORK:
+        return (long)(f | VM_DONTCOPY);
+    case MADV_DOFORK:
+        return (f & VM_IO) ? -EINVAL : (long)(f & ~VM_DONTCOPY);
+    case MADV_WIPEONFORK: /* private anonymous memory only */
+        return (vma->vm_file || (f & VM_SHARED)) ? -EINVAL : (long)(f | VM_WIPEONFORK);
+    case MADV_KEEPONFORK:
+        return (long)(f & ~VM_WIPEONFORK);
+    case MADV_DONTDUMP:
+        return (long)(f | VM_DONTDUMP);
+    case MADV_DODUMP:
+        return (f & VM_SPECIAL) ? -EINVAL : (long)(f & ~VM_DONTDUMP);
+    case MADV_HUGEPAGE:
+        return (long)((f & ~VM_NOHUGEPAGE) | VM_HUGEPAGE);
+    case MADV_NOHUGEPAGE:
+        return (long)((f & ~VM_HUGEPAGE) | VM_NOHUGEPAGE);
+    case MADV_MERGEABLE: /* KSM takes private memory only */
+        return (f & (VM_SHARED | VM_MAYSHARE | VM_SPECIAL)) ? (long)f : (long)(f | VM_MERGEABLE);
+    case MADV_UNMERGEABLE:
+        return (long)(f & ~VM_MERGEABLE);
+    default:
+        return (long)f;
+    }
+}
+
+/* Read the file pages behind [start, end) into the page cache (force_page_cache_readahead). */
+static void willneed(struct vm_area_struct *vma, unsigned long start, unsigned long end)
+{
+    struct address_space *as = vma->vm_file ? vma->vm_file->f_mapping : NULL;
+    if (!as)
+        return; /* anonymous memory: would be swap readahead; nothing is swapped */
+    pgoff_t first = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
+    pgoff_t last = first + ((end - start) >> PAGE_SHIFT);
+    if (last > filemap_nr_pages(as))
+        last = filemap_nr_pages(as);
+    for (pgoff_t i = first; i < last; i++) {
+        bool major;
+        int err = 0;
+        struct page *p = filemap_get_page(as, i, &major, &err);
+        if (!p)
+            break; /* out of memory or an I/O error: readahead is only a hint */
+        put_page(p);
+    }
+}
+
+struct lazyfree_ctx {
+    bool any;
+};
+
+/*
+ * MADV_FREE: anonymous pages only this mapping holds become lazily freeable:
+ * clean and no longer swap-backed, so reclaim may drop them instead of
+ * swapping them; a write before that makes them dirty again and they stay.
+ */
+static void lazyfree_one(pte_t *pte, unsigned long addr, void *arg)
+{
+    struct lazyfree_ctx *c = arg;
+    (void)addr;
+    if (!(*pte & _PAGE_PRESENT) || pte_pfn(*pte) == zero_pfn)
+        return;
+    struct page *page = pfn_to_page(pte_pfn(*pte));
+    if (!PageFlag(page, PG_anon) || page->mapcount != 1)
+        return;
+    if (*pte & (_PAGE_DIRTY | _PAGE_ACCESSED))
+        c->any = true; /* the CPU may cache the dirty state: flush */
+    *pte &= ~(_PAGE_DIRTY | _PAGE_ACCESSED);
+    ClearPageFlag(page, PG_dirty);
+    ClearPageFlag(page, PG_swapbacked);
+}
+
+/* The advice that acts on pages; -EINVAL where Linux refuses the VMA. */
+static int advise_pages(struct vm_area_struct *vma, unsigned long s, unsigned long e, int advice,
+                        bool *flush)
+{
+    switch (advice) {
+    case MADV_DONTNEED:
+        /* Anonymous memory reads back as zeros, private file memory as the file. */
+        if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
+            return -EINVAL;
+        if (zap_page_range(vma, s, e))
+            *flush = true;
+        return 0;
+    case MADV_FREE: {
+        if (vma->vm_file || (vma->vm_flags & (VM_SHARED | VM_LOCKED | VM_PFNMAP)))
+            return -EINVAL;
+        struct lazyfree_ctx c = {false};
+        pgtable_walk_range(vma->vm_mm, s, e, lazyfree_one, &c);
+        *flush |= c.any;
+        return 0;
+    }
+    case MADV_WILLNEED:
+        willneed(vma, s, e);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* One VMA's part [s, e) of the range: new flags (splitting, merging), then pages. */
+static int advise_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long s,
+                      unsigned long e, int advice, bool *flush)
+{
+    long flags = advised_flags(vma, advice);
+    if (flags < 0)
+        return (int)flags;
+    if ((unsigned long)flags != vma->vm_flags) {
+        int err;
+        if (!vma_modify_flags(mm, vma, s, e, (unsigned long)flags, &err))
+            return err;
+        return 0;
+    }
+    return advise_pages(vma, s, e, advice, flush);
+}
+
 int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len, int advice)
 {
-    if ((start & ~PAGE_MASK) || !advice_valid(advice))
+    if (!advice_valid(advice) || (start & ~PAGE_MASK))
         return -EINVAL;
-    unsigned long end = start + PAGE_ALIGN(len);
+    unsigned long alen = PAGE_ALIGN(len);
+    if (len && !alen)
+        return -EINVAL;
+    unsigned long end = start + alen;
     if (end < start)
         return -EINVAL;
     if (end == start)
         return 0;
-    bool flush = false, hole = false;
+    bool flush = false;
+    int err = 0, unmapped = 0;
     unsigned long addr = start;
     while (addr < end) {
         struct vm_area_struct *vma = find_vma(mm, addr);
         if (!vma || vma->vm_start >= end) {
-            hole = true;
+            unmapped = -ENOMEM;
             break;
         }
-        if (vma->vm_start > addr)
-            hole = true;
-        unsigned long s = vma->vm_start > addr ? vma->vm_start : addr;
+        if (vma->vm_start > addr) {
+            unmapped = -ENOMEM; /* a hole: go on after it, report it at the end */
+            addr = vma->vm_start;
+        }
         unsigned long e = vma->vm_end < end ? vma->vm_end : end;
-        /*
-         * DONTNEED drops the pages now: anonymous memory reads back as zeros,
-         * private file memory as the file. FREE may drop them only under
-         * memory pressure, and vmemu has none yet, so they stay.
-         */
-        if (advice == MADV_DONTNEED && zap_page_range(vma, s, e))
-            flush = true;
+        err = advise_vma(mm, vma, addr, e, advice, &flush);
+        if (err)
+            break;
         addr = e;
     }
     if (flush)
         arch_flush_tlb_mm(mm);
-    return hole ? -ENOMEM : 0;
+    return err ? err : unmapped;
 }

@@ -24,10 +24,20 @@
 #define VM_RAND_READ 0x00010000UL
 #define VM_DONTCOPY 0x00020000UL
 #define VM_DONTEXPAND 0x00040000UL
+#define VM_LOCKONFAULT 0x00080000UL
 #define VM_ACCOUNT 0x00100000UL
 #define VM_NORESERVE 0x00200000UL
+#define VM_WIPEONFORK 0x02000000UL
+#define VM_DONTDUMP 0x04000000UL
+#define VM_MIXEDMAP 0x10000000UL
+#define VM_HUGEPAGE 0x20000000UL
+#define VM_NOHUGEPAGE 0x40000000UL
+#define VM_MERGEABLE 0x80000000UL
 #define VM_STACK VM_GROWSDOWN
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
+#define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
+/* Mappings the kernel never merges, expands or mlocks (Linux's VM_SPECIAL). */
+#define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
 
 /* Linux x86-64 layout with ASLR off. */
 #define TASK_SIZE 0x7ffffffff000UL
@@ -105,6 +115,7 @@ struct mm_struct {
     unsigned long rss[NR_MM_COUNTERS];
     unsigned long hiwater_rss, hiwater_vm;
 
+    unsigned long def_flags;     /* vm_flags every new VMA gets: VM_LOCKED after mlockall */
     unsigned long stack_rlimit;  /* bytes the stack may grow to */
     unsigned long next_anon_vma; /* source of anon_vma ids */
     struct fault_stats faults;

@@ -21,6 +21,12 @@
 #define TASK_UNMAPPED_BASE PAGE_ALIGN(TASK_SIZE / 3)
 #define VM_DATA_DEFAULT_FLAGS (VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC)
 #define DEFAULT_STACK_RLIMIT (8UL << 20)
+#define PMD_SIZE (2UL << 20) /* what one huge page maps */
+#ifndef MAP_UNINITIALIZED
+#define MAP_UNINITIALIZED 0x4000000
+#endif
+
+static void vma_unaccount(struct mm_struct *mm, const struct vm_area_struct *vma);
 
 struct mm_struct *mm_alloc(const struct vma_tree_ops *ops)
 {
@@ -45,6 +51,7 @@ void mmput(struct mm_struct *mm)
     struct vm_area_struct *vma;
     while ((vma = find_vma(mm, 0)) != NULL) {
         zap_page_range(vma, vma->vm_start, vma->vm_end);
+        vma_unaccount(mm, vma);
         vma_unlink(mm, vma);
         vm_area_free(vma);
     }
@@ -69,85 +76,255 @@ static bool range_is_free(struct mm_struct *mm, unsigned long start, unsigned lo
     return !mm->vma_ops->find_intersection(mm->vma_tree, start, end);
 }
 
-/* Linux's get_unmapped_area for x86-64 with ASLR off: the hint, then top-down. */
-static unsigned long get_unmapped_area(struct mm_struct *mm, unsigned long addr, unsigned long len)
+/* The lowest address a VMA lets a gap below it reach: stacks keep a guard gap. */
+unsigned long vm_start_gap(const struct vm_area_struct *vma)
 {
-    if (len > TASK_SIZE - mmap_min_addr)
+    unsigned long start = vma->vm_start;
+    if (vma->vm_flags & VM_GROWSDOWN) {
+        start -= STACK_GUARD_GAP;
+        if (start > vma->vm_start)
+            start = 0;
+    }
+    return start;
+}
+
+/* Does [addr, addr + len) keep clear of the VMA above it and its guard gap? */
+static bool gap_fits(struct mm_struct *mm, unsigned long addr, unsigned long len)
+{
+    struct vm_area_struct *next = find_vma(mm, addr);
+    return !next || addr + len <= vm_start_gap(next);
+}
+
+/*
+ * The tree finds gaps between VMAs; a gap just below a VMA that grows down
+ * must also leave its guard gap, so search again beneath it, as Linux's
+ * unmapped_area_topdown does.
+ */
+static unsigned long search_topdown(struct mm_struct *mm, struct vm_unmapped_area_info *info)
+{
+    for (;;) {
+        unsigned long addr = mm->vma_ops->unmapped_area_topdown(mm->vma_tree, info);
+        if (IS_ERR_VALUE(addr) || gap_fits(mm, addr, info->length))
+            return addr;
+        info->high_limit = vm_start_gap(find_vma(mm, addr));
+        if (info->high_limit < info->low_limit + info->length)
+            return (unsigned long)-ENOMEM;
+    }
+}
+
+static unsigned long search_bottomup(struct mm_struct *mm, struct vm_unmapped_area_info *info)
+{
+    for (;;) {
+        unsigned long addr = mm->vma_ops->unmapped_area(mm->vma_tree, info);
+        if (IS_ERR_VALUE(addr) || gap_fits(mm, addr, info->length))
+            return addr;
+        info->low_limit = find_vma(mm, addr)->vm_end;
+    }
+}
+
+/* x86's arch_get_unmapped_area_topdown with ASLR off: the hint if it fits, else top-down. */
+static unsigned long arch_unmapped_area(struct mm_struct *mm, unsigned long addr, unsigned long len,
+                                        unsigned long flags)
+{
+    if (len > TASK_SIZE)
         return (unsigned long)-ENOMEM;
+    if (flags & MAP_FIXED)
+        return addr;
     if (addr) {
-        /* do_mmap's round_hint_to_min, then x86's addr &= PAGE_MASK: rounded down. */
         addr &= PAGE_MASK;
-        if (addr < mmap_min_addr)
-            addr = PAGE_ALIGN(mmap_min_addr);
-        if (TASK_SIZE - len >= addr && range_is_free(mm, addr, addr + len))
+        if (TASK_SIZE - len >= addr && gap_fits(mm, addr, len))
             return addr;
     }
     struct vm_unmapped_area_info info = {
         .length = len, .low_limit = PAGE_SIZE, .high_limit = mm->mmap_base};
-    addr = mm->vma_ops->unmapped_area_topdown(mm->vma_tree, &info);
+    addr = search_topdown(mm, &info);
     if (!IS_ERR_VALUE(addr))
         return addr;
     /* No room below mmap_base: Linux falls back to a bottom-up search. */
     info.low_limit = TASK_UNMAPPED_BASE;
     info.high_limit = TASK_SIZE;
-    return mm->vma_ops->unmapped_area(mm->vma_tree, &info);
+    return search_bottomup(mm, &info);
 }
 
-static unsigned long calc_vm_flags(unsigned long prot, unsigned long flags)
+/*
+ * Linux's __thp_get_unmapped_area: look for len plus 2 MiB, then place the
+ * mapping inside so that file offset and address agree modulo 2 MiB, letting
+ * huge pages map it. 0 when that does not apply or finds no room.
+ */
+static unsigned long thp_unmapped_area(struct mm_struct *mm, unsigned long addr, unsigned long len,
+                                       unsigned long off, unsigned long flags)
 {
-    unsigned long vm = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+    unsigned long off_end = off + len, off_align = (off + PMD_SIZE - 1) & ~(PMD_SIZE - 1);
+    if (off_end <= off_align || off_end - off_align < PMD_SIZE)
+        return 0;
+    unsigned long len_pad = len + PMD_SIZE;
+    if (len_pad < len || off + len_pad < off)
+        return 0;
+    unsigned long ret = arch_unmapped_area(mm, addr, len_pad, flags);
+    if (IS_ERR_VALUE(ret))
+        return 0;
+    if (ret == addr)
+        return addr; /* the hint was free: keep it */
+    unsigned long off_sub = (off - ret) & (PMD_SIZE - 1);
+    /* Top-down: when already aligned, take the upper end of the padded area. */
+    return off_sub ? ret + off_sub : ret + PMD_SIZE;
+}
+
+unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigned long addr,
+                                unsigned long len, unsigned long pgoff, unsigned long flags)
+{
+    if (len > TASK_SIZE)
+        return (unsigned long)-ENOMEM;
+    unsigned long ret = 0;
+    /*
+     * ext4's and xfs's files place mappings for huge pages; so does anonymous
+     * private memory since Linux 6.7, when it is a multiple of 2 MiB and has
+     * no hint. Shared anonymous memory is shmem, which only does that when
+     * shmem huge pages are enabled (they are not by default).
+     */
+    if (!(flags & MAP_FIXED)) {
+        if (file && file->f_mapping)
+            ret = thp_unmapped_area(mm, addr, len, pgoff << PAGE_SHIFT, flags);
+        else if (!file && !(flags & MAP_SHARED) && !addr && !(len & (PMD_SIZE - 1)))
+            ret = thp_unmapped_area(mm, addr, len, 0, flags);
+    }
+    if (!ret)
+        ret = arch_unmapped_area(mm, addr, len, flags);
+    if (IS_ERR_VALUE(ret))
+        return ret;
+    if (ret > TASK_SIZE - len)
+        return (unsigned long)-ENOMEM;
+    if (ret & ~PAGE_MASK)
+        return (unsigned long)-EINVAL;
+    /* security_mmap_addr: below mmap_min_addr needs CAP_SYS_RAWIO, which vmemu never grants. */
+    if (ret < mmap_min_addr)
+        return (unsigned long)-EPERM;
+    return ret;
+}
+
+/* The access bits of prot and the flags of flags, as calc_vm_prot_bits and calc_vm_flag_bits. */
+static unsigned long calc_vm_flags(struct mm_struct *mm, unsigned long prot, unsigned long flags)
+{
+    unsigned long vm = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | mm->def_flags;
     vm |= (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) |
           (prot & PROT_EXEC ? VM_EXEC : 0);
     vm |= (flags & MAP_GROWSDOWN ? VM_GROWSDOWN : 0) | (flags & MAP_LOCKED ? VM_LOCKED : 0);
-    if ((flags & MAP_TYPE) != MAP_PRIVATE)
-        vm |= VM_SHARED | VM_MAYSHARE;
-    if (flags & MAP_NORESERVE)
-        vm |= VM_NORESERVE;
-    else if ((vm & (VM_WRITE | VM_SHARED)) == VM_WRITE)
-        vm |= VM_ACCOUNT;
     return vm;
 }
 
-/* The file's open mode limits what a mapping of it may ever do. */
-static int file_mmap_flags(struct file *file, unsigned long prot, unsigned long *vm)
+/* MAP_SHARED ignores flags it does not know; MAP_SHARED_VALIDATE refuses them. */
+#define LEGACY_MAP_MASK                                                                            \
+    (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE |       \
+     MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE |               \
+     MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
+
+/* The largest file offset a regular file may be mapped up to: MAX_LFS_FILESIZE. */
+#define MAX_LFS_FILESIZE 0x7fffffffffffffffUL
+
+/* do_mmap's checks of a file mapping against the file's open mode, in Linux's order. */
+static int file_mmap_flags(struct file *file, unsigned long len, unsigned long prot,
+                           unsigned long flags, unsigned long pgoff, unsigned long *vm)
 {
     unsigned int acc = file->f_flags & O_ACCMODE;
-    if (acc == O_WRONLY || !file->f_mapping)
-        return -EACCES;
-    if (*vm & VM_SHARED) {
-        if ((prot & PROT_WRITE) && acc != O_RDWR)
+    bool can_read = acc != O_WRONLY, can_write = acc != O_RDONLY;
+    if (len > MAX_LFS_FILESIZE || pgoff > (MAX_LFS_FILESIZE - len) >> PAGE_SHIFT)
+        return -EOVERFLOW;
+    switch (flags & MAP_TYPE) {
+    case MAP_SHARED:
+    case MAP_SHARED_VALIDATE:
+        if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE && (flags & ~LEGACY_MAP_MASK))
+            return -EOPNOTSUPP;
+        if ((prot & PROT_WRITE) && !can_write)
             return -EACCES;
-        if (acc != O_RDWR)
+        *vm |= VM_SHARED | VM_MAYSHARE;
+        if (!can_write)
             *vm &= ~(VM_MAYWRITE | VM_SHARED);
+        /* a shared mapping needs what a private one needs */
+        __attribute__((fallthrough));
+    case MAP_PRIVATE:
+        if (!can_read)
+            return -EACCES;
+        if (!file->f_mapping)
+            return -ENODEV; /* ttys, pipes: no mmap */
+        if (*vm & VM_GROWSDOWN)
+            return -EINVAL;
+        return 0;
+    default:
+        return -EINVAL;
     }
-    return 0;
 }
 
-static int populate(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
-                    unsigned long end)
+/* The same for anonymous memory; sets the pgoff the VMA gets. */
+static int anon_mmap_flags(unsigned long addr, unsigned long flags, unsigned long *vm,
+                           unsigned long *pgoff)
 {
-    unsigned int flags =
-        ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE) ? FAULT_FLAG_WRITE : 0;
-    for (unsigned long a = start; a < end; a += PAGE_SIZE) {
-        struct fault_result r;
-        handle_mm_fault(mm, a, flags, &r);
-        if (r.kind == FAULT_OOM)
-            return -ENOMEM;
+    switch (flags & MAP_TYPE) {
+    case MAP_SHARED:
+        if (*vm & VM_GROWSDOWN)
+            return -EINVAL;
+        *pgoff = 0; /* shmem: offsets in its own object */
+        *vm |= VM_SHARED | VM_MAYSHARE;
+        return 0;
+    case MAP_PRIVATE:
+        *pgoff = addr >> PAGE_SHIFT; /* so that neighbours' offsets line up for merging */
+        return 0;
+    default:
+        return -EINVAL; /* MAP_SHARED_VALIDATE too: Linux only validates files */
     }
-    return 0;
 }
 
-/* Create the VMA for [addr, addr + len), merging with neighbours when it can. */
+/* Pages of VM_ACCOUNT mappings in [start, end): what replacing the range gives back. */
+static unsigned long accounted_pages(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+    unsigned long n = 0;
+    for (struct vm_area_struct *v = mm->vma_ops->find_intersection(mm->vma_tree, start, end);
+         v && v->vm_start < end; v = vma_next(mm, v)) {
+        if (v->vm_flags & VM_ACCOUNT) {
+            unsigned long s = v->vm_start > start ? v->vm_start : start;
+            unsigned long e = v->vm_end < end ? v->vm_end : end;
+            n += (e - s) >> PAGE_SHIFT;
+        }
+    }
+    return n;
+}
+
+/* Private writable memory is charged to the commit unless MAP_NORESERVE said not to. */
+static bool accountable_mapping(unsigned long vm_flags)
+{
+    return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE;
+}
+
+/*
+ * Create the VMA for [addr, addr + len), replacing whatever MAP_FIXED lands
+ * on, charging the commit, and merging with neighbours when it can.
+ */
 static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsigned long addr,
                                  unsigned long len, unsigned long vm_flags, unsigned long pgoff)
 {
+    unsigned long pages = len >> PAGE_SHIFT;
+    if (accountable_mapping(vm_flags)) {
+        /* What MAP_FIXED replaces was charged already: only the rest must fit. */
+        if (!vm_enough_memory(pages - accounted_pages(mm, addr, addr + len)))
+            return (unsigned long)-ENOMEM;
+        vm_flags |= VM_ACCOUNT;
+    }
+    if (!range_is_free(mm, addr, addr + len)) {
+        int err = do_munmap(mm, addr, len);
+        if (err)
+            return (unsigned long)(long)err;
+    }
     struct vm_area_struct *vma = vm_area_alloc(mm);
     if (!vma)
         return (unsigned long)-ENOMEM;
     vma->vm_start = addr;
     vma->vm_end = addr + len;
+    if ((vm_flags & VM_LOCKED) && (vm_flags & VM_SPECIAL))
+        vm_flags &= ~VM_LOCKED_MASK;
     vma->vm_flags = vm_flags;
-    vma->vm_pgoff = file ? pgoff : addr >> PAGE_SHIFT;
+    vma->vm_pgoff = pgoff;
+    /* Shared anonymous memory is one shmem object: only its own pieces merge. */
+    if (!file && (vm_flags & VM_SHARED))
+        vma->anon_vma = ++mm->next_anon_vma;
     int err = vma_link(mm, vma);
     if (err) {
         vm_area_free(vma);
@@ -155,61 +332,67 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
     }
     if (file)
         vma->vm_file = get_file(file);
+    vm_acct_memory((vm_flags & VM_ACCOUNT) ? (long)pages : 0);
+    if (vm_flags & VM_LOCKED)
+        mm->locked_vm += pages;
     vma_notify(mm, VMA_CREATED, vma);
     vma_merge_neighbours(mm, vma);
     return addr;
 }
 
+#define DEFAULT_MAX_MAP_COUNT 65530 /* vm.max_map_count */
+
 unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr,
                       unsigned long len, unsigned long prot, unsigned long flags,
                       unsigned long pgoff)
 {
-    unsigned long type = flags & MAP_TYPE;
-    if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
-        return (unsigned long)-EINVAL;
     if (!len)
         return (unsigned long)-EINVAL;
+    if (flags & MAP_FIXED_NOREPLACE)
+        flags |= MAP_FIXED;
+    if (!(flags & MAP_FIXED)) {
+        /* round_hint_to_min: a hint below mmap_min_addr is moved up to it. */
+        addr &= PAGE_MASK;
+        if (addr && addr < mmap_min_addr)
+            addr = PAGE_ALIGN(mmap_min_addr);
+    }
     len = PAGE_ALIGN(len);
-    if (!len || len > TASK_SIZE)
+    if (!len)
         return (unsigned long)-ENOMEM;
     if (pgoff + (len >> PAGE_SHIFT) < pgoff)
         return (unsigned long)-EOVERFLOW;
-    if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC))
-        return (unsigned long)-EINVAL;
+    if (mm->map_count > DEFAULT_MAX_MAP_COUNT)
+        return (unsigned long)-ENOMEM;
 
-    unsigned long vm_flags = calc_vm_flags(prot, flags);
-    if (file) {
-        int err = file_mmap_flags(file, prot, &vm_flags);
-        if (err)
-            return (unsigned long)(long)err;
-    } else {
-        pgoff = 0;
-    }
+    unsigned long vm_flags = calc_vm_flags(mm, prot, flags);
+    addr = get_unmapped_area(mm, file, addr, len, pgoff, flags);
+    if (IS_ERR_VALUE(addr))
+        return addr;
+    if ((flags & MAP_FIXED_NOREPLACE) && !range_is_free(mm, addr, addr + len))
+        return (unsigned long)-EEXIST;
 
-    if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-        if (addr & ~PAGE_MASK)
-            return (unsigned long)-EINVAL;
-        if (addr > TASK_SIZE - len)
-            return (unsigned long)-ENOMEM;
-        if (addr < mmap_min_addr)
-            return (unsigned long)-EPERM;
-        if (!range_is_free(mm, addr, addr + len)) {
-            if (!(flags & MAP_FIXED))
-                return (unsigned long)-EEXIST;
-            int err = do_munmap(mm, addr, len);
-            if (err)
-                return (unsigned long)(long)err;
-        }
-    } else {
-        addr = get_unmapped_area(mm, addr, len);
-        if (IS_ERR_VALUE(addr))
-            return addr;
-    }
+    int err = file ? file_mmap_flags(file, len, prot, flags, pgoff, &vm_flags)
+                   : anon_mmap_flags(addr, flags, &vm_flags, &pgoff);
+    if (err)
+        return (unsigned long)(long)err;
+    /* MAP_NORESERVE is honoured because vmemu overcommits heuristically, as Linux by default. */
+    if (flags & MAP_NORESERVE)
+        vm_flags |= VM_NORESERVE;
 
     addr = mmap_region(mm, file, addr, len, vm_flags, pgoff);
-    if (!IS_ERR_VALUE(addr) && (flags & (MAP_POPULATE | MAP_LOCKED)) && !(flags & MAP_NONBLOCK))
-        populate(mm, find_vma(mm, addr), addr, addr + len);
+    if (!IS_ERR_VALUE(addr) &&
+        ((vm_flags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
+        mm_populate(mm, addr, len);
     return addr;
+}
+
+/* What a VMA leaving the mm gives back: its commit charge and locked pages. */
+static void vma_unaccount(struct mm_struct *mm, const struct vm_area_struct *vma)
+{
+    if (vma->vm_flags & VM_ACCOUNT)
+        vm_unacct_memory((long)vma_pages(vma));
+    if (vma->vm_flags & VM_LOCKED)
+        mm->locked_vm -= vma_pages(vma);
 }
 
 /* Detach and free the VMAs inside [start, end), splitting those that straddle it. */
@@ -225,6 +408,7 @@ static int unmap_vmas(struct mm_struct *mm, unsigned long start, unsigned long e
         if (zap_page_range(vma, vma->vm_start, vma->vm_end))
             *flush = true;
         vma_notify(mm, VMA_REMOVED, vma);
+        vma_unaccount(mm, vma);
         vma_unlink(mm, vma);
         vm_area_free(vma);
     }
@@ -246,43 +430,108 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
     return err;
 }
 
-int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len, unsigned long flags)
+/*
+ * Linux's do_brk_flags: anonymous memory at [addr, addr + len), extending
+ * vma when it ends at addr and could take the pages, else a new VMA that
+ * merges with nothing (so the heap never joins the bss below it).
+ */
+static int do_brk_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
+                        unsigned long len, unsigned long flags)
 {
-    len = PAGE_ALIGN(len);
+    unsigned long pages = len >> PAGE_SHIFT;
+    flags |= VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags;
+    if (mm->map_count > DEFAULT_MAX_MAP_COUNT || !vm_enough_memory((long)pages))
+        return -ENOMEM;
+    int err;
+    if (vma && vma->vm_end == addr && vma->vm_flags == flags && !vma->vm_file && !vma->vm_name &&
+        vma->vm_pgoff + vma_pages(vma) == addr >> PAGE_SHIFT) {
+        err = vma_set_range(mm, vma, vma->vm_start, addr + len, vma->vm_pgoff);
+        if (!err)
+            vma_notify(mm, VMA_CHANGED, vma);
+    } else {
+        vma = vm_area_alloc(mm);
+        if (!vma)
+            return -ENOMEM;
+        vma->vm_start = addr;
+        vma->vm_end = addr + len;
+        vma->vm_flags = flags;
+        vma->vm_pgoff = addr >> PAGE_SHIFT;
+        err = vma_link(mm, vma);
+        if (err)
+            vm_area_free(vma);
+        else
+            vma_notify(mm, VMA_CREATED, vma);
+    }
+    if (err)
+        return err;
+    vm_acct_memory((long)pages);
+    if (flags & VM_LOCKED)
+        mm->locked_vm += pages;
+    return 0;
+}
+
+int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long request,
+                 unsigned long flags)
+{
+    unsigned long len = PAGE_ALIGN(request);
+    if (len < request)
+        return -ENOMEM;
     if (!len)
         return 0;
-    if ((addr & ~PAGE_MASK) || addr > TASK_SIZE - len)
+    if (flags & ~VM_EXEC)
         return -EINVAL;
-    if (!range_is_free(mm, addr, addr + len))
-        return -EEXIST;
-    unsigned long r =
-        mmap_region(mm, NULL, addr, len, VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | flags, 0);
-    return IS_ERR_VALUE(r) ? (int)(long)r : 0;
+    unsigned long r = get_unmapped_area(mm, NULL, addr, len, 0, MAP_FIXED);
+    if (IS_ERR_VALUE(r))
+        return (int)(long)r;
+    /* Like MAP_FIXED, the bss replaces whatever was mapped there. */
+    int err = do_munmap(mm, addr, len);
+    if (err)
+        return err;
+    struct vm_area_struct *prev = mm->vma_ops->find_intersection(mm->vma_tree, addr - 1, addr);
+    err = do_brk_flags(mm, prev, addr, len, flags);
+    if (!err && (mm->def_flags & VM_LOCKED))
+        mm_populate(mm, addr, len);
+    return err;
+}
+
+/* The heap's VMA: the one just below oldbrk, if it lies at or above start_brk. */
+static struct vm_area_struct *brk_vma(struct mm_struct *mm, unsigned long oldbrk)
+{
+    if (oldbrk <= mm->start_brk)
+        return NULL;
+    struct vm_area_struct *v = mm->vma_ops->find_intersection(mm->vma_tree, oldbrk - 1, oldbrk);
+    return v && v->vm_start >= mm->start_brk ? v : NULL;
 }
 
 unsigned long do_brk(struct mm_struct *mm, unsigned long brk)
 {
+    unsigned long origbrk = mm->brk;
     if (brk < mm->start_brk)
-        return mm->brk;
+        return origbrk;
     unsigned long newbrk = PAGE_ALIGN(brk), oldbrk = PAGE_ALIGN(mm->brk);
     if (newbrk == oldbrk) {
         mm->brk = brk;
         return brk;
     }
     if (brk <= mm->brk) {
-        /* Shrinking frees the pages above the new break. */
+        /* Shrinking is always allowed, if the pages above are the heap's. */
+        struct vm_area_struct *v = mm->vma_ops->find_intersection(mm->vma_tree, newbrk, oldbrk);
+        if (!v || v->vm_start >= oldbrk)
+            return origbrk;
         if (do_munmap(mm, newbrk, oldbrk - newbrk) != 0)
-            return mm->brk;
+            return origbrk;
         mm->brk = brk;
         return brk;
     }
-    /* Growing must leave a page between the heap and the next mapping. */
+    /* Growing must leave a page, and a stack's guard gap, below the next mapping. */
     struct vm_area_struct *next = find_vma(mm, oldbrk);
-    if (next && newbrk + PAGE_SIZE > next->vm_start)
-        return mm->brk;
-    if (vm_brk_flags(mm, oldbrk, newbrk - oldbrk, 0) != 0)
-        return mm->brk;
+    if (next && newbrk + PAGE_SIZE > vm_start_gap(next))
+        return origbrk;
+    if (do_brk_flags(mm, brk_vma(mm, oldbrk), oldbrk, newbrk - oldbrk, 0) != 0)
+        return origbrk;
     mm->brk = brk;
+    if (mm->def_flags & VM_LOCKED)
+        mm_populate(mm, oldbrk, newbrk - oldbrk);
     return brk;
 }
 
@@ -296,9 +545,36 @@ int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long
     if (prev && !(prev->vm_flags & VM_GROWSDOWN) && (prev->vm_flags & VM_ACCESS_FLAGS) &&
         (addr < prev->vm_end || addr - prev->vm_end < STACK_GUARD_GAP))
         return -ENOMEM;
-    int err = vma_set_range(mm, vma, addr, vma->vm_end,
-                            vma->vm_pgoff - ((vma->vm_start - addr) >> PAGE_SHIFT));
-    if (!err)
-        vma_notify(mm, VMA_CHANGED, vma);
-    return err;
+    long grow = (long)((vma->vm_start - addr) >> PAGE_SHIFT);
+    /* acct_stack_growth: the new pages are charged like any private memory. */
+    if ((vma->vm_flags & VM_ACCOUNT) && !vm_enough_memory(grow))
+        return -ENOMEM;
+    int err = vma_set_range(mm, vma, addr, vma->vm_end, vma->vm_pgoff - (unsigned long)grow);
+    if (err)
+        return err;
+    vm_acct_memory((vma->vm_flags & VM_ACCOUNT) ? grow : 0);
+    if (vma->vm_flags & VM_LOCKED)
+        mm->locked_vm += (unsigned long)grow;
+    vma_notify(mm, VMA_CHANGED, vma);
+    return 0;
+}
+
+int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned long len,
+                            unsigned long vm_flags, const char *name)
+{
+    struct vm_area_struct *vma = vm_area_alloc(mm);
+    if (!vma)
+        return -ENOMEM;
+    vma->vm_start = addr;
+    vma->vm_end = addr + len;
+    /* Never expanded by mremap, never locked, even after mlockall(MCL_FUTURE). */
+    vma->vm_flags = (vm_flags | mm->def_flags | VM_DONTEXPAND) & ~VM_LOCKED_MASK;
+    vma->vm_name = name;
+    int err = vma_link(mm, vma);
+    if (err) {
+        vm_area_free(vma);
+        return err;
+    }
+    vma_notify(mm, VMA_CREATED, vma);
+    return 0;
 }

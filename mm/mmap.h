@@ -28,6 +28,45 @@ unsigned long do_brk(struct mm_struct *mm, unsigned long brk);
 /* An anonymous private mapping of [addr, addr + len) for the loader's bss. */
 int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len, unsigned long flags);
 
+/*
+ * mremap(2): MREMAP_MAYMOVE, MREMAP_FIXED and MREMAP_DONTUNMAP; the pages and
+ * their entries move along, nothing is copied. Returns the address or -errno.
+ */
+unsigned long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
+                        unsigned long new_len, unsigned long flags, unsigned long new_addr);
+/*
+ * mincore(2) for at most PAGE_SIZE pages from the page-aligned start: one
+ * byte per page in vec (1 if resident). Returns the pages done or -ENOMEM.
+ */
+long do_mincore(struct mm_struct *mm, unsigned long start, unsigned long pages, unsigned char *vec);
+/* mlock(2)/mlock2(2) (flags: MLOCK_ONFAULT), munlock(2), mlockall(2), munlockall(2). */
+int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned int flags);
+int do_munlock(struct mm_struct *mm, unsigned long start, unsigned long len);
+int do_mlockall(struct mm_struct *mm, int flags);
+int do_munlockall(struct mm_struct *mm);
+/* Fault in [start, start + len) as get_user_pages would; 0 or -ENOMEM. */
+int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len);
+
+/*
+ * Where a mapping of len bytes goes, as Linux's get_unmapped_area with ASLR
+ * off: the hint if free, else top-down from mmap_base (2 MiB aligned where
+ * huge pages could map it); MAP_FIXED takes addr as is. Address or -errno.
+ */
+unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigned long addr,
+                                unsigned long len, unsigned long pgoff, unsigned long flags);
+/*
+ * A special mapping with no file and a name for /proc/self/maps ("[vdso]"):
+ * Linux's _install_special_mapping. 0 or -errno.
+ */
+int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned long len,
+                            unsigned long vm_flags, const char *name);
+
+/*
+ * Pages charged to the commit (Linux's vm_committed_as, Committed_AS in
+ * /proc/meminfo): private writable mappings not MAP_NORESERVE, brk, stacks.
+ */
+unsigned long vm_committed_pages(void);
+
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *vma_next(struct mm_struct *mm, struct vm_area_struct *vma);
 

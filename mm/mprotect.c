@@ -9,24 +9,47 @@
 #include "vma.h"
 #include "vma_tree.h"
 
-static int mprotect_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
-                        unsigned long end, unsigned long newflags, bool *flush)
+#ifndef PROT_SEM
+#define PROT_SEM 0x8 /* asm-generic/mman-common.h */
+#endif
+
+/*
+ * Linux's mprotect_fixup, commit side: private memory turning writable is
+ * charged from now on; anonymous memory never touched (no anon_vma yet)
+ * that stops being writable gives its charge back.
+ */
+static int account_fixup(const struct vm_area_struct *vma, unsigned long start, unsigned long end,
+                         unsigned long *newflags)
 {
-    int err = 0;
+    unsigned long old = vma->vm_flags;
+    long pages = (long)((end - start) >> PAGE_SHIFT);
+    if (*newflags & VM_WRITE) {
+        if (!(old & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) {
+            if (!vm_enough_memory(pages))
+                return -ENOMEM;
+            *newflags |= VM_ACCOUNT;
+        }
+    } else if ((old & VM_ACCOUNT) && !vma->vm_file && !vma->anon_vma) {
+        *newflags &= ~VM_ACCOUNT;
+    }
+    return 0;
+}
+
+static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
+                          unsigned long end, unsigned long newflags, bool *flush)
+{
     if (vma->vm_flags == newflags)
         return 0;
-    if (vma->vm_start < start && !(vma = split_vma(mm, vma, start, &err)))
+    int err = account_fixup(vma, start, end, &newflags);
+    if (err)
         return err;
-    if (vma->vm_end > end && !split_vma(mm, vma, end, &err))
+    long charge = (long)((newflags & VM_ACCOUNT) ? 1 : 0) - ((vma->vm_flags & VM_ACCOUNT) ? 1 : 0);
+    vma = vma_modify_flags(mm, vma, start, end, newflags, &err);
+    if (!vma)
         return err;
-    long pages = (long)vma_pages(vma);
-    vm_stat_account(mm, vma->vm_flags, -pages);
-    vma->vm_flags = newflags;
-    vm_stat_account(mm, vma->vm_flags, pages);
-    if (change_protection(vma, vma->vm_start, vma->vm_end))
+    vm_acct_memory(charge * (long)((end - start) >> PAGE_SHIFT));
+    if (change_protection(vma, start, end))
         *flush = true;
-    vma_notify(mm, VMA_CHANGED, vma);
-    vma_merge_neighbours(mm, vma);
     return 0;
 }
 
@@ -36,11 +59,25 @@ static unsigned long prot_to_vm(unsigned long prot)
            (prot & PROT_EXEC ? VM_EXEC : 0);
 }
 
+/* PROT_GROWSDOWN extends the range down to the start of the stack VMA it begins in. */
+static int grows_down_start(struct mm_struct *mm, unsigned long *start, unsigned long end)
+{
+    struct vm_area_struct *vma = find_vma(mm, *start);
+    if (!vma || vma->vm_start >= end)
+        return -ENOMEM;
+    if (!(vma->vm_flags & VM_GROWSDOWN))
+        return -EINVAL;
+    *start = vma->vm_start;
+    return 0;
+}
+
 int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long prot)
 {
-    if (start & ~PAGE_MASK)
+    unsigned long grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+    prot &= ~(unsigned long)(PROT_GROWSDOWN | PROT_GROWSUP);
+    if (grows == (PROT_GROWSDOWN | PROT_GROWSUP))
         return -EINVAL;
-    if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC))
+    if (start & ~PAGE_MASK)
         return -EINVAL;
     if (!len)
         return 0;
@@ -48,9 +85,16 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, un
     unsigned long end = start + len;
     if (end <= start)
         return -ENOMEM;
+    /* arch_validate_prot: PROT_SEM is accepted and means nothing on x86. */
+    if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
+        return -EINVAL;
+    if (grows & PROT_GROWSUP)
+        return -EINVAL; /* no x86 VMA grows up */
+    int err = grows ? grows_down_start(mm, &start, end) : 0;
+    if (err)
+        return err;
     unsigned long want = prot_to_vm(prot);
     bool flush = false;
-    int err = 0;
     unsigned long addr = start;
     while (addr < end) {
         struct vm_area_struct *vma = find_vma(mm, addr);
@@ -65,11 +109,7 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, un
         }
         unsigned long next = vma->vm_end < end ? vma->vm_end : end;
         unsigned long newflags = (vma->vm_flags & ~VM_ACCESS_FLAGS) | want;
-        /* Linux's mprotect_fixup: private memory turning writable is charged from now on. */
-        if ((newflags & VM_WRITE) &&
-            !(vma->vm_flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
-            newflags |= VM_ACCOUNT;
-        err = mprotect_vma(mm, vma, addr, next, newflags, &flush);
+        err = mprotect_fixup(mm, vma, addr, next, newflags, &flush);
         if (err)
             break;
         addr = next;

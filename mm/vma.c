@@ -108,16 +108,23 @@ struct vm_area_struct *vma_prev(struct mm_struct *mm, struct vm_area_struct *vma
     return mm->vma_ops->prev(mm->vma_tree, vma);
 }
 
-/* Can b directly follow a in one VMA? */
+/*
+ * Can b directly follow a in one VMA? Offsets must run on for anonymous
+ * memory too: its vm_pgoff is the address it was first mapped at, so pages
+ * mremap moved elsewhere stay apart, as in Linux. Shared anonymous memory
+ * (shmem) carries its object's id in anon_vma, which must then be equal.
+ */
 static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
     if (a->vm_end != b->vm_start || a->vm_flags != b->vm_flags || a->vm_file != b->vm_file)
         return false;
-    if (a->vm_name || b->vm_name)
+    if (a->vm_name || b->vm_name || (a->vm_flags & VM_SPECIAL))
         return false;
     if (a->anon_vma && b->anon_vma && a->anon_vma != b->anon_vma)
         return false;
-    return !a->vm_file || a->vm_pgoff + vma_pages(a) == b->vm_pgoff;
+    if (!a->vm_file && (a->vm_flags & VM_SHARED) && a->anon_vma != b->anon_vma)
+        return false;
+    return a->vm_pgoff + vma_pages(a) == b->vm_pgoff;
 }
 
 /* Fold b into a (a precedes b); b is freed. */
@@ -147,4 +154,23 @@ struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area
     if (prev && can_merge(prev, vma) && merge_into(mm, prev, vma) == 0)
         return prev;
     return vma;
+}
+
+struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_struct *vma,
+                                        unsigned long start, unsigned long end,
+                                        unsigned long newflags, int *err)
+{
+    *err = 0;
+    if (vma->vm_flags == newflags)
+        return vma;
+    if (vma->vm_start < start && !(vma = split_vma(mm, vma, start, err)))
+        return NULL;
+    if (vma->vm_end > end && !split_vma(mm, vma, end, err))
+        return NULL;
+    long pages = (long)vma_pages(vma);
+    vm_stat_account(mm, vma->vm_flags, -pages);
+    vma->vm_flags = newflags;
+    vm_stat_account(mm, vma->vm_flags, pages);
+    vma_notify(mm, VMA_CHANGED, vma);
+    return vma_merge_neighbours(mm, vma);
 }

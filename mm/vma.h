@@ -2,6 +2,8 @@
 #ifndef VMEMU_MM_VMA_H
 #define VMEMU_MM_VMA_H
 
+#include <stdbool.h>
+
 #include "mm_types.h"
 
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
@@ -30,6 +32,26 @@ static inline void vma_notify(struct mm_struct *mm, enum vma_event ev,
     if (mm->observer && mm->observer->vma)
         mm->observer->vma(mm->observer->ctx, ev, vma);
 }
+
+/*
+ * Give [start, end) of vma the flags newflags: split it there, change it,
+ * and merge it with its neighbours where Linux would. Returns the VMA now
+ * holding the range, or NULL with *err set.
+ */
+struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_struct *vma,
+                                        unsigned long start, unsigned long end,
+                                        unsigned long newflags, int *err);
+
+/* The lowest address a gap below vma may reach: stacks keep a guard gap. */
+unsigned long vm_start_gap(const struct vm_area_struct *vma);
+
+/*
+ * The commit (mm/commit.c). vm_enough_memory: may pages more be charged?
+ * (Linux's heuristic overcommit refuses one request larger than RAM.)
+ */
+bool vm_enough_memory(long pages);
+void vm_acct_memory(long pages);
+void vm_unacct_memory(long pages);
 
 /* Linux's vm_stat_account: total_vm, exec_vm, stack_vm and data_vm. */
 void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);

@@ -1,0 +1,44 @@
+/*
+ * The commit: how many pages of private writable memory the programs were
+ * promised (Linux's vm_committed_as, shown as Committed_AS). Every page of
+ * a VM_ACCOUNT mapping is charged when the mapping is made or grows and
+ * given back when it goes, whether or not it was ever touched.
+ */
+#include "mmap.h"
+#include "page.h"
+#include "vma.h"
+
+static unsigned long committed;
+
+unsigned long vm_committed_pages(void)
+{
+    return committed;
+}
+
+/* RAM the buddy allocator manages: Linux's totalram_pages(). */
+static unsigned long totalram_pages(void)
+{
+    unsigned long n = 0;
+    for (int z = 0; z < MAX_NR_ZONES; z++)
+        n += contig_page_data.node_zones[z].managed_pages;
+    return n;
+}
+
+/*
+ * OVERCOMMIT_GUESS, Linux's default: any request is fine unless it alone is
+ * larger than all of RAM (vmemu has no swap to add to it).
+ */
+bool vm_enough_memory(long pages)
+{
+    return pages <= 0 || (unsigned long)pages <= totalram_pages();
+}
+
+void vm_acct_memory(long pages)
+{
+    committed += (unsigned long)pages;
+}
+
+void vm_unacct_memory(long pages)
+{
+    committed -= (unsigned long)pages;
+}

@@ -1,0 +1,123 @@
+/*
+ * mlock(2) and friends: VM_LOCKED (and VM_LOCKONFAULT) on VMAs, counted in
+ * mm->locked_vm, with the pages faulted in at once unless only on fault.
+ * vmemu's guest may lock any amount, as a process with CAP_IPC_LOCK.
+ */
+#include <errno.h>
+#include <sys/mman.h>
+
+#include "mmap.h"
+#include "vma.h"
+#include "vma_tree.h"
+
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT 4
+#endif
+
+/* Linux's mlock_fixup: special mappings are never locked and never counted. */
+static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
+                       unsigned long end, unsigned long newflags)
+{
+    unsigned long old = vma->vm_flags;
+    if (newflags == old || (old & VM_SPECIAL))
+        return 0;
+    int err;
+    if (!vma_modify_flags(mm, vma, start, end, newflags, &err))
+        return err;
+    long pages = (long)((end - start) >> PAGE_SHIFT);
+    if (!(newflags & VM_LOCKED))
+        mm->locked_vm -= (unsigned long)pages;
+    else if (!(old & VM_LOCKED))
+        mm->locked_vm += (unsigned long)pages;
+    return 0;
+}
+
+/* Lock flags for every VMA of [start, start + len), which must have no hole. */
+static int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start, unsigned long len,
+                                unsigned long flags)
+{
+    unsigned long end = start + len;
+    if (end < start)
+        return -EINVAL;
+    if (end == start)
+        return 0;
+    unsigned long addr = start;
+    while (addr < end) {
+        struct vm_area_struct *vma = find_vma(mm, addr);
+        if (!vma || vma->vm_start > addr)
+            return -ENOMEM;
+        unsigned long e = vma->vm_end < end ? vma->vm_end : end;
+        int err = mlock_fixup(mm, vma, addr, e, (vma->vm_flags & ~VM_LOCKED_MASK) | flags);
+        if (err)
+            return err;
+        addr = e;
+    }
+    return 0;
+}
+
+/* The range mlock works on: whole pages from the one holding start. */
+static void page_range(unsigned long *start, unsigned long *len)
+{
+    *len = PAGE_ALIGN(*len + (*start & ~PAGE_MASK));
+    *start &= PAGE_MASK;
+}
+
+int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned int flags)
+{
+    if (flags & ~(unsigned int)MLOCK_ONFAULT)
+        return -EINVAL;
+    unsigned long vm = VM_LOCKED | ((flags & MLOCK_ONFAULT) ? VM_LOCKONFAULT : 0);
+    page_range(&start, &len);
+    int err = apply_vma_lock_flags(mm, start, len, vm);
+    if (err)
+        return err;
+    /* __mlock_posix_error_return: no memory to fault the pages in is EAGAIN. */
+    return mm_populate(mm, start, len) ? -EAGAIN : 0;
+}
+
+int do_munlock(struct mm_struct *mm, unsigned long start, unsigned long len)
+{
+    page_range(&start, &len);
+    return apply_vma_lock_flags(mm, start, len, 0);
+}
+
+/* Linux's apply_mlockall_flags: def_flags for future mappings, then every VMA now. */
+static void apply_mlockall_flags(struct mm_struct *mm, int flags)
+{
+    mm->def_flags &= ~VM_LOCKED_MASK;
+    if (flags & MCL_FUTURE) {
+        mm->def_flags |= VM_LOCKED | ((flags & MCL_ONFAULT) ? VM_LOCKONFAULT : 0);
+        if (!(flags & MCL_CURRENT))
+            return;
+    }
+    unsigned long to_add = 0;
+    if (flags & MCL_CURRENT)
+        to_add = VM_LOCKED | ((flags & MCL_ONFAULT) ? VM_LOCKONFAULT : 0);
+    unsigned long addr = 0;
+    struct vm_area_struct *vma;
+    while ((vma = find_vma(mm, addr)) != NULL) {
+        addr = vma->vm_end;
+        /* Errors are ignored, as Linux ignores them: the next VMA is tried. */
+        mlock_fixup(mm, vma, vma->vm_start, vma->vm_end,
+                    (vma->vm_flags & ~VM_LOCKED_MASK) | to_add);
+    }
+}
+
+int do_mlockall(struct mm_struct *mm, int flags)
+{
+    if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+        return -EINVAL;
+    apply_mlockall_flags(mm, flags);
+    if (flags & MCL_CURRENT)
+        mm_populate(mm, 0, TASK_SIZE);
+    return 0;
+}
+
+int do_munlockall(struct mm_struct *mm)
+{
+    apply_mlockall_flags(mm, 0);
+    return 0;
+}

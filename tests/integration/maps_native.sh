@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# samples/maps_script, musl and glibc builds, run twice on the same fresh
+# directory: natively with ASLR off (setarch -R) and as `vmemu run --quiet`.
+# The script prints /proc/self/maps after each step of brk, mmap, mprotect,
+# munmap, mremap, madvise and mlock, and the error of each call meant to
+# fail; vmemu lays memory out as Linux does, so the outputs must agree line
+# for line. Left out of the comparison: the [vsyscall] line (vmemu has no
+# vsyscall page) and the device and inode columns (vmemu's are the host
+# file's, but shmem and the like have numbers only the kernel knows).
+# Both runs get the same small environment, so the stack starts alike.
+#
+# usage: maps_native.sh BUILD_DIR SOURCE_DIR
+# Set VMEMU_TEST_TIMEOUT (seconds, default 120) to change the per-run limit.
+set -u
+
+build=${1:?usage: maps_native.sh BUILD_DIR SOURCE_DIR}
+vmemu="$build/vmemu"
+timeout_s=${VMEMU_TEST_TIMEOUT:-120}
+last_step='== step 23: '
+passed=0
+failed=0
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-maps.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+ulimit -c 0
+
+pass() {
+    passed=$((passed + 1))
+    echo "PASS $1"
+}
+
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL $1: $2"
+}
+
+# The maps lines without [vsyscall], with "DEV INODE" for those two columns,
+# and the run's directory as DIR.
+normalise() {
+    grep -v ' \[vsyscall\]$' "$1" |
+        sed -E 's/^([0-9a-f]+-[0-9a-f]+ [-r][-w][-x][ps] [0-9a-f]+) [0-9a-f]+:[0-9a-f]+ [0-9]+ /\1 DEV INODE /' |
+        sed "s#$2#DIR#g"
+}
+
+# run_one OUT CMD...: a clean environment and a time limit; prints the status.
+run_one() {
+    local out=$1
+    shift
+    (
+        env -i PATH=/usr/bin:/bin LC_ALL=C timeout "$timeout_s" "$@" >"$out" 2>&1
+        echo $?
+    ) 2>/dev/null
+}
+
+check() {
+    local bin=$1 name
+    name=$(basename "$bin")
+    local dir="$work/$name"
+    mkdir -p "$dir/n" "$dir/v"
+    # The file the script maps lives in DIR; both runs must see the same path.
+    local data="$dir/d"
+    mkdir -p "$data"
+    local n_st v_st
+    n_st=$(run_one "$dir/n/out" setarch "$(uname -m)" -R "$bin" "$data")
+    v_st=$(run_one "$dir/v/out" "$vmemu" run --quiet "$bin" "$data")
+    echo "  $name: native status $n_st, vmemu status $v_st, $(grep -c '^== step' "$dir/n/out") steps"
+    if [ "$n_st" != 0 ]; then
+        fail "$name" "the native run failed (status $n_st): $(head -n 3 "$dir/n/out")"
+        return
+    fi
+    if [ "$v_st" != 0 ]; then
+        fail "$name" "the vmemu run failed (status $v_st)"
+        tail -n 5 "$dir/v/out" | sed 's/^/    /'
+        return
+    fi
+    if ! grep -q "^$last_step" "$dir/n/out"; then
+        fail "$name" "the native run stopped before '$last_step'"
+        return
+    fi
+    normalise "$dir/n/out" "$data" >"$dir/n.norm"
+    normalise "$dir/v/out" "$data" >"$dir/v.norm"
+    if ! cmp -s "$dir/n.norm" "$dir/v.norm"; then
+        fail "$name" "output differs (< native, > vmemu)"
+        diff "$dir/n.norm" "$dir/v.norm" | head -n 20 | sed 's/^/    /'
+        return
+    fi
+    pass "$name ($(wc -l <"$dir/n.norm") lines alike)"
+}
+
+if [ ! -x "$vmemu" ]; then
+    echo "FAIL: $vmemu is missing: build it first"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+for libc in musl glibc; do
+    bin="$build/samples/maps_script-$libc"
+    if [ -x "$bin" ]; then
+        check "$bin"
+    else
+        fail "maps_script-$libc" "$bin is missing: build the 'samples' target"
+    fi
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
