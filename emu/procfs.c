@@ -107,8 +107,10 @@ static struct file *snapshot_file(const char *path, const struct seq *s, int *er
     }
     struct file *f = file_from_host_fd(fd, path, err);
     close(fd);
-    if (f)
+    if (f) {
         f->f_flags = O_RDONLY;
+        f->f_pos_shared = false; /* the snapshot is the guest's alone */
+    }
     return f;
 }
 

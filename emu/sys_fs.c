@@ -121,16 +121,40 @@ static long do_write(struct task *t, struct file *f, uint64_t ubuf, size_t count
     return w;
 }
 
+/* An inherited descriptor's position is the host's: fetch it before, store it after. */
+static void pos_load(struct file *f)
+{
+    off_t pos;
+    if (f->f_pos_shared && is_regular(f) && (pos = lseek(f->f_host_fd, 0, SEEK_CUR)) >= 0)
+        f->f_pos = (uint64_t)pos;
+}
+
+static void pos_store(struct file *f)
+{
+    if (f->f_pos_shared && is_regular(f))
+        lseek(f->f_host_fd, (off_t)f->f_pos, SEEK_SET);
+}
+
 static long sys_read(struct task *t, const uint64_t a[6])
 {
     struct file *f = fd_get(t, (int)a[0]);
-    return f ? do_read(t, f, a[1], (size_t)a[2], &f->f_pos) : -EBADF;
+    if (!f)
+        return -EBADF;
+    pos_load(f);
+    long r = do_read(t, f, a[1], (size_t)a[2], &f->f_pos);
+    pos_store(f);
+    return r;
 }
 
 static long sys_write(struct task *t, const uint64_t a[6])
 {
     struct file *f = fd_get(t, (int)a[0]);
-    return f ? do_write(t, f, a[1], (size_t)a[2], &f->f_pos) : -EBADF;
+    if (!f)
+        return -EBADF;
+    pos_load(f);
+    long r = do_write(t, f, a[1], (size_t)a[2], &f->f_pos);
+    pos_store(f);
+    return r;
 }
 
 static long sys_pread64(struct task *t, const uint64_t a[6])
@@ -169,23 +193,29 @@ static long do_iov(struct task *t, const uint64_t a[6], bool writing)
         return -EBADF;
     if (a[2] > 1024)
         return -EINVAL;
-    long total = 0;
+    long total = 0, err = 0;
+    pos_load(f);
     for (uint64_t i = 0; i < a[2]; i++) {
         struct iovec iov;
-        if (copy_from_user(t->mm, &iov, a[1] + i * sizeof(iov), sizeof(iov)))
-            return total ? total : -EFAULT;
+        if (copy_from_user(t->mm, &iov, a[1] + i * sizeof(iov), sizeof(iov))) {
+            err = -EFAULT;
+            break;
+        }
         if (iov.iov_len == 0)
             continue;
         uint64_t base = (uint64_t)(uintptr_t)iov.iov_base;
         long r = writing ? do_write(t, f, base, iov.iov_len, &f->f_pos)
                          : do_read(t, f, base, iov.iov_len, &f->f_pos);
-        if (r < 0)
-            return total ? total : r;
+        if (r < 0) {
+            err = r;
+            break;
+        }
         total += r;
         if ((size_t)r < iov.iov_len)
             break;
     }
-    return total;
+    pos_store(f);
+    return total ? total : err;
 }
 
 static long sys_readv(struct task *t, const uint64_t a[6])
@@ -239,15 +269,13 @@ static long do_openat(struct task *t, int64_t dirfd, uint64_t upath, int flags, 
         f = file_open(open_path, flags & ~O_CLOEXEC, mode, &e);
     if (!f)
         return e;
-    free(f->f_path);
-    f->f_path = strdup(open_path == host ? path : open_path);
-    int fd = fd_install(t, f, 0, flags & O_CLOEXEC);
-    if (fd < 0 || !f->f_path) {
-        if (fd >= 0)
-            t->files[fd] = NULL;
+    if (file_set_path(f, open_path == host ? path : open_path) != 0) {
         fput(f);
-        return fd < 0 ? fd : -ENOMEM;
+        return -ENOMEM;
     }
+    int fd = fd_install(t, f, 0, flags & O_CLOEXEC);
+    if (fd < 0)
+        fput(f);
     return fd;
 }
 
@@ -329,6 +357,7 @@ static long sys_lseek(struct task *t, const uint64_t a[6])
         off_t r = lseek(f->f_host_fd, (off_t)off, (int)a[2]);
         return r < 0 ? -errno : (long)r;
     }
+    pos_load(f);
     int64_t base;
     switch ((int)a[2]) {
     case SEEK_SET:
@@ -346,6 +375,7 @@ static long sys_lseek(struct task *t, const uint64_t a[6])
     if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
         return -EINVAL;
     f->f_pos = (uint64_t)(base + off);
+    pos_store(f);
     return (long)f->f_pos;
 }
 

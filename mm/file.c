@@ -41,10 +41,9 @@ static struct file *file_new(int fd, const char *path, unsigned int flags, int *
         return NULL;
     }
     struct file *f = kmem_cache_zalloc(filp_cachep, GFP_KERNEL);
-    char *p = strdup(path);
-    if (!f || !p) {
-        kmem_cache_free(filp_cachep, f);
-        free(p);
+    if (!f || file_set_path(f, path) != 0) {
+        if (f)
+            kmem_cache_free(filp_cachep, f);
         *err = -ENOMEM;
         return NULL;
     }
@@ -52,9 +51,8 @@ static struct file *file_new(int fd, const char *path, unsigned int flags, int *
     f->f_flags = flags;
     f->f_mode = st.st_mode;
     f->f_count = 1;
-    f->f_path = p;
     if (cacheable(fd, &st) && !(f->f_mapping = address_space_get(&st, fd, err))) {
-        free(p);
+        kfree(f->f_path);
         kmem_cache_free(filp_cachep, f);
         return NULL;
     }
@@ -90,7 +88,21 @@ struct file *file_from_host_fd(int fd, const char *name, int *err)
     struct file *f = file_new(own, name, (unsigned int)flags, err);
     if (!f)
         close(own);
+    else
+        f->f_pos_shared = true;
     return f;
+}
+
+int file_set_path(struct file *f, const char *path)
+{
+    size_t n = strlen(path) + 1;
+    char *p = kmalloc(n, GFP_KERNEL);
+    if (!p)
+        return -ENOMEM;
+    memcpy(p, path, n);
+    kfree(f->f_path);
+    f->f_path = p;
+    return 0;
 }
 
 struct file *get_file(struct file *f)
@@ -106,6 +118,6 @@ void fput(struct file *f)
     if (f->f_mapping)
         address_space_put(f->f_mapping);
     close(f->f_host_fd);
-    free(f->f_path);
+    kfree(f->f_path);
     kmem_cache_free(filp_cachep, f);
 }

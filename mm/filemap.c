@@ -22,17 +22,27 @@ static struct list_head address_spaces = LIST_HEAD_INIT(address_spaces);
 struct address_space *address_space_get(const struct stat *st, int fd, int *err);
 void address_space_put(struct address_space *as);
 
-/* The cache's own descriptor: writable when the host allows, for writeback. */
+/*
+ * The cache's own descriptor, read-only: holding a host file open for
+ * writing would make running it fail with ETXTBSY. Writeback opens a
+ * writable descriptor of its own for the time it writes.
+ */
 static int open_for_cache(int fd)
 {
     char path[64];
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-    int own = open(path, O_RDWR | O_CLOEXEC);
-    if (own < 0)
-        own = open(path, O_RDONLY | O_CLOEXEC);
+    int own = open(path, O_RDONLY | O_CLOEXEC);
     if (own < 0)
         own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
     return own;
+}
+
+/* A writable descriptor of the cached file, for one writeback pass. */
+static int open_for_writeback(const struct address_space *as)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", as->host_fd);
+    return open(path, O_WRONLY | O_CLOEXEC);
 }
 
 /*
@@ -96,7 +106,7 @@ struct address_space *address_space_get(const struct stat *st, int fd, int *err)
     return as;
 }
 
-static int writeback_page(struct address_space *as, struct page *page)
+static int writeback_page(struct address_space *as, int fd, struct page *page)
 {
     uint64_t pos = (uint64_t)page->index << PAGE_SHIFT;
     if (pos >= as->i_size) {
@@ -106,7 +116,7 @@ static int writeback_page(struct address_space *as, struct page *page)
     size_t len = as->i_size - pos < PAGE_SIZE ? (size_t)(as->i_size - pos) : PAGE_SIZE;
     const unsigned char *src = page_address(page);
     while (len > 0) {
-        ssize_t n = pwrite(as->host_fd, src, len, (off_t)pos);
+        ssize_t n = pwrite(fd, src, len, (off_t)pos);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -122,15 +132,19 @@ static int writeback_page(struct address_space *as, struct page *page)
 
 static int address_space_writeback(struct address_space *as)
 {
-    int first = 0;
+    int first = 0, fd = -1;
     for (unsigned long i = 0; i < as->i_pages_cap; i++) {
         struct page *p = as->i_pages[i];
-        if (p && PageFlag(p, PG_dirty)) {
-            int err = writeback_page(as, p);
-            if (err && !first)
-                first = err;
-        }
+        if (!p || !PageFlag(p, PG_dirty))
+            continue;
+        if (fd < 0 && (fd = open_for_writeback(as)) < 0)
+            return -errno; /* the pages stay dirty: a later pass may manage */
+        int err = writeback_page(as, fd, p);
+        if (err && !first)
+            first = err;
     }
+    if (fd >= 0 && close(fd) != 0 && !first)
+        first = -errno;
     return first;
 }
 

@@ -32,12 +32,20 @@ struct file {
     uint64_t f_pos;
     int f_count;
     char *f_path; /* the host path, for /proc/self/maps and traces */
+    /*
+     * The position lives in the host's open file description, shared with
+     * whoever else holds it (the guest's inherited stdio): reads and writes
+     * move it there, so the shell and vmemu's own output see it too.
+     */
+    bool f_pos_shared;
 };
 
 /* Open a host file for the guest; NULL and *err = -errno on failure. */
 struct file *file_open(const char *path, int flags, int mode, int *err);
 /* Wrap an already open host descriptor (the guest's stdin, stdout, stderr). */
 struct file *file_from_host_fd(int fd, const char *name, int *err);
+/* Name the file (kmalloc'd copy); 0 or -ENOMEM, the old name kept on failure. */
+int file_set_path(struct file *f, const char *path);
 struct file *get_file(struct file *f);
 void fput(struct file *f);
 

@@ -122,17 +122,25 @@ static void unmap_all(char *regions[REGIONS], int n)
         munmap(regions[i], REGION_SIZE);
 }
 
-int main(void)
+/*
+ * By default only the per-process figure (RssAnon) is judged: natively,
+ * AnonPages and Committed_AS are system-wide and other processes move them.
+ * With --system the system-wide ones are judged too (vmemu runs one
+ * process, so there they are exact).
+ */
+int main(int argc, char **argv)
 {
     struct figures before, warm;
     struct verdict v = {0, 0, 0};
+    int system = argc > 1 && strcmp(argv[1], "--system") == 0;
     char *regions[REGIONS];
     /* A first read touches buf and the stack the measurements use. */
     if (measure(&warm)) {
         printf("cannot read /proc/meminfo or /proc/self/status\n");
         return 1;
     }
-    for (int attempt = 0; attempt < ATTEMPTS && !(v.anon_ok && v.committed_ok && v.rss_ok);
+    for (int attempt = 0;
+         attempt < ATTEMPTS && !((!system || (v.anon_ok && v.committed_ok)) && v.rss_ok);
          attempt++) {
         if (measure(&before))
             return 1;
@@ -143,8 +151,10 @@ int main(void)
         }
         unmap_all(regions, n);
     }
-    printf("AnonPages rose by >= 10 MiB: %s\n", v.anon_ok ? "yes" : "no");
-    printf("Committed_AS rose by >= 10 MiB: %s\n", v.committed_ok ? "yes" : "no");
+    if (system) {
+        printf("AnonPages rose by >= 10 MiB: %s\n", v.anon_ok ? "yes" : "no");
+        printf("Committed_AS rose by >= 10 MiB: %s\n", v.committed_ok ? "yes" : "no");
+    }
     printf("RssAnon rose by exactly 10 MiB: %s\n", v.rss_ok ? "yes" : "no");
-    return v.anon_ok && v.committed_ok && v.rss_ok ? 0 : 1;
+    return (!system || (v.anon_ok && v.committed_ok)) && v.rss_ok ? 0 : 1;
 }

@@ -37,6 +37,9 @@ fail() {
     echo "FAIL $1: $2"
 }
 
+# Natively only the per-process figure is judged (other processes move the
+# system-wide ones); under vmemu, the only process, all three are.
+expected_native='RssAnon rose by exactly 10 MiB: yes'
 expected='AnonPages rose by >= 10 MiB: yes
 Committed_AS rose by >= 10 MiB: yes
 RssAnon rose by exactly 10 MiB: yes'
@@ -47,9 +50,9 @@ check_touch() {
     name=$(basename "$bin")
     "$bin" >"$work/native.out" 2>&1
     local n_st=$?
-    "$vmemu" run --quiet "$bin" >"$work/vmemu.out" 2>"$work/vmemu.err"
+    "$vmemu" run --quiet "$bin" --system >"$work/vmemu.out" 2>"$work/vmemu.err"
     local v_st=$?
-    if [ "$(cat "$work/native.out")" != "$expected" ] || [ $n_st != 0 ]; then
+    if [ "$(cat "$work/native.out")" != "$expected_native" ] || [ $n_st != 0 ]; then
         fail "$name natively" "status $n_st, output: $(tr '\n' '|' <"$work/native.out")"
     else
         pass "$name natively"
