@@ -42,12 +42,20 @@ normalise() {
         sed "s#$2#DIR#g"
 }
 
-# run_one OUT CMD...: a clean environment and a time limit; prints the status.
+# The environment both runs get: small and fixed, plus the sanitizers'
+# options of an ASan build (vmemu hands its environment to the program, so
+# the native run gets them too and both stacks start alike).
+run_env=(PATH=/usr/bin:/bin LC_ALL=C)
+for v in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS; do
+    [ -n "${!v:-}" ] && run_env+=("$v=${!v}")
+done
+
+# run_one OUT CMD...: that environment and a time limit; prints the status.
 run_one() {
     local out=$1
     shift
     (
-        env -i PATH=/usr/bin:/bin LC_ALL=C timeout "$timeout_s" "$@" >"$out" 2>&1
+        env -i "${run_env[@]}" timeout "$timeout_s" "$@" >"$out" 2>&1
         echo $?
     ) 2>/dev/null
 }
