@@ -43,7 +43,7 @@ static void usage(FILE *out)
                  "  --cache=warm|cold   file pages start cached (warm, default) or not\n"
                  "  --seed N            seed for AT_RANDOM and getrandom (default 0)\n"
                  "  --realtime          use the host clock instead of the virtual clock\n"
-                 "  --vma-tree NAME     the VMA tree implementation (default array)\n"
+                 "  --vma-tree NAME     VMA tree: maple (default), rbtree or array\n"
                  "  --report=LIST       print /proc files at exit (meminfo,buddyinfo,slabinfo,\n"
                  "                      zoneinfo,vmstat,status,stat) on stderr\n"
                  "  --check-leaks       after teardown, check every frame is free again\n"
@@ -274,7 +274,7 @@ static FILE *open_trace_file(const struct vmemu_options *o)
 
 static int cmd_run(int argc, char **argv, int i)
 {
-    struct vmemu_options o = {.ram_bytes = 256ULL << 20, .vma_tree = "array"};
+    struct vmemu_options o = {.ram_bytes = 256ULL << 20, .vma_tree = "maple"};
     parse_options(argc, argv, &i, &o);
     if (i >= argc) {
         fprintf(stderr, "vmemu run: no program given (try --help)\n");
@@ -356,7 +356,7 @@ static unsigned long diff_traces(const char *want, size_t wlen, const char *got,
 static int cmd_check(int argc, char **argv, int i)
 {
     struct vmemu_options o = {
-        .ram_bytes = 256ULL << 20, .vma_tree = "array", .quiet = true, .portable = true};
+        .ram_bytes = 256ULL << 20, .vma_tree = "maple", .quiet = true, .portable = true};
     parse_options(argc, argv, &i, &o);
     if (argc - i < 2) {
         fprintf(stderr, "vmemu check: need EXPECTED and PROGRAM (try --help)\n");

@@ -117,8 +117,11 @@ static bool fit_high(const struct vm_unmapped_area_info *info, unsigned long lo,
     if (hi < lo || hi - lo < info->length)
         return false;
     *start = hi - info->length;
-    *start -= (*start - info->align_offset) & info->align_mask;
-    return *start >= lo;
+    unsigned long back = (*start - info->align_offset) & info->align_mask;
+    if (back > *start - lo)
+        return false; /* aligning down would leave [lo, hi) (or wrap below 0) */
+    *start -= back;
+    return true;
 }
 
 /* Gap i lies between v[i-1] (or low_limit) and v[i] (or high_limit). */
