@@ -75,15 +75,11 @@ static unsigned long mem_available(const struct vm_counts *c, unsigned long free
     return available < 0 ? 0 : (unsigned long)available;
 }
 
+/* Linux's vm_committed_as: pages of every VM_ACCOUNT mapping, kept by mm/. */
 unsigned long proc_committed_pages(struct task *t)
 {
-    unsigned long pages = 0;
-    if (!t || !t->mm)
-        return 0;
-    for (struct vm_area_struct *v = find_vma(t->mm, 0); v; v = vma_next(t->mm, v))
-        if (v->vm_flags & VM_ACCOUNT)
-            pages += vma_pages(v);
-    return pages;
+    (void)t;
+    return vm_committed_pages();
 }
 
 static void meminfo_memory(struct seq *s, const struct vm_counts *c)

@@ -52,11 +52,15 @@ static void pt_page_free(struct mm_struct *mm, unsigned long pfn)
     __free_page(p);
 }
 
+/*
+ * x86's page protections all carry the accessed bit, so every entry the
+ * kernel installs (fault-around's too) starts out young.
+ */
 pte_t vm_pte_flags(unsigned long vm_flags)
 {
     if (!(vm_flags & VM_ACCESS_FLAGS))
-        return _PAGE_PROTNONE | _PAGE_USER | _PAGE_NX;
-    pte_t f = _PAGE_PRESENT | _PAGE_USER;
+        return _PAGE_PROTNONE | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX;
+    pte_t f = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
     if (!(vm_flags & VM_EXEC))
         f |= _PAGE_NX;
     return f;

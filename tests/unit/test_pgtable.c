@@ -204,10 +204,14 @@ static void test_entry_format(void **state)
     assert_int_equal(pfn_pte(0x12345, _PAGE_PRESENT), 0x12345001ULL);
     assert_int_equal(pte_pfn(0x80000000abcde067ULL), 0xabcde);
 
-    /* Rights derived from vm_flags: write is added on demand, exec clears NX. */
-    assert_int_equal(vm_pte_flags(VM_READ), _PAGE_PRESENT | _PAGE_USER | _PAGE_NX);
-    assert_int_equal(vm_pte_flags(VM_READ | VM_WRITE), _PAGE_PRESENT | _PAGE_USER | _PAGE_NX);
-    assert_int_equal(vm_pte_flags(VM_READ | VM_EXEC), _PAGE_PRESENT | _PAGE_USER);
+    /*
+     * Rights derived from vm_flags: write is added on demand, exec clears NX,
+     * and entries start young (x86's protections carry the accessed bit).
+     */
+    const pte_t young = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+    assert_int_equal(vm_pte_flags(VM_READ), young | _PAGE_NX);
+    assert_int_equal(vm_pte_flags(VM_READ | VM_WRITE), young | _PAGE_NX);
+    assert_int_equal(vm_pte_flags(VM_READ | VM_EXEC), young);
     pte_t none = vm_pte_flags(VM_MAYREAD | VM_MAYWRITE);
     assert_false(none & _PAGE_PRESENT);
     assert_true(none & _PAGE_PROTNONE);
