@@ -26,28 +26,40 @@
 
 extern char **environ;
 
-static const char *report_list; /* --report: /proc files to print at exit */
-static bool check_leaks;        /* --check-leaks */
-
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: vmemu run [OPTIONS] PROGRAM [ARGS...]\n"
-                 "       vmemu --help | --version\n"
-                 "\n"
-                 "Runs a static x86-64 Linux program on an emulated CPU whose memory is\n"
-                 "managed by vmemu's own model of the Linux kernel's mm/.\n"
-                 "\n"
-                 "options:\n"
-                 "  --ram SIZE          guest RAM, with K, M or G suffix (default 256M)\n"
-                 "  --quiet             no summary on stderr at exit\n"
-                 "  --cache=warm|cold   file pages start cached (warm, default) or not\n"
-                 "  --seed N            seed for AT_RANDOM and getrandom (default 0)\n"
-                 "  --realtime          use the host clock instead of the virtual clock\n"
-                 "  --vma-tree NAME     VMA tree: maple (default), rbtree or array\n"
-                 "  --report=LIST       print /proc files at exit (meminfo,buddyinfo,slabinfo,\n"
-                 "                      zoneinfo,vmstat,status,stat) on stderr\n"
-                 "  --check-leaks       after teardown, check every frame is free again\n"
-                 "  --help, --version\n");
+    static const char *const text[] = {
+        "usage: vmemu run [OPTIONS] PROGRAM [ARGS...]",
+        "       vmemu check [OPTIONS] [--update] EXPECTED PROGRAM [ARGS...]",
+        "       vmemu --help | --version",
+        "",
+        "Runs a static x86-64 Linux program on an emulated CPU whose memory is",
+        "managed by vmemu's own model of the Linux kernel's mm/.",
+        "",
+        "options:",
+        "  --ram SIZE          guest RAM, with K, M or G suffix (default 256M)",
+        "  --quiet             no summary on stderr at exit",
+        "  --cache=warm|cold   file pages start cached (warm, default) or not",
+        "  --seed N            seed for AT_RANDOM and getrandom (default 0)",
+        "  --realtime          use the host clock instead of the virtual clock",
+        "  --vma-tree NAME     VMA tree: maple (default), rbtree or array",
+        "  --trace=LIST        trace events: fault, mm, syscall, all (comma list)",
+        "  --trace-format=F    text (default) or jsonl",
+        "  --trace-file=PATH   where the trace goes (default stderr)",
+        "  --fault-mode=M      auto (default: inline unless faults are traced),",
+        "                      inline or precise",
+        "  --maps              print the final /proc/self/maps at exit",
+        "  --report=LIST       print /proc files at exit (meminfo,buddyinfo,slabinfo,",
+        "                      zoneinfo,vmstat,status,stat) on stderr",
+        "  --check-leaks       after teardown, check every frame is free again",
+        "  --help, --version",
+        "",
+        "check runs the program like run, with an empty environment and argv[0]",
+        "its base name, traces fault and mm events (unless --trace says otherwise)",
+        "and compares the trace with EXPECTED; --update rewrites EXPECTED.",
+    };
+    for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+        fprintf(out, "%s\n", text[i]);
 }
 
 /* "256M", "1G", "65536K", "1048576": bytes, or 0 if malformed. */
@@ -163,9 +175,9 @@ static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o
             char bad[64];
             if (!report_list_valid(v, bad, sizeof(bad)))
                 bad_value("--report", bad);
-            report_list = v;
+            o->report = v;
         } else if (take_option(argc, argv, i, "--check-leaks", NULL)) {
-            check_leaks = true;
+            o->check_leaks = true;
         } else if (take_option(argc, argv, i, "--maps", NULL)) {
             o->maps = true;
         } else if (o->portable && take_option(argc, argv, i, "--update", NULL)) {
@@ -208,7 +220,7 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
         return EXIT_SETUP;
     }
     filemap_cold = o->cache_cold;
-    unsigned long free_before = check_leaks ? leak_check_start() : 0;
+    unsigned long free_before = o->check_leaks ? leak_check_start() : 0;
     const char *why = NULL;
     struct task *t = task_create(o, &why);
     struct tracer *tr = NULL;
@@ -243,15 +255,15 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
         trace_exit(tr, t->fatal_signal ? 0 : t->exit_status, t->fatal_signal);
         if (o->maps)
             print_maps(t);
-        if (report_list)
-            report_proc_files(t, report_list);
+        if (o->report)
+            report_proc_files(t, o->report);
         if (!o->quiet)
             report_summary(t, status, now_seconds() - start);
     }
     task_set_tracer(t, NULL);
     trace_close(tr);
     task_destroy(t);
-    if (check_leaks && leak_check_finish(free_before) != 0)
+    if (o->check_leaks && leak_check_finish(free_before) != 0)
         status = EXIT_SETUP;
     mm_exit();
     return status;

@@ -22,6 +22,8 @@ struct vmemu_options {
     bool update;            /* check --update: rewrite the expected trace */
     bool portable;          /* check: empty environment, argv[0] a base name */
     int fault_mode;         /* --fault-mode: FAULT_MODE_* */
+    const char *report;     /* --report: /proc files to print at exit */
+    bool check_leaks;       /* --check-leaks */
 };
 
 #endif
