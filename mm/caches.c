@@ -12,11 +12,13 @@
 #include "fs.h"
 #include "mm_types.h"
 #include "slab.h"
+#include "xarray.h"
 
 struct kmem_cache *mm_cachep;
 struct kmem_cache *vm_area_cachep;
 struct kmem_cache *filp_cachep;
 struct kmem_cache *address_space_cachep;
+struct kmem_cache *radix_tree_node_cachep;
 
 struct cache_spec {
     struct kmem_cache **cachep;
@@ -35,6 +37,7 @@ static const struct cache_spec specs[] = {
     {&vm_area_cachep, "vm_area_struct", sizeof(struct vm_area_struct), 0},
     {&filp_cachep, "filp", sizeof(struct file), SLAB_HWCACHE_ALIGN},
     {&address_space_cachep, "address_space", sizeof(struct address_space), 0},
+    {&radix_tree_node_cachep, "radix_tree_node", sizeof(struct xa_node), 0},
 };
 #define NR_SPECS (sizeof(specs) / sizeof(specs[0]))
 

@@ -9,10 +9,11 @@
 
 struct kmem_cache;
 
-extern struct kmem_cache *mm_cachep;            /* "mm_struct" */
-extern struct kmem_cache *vm_area_cachep;       /* "vm_area_struct" */
-extern struct kmem_cache *filp_cachep;          /* "filp": struct file */
-extern struct kmem_cache *address_space_cachep; /* "address_space": one per host file */
+extern struct kmem_cache *mm_cachep;              /* "mm_struct" */
+extern struct kmem_cache *vm_area_cachep;         /* "vm_area_struct" */
+extern struct kmem_cache *filp_cachep;            /* "filp": struct file */
+extern struct kmem_cache *address_space_cachep;   /* "address_space": one per host file */
+extern struct kmem_cache *radix_tree_node_cachep; /* "radix_tree_node": page-cache index nodes */
 
 /* Create every cache above; 0, or -ENOMEM with none of them left behind. */
 int mm_caches_init(void);
