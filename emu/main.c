@@ -248,7 +248,7 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
         argv[0] = (char *)(b ? b + 1 : argv[0]);
     }
     trace_header(tr, t, argv);
-    if (task_exec(t, path, argv, envp, &status) == 0) {
+    if (task_exec(t, path, argv[0], argv, envp, &status) == 0) {
         uint64_t none[6] = {0};
         trace_syscall(tr, t, 59 /* execve */, none, 0);
         status = task_run(t);

@@ -128,7 +128,9 @@ void report_summary(struct task *t, int status, double wall)
     fprintf(stderr,
             "vmemu: %s exited with status %d\n"
             "vmemu: faults: %lu minor, %lu major (zero-page %lu, anon %lu, file %lu, cow %lu)\n"
+            "vmemu: pages mapped by fault-around: %lu, read ahead: %lu\n"
             "vmemu: pages allocated: %lu, peak resident: %lu pages, wall time: %.3f s\n",
             t->comm, status, s->min_flt, s->maj_flt, s->zero_page, s->anon_new, s->file_pages,
-            s->cow, report_pgalloc_total() - t->pgalloc_start, t->mm->hiwater_rss, wall);
+            s->cow, s->fault_around, s->readahead, report_pgalloc_total() - t->pgalloc_start,
+            t->mm->hiwater_rss, wall);
 }

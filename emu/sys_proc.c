@@ -114,36 +114,26 @@ static long sys_getegid(struct task *t, const uint64_t a[6])
     return (long)getegid();
 }
 
-static void rlimit_of(int resource, struct rlimit *r)
-{
-    r->rlim_cur = r->rlim_max = RLIM_INFINITY;
-    if (resource == RLIMIT_STACK)
-        r->rlim_cur = 8UL << 20;
-    else if (resource == RLIMIT_NOFILE)
-        r->rlim_cur = NR_OPEN, r->rlim_max = 4096;
-    else if (resource == RLIMIT_CORE)
-        r->rlim_cur = 0;
-}
-
 static long sys_prlimit64(struct task *t, const uint64_t a[6])
 {
     if (a[0] != 0 && a[0] != GUEST_PID)
         return -ESRCH;
     if (a[1] >= RLIM_NLIMITS)
         return -EINVAL;
-    struct rlimit r;
-    rlimit_of((int)a[1], &r);
-    if (a[3] && copy_to_user(t->mm, a[3], &r, sizeof(r)))
+    struct rlimit *cur = &t->rlim[a[1]], n;
+    if (a[2] && copy_from_user(t->mm, &n, a[2], sizeof(n)))
         return -EFAULT;
-    /* New limits are accepted and not enforced beyond the stack's. */
+    if (a[2] && n.rlim_cur > n.rlim_max)
+        return -EINVAL;
+    /* Raising a hard limit needs CAP_SYS_RESOURCE: only if vmemu's user has it. */
+    if (a[2] && n.rlim_max > cur->rlim_max && geteuid() != 0)
+        return -EPERM;
+    if (a[3] && copy_to_user(t->mm, a[3], cur, sizeof(*cur)))
+        return -EFAULT;
     if (a[2]) {
-        struct rlimit n;
-        if (copy_from_user(t->mm, &n, a[2], sizeof(n)))
-            return -EFAULT;
-        if (n.rlim_cur > n.rlim_max)
-            return -EINVAL;
+        *cur = n;
         if (a[1] == RLIMIT_STACK)
-            t->mm->stack_rlimit = n.rlim_cur;
+            t->mm->stack_rlimit = n.rlim_cur == RLIM_INFINITY ? ~0UL : (unsigned long)n.rlim_cur;
     }
     return 0;
 }

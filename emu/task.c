@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "emu/cpu.h"
@@ -37,6 +38,17 @@ static int install_stdio(struct task *t)
     return 0;
 }
 
+/* The guest inherits vmemu's resource limits, as a child process would. */
+static void inherit_rlimits(struct task *t)
+{
+    for (int r = 0; r < RLIM_NLIMITS; r++)
+        if (getrlimit(r, &t->rlim[r]) != 0)
+            t->rlim[r].rlim_cur = t->rlim[r].rlim_max = RLIM_INFINITY;
+    t->mm->stack_rlimit = t->rlim[RLIMIT_STACK].rlim_cur == RLIM_INFINITY
+                              ? ~0UL
+                              : (unsigned long)t->rlim[RLIMIT_STACK].rlim_cur;
+}
+
 struct task *task_create(const struct vmemu_options *opts, const char **why)
 {
     const struct vma_tree_ops *ops = vma_tree_ops_by_name(opts->vma_tree);
@@ -63,6 +75,7 @@ struct task *task_create(const struct vmemu_options *opts, const char **why)
         return NULL;
     }
     install_stdio(t);
+    inherit_rlimits(t);
     t->rng = opts->seed ^ 0x9e3779b97f4a7c15ULL;
     t->vclock_ns = t->start_ns = VIRTUAL_EPOCH_NS;
     return t;
@@ -119,7 +132,8 @@ static void set_comm(struct task *t, const char *path)
     snprintf(t->comm, sizeof(t->comm), "%s", base);
 }
 
-int task_exec(struct task *t, const char *path, char *const argv[], char *const envp[], int *status)
+int task_exec(struct task *t, const char *path, const char *execfn, char *const argv[],
+              char *const envp[], int *status)
 {
     char resolved[PATH_MAX];
     if (!realpath(path, resolved)) {
@@ -128,7 +142,7 @@ int task_exec(struct task *t, const char *path, char *const argv[], char *const 
         return -1;
     }
     struct exec_params p = {.path = resolved,
-                            .execfn = path,
+                            .execfn = execfn,
                             .argv = argv,
                             .envp = envp,
                             .uid = getuid(),

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 
 #include "emu/options.h"
 
@@ -35,6 +36,7 @@ struct task {
     int exit_status;  /* its status */
     int fatal_signal; /* nonzero: killed by this signal */
 
+    struct rlimit rlim[RLIM_NLIMITS]; /* inherited from vmemu, as a child's */
     uint64_t clear_child_tid;
     uint64_t sigmask;
     struct k_sigaction sigactions[NR_SIGNALS];
@@ -58,11 +60,12 @@ struct task *task_create(const struct vmemu_options *opts, const char **why);
 void task_destroy(struct task *t);
 
 /*
- * Load the program into the task. On refusal, returns -1 after printing one
+ * Load the program at path into the task; execfn is the name AT_EXECFN
+ * gives it (the path as typed, like execve's filename). On refusal, returns -1 after printing one
  * line naming the file and the reason; the caller exits with *status.
  */
-int task_exec(struct task *t, const char *path, char *const argv[], char *const envp[],
-              int *status);
+int task_exec(struct task *t, const char *path, const char *execfn, char *const argv[],
+              char *const envp[], int *status);
 
 /* Run until the program exits or dies; returns what vmemu should exit with. */
 int task_run(struct task *t);

@@ -406,6 +406,23 @@ static void set_mm_stack(struct mm_struct *mm, const struct stack_layout *l)
     mm->start_stack = l->sp;
 }
 
+/*
+ * Linux's mmap_base with ASLR off: below the stack, a gap of the stack's
+ * rlimit plus the guard gap, at least 128 MiB and at most 5/6 of the
+ * address space (8 MiB of stack gives 0x7ffff7fff000).
+ */
+static unsigned long mmap_base_for(unsigned long stack_rlimit)
+{
+    unsigned long gap = stack_rlimit, gap_min = 128UL << 20, gap_max = TASK_SIZE / 6 * 5;
+    if (gap + STACK_GUARD_GAP > gap)
+        gap += STACK_GUARD_GAP;
+    if (gap < gap_min)
+        gap = gap_min;
+    else if (gap > gap_max)
+        gap = gap_max;
+    return PAGE_ALIGN(TASK_SIZE - gap);
+}
+
 /* Everything after the file has been checked; the file is still held open. */
 static int exec_image(struct mm_struct *mm, struct file *file, const struct elf_image *img,
                       const struct exec_params *p, struct exec_result *out, char *err,
@@ -430,7 +447,7 @@ static int exec_image(struct mm_struct *mm, struct file *file, const struct elf_
     if (!image)
         return loader_fail(err, errlen, ENOMEM, "out of memory for the initial stack");
 
-    mm->mmap_base = MMAP_BASE;
+    mm->mmap_base = mmap_base_for(rlim);
     int ret = map_image(mm, file, img, err, errlen);
     if (ret == 0)
         ret = setup_stack(mm, img, &l, image, err, errlen);
