@@ -602,28 +602,6 @@ static struct vm_area_struct *maple_prev(struct vma_tree *t, struct vm_area_stru
 
 /* --- gap searches --------------------------------------------------------- */
 
-/* The lowest aligned start >= lo with [start, start + len) inside [lo, hi). */
-static bool fit_low(const struct vm_unmapped_area_info *info, unsigned long lo, unsigned long hi,
-                    unsigned long *start)
-{
-    *start = lo + ((info->align_offset - lo) & info->align_mask);
-    return *start >= lo && *start <= hi && hi - *start >= info->length;
-}
-
-/* The highest aligned start with [start, start + len) inside [lo, hi). */
-static bool fit_high(const struct vm_unmapped_area_info *info, unsigned long lo, unsigned long hi,
-                     unsigned long *start)
-{
-    if (hi < lo || hi - lo < info->length)
-        return false;
-    unsigned long s = hi - info->length;
-    unsigned long back = (s - info->align_offset) & info->align_mask;
-    if (back > s - lo)
-        return false;
-    *start = s - back;
-    return true;
-}
-
 /* The gap [first, last] clipped to the request's limits, as [lo, hi). */
 static bool clip_gap(const struct vm_unmapped_area_info *info, unsigned long first,
                      unsigned long last, unsigned long *lo, unsigned long *hi)
@@ -649,7 +627,7 @@ static bool area_in_slot(const struct maple_node *node, unsigned int i, unsigned
                        : area_low(node->slot[i], first, info, addr);
     if (node->slot[i] || !clip_gap(info, first, last, &lo, &hi))
         return false;
-    return topdown ? fit_high(info, lo, hi, addr) : fit_low(info, lo, hi, addr);
+    return topdown ? vma_fit_high(info, lo, hi, addr) : vma_fit_low(info, lo, hi, addr);
 }
 
 /*

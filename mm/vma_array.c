@@ -102,28 +102,6 @@ static struct vm_area_struct *array_prev(struct vma_tree *t, struct vm_area_stru
     return (i < t->n && i > 0) ? t->v[i - 1] : NULL;
 }
 
-/* The lowest aligned start >= lo with [start, start + len) inside [lo, hi). */
-static bool fit_low(const struct vm_unmapped_area_info *info, unsigned long lo, unsigned long hi,
-                    unsigned long *start)
-{
-    *start = lo + ((info->align_offset - lo) & info->align_mask);
-    return *start >= lo && *start <= hi && hi - *start >= info->length;
-}
-
-/* The highest aligned start with [start, start + len) inside [lo, hi). */
-static bool fit_high(const struct vm_unmapped_area_info *info, unsigned long lo, unsigned long hi,
-                     unsigned long *start)
-{
-    if (hi < lo || hi - lo < info->length)
-        return false;
-    *start = hi - info->length;
-    unsigned long back = (*start - info->align_offset) & info->align_mask;
-    if (back > *start - lo)
-        return false; /* aligning down would leave [lo, hi) (or wrap below 0) */
-    *start -= back;
-    return true;
-}
-
 /* Gap i lies between v[i-1] (or low_limit) and v[i] (or high_limit). */
 static void array_gap(const struct vma_tree *t, const struct vm_unmapped_area_info *info, size_t i,
                       unsigned long *lo, unsigned long *hi)
@@ -140,7 +118,7 @@ static unsigned long array_unmapped_area(struct vma_tree *t,
     for (size_t i = 0; i <= t->n; i++) {
         unsigned long lo, hi, start;
         array_gap(t, info, i, &lo, &hi);
-        if (lo < hi && fit_low(info, lo, hi, &start))
+        if (lo < hi && vma_fit_low(info, lo, hi, &start))
             return start;
     }
     return (unsigned long)-ENOMEM;
@@ -152,7 +130,7 @@ static unsigned long array_unmapped_area_topdown(struct vma_tree *t,
     for (size_t i = t->n + 1; i-- > 0;) {
         unsigned long lo, hi, start;
         array_gap(t, info, i, &lo, &hi);
-        if (lo < hi && fit_high(info, lo, hi, &start))
+        if (lo < hi && vma_fit_high(info, lo, hi, &start))
             return start;
     }
     return (unsigned long)-ENOMEM;

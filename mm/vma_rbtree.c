@@ -358,28 +358,6 @@ static struct vm_area_struct *rbtree_prev(struct vma_tree *t, struct vm_area_str
 
 /* --- gap searches --------------------------------------------------------- */
 
-/* The lowest aligned start >= lo with [start, start + len) inside [lo, hi). */
-static bool fit_low(const struct vm_unmapped_area_info *info, unsigned long lo, unsigned long hi,
-                    unsigned long *start)
-{
-    *start = lo + ((info->align_offset - lo) & info->align_mask);
-    return *start >= lo && *start <= hi && hi - *start >= info->length;
-}
-
-/* The highest aligned start with [start, start + len) inside [lo, hi). */
-static bool fit_high(const struct vm_unmapped_area_info *info, unsigned long lo, unsigned long hi,
-                     unsigned long *start)
-{
-    if (hi < lo || hi - lo < info->length)
-        return false;
-    unsigned long s = hi - info->length;
-    unsigned long back = (s - info->align_offset) & info->align_mask;
-    if (back > s - lo)
-        return false;
-    *start = s - back;
-    return true;
-}
-
 /* The free range [lo, hi) clipped to the request's limits; false when empty. */
 static bool clip(const struct vm_unmapped_area_info *info, unsigned long *lo, unsigned long *hi)
 {
@@ -399,7 +377,7 @@ static bool fits_below(const struct vm_area_struct *v, const struct vm_unmapped_
     unsigned long lo = v->vm_start - gap, hi = v->vm_start;
     if (!clip(info, &lo, &hi))
         return false;
-    return high ? fit_high(info, lo, hi, addr) : fit_low(info, lo, hi, addr);
+    return high ? vma_fit_high(info, lo, hi, addr) : vma_fit_low(info, lo, hi, addr);
 }
 
 /*
@@ -437,7 +415,7 @@ static bool fits_above_last(const struct vma_tree *t, const struct vm_unmapped_a
     unsigned long lo = t->root ? rightmost(t->root)->vm_end : 0, hi = info->high_limit;
     if (!clip(info, &lo, &hi))
         return false;
-    return high ? fit_high(info, lo, hi, addr) : fit_low(info, lo, hi, addr);
+    return high ? vma_fit_high(info, lo, hi, addr) : vma_fit_low(info, lo, hi, addr);
 }
 
 static unsigned long rbtree_unmapped_area(struct vma_tree *t,

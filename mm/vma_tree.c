@@ -16,3 +16,23 @@ const struct vma_tree_ops *vma_tree_ops_by_name(const char *name)
             return vma_trees[i];
     return NULL;
 }
+
+bool vma_fit_low(const struct vm_unmapped_area_info *info, unsigned long lo, unsigned long hi,
+                 unsigned long *start)
+{
+    *start = lo + ((info->align_offset - lo) & info->align_mask);
+    return *start >= lo && *start <= hi && hi - *start >= info->length;
+}
+
+bool vma_fit_high(const struct vm_unmapped_area_info *info, unsigned long lo, unsigned long hi,
+                  unsigned long *start)
+{
+    if (hi < lo || hi - lo < info->length)
+        return false;
+    unsigned long s = hi - info->length;
+    unsigned long back = (s - info->align_offset) & info->align_mask;
+    if (back > s - lo)
+        return false; /* aligning down would leave [lo, hi) (or wrap below 0) */
+    *start = s - back;
+    return true;
+}

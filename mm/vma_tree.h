@@ -13,6 +13,8 @@
 #ifndef VMEMU_MM_VMA_TREE_H
 #define VMEMU_MM_VMA_TREE_H
 
+#include <stdbool.h>
+
 #include "mm_types.h"
 
 /* A request to find a free range, as Linux's vm_unmapped_area_info. */
@@ -52,6 +54,16 @@ extern const struct vma_tree_ops vma_array_ops;
 extern const struct vma_tree_ops vma_maple_ops;
 /* An augmented red-black tree keyed by vm_start (Linux before 6.1). */
 extern const struct vma_tree_ops vma_rbtree_ops;
+
+/*
+ * Where a request fits in the free range [lo, hi): the lowest or highest
+ * aligned start with [start, start + length) inside it. Every tree's gap
+ * search ends here, so they agree to the byte.
+ */
+bool vma_fit_low(const struct vm_unmapped_area_info *info, unsigned long lo, unsigned long hi,
+                 unsigned long *start);
+bool vma_fit_high(const struct vm_unmapped_area_info *info, unsigned long lo, unsigned long hi,
+                  unsigned long *start);
 
 /* Look up an implementation by name ("array", "maple", "rbtree"); NULL if unknown. */
 const struct vma_tree_ops *vma_tree_ops_by_name(const char *name);
