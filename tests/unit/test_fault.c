@@ -31,53 +31,6 @@
 #define X 0x40000000UL
 #define Y 0x50000000UL
 
-/*
- * Free pages plus the pages slab holds. Kernel objects (mm_struct, VMAs,
- * files) come from slab caches, which keep empty slabs as Linux's do, so
- * frames are counted as free or slab: a frame in neither is in use.
- */
-static unsigned long free_or_slab_pages(void)
-{
-    return nr_free_pages() + slab_reclaimable_pages() + slab_unreclaimable_pages();
-}
-
-/*
- * Slab objects in use, summed over /proc/slabinfo: a kernel object an mm
- * forgot to free shows up here.
- */
-static unsigned long slab_objects(void)
-{
-    struct seq s;
-    seq_init(&s);
-    slabinfo_show(&s);
-    assert_false(s.overflow);
-    unsigned long total = 0;
-    char *save = NULL;
-    for (char *line = strtok_r(s.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char name[64];
-        unsigned long active;
-        if (line[0] != '#' && sscanf(line, "%63s %lu", name, &active) == 2)
-            total += active;
-    }
-    seq_free(&s);
-    return total;
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    filemap_cold = false;
-    return mm_init(64 << 20);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mm_exit();
-    filemap_cold = false;
-    return 0;
-}
-
 /* For tests that end with mm_exit themselves: undo only what is still up. */
 static int teardown_if_up(void **state)
 {
@@ -220,11 +173,11 @@ static void test_anon_zero_then_cow(void **state)
     assert_int_equal(mm->faults.maj_flt, 0);
     assert_int_equal(mm->faults.zero_page, 1);
 
-    unsigned long free0 = free_or_slab_pages();
+    unsigned long free0 = test_free_or_slab_pages();
     r = fault(mm, X + 0x10, FAULT_FLAG_WRITE, FAULT_COW);
     assert_int_not_equal(r.pfn, zero_pfn);
     assert_true(page_is_zero(r.pfn));
-    assert_int_equal(free_or_slab_pages(), free0 - 1);
+    assert_int_equal(test_free_or_slab_pages(), free0 - 1);
     e = pte_at(mm, X);
     assert_int_equal(pte_pfn(e), r.pfn);
     assert_true(e & _PAGE_RW);
@@ -324,10 +277,10 @@ static void test_wp_reuse(void **state)
     assert_int_equal(do_mprotect(mm, X, P, PROT_READ), 0);
     fault(mm, X, FAULT_FLAG_WRITE, FAULT_SEGV_ACCERR);
     assert_int_equal(do_mprotect(mm, X, P, RW), 0);
-    unsigned long free0 = free_or_slab_pages();
+    unsigned long free0 = test_free_or_slab_pages();
     struct fault_result r = fault(mm, X, FAULT_FLAG_WRITE, FAULT_WP_REUSE);
     assert_int_equal(r.pfn, pfn);
-    assert_int_equal(free_or_slab_pages(), free0);
+    assert_int_equal(test_free_or_slab_pages(), free0);
     assert_true(pte_at(mm, X) & _PAGE_RW);
     char buf[4];
     assert_int_equal(copy_from_user(mm, buf, X, 4), 0);
@@ -881,7 +834,7 @@ static void test_no_leaks(void **state)
         put_page(pg);
     }
     assert_int_equal(as->nrpages, 6);
-    unsigned long free0 = free_or_slab_pages(), objs0 = slab_objects();
+    unsigned long free0 = test_free_or_slab_pages(), objs0 = test_slab_objects();
     struct mm_struct *mm = new_mm();
 
     map_anon(mm, X, 8 * P, RW, ANON);
@@ -913,11 +866,11 @@ static void test_no_leaks(void **state)
     assert_int_equal(copy_to_user(mm, 0x555555560000UL + P, "h", 1), 0);
     assert_int_equal(do_brk(mm, mm->brk - P), 0x555555560000UL + 2 * P);
     assert_true(get_mm_rss(mm) > 0);
-    assert_true(free_or_slab_pages() < free0);
+    assert_true(test_free_or_slab_pages() < free0);
 
     mmput(mm);
-    assert_int_equal(free_or_slab_pages(), free0);
-    assert_int_equal(slab_objects(), objs0);
+    assert_int_equal(test_free_or_slab_pages(), free0);
+    assert_int_equal(test_slab_objects(), objs0);
     assert_int_equal(as->nrpages, 6);
     for (pgoff_t i = 0; i < filemap_nr_pages(as); i++) {
         struct page *pg = filemap_find_page(as, i);
@@ -932,26 +885,34 @@ static void test_no_leaks(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_anon_zero_then_cow, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_anon_new_and_spurious, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_segv_kinds, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wp_reuse, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_shared_anon_never_writes_zero_page, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_file_private_minor_and_cow, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_file_private_write_leaves_file_alone, setup,
+        cmocka_unit_test_setup_teardown(test_anon_zero_then_cow, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_anon_new_and_spurious, test_mm_setup,
+                                        test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_segv_kinds, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_wp_reuse, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_shared_anon_never_writes_zero_page, test_mm_setup,
+                                        test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_file_private_minor_and_cow, test_mm_setup,
+                                        test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_file_private_write_leaves_file_alone, test_mm_setup,
                                         teardown_if_up),
-        cmocka_unit_test_setup_teardown(test_file_cold_major_then_minor, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_file_shared_write_reaches_disk, setup, teardown_if_up),
-        cmocka_unit_test_setup_teardown(test_file_sigbus_beyond_eof, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_file_dontneed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_map_populate, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reopen_with_truncate, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncate_under_dirty_shared_mapping, setup,
+        cmocka_unit_test_setup_teardown(test_file_cold_major_then_minor, test_mm_setup,
+                                        test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_file_shared_write_reaches_disk, test_mm_setup,
                                         teardown_if_up),
-        cmocka_unit_test_setup_teardown(test_cow_of_code_flushes_translations, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_uaccess_boundaries_and_holes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_strncpy_from_user, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_leaks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_sigbus_beyond_eof, test_mm_setup,
+                                        test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_file_dontneed, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_map_populate, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_reopen_with_truncate, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_truncate_under_dirty_shared_mapping, test_mm_setup,
+                                        teardown_if_up),
+        cmocka_unit_test_setup_teardown(test_cow_of_code_flushes_translations, test_mm_setup,
+                                        test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_uaccess_boundaries_and_holes, test_mm_setup,
+                                        test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_strncpy_from_user, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_no_leaks, test_mm_setup, test_mm_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

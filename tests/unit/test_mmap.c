@@ -29,19 +29,6 @@
 #define RW (PROT_READ | PROT_WRITE)
 #define X 0x40000000UL /* a free area well below mmap_base */
 
-static int setup(void **state)
-{
-    (void)state;
-    return mm_init(64 << 20);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mm_exit();
-    return 0;
-}
-
 /* Every VMA tree the registry knows; the test runs once on each. */
 static const char *const tree_names[] = {"array", "maple", "rbtree"};
 
@@ -65,37 +52,6 @@ static void check_tree(struct mm_struct *mm)
     assert_int_equal(count_vmas(mm), mm->map_count);
 }
 
-/*
- * Free pages plus the pages slab holds: slab keeps empty slabs cached, as
- * Linux's does, so a tree's nodes going back to their cache is not a leak.
- */
-static unsigned long free_or_slab_pages(void)
-{
-    return nr_free_pages() + slab_reclaimable_pages() + slab_unreclaimable_pages();
-}
-
-/*
- * Slab objects in use, summed over /proc/slabinfo: a kernel object an mm
- * forgot to free shows up here.
- */
-static unsigned long slab_objects(void)
-{
-    struct seq s;
-    seq_init(&s);
-    slabinfo_show(&s);
-    assert_false(s.overflow);
-    unsigned long total = 0;
-    char *save = NULL;
-    for (char *line = strtok_r(s.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char name[64];
-        unsigned long active;
-        if (line[0] != '#' && sscanf(line, "%63s %lu", name, &active) == 2)
-            total += active;
-    }
-    seq_free(&s);
-    return total;
-}
-
 /* Run fn on a fresh mm of each tree; nothing may leak. */
 static void for_each_tree(mm_test_fn fn)
 {
@@ -108,7 +64,7 @@ static void for_each_tree(mm_test_fn fn)
             continue;
         assert_string_equal(ops->name, tree_names[i]);
         print_message("    tree %s\n", ops->name);
-        unsigned long free0 = free_or_slab_pages(), objs0 = slab_objects();
+        unsigned long free0 = test_free_or_slab_pages(), objs0 = test_slab_objects();
         struct mm_struct *mm = mm_alloc(ops);
         assert_non_null(mm);
         assert_int_equal(mm->map_count, 0);
@@ -116,8 +72,8 @@ static void for_each_tree(mm_test_fn fn)
         fn(mm);
         check_tree(mm);
         mmput(mm);
-        assert_int_equal(free_or_slab_pages(), free0);
-        assert_int_equal(slab_objects(), objs0);
+        assert_int_equal(test_free_or_slab_pages(), free0);
+        assert_int_equal(test_slab_objects(), objs0);
         ran++;
     }
     assert_true(ran >= 1);
@@ -261,7 +217,7 @@ static void map_fixed_replaces(struct mm_struct *mm)
     for (int i = 0; i < 4; i++)
         fill(mm, X + (unsigned long)i * P, P, (unsigned char)(0x10 + i));
     assert_int_equal(mm->rss[MM_ANONPAGES], 4);
-    unsigned long free1 = free_or_slab_pages();
+    unsigned long free1 = test_free_or_slab_pages();
     unsigned long flushes = test_tlb_flushes;
 
     /* MAP_FIXED over the second page: the old page is gone, the new one reads zero. */
@@ -269,7 +225,7 @@ static void map_fixed_replaces(struct mm_struct *mm)
     assert_true(test_tlb_flushes > flushes);
     assert_int_equal(mm->map_count, 3);
     assert_int_equal(mm->rss[MM_ANONPAGES], 3);
-    assert_int_equal(free_or_slab_pages(), free1 + 1);
+    assert_int_equal(test_free_or_slab_pages(), free1 + 1);
     assert_vma(mm, X, X + P, VM_READ | VM_WRITE);
     assert_vma(mm, X + P, X + 2 * P, VM_READ);
     assert_vma(mm, X + 2 * P, X + 4 * P, VM_READ | VM_WRITE);
@@ -448,7 +404,7 @@ static void munmap_middle(struct mm_struct *mm)
     map_fixed(mm, X, 3 * P, RW);
     for (int i = 0; i < 3; i++)
         fill(mm, X + (unsigned long)i * P, P, (unsigned char)(0xa0 + i));
-    unsigned long free1 = free_or_slab_pages();
+    unsigned long free1 = test_free_or_slab_pages();
     assert_int_equal(do_munmap(mm, X + P, P), 0);
     assert_int_equal(mm->map_count, 2);
     assert_vma(mm, X, X + P, VM_READ | VM_WRITE);
@@ -457,7 +413,7 @@ static void munmap_middle(struct mm_struct *mm)
     assert_ptr_equal(find_vma(mm, X + P), vma_at(mm, X + 2 * P));
     assert_unmapped(mm, X + P);
     assert_int_equal(mm->rss[MM_ANONPAGES], 2);
-    assert_int_equal(free_or_slab_pages(), free1 + 1);
+    assert_int_equal(test_free_or_slab_pages(), free1 + 1);
     assert_int_equal(mm->total_vm, 2);
     pte_t *hole = pte_lookup(mm, X + P);
     assert_true(!hole || *hole == 0);
@@ -641,7 +597,7 @@ static void test_mprotect_shared_readonly_file(void **state)
 static void brk_grow_shrink(struct mm_struct *mm)
 {
     mm->start_brk = mm->brk = HEAP;
-    unsigned long free0 = free_or_slab_pages();
+    unsigned long free0 = test_free_or_slab_pages();
     unsigned long tables0 = mm->pgtables_bytes;
 
     /* Below the start: refused, the break stays. */
@@ -669,7 +625,7 @@ static void brk_grow_shrink(struct mm_struct *mm)
     assert_unmapped(mm, HEAP + P);
     assert_int_equal(mm->rss[MM_ANONPAGES], 1);
     unsigned long tables = (mm->pgtables_bytes - tables0) / P;
-    assert_int_equal(free_or_slab_pages(), free0 - 1 - tables);
+    assert_int_equal(test_free_or_slab_pages(), free0 - 1 - tables);
     expect_bytes(mm, HEAP, P, 0x5a);
     /* Growing again gives fresh zero pages, not the old contents. */
     assert_int_equal(do_brk(mm, HEAP + 3 * P), HEAP + 3 * P);
@@ -680,7 +636,7 @@ static void brk_grow_shrink(struct mm_struct *mm)
     assert_int_equal(do_brk(mm, HEAP), HEAP);
     assert_int_equal(mm->map_count, 0);
     assert_int_equal(mm->rss[MM_ANONPAGES], 0);
-    assert_int_equal(free_or_slab_pages(), free0);
+    assert_int_equal(test_free_or_slab_pages(), free0);
 
     /* A mapping above: the heap may come up to one page below it, no closer. */
     map_fixed(mm, HEAP + 10 * P, P, PROT_READ);
@@ -704,13 +660,13 @@ static void madvise_dontneed(struct mm_struct *mm)
     map_fixed(mm, X, 3 * P, RW);
     fill(mm, X, 3 * P, 0xee);
     assert_int_equal(mm->rss[MM_ANONPAGES], 3);
-    unsigned long free1 = free_or_slab_pages();
+    unsigned long free1 = test_free_or_slab_pages();
     unsigned long flushes = test_tlb_flushes;
 
     assert_int_equal(do_madvise(mm, X + P, 2 * P, MADV_DONTNEED), 0);
     assert_true(test_tlb_flushes > flushes);
     assert_int_equal(mm->rss[MM_ANONPAGES], 1);
-    assert_int_equal(free_or_slab_pages(), free1 + 2);
+    assert_int_equal(test_free_or_slab_pages(), free1 + 2);
     assert_int_equal(mm->map_count, 1); /* the mapping stays */
     expect_bytes(mm, X, P, 0xee);
     expect_bytes(mm, X + P, 2 * P, 0); /* zero-fill on demand again */
@@ -832,7 +788,7 @@ static void test_stack_guard_gap(void **state)
 static void test_mmput_releases_everything(void **state)
 {
     (void)state;
-    unsigned long free0 = free_or_slab_pages();
+    unsigned long free0 = test_free_or_slab_pages();
     struct mm_struct *mm = mm_alloc(&vma_array_ops);
     assert_non_null(mm);
     for (unsigned long i = 0; i < 64; i++) {
@@ -844,33 +800,36 @@ static void test_mmput_releases_everything(void **state)
     map_fixed(mm, 0x7f0000000000UL, P, RW);
     fill(mm, 0x7f0000000000UL, P, 1);
     assert_true(mm->map_count > 1);
-    assert_true(free_or_slab_pages() < free0);
+    assert_true(test_free_or_slab_pages() < free0);
     unsigned long flushes = test_tlb_flushes;
     mmput(mm);
     assert_true(test_tlb_flushes > flushes);
-    assert_int_equal(free_or_slab_pages(), free0);
+    assert_int_equal(test_free_or_slab_pages(), free0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_placement_topdown, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_placement_hint, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_map_fixed_replaces, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mmap_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_merge_rules, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_merge_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_munmap_middle_splits, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_munmap_many, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mprotect_split_merge, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mprotect_makes_mergeable, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mprotect_hole, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mprotect_shared_readonly_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_brk, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_madvise_dontneed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stack_growth, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stack_guard_gap, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mmput_releases_everything, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_placement_topdown, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_placement_hint, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_map_fixed_replaces, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_mmap_errors, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_merge_rules, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_merge_file, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_munmap_middle_splits, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_munmap_many, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_mprotect_split_merge, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_mprotect_makes_mergeable, test_mm_setup,
+                                        test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_mprotect_hole, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_mprotect_shared_readonly_file, test_mm_setup,
+                                        test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_brk, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_madvise_dontneed, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_stack_growth, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_stack_guard_gap, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_mmput_releases_everything, test_mm_setup,
+                                        test_mm_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

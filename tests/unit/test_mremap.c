@@ -27,19 +27,6 @@
 #define X 0x40000000UL /* a free area well below mmap_base */
 #define ERR(e) ((unsigned long)-(e))
 
-static int setup(void **state)
-{
-    (void)state;
-    return mm_init(64 << 20);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mm_exit();
-    return 0;
-}
-
 static struct mm_struct *new_mm(void)
 {
     struct mm_struct *mm = mm_alloc(&vma_array_ops);
@@ -333,13 +320,13 @@ static void test_committed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_grow_in_place, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_move_carries_ptes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dontunmap, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mremap_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mincore, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mlock, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_committed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_grow_in_place, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_move_carries_ptes, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_dontunmap, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_mremap_errors, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_mincore, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_mlock, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_committed, test_mm_setup, test_mm_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,29 +24,6 @@
 #define PD_SPAN (512UL * PT_SPAN)
 #define PDPT_SPAN (512UL * PD_SPAN)
 
-/*
- * Free pages plus the pages slab holds. Kernel objects (mm_struct, VMAs,
- * files) come from slab caches, which keep empty slabs as Linux's do, so
- * frames are counted as free or slab: a frame in neither is in use.
- */
-static unsigned long free_or_slab_pages(void)
-{
-    return nr_free_pages() + slab_reclaimable_pages() + slab_unreclaimable_pages();
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    return mm_init(64 << 20);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mm_exit();
-    return 0;
-}
-
 static pte_t *table(unsigned long pfn)
 {
     return (pte_t *)page_address(pfn_to_page(pfn));
@@ -86,9 +63,9 @@ static unsigned long fault(struct mm_struct *mm, unsigned long addr, unsigned in
 static void test_pgd_alloc(void **state)
 {
     (void)state;
-    unsigned long before = free_or_slab_pages();
+    unsigned long before = test_free_or_slab_pages();
     struct mm_struct *mm = new_mm();
-    assert_int_equal(free_or_slab_pages(), before - 1);
+    assert_int_equal(test_free_or_slab_pages(), before - 1);
     assert_int_equal(mm->pgtables_bytes, PAGE_SIZE);
     struct page *pgd = pfn_to_page(mm->pgd);
     assert_true(PageFlag(pgd, PG_pgtable));
@@ -97,7 +74,7 @@ static void test_pgd_alloc(void **state)
         assert_int_equal(table(mm->pgd)[i], 0);
     assert_null(pte_lookup(mm, FAR_ADDR));
     mmput(mm);
-    assert_int_equal(free_or_slab_pages(), before);
+    assert_int_equal(test_free_or_slab_pages(), before);
 }
 
 /*
@@ -109,12 +86,12 @@ static void test_three_tables_for_a_far_page(void **state)
 {
     (void)state;
     struct mm_struct *mm = new_mm();
-    unsigned long free0 = free_or_slab_pages();
+    unsigned long free0 = test_free_or_slab_pages();
     unsigned long bytes0 = mm->pgtables_bytes;
 
     pte_t *pte = pte_alloc(mm, FAR_ADDR);
     assert_non_null(pte);
-    assert_int_equal(free_or_slab_pages(), free0 - 3);
+    assert_int_equal(test_free_or_slab_pages(), free0 - 3);
     assert_int_equal(mm->pgtables_bytes, bytes0 + 3 * PAGE_SIZE);
     assert_int_equal(*pte, 0); /* a fresh table is all zeros */
 
@@ -136,14 +113,14 @@ static void test_three_tables_for_a_far_page(void **state)
     assert_ptr_equal(pte_lookup(mm, FAR_ADDR + 0x123), pte);
     assert_ptr_equal(pte_lookup(mm, FAR_ADDR + 5 * PAGE_SIZE), pte + 5);
     assert_ptr_equal(pte_alloc(mm, FAR_ADDR + 511 * PAGE_SIZE), pte + 511);
-    assert_int_equal(free_or_slab_pages(), free0 - 3);
+    assert_int_equal(test_free_or_slab_pages(), free0 - 3);
     /* The next 2 MiB needs one new PT; the next 1 GiB a PD and a PT. */
     assert_null(pte_lookup(mm, FAR_ADDR + PT_SPAN));
     assert_non_null(pte_alloc(mm, FAR_ADDR + PT_SPAN));
-    assert_int_equal(free_or_slab_pages(), free0 - 4);
+    assert_int_equal(test_free_or_slab_pages(), free0 - 4);
     assert_null(pte_lookup(mm, FAR_ADDR + PD_SPAN));
     assert_non_null(pte_alloc(mm, FAR_ADDR + PD_SPAN));
-    assert_int_equal(free_or_slab_pages(), free0 - 6);
+    assert_int_equal(test_free_or_slab_pages(), free0 - 6);
     assert_int_equal(mm->pgtables_bytes, bytes0 + 6 * PAGE_SIZE);
 
     /* A leaf entry holding a frame keeps its tables. */
@@ -151,7 +128,7 @@ static void test_three_tables_for_a_far_page(void **state)
     *pte = pfn_pte(page_to_pfn(frame), _PAGE_PRESENT | _PAGE_USER | _PAGE_NX);
     free_pgtables(mm, FAR_ADDR, FAR_ADDR + PDPT_SPAN);
     /* the two tables of FAR_ADDR + PT_SPAN and + PD_SPAN held nothing */
-    assert_int_equal(free_or_slab_pages(), free0 - 3 - 1);
+    assert_int_equal(test_free_or_slab_pages(), free0 - 3 - 1);
     assert_ptr_equal(pte_lookup(mm, FAR_ADDR), pte);
     assert_null(pte_lookup(mm, FAR_ADDR + PT_SPAN));
     assert_null(pte_lookup(mm, FAR_ADDR + PD_SPAN));
@@ -160,7 +137,7 @@ static void test_three_tables_for_a_far_page(void **state)
     *pte = 0;
     __free_page(frame);
     free_pgtables(mm, FAR_ADDR, FAR_ADDR + PAGE_SIZE);
-    assert_int_equal(free_or_slab_pages(), free0);
+    assert_int_equal(test_free_or_slab_pages(), free0);
     assert_int_equal(mm->pgtables_bytes, bytes0);
     assert_null(pte_lookup(mm, FAR_ADDR));
     assert_int_equal(table(mm->pgd)[idx(FAR_ADDR, 4)], 0);
@@ -172,20 +149,20 @@ static void test_free_pgtables_keeps_protnone_and_neighbours(void **state)
 {
     (void)state;
     struct mm_struct *mm = new_mm();
-    unsigned long free0 = free_or_slab_pages();
+    unsigned long free0 = test_free_or_slab_pages();
     pte_t *a = pte_alloc(mm, FAR_ADDR);
     pte_t *b = pte_alloc(mm, FAR_ADDR + 7 * PAGE_SIZE);
-    assert_int_equal(free_or_slab_pages(), free0 - 3);
+    assert_int_equal(test_free_or_slab_pages(), free0 - 3);
     *b = pfn_pte(zero_pfn, _PAGE_PROTNONE | _PAGE_USER | _PAGE_NX);
     assert_true(pte_present(*b));
     assert_false(*b & _PAGE_PRESENT);
     /* Freeing around a's slot leaves the table: b is still in it. */
     free_pgtables(mm, FAR_ADDR, FAR_ADDR + PAGE_SIZE);
-    assert_int_equal(free_or_slab_pages(), free0 - 3);
+    assert_int_equal(test_free_or_slab_pages(), free0 - 3);
     assert_ptr_equal(pte_lookup(mm, FAR_ADDR), a);
     *b = 0;
     free_pgtables(mm, FAR_ADDR, FAR_ADDR + PAGE_SIZE);
-    assert_int_equal(free_or_slab_pages(), free0);
+    assert_int_equal(test_free_or_slab_pages(), free0);
     mmput(mm);
 }
 
@@ -340,22 +317,22 @@ static void test_walk_range(void **state)
 static void test_unmap_frees_pages_and_tables(void **state)
 {
     (void)state;
-    unsigned long free0 = free_or_slab_pages();
+    unsigned long free0 = test_free_or_slab_pages();
     struct mm_struct *mm = new_mm();
     unsigned long a = anon_map(mm, FAR_ADDR, 3 * PAGE_SIZE, PROT_READ | PROT_WRITE);
-    assert_int_equal(free_or_slab_pages(), free0 - 1); /* only the PML4 so far */
+    assert_int_equal(test_free_or_slab_pages(), free0 - 1); /* only the PML4 so far */
     for (int i = 0; i < 3; i++)
         fault(mm, a + (unsigned long)i * PAGE_SIZE, FAULT_FLAG_WRITE, FAULT_ANON_NEW);
-    assert_int_equal(free_or_slab_pages(), free0 - 1 - 3 - 3);
+    assert_int_equal(test_free_or_slab_pages(), free0 - 1 - 3 - 3);
     assert_int_equal(mm->pgtables_bytes, 4 * PAGE_SIZE);
     unsigned long flushes = test_tlb_flushes;
     assert_int_equal(do_munmap(mm, a, 3 * PAGE_SIZE), 0);
     assert_true(test_tlb_flushes > flushes);
-    assert_int_equal(free_or_slab_pages(), free0 - 1);
+    assert_int_equal(test_free_or_slab_pages(), free0 - 1);
     assert_int_equal(mm->pgtables_bytes, PAGE_SIZE);
     assert_null(pte_lookup(mm, a));
     mmput(mm);
-    assert_int_equal(free_or_slab_pages(), free0);
+    assert_int_equal(test_free_or_slab_pages(), free0);
 }
 
 /* zap_page_range clears entries, drops references and rss, reports whether it did. */
@@ -370,13 +347,13 @@ static void test_zap_page_range(void **state)
     assert_int_equal(mm->rss[MM_ANONPAGES], 4);
     for (int i = 0; i < 4; i++)
         assert_int_equal(pfn_to_page(pfn[i])->mapcount, 1);
-    unsigned long free1 = free_or_slab_pages();
+    unsigned long free1 = test_free_or_slab_pages();
     struct vm_area_struct *vma = find_vma(mm, a);
     unsigned long code = test_code_flushes;
 
     assert_true(zap_page_range(vma, a + PAGE_SIZE, a + 3 * PAGE_SIZE));
     assert_true(test_code_flushes > code); /* exec mapping: translated code dropped */
-    assert_int_equal(free_or_slab_pages(), free1 + 2);
+    assert_int_equal(test_free_or_slab_pages(), free1 + 2);
     assert_int_equal(mm->rss[MM_ANONPAGES], 2);
     assert_int_equal(*pte_lookup(mm, a + PAGE_SIZE), 0);
     assert_int_equal(*pte_lookup(mm, a + 2 * PAGE_SIZE), 0);
@@ -601,29 +578,34 @@ static void test_pgtables_bytes_per_mm(void **state)
     assert_int_equal(a->pgtables_bytes, 4 * PAGE_SIZE);
     assert_int_equal(b->pgtables_bytes, PAGE_SIZE);
     assert_null(pte_lookup(b, FAR_ADDR));
-    unsigned long free0 = free_or_slab_pages();
+    unsigned long free0 = test_free_or_slab_pages();
     mmput(a);
-    assert_int_equal(free_or_slab_pages(), free0 + 4);
+    assert_int_equal(test_free_or_slab_pages(), free0 + 4);
     mmput(b);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_pgd_alloc, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_three_tables_for_a_far_page, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_free_pgtables_keeps_protnone_and_neighbours, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_entry_format, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_walk_range, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unmap_frees_pages_and_tables, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_zap_page_range, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_change_protection, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mprotect_flushes_only_on_downgrade, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mmu_accessed_dirty, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mmu_refusals, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mmu_refuses_non_user_addresses, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pgtables_bytes_per_mm, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pgd_alloc, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_three_tables_for_a_far_page, test_mm_setup,
+                                        test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_free_pgtables_keeps_protnone_and_neighbours,
+                                        test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_entry_format, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_walk_range, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_unmap_frees_pages_and_tables, test_mm_setup,
+                                        test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_zap_page_range, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_change_protection, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_mprotect_flushes_only_on_downgrade, test_mm_setup,
+                                        test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_mmu_accessed_dirty, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_mmu_refusals, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_mmu_refuses_non_user_addresses, test_mm_setup,
+                                        test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_pgtables_bytes_per_mm, test_mm_setup,
+                                        test_mm_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

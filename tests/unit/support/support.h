@@ -13,4 +13,17 @@
 extern unsigned long test_tlb_flushes;
 extern unsigned long test_code_flushes;
 
+/* mm_init(64 MiB) with a warm page cache, and mm_exit: cmocka setup/teardown. */
+int test_mm_setup(void **state);
+int test_mm_teardown(void **state);
+
+/*
+ * Free pages plus the pages slab holds: slab keeps empty slabs cached, as
+ * Linux's does, so frames are counted as free or slab; a frame in neither
+ * is in use.
+ */
+unsigned long test_free_or_slab_pages(void);
+/* Slab objects in use, summed over /proc/slabinfo: a forgotten kernel object shows here. */
+unsigned long test_slab_objects(void);
+
 #endif
