@@ -1,8 +1,9 @@
 /*
  * File system calls. Guest paths are host paths. Regular files are read
- * through vmemu's page cache (so read() and mappings see the same pages)
- * and written through to the host file at once, refreshing cached pages:
- * nothing a guest writes can be lost. Terminals and pipes pass through.
+ * and written through vmemu's page cache (so read(), write() and mappings
+ * see the same pages); written pages reach the host file at writeback
+ * (fsync, sync, msync, the dirty thresholds, exit). Terminals and pipes
+ * pass through.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,34 +32,8 @@ static bool is_regular(const struct file *f)
     return f->f_mapping && S_ISREG(f->f_mode);
 }
 
-static long read_cached(struct task *t, struct file *f, uint64_t ubuf, size_t count, uint64_t pos)
-{
-    struct address_space *as = f->f_mapping;
-    if (pos >= as->i_size)
-        return 0;
-    if (count > as->i_size - pos)
-        count = (size_t)(as->i_size - pos);
-    size_t done = 0;
-    while (done < count) {
-        bool major;
-        int err = 0;
-        uint64_t p = pos + done;
-        struct page *page = filemap_get_page(as, (pgoff_t)(p >> PAGE_SHIFT), &major, &err);
-        if (!page)
-            return done ? (long)done : err;
-        size_t off = (size_t)(p & ~PAGE_MASK);
-        size_t n = PAGE_SIZE - off < count - done ? PAGE_SIZE - off : count - done;
-        size_t left = copy_to_user(t->mm, ubuf + done, (char *)page_address(page) + off, n);
-        put_page(page);
-        done += n - left;
-        if (left)
-            return done ? (long)done : -EFAULT;
-    }
-    return (long)done;
-}
-
-static long write_through(struct task *t, struct file *f, uint64_t ubuf, size_t count, uint64_t pos,
-                          bool update_cache)
+/* Pipes, terminals and the like: straight to the host descriptor. */
+static long write_stream(struct task *t, struct file *f, uint64_t ubuf, size_t count)
 {
     static char buf[BOUNCE];
     size_t done = 0;
@@ -68,17 +43,24 @@ static long write_through(struct task *t, struct file *f, uint64_t ubuf, size_t 
         n -= left;
         if (n == 0)
             return done ? (long)done : -EFAULT;
-        ssize_t w = update_cache ? pwrite(f->f_host_fd, buf, n, (off_t)(pos + done))
-                                 : write(f->f_host_fd, buf, n);
+        ssize_t w = write(f->f_host_fd, buf, n);
         if (w < 0)
             return done ? (long)done : -errno;
-        if (update_cache)
-            filemap_update_range(f->f_mapping, pos + done, buf, (size_t)w);
         done += (size_t)w;
         if ((size_t)w < n || left)
             break;
     }
     return (long)done;
+}
+
+/* A special file with its own write (a /proc/sys entry): one bounce buffer's worth. */
+static long write_special(struct task *t, struct file *f, uint64_t ubuf, size_t count)
+{
+    static char buf[BOUNCE];
+    size_t n = count < BOUNCE ? count : BOUNCE;
+    if (copy_from_user(t->mm, buf, ubuf, n))
+        return -EFAULT;
+    return f->f_op->write(f, buf, n);
 }
 
 static long read_stream(struct task *t, struct file *f, uint64_t ubuf, size_t count)
@@ -101,24 +83,21 @@ static long do_read(struct task *t, struct file *f, uint64_t ubuf, size_t count,
         return -EISDIR;
     if (!is_regular(f))
         return read_stream(t, f, ubuf, count);
-    long r = read_cached(t, f, ubuf, count, *pos);
-    if (r > 0)
-        *pos += (uint64_t)r;
-    return r;
+    return filemap_read(f, t->mm, ubuf, count, pos);
 }
 
+/* Writes to regular files go into the page cache; the host file gets them at writeback. */
 static long do_write(struct task *t, struct file *f, uint64_t ubuf, size_t count, uint64_t *pos)
 {
     if ((f->f_flags & O_ACCMODE) == O_RDONLY)
         return -EBADF;
+    if (f->f_op && f->f_op->write)
+        return write_special(t, f, ubuf, count);
     if (!is_regular(f))
-        return write_through(t, f, ubuf, count, 0, false);
+        return write_stream(t, f, ubuf, count);
     if (f->f_flags & O_APPEND)
         *pos = f->f_mapping->i_size;
-    long w = write_through(t, f, ubuf, count, *pos, true);
-    if (w > 0)
-        *pos += (uint64_t)w;
-    return w;
+    return filemap_write(f, t->mm, ubuf, count, pos);
 }
 
 /* An inherited descriptor's position is the host's: fetch it before, store it after. */
@@ -140,6 +119,7 @@ static long sys_read(struct task *t, const uint64_t a[6])
     struct file *f = fd_get(t, (int)a[0]);
     if (!f)
         return -EBADF;
+    writeback_periodic();
     pos_load(f);
     long r = do_read(t, f, a[1], (size_t)a[2], &f->f_pos);
     pos_store(f);
@@ -151,13 +131,15 @@ static long sys_write(struct task *t, const uint64_t a[6])
     struct file *f = fd_get(t, (int)a[0]);
     if (!f)
         return -EBADF;
+    writeback_periodic();
     pos_load(f);
     long r = do_write(t, f, a[1], (size_t)a[2], &f->f_pos);
     pos_store(f);
     return r;
 }
 
-static long sys_pread64(struct task *t, const uint64_t a[6])
+/* pread64/pwrite64: at an offset, the file position untouched. */
+static long do_pio(struct task *t, const uint64_t a[6], bool writing)
 {
     struct file *f = fd_get(t, (int)a[0]);
     uint64_t pos = a[3];
@@ -167,45 +149,47 @@ static long sys_pread64(struct task *t, const uint64_t a[6])
         return -ESPIPE;
     if ((int64_t)pos < 0)
         return -EINVAL;
-    return do_read(t, f, a[1], (size_t)a[2], &pos);
+    writeback_periodic();
+    /* As in Linux, O_APPEND wins over the offset for pwrite. */
+    return writing ? do_write(t, f, a[1], (size_t)a[2], &pos)
+                   : do_read(t, f, a[1], (size_t)a[2], &pos);
+}
+
+static long sys_pread64(struct task *t, const uint64_t a[6])
+{
+    return do_pio(t, a, false);
 }
 
 static long sys_pwrite64(struct task *t, const uint64_t a[6])
 {
-    struct file *f = fd_get(t, (int)a[0]);
-    uint64_t pos = a[3];
-    if (!f)
-        return -EBADF;
-    if (!is_regular(f))
-        return -ESPIPE;
-    if ((int64_t)pos < 0)
-        return -EINVAL;
-    if ((f->f_flags & O_ACCMODE) == O_RDONLY)
-        return -EBADF;
-    return write_through(t, f, a[1], (size_t)a[2], pos, true);
+    return do_pio(t, a, true);
 }
 
-/* readv and writev: one segment at a time, stopping at a short transfer. */
-static long do_iov(struct task *t, const uint64_t a[6], bool writing)
+/*
+ * readv, writev, preadv, pwritev: one segment at a time, stopping at a
+ * short transfer; at *pos, or at the file position when pos is NULL.
+ */
+static long do_iov(struct task *t, struct file *f, uint64_t uiov, uint64_t cnt, uint64_t *pos,
+                   bool writing)
 {
-    struct file *f = fd_get(t, (int)a[0]);
-    if (!f)
-        return -EBADF;
-    if (a[2] > 1024)
+    if (cnt > 1024)
         return -EINVAL;
     long total = 0, err = 0;
-    pos_load(f);
-    for (uint64_t i = 0; i < a[2]; i++) {
+    writeback_periodic();
+    if (!pos)
+        pos_load(f);
+    uint64_t *where = pos ? pos : &f->f_pos;
+    for (uint64_t i = 0; i < cnt; i++) {
         struct iovec iov;
-        if (copy_from_user(t->mm, &iov, a[1] + i * sizeof(iov), sizeof(iov))) {
+        if (copy_from_user(t->mm, &iov, uiov + i * sizeof(iov), sizeof(iov))) {
             err = -EFAULT;
             break;
         }
         if (iov.iov_len == 0)
             continue;
         uint64_t base = (uint64_t)(uintptr_t)iov.iov_base;
-        long r = writing ? do_write(t, f, base, iov.iov_len, &f->f_pos)
-                         : do_read(t, f, base, iov.iov_len, &f->f_pos);
+        long r = writing ? do_write(t, f, base, iov.iov_len, where)
+                         : do_read(t, f, base, iov.iov_len, where);
         if (r < 0) {
             err = r;
             break;
@@ -214,18 +198,102 @@ static long do_iov(struct task *t, const uint64_t a[6], bool writing)
         if ((size_t)r < iov.iov_len)
             break;
     }
-    pos_store(f);
+    if (!pos)
+        pos_store(f);
     return total ? total : err;
 }
 
 static long sys_readv(struct task *t, const uint64_t a[6])
 {
-    return do_iov(t, a, false);
+    struct file *f = fd_get(t, (int)a[0]);
+    return f ? do_iov(t, f, a[1], a[2], NULL, false) : -EBADF;
 }
 
 static long sys_writev(struct task *t, const uint64_t a[6])
 {
-    return do_iov(t, a, true);
+    struct file *f = fd_get(t, (int)a[0]);
+    return f ? do_iov(t, f, a[1], a[2], NULL, true) : -EBADF;
+}
+
+/* preadv/pwritev: the offset comes split in two registers (low, high). */
+static long do_piov(struct task *t, const uint64_t a[6], bool writing)
+{
+    struct file *f = fd_get(t, (int)a[0]);
+    uint64_t pos = a[3] | (a[4] << 32 << 32); /* x86-64 passes it whole in the low half */
+    if (!f)
+        return -EBADF;
+    if (!is_regular(f))
+        return -ESPIPE;
+    if ((int64_t)pos < 0)
+        return -EINVAL;
+    return do_iov(t, f, a[1], a[2], &pos, writing);
+}
+
+static long sys_preadv(struct task *t, const uint64_t a[6])
+{
+    return do_piov(t, a, false);
+}
+
+static long sys_pwritev(struct task *t, const uint64_t a[6])
+{
+    return do_piov(t, a, true);
+}
+
+/* Linux's MAX_RW_COUNT: one call moves at most 2 GiB less a page. */
+#define MAX_RW_COUNT 0x7ffff000UL
+
+/* Write what sendfile read to its destination; bytes taken or -errno. */
+static long sendfile_out(struct file *out, const char *buf, size_t n)
+{
+    if (!is_regular(out)) {
+        ssize_t w = write(out->f_host_fd, buf, n);
+        return w < 0 ? -errno : (long)w;
+    }
+    pos_load(out);
+    long w = kernel_write(out, buf, n, &out->f_pos);
+    pos_store(out);
+    return w;
+}
+
+/* sendfile(2) from a regular file through the page cache to any writable file. */
+static long sys_sendfile(struct task *t, const uint64_t a[6])
+{
+    static char buf[BOUNCE];
+    struct file *out = fd_get(t, (int)a[0]), *in = fd_get(t, (int)a[1]);
+    if (!out || !in || (in->f_flags & O_ACCMODE) == O_WRONLY ||
+        (out->f_flags & O_ACCMODE) == O_RDONLY)
+        return -EBADF;
+    if (!is_regular(in) || (out->f_flags & O_APPEND) || (out->f_op && out->f_op->write))
+        return -EINVAL;
+    uint64_t pos = in->f_pos;
+    if (a[2] && copy_from_user(t->mm, &pos, a[2], sizeof(pos)))
+        return -EFAULT;
+    if ((int64_t)pos < 0)
+        return -EINVAL;
+    writeback_periodic();
+    size_t count = a[3] < MAX_RW_COUNT ? (size_t)a[3] : MAX_RW_COUNT, done = 0;
+    long err = 0;
+    while (done < count) {
+        size_t n = count - done < BOUNCE ? count - done : BOUNCE;
+        uint64_t at = pos;
+        long r = kernel_read(in, buf, n, &at);
+        if (r <= 0) {
+            err = r;
+            break;
+        }
+        long w = sendfile_out(out, buf, (size_t)r);
+        if (w <= 0) {
+            err = w;
+            break;
+        }
+        pos += (uint64_t)w;
+        done += (size_t)w;
+        if (w < r)
+            break;
+    }
+    if (a[2] ? copy_to_user(t->mm, a[2], &pos, sizeof(pos)) != 0 : (in->f_pos = pos, false))
+        return -EFAULT;
+    return done ? (long)done : err;
 }
 
 /* The host directory descriptor for a guest dirfd; -1 means the cwd. */
@@ -247,29 +315,46 @@ static bool is_proc_self_exe(const char *path)
     return strcmp(path, "/proc/self/exe") == 0;
 }
 
+/* The open file a "/proc/self/fd/N" or "/dev/fd/N" path names, or NULL. */
+static struct file *reopened_fd(struct task *t, const char *path)
+{
+    int fd;
+    char tail;
+    if (sscanf(path, "/proc/self/fd/%d%c", &fd, &tail) == 1 ||
+        sscanf(path, "/dev/fd/%d%c", &fd, &tail) == 1)
+        return fd_get(t, fd);
+    return NULL;
+}
+
 static long do_openat(struct task *t, int64_t dirfd, uint64_t upath, int flags, int mode)
 {
     char path[PATH_MAX], host[PATH_MAX + 32];
     long err = get_user_path(t, upath, path);
     if (err)
         return err;
-    int hostdir;
+    int hostdir = AT_FDCWD;
     if (path[0] != '/' && (err = host_dirfd(t, dirfd, &hostdir)) != 0)
         return err;
-    const char *open_path = path;
+    const char *open_path = path, *name = path;
+    struct file *again = reopened_fd(t, path);
     if (is_proc_self_exe(path)) {
-        open_path = t->exe_path;
+        open_path = name = t->exe_path;
+    } else if (again) {
+        /* Opening a descriptor's name opens its file anew, as Linux does. */
+        snprintf(host, sizeof(host), "/proc/self/fd/%d", again->f_host_fd);
+        open_path = host;
+        name = again->f_path;
     } else if (path[0] != '/' && hostdir != AT_FDCWD) {
         snprintf(host, sizeof(host), "/proc/self/fd/%d/%s", hostdir, path);
         open_path = host;
     }
     int e = 0;
-    struct file *f = procfs_open(t, path, flags, &e);
+    struct file *f = again ? NULL : procfs_open(t, path, flags, &e);
     if (!f && !e)
         f = file_open(open_path, flags & ~O_CLOEXEC, mode, &e);
     if (!f)
         return e;
-    if (file_set_path(f, open_path == host ? path : open_path) != 0) {
+    if (file_set_path(f, name) != 0) {
         fput(f);
         return -ENOMEM;
     }
@@ -369,6 +454,13 @@ static long sys_lseek(struct task *t, const uint64_t a[6])
     case SEEK_END:
         base = (int64_t)f->f_mapping->i_size;
         break;
+    case SEEK_DATA: /* no holes are known: data runs to the end */
+    case SEEK_HOLE:
+        if (off < 0 || (uint64_t)off >= f->f_mapping->i_size)
+            return -ENXIO;
+        f->f_pos = (int)a[2] == SEEK_DATA ? (uint64_t)off : f->f_mapping->i_size;
+        pos_store(f);
+        return (long)f->f_pos;
     default:
         return -EINVAL;
     }
@@ -531,15 +623,78 @@ static long sys_fcntl(struct task *t, const uint64_t a[6])
     }
 }
 
+/* fsync and fdatasync: the file's dirty pages to the host file, then the host's own. */
 static long sys_fsync(struct task *t, const uint64_t a[6])
 {
     struct file *f = fd_get(t, (int)a[0]);
     if (!f)
         return -EBADF;
-    int err = filemap_writeback_all();
+    return vfs_fsync(f);
+}
+
+static long sys_sync(struct task *t, const uint64_t a[6])
+{
+    (void)t, (void)a;
+    writeback_all(WB_REASON_SYNC); /* sync(2) reports nothing, as in Linux */
+    return 0;
+}
+
+/* syncfs: the files vmemu caches on the host file system of fd. */
+static long sys_syncfs(struct task *t, const uint64_t a[6])
+{
+    struct file *f = fd_get(t, (int)a[0]);
+    struct stat st;
+    if (!f)
+        return -EBADF;
+    if (fstat(f->f_host_fd, &st) != 0)
+        return -errno;
+    int err = writeback_dev((uint64_t)st.st_dev, WB_REASON_SYNC);
     if (err)
         return err;
-    return fsync(f->f_host_fd) && errno != EINVAL ? -errno : 0;
+    return syncfs(f->f_host_fd) ? -errno : 0;
+}
+
+static long sys_ftruncate(struct task *t, const uint64_t a[6])
+{
+    struct file *f = fd_get(t, (int)a[0]);
+    if (!f)
+        return -EBADF;
+    if ((int64_t)a[1] < 0)
+        return -EINVAL;
+    if (!is_regular(f) || (f->f_flags & O_ACCMODE) == O_RDONLY)
+        return -EINVAL;
+    writeback_periodic();
+    return vmtruncate(f, a[1]);
+}
+
+/* truncate(2): through an open of its own, so a cached file's pages follow. */
+static long sys_truncate(struct task *t, const uint64_t a[6])
+{
+    char path[PATH_MAX];
+    long err = get_user_path(t, a[0], path);
+    if (err)
+        return err;
+    if ((int64_t)a[1] < 0)
+        return -EINVAL;
+    int e = 0;
+    struct file *f = file_open(path, O_WRONLY, 0, &e);
+    if (!f)
+        return e;
+    err = S_ISDIR(f->f_mode) ? -EISDIR : is_regular(f) ? vmtruncate(f, a[1]) : -EINVAL;
+    fput(f);
+    return err;
+}
+
+static long sys_fadvise64(struct task *t, const uint64_t a[6])
+{
+    struct file *f = fd_get(t, (int)a[0]);
+    if (!f)
+        return -EBADF;
+    if (!is_regular(f))
+        return S_ISFIFO(f->f_mode) ? -ESPIPE : 0;
+    if ((int64_t)a[2] < 0)
+        return -EINVAL;
+    return file_fadvise(f, a[1], a[2], (int)a[3]);
 }
 
 static long sys_getdents64(struct task *t, const uint64_t a[6])
@@ -639,6 +794,14 @@ void sys_fs_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_fcntl] = sys_fcntl;
     table[SYS_fsync] = sys_fsync;
     table[SYS_fdatasync] = sys_fsync;
+    table[SYS_sync] = sys_sync;
+    table[SYS_syncfs] = sys_syncfs;
+    table[SYS_ftruncate] = sys_ftruncate;
+    table[SYS_truncate] = sys_truncate;
+    table[SYS_fadvise64] = sys_fadvise64;
+    table[SYS_sendfile] = sys_sendfile;
+    table[SYS_preadv] = sys_preadv;
+    table[SYS_pwritev] = sys_pwritev;
     table[SYS_getcwd] = sys_getcwd;
     table[SYS_readlink] = sys_readlink;
     table[SYS_getdents64] = sys_getdents64;

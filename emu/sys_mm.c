@@ -41,20 +41,10 @@ static long sys_madvise(struct task *t, const uint64_t a[6])
     return do_madvise(t->mm, a[0], a[1], (int)a[2]);
 }
 
-/* Dirty shared pages reach the host file; vmemu writes back at once. */
+/* Dirty shared pages of the range reach the host file (mm/msync.c). */
 static long sys_msync(struct task *t, const uint64_t a[6])
 {
-    if ((a[0] & ~PAGE_MASK) || (a[2] & ~(uint64_t)(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
-        ((a[2] & MS_ASYNC) && (a[2] & MS_SYNC)))
-        return -EINVAL;
-    uint64_t end = a[0] + PAGE_ALIGN(a[1]);
-    for (uint64_t addr = a[0]; addr < end;) {
-        struct vm_area_struct *vma = find_vma(t->mm, addr);
-        if (!vma || vma->vm_start > addr)
-            return -ENOMEM;
-        addr = vma->vm_end;
-    }
-    return filemap_writeback_all();
+    return do_msync(t->mm, a[0], a[1], (int)a[2]);
 }
 
 static long sys_mremap(struct task *t, const uint64_t a[6])

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "emu/cpu.h"
@@ -24,6 +25,18 @@
 #include "mm/vma_tree.h"
 
 #define VIRTUAL_EPOCH_NS (1767225600ULL * 1000000000ULL) /* 2026-01-01 00:00:00 UTC */
+
+/* The one task of this run: its clock is the one mm/ measures dirty-page age by. */
+static struct task *current_task;
+
+uint64_t arch_now_ns(void)
+{
+    struct timespec ts;
+    if (current_task && !current_task->opts->realtime)
+        return current_task->vclock_ns;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 static int install_stdio(struct task *t)
 {
@@ -78,6 +91,7 @@ struct task *task_create(const struct vmemu_options *opts, const char **why)
     inherit_rlimits(t);
     t->rng = opts->seed ^ 0x9e3779b97f4a7c15ULL;
     t->vclock_ns = t->start_ns = VIRTUAL_EPOCH_NS;
+    current_task = t;
     return t;
 }
 
@@ -97,15 +111,27 @@ static void observe_vma(void *ctx, enum vma_event ev, const struct vm_area_struc
 
 static struct mm_observer task_observer = {observe_fault, observe_vma, NULL};
 
+static void observe_pagecache(void *ctx, const struct pagecache_event *ev)
+{
+    struct task *t = ctx;
+    trace_pagecache(t->tracer, t, ev);
+}
+
+static struct pagecache_observer task_pagecache_observer = {observe_pagecache, NULL};
+
 void task_set_tracer(struct task *t, struct tracer *tr)
 {
     t->tracer = tr;
     task_observer.ctx = t;
     t->mm->observer = tr ? &task_observer : NULL;
+    task_pagecache_observer.ctx = t;
+    pagecache_observer = trace_wants(tr, TRACE_PAGECACHE) ? &task_pagecache_observer : NULL;
 }
 
 void task_destroy(struct task *t)
 {
+    if (current_task == t)
+        current_task = NULL;
     /* The CPU goes first: tearing the mm down needs no translated code flushed. */
     cpu_destroy(t->cpu);
     mmput(t->mm);
@@ -295,6 +321,12 @@ int task_run(struct task *t)
         if (!pc)
             break;
     }
+    /*
+     * However the program ended, what it wrote goes to its files now (the
+     * mappings still hold their dirty bits: writeback collects them).
+     */
+    if (writeback_all(WB_REASON_EXIT) != 0)
+        fprintf(stderr, "vmemu: writing %s's files back failed\n", t->comm);
     if (t->fatal_signal)
         return 128 + t->fatal_signal;
     return t->exit_status & 0xff;

@@ -43,8 +43,11 @@ int trace_parse_categories(const char *list, unsigned int *cats, const char **ba
     static const struct {
         const char *name;
         unsigned int bit;
-    } names[] = {
-        {"fault", TRACE_FAULT}, {"mm", TRACE_MM}, {"syscall", TRACE_SYSCALL}, {"all", TRACE_ALL}};
+    } names[] = {{"fault", TRACE_FAULT},
+                 {"mm", TRACE_MM},
+                 {"syscall", TRACE_SYSCALL},
+                 {"pagecache", TRACE_PAGECACHE},
+                 {"all", TRACE_ALL}};
     static char culprit[64];
     *cats = 0;
     const char *p = list;
@@ -360,6 +363,72 @@ void trace_header(struct tracer *tr, struct task *t, char *const argv[])
             fprintf(tr->out, " %s", argv[i]);
         fputc('\n', tr->out);
     }
+}
+
+static const char *const pagecache_op_names[] = {
+    [PAGECACHE_READ] = "read",           [PAGECACHE_WRITE] = "write",
+    [PAGECACHE_READAHEAD] = "readahead", [PAGECACHE_WRITEBACK] = "writeback",
+    [PAGECACHE_TRUNCATE] = "truncate",   [PAGECACHE_DROP] = "drop",
+};
+
+/* The op's own fields, after the common ones. */
+static void pagecache_fields_json(FILE *out, const struct pagecache_event *ev)
+{
+    switch (ev->op) {
+    case PAGECACHE_READ:
+    case PAGECACHE_WRITE:
+        fprintf(out, ",\"pfn\":%lu,\"hit\":%s", ev->pfn, ev->hit ? "true" : "false");
+        break;
+    case PAGECACHE_READAHEAD:
+        fprintf(out, ",\"size\":%lu,\"async_size\":%lu,\"trigger\":\"%s\"", ev->size,
+                ev->async_size, ev->why);
+        break;
+    case PAGECACHE_WRITEBACK:
+        fprintf(out, ",\"reason\":\"%s\"", ev->why);
+        break;
+    default:
+        break;
+    }
+}
+
+static void pagecache_fields_text(FILE *out, const struct pagecache_event *ev)
+{
+    switch (ev->op) {
+    case PAGECACHE_READ:
+    case PAGECACHE_WRITE:
+        fprintf(out, " pfn=0x%lx %s", ev->pfn, ev->hit ? "hit" : "miss");
+        break;
+    case PAGECACHE_READAHEAD:
+        fprintf(out, " size=%lu async=%lu trigger=%s", ev->size, ev->async_size, ev->why);
+        break;
+    case PAGECACHE_WRITEBACK:
+        fprintf(out, " reason=%s", ev->why);
+        break;
+    default:
+        break;
+    }
+}
+
+void trace_pagecache(struct tracer *tr, struct task *t, const struct pagecache_event *ev)
+{
+    (void)t;
+    if (!trace_wants(tr, TRACE_PAGECACHE))
+        return;
+    const char *file = ev->as ? mapping_name(ev->as) : "*";
+    tr->seq++;
+    if (tr->jsonl) {
+        fprintf(tr->out, "{\"seq\":%lu,\"type\":\"pagecache\",\"op\":\"%s\",\"file\":", tr->seq,
+                pagecache_op_names[ev->op]);
+        json_str(tr->out, file);
+        fprintf(tr->out, ",\"index\":%lu,\"pages\":%lu", ev->index, ev->pages);
+        pagecache_fields_json(tr->out, ev);
+        fputs("}\n", tr->out);
+        return;
+    }
+    fprintf(tr->out, "#%lu pagecache %-9s %s index=%lu pages=%lu", tr->seq,
+            pagecache_op_names[ev->op], file, ev->index, ev->pages);
+    pagecache_fields_text(tr->out, ev);
+    fputc('\n', tr->out);
 }
 
 void trace_exit(struct tracer *tr, int status, int signal)

@@ -18,11 +18,13 @@ enum trace_category {
     TRACE_FAULT = 1u << 0,
     TRACE_MM = 1u << 1,
     TRACE_SYSCALL = 1u << 2,
-    TRACE_ALL = TRACE_FAULT | TRACE_MM | TRACE_SYSCALL,
+    TRACE_PAGECACHE = 1u << 3,
+    TRACE_ALL = TRACE_FAULT | TRACE_MM | TRACE_SYSCALL | TRACE_PAGECACHE,
 };
 
 struct task;
 struct fault_result;
+struct pagecache_event;
 struct tracer;
 
 /* Parse "fault,mm" style lists; 0 on success, -1 with *bad naming the culprit. */
@@ -42,6 +44,8 @@ void trace_vma_change(struct tracer *tr, struct task *t, enum vma_event ev,
                       const struct vm_area_struct *vma);
 /* A system call ended: its mm event and/or syscall event. */
 void trace_syscall(struct tracer *tr, struct task *t, uint64_t nr, const uint64_t a[6], long ret);
+/* A page-cache event: a read() or write() of a page, a readahead window, writeback... */
+void trace_pagecache(struct tracer *tr, struct task *t, const struct pagecache_event *ev);
 void trace_exit(struct tracer *tr, int status, int signal);
 
 #endif

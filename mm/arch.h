@@ -5,6 +5,8 @@
 #ifndef VMEMU_MM_ARCH_H
 #define VMEMU_MM_ARCH_H
 
+#include <stdint.h>
+
 struct mm_struct;
 
 /* A PTE lost rights or went away: forget every cached translation. */
@@ -15,5 +17,11 @@ void arch_flush_tlb_mm(struct mm_struct *mm);
  * reused: drop translated code for that range while it is still mapped.
  */
 void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+
+/*
+ * The time, in nanoseconds, that dirty-page expiry is measured in: the
+ * task's virtual clock (the host clock with --realtime).
+ */
+uint64_t arch_now_ns(void);
 
 #endif

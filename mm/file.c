@@ -15,7 +15,8 @@
 #include "fs.h"
 #include "slab.h"
 
-struct address_space *address_space_get(const struct stat *st, int fd, int *err);
+struct address_space *address_space_get(const struct stat *st, int fd, const char *path, int flags,
+                                        int *err);
 void address_space_put(struct address_space *as);
 
 /*
@@ -51,7 +52,8 @@ static struct file *file_new(int fd, const char *path, unsigned int flags, int *
     f->f_flags = flags;
     f->f_mode = st.st_mode;
     f->f_count = 1;
-    if (cacheable(fd, &st) && !(f->f_mapping = address_space_get(&st, fd, err))) {
+    file_ra_state_init(&f->f_ra);
+    if (cacheable(fd, &st) && !(f->f_mapping = address_space_get(&st, fd, path, (int)flags, err))) {
         kfree(f->f_path);
         kmem_cache_free(filp_cachep, f);
         return NULL;

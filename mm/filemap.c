@@ -1,10 +1,13 @@
 /*
- * The page cache: one address_space per host file, holding its pages by
- * index. Pages stay cached after the last close, as in Linux, until vmemu
- * exits; dirty ones are written back to the host file before they go.
+ * The page cache: one address_space per host file, its pages in a radix
+ * tree by index. read() copies out of cache pages and write() into them;
+ * mappings map the same frames, so every path sees one copy of each page.
+ * Pages stay cached after the last close, as in Linux, until vmemu exits;
+ * dirty ones reach the host file through writeback (page-writeback.c).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,14 +15,17 @@
 #include <unistd.h>
 
 #include "caches.h"
-#include "fs.h"
-#include "mm_types.h"
+#include "pagecache.h"
 #include "slab.h"
+#include "uaccess.h"
+#include "vmstat.h"
 
 bool filemap_cold;
-static struct list_head address_spaces = LIST_HEAD_INIT(address_spaces);
+struct list_head address_spaces = LIST_HEAD_INIT(address_spaces);
+const struct pagecache_observer *pagecache_observer;
 
-struct address_space *address_space_get(const struct stat *st, int fd, int *err);
+struct address_space *address_space_get(const struct stat *st, int fd, const char *path, int flags,
+                                        int *err);
 void address_space_put(struct address_space *as);
 
 /*
@@ -37,185 +43,111 @@ static int open_for_cache(int fd)
     return own;
 }
 
-/* A writable descriptor of the cached file, for one writeback pass. */
-static int open_for_writeback(const struct address_space *as)
+static char *base_name_copy(const char *path)
 {
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/self/fd/%d", as->host_fd);
-    return open(path, O_WRONLY | O_CLOEXEC);
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    size_t n = strlen(b) + 1;
+    char *name = kmalloc(n, GFP_KERNEL);
+    if (name)
+        memcpy(name, b, n);
+    return name;
 }
 
-/*
- * The host file is now shorter than the cache knows (reopened with O_TRUNC,
- * or truncated by another process). As Linux's truncate_inode_pages: a
- * partial new last page stays, its bytes past the end zeroed; the pages past
- * it leave the cache, dirty or not (a mapping still holding one keeps it
- * until unmapped, where Linux would unmap it).
- */
-static void address_space_shrink(struct address_space *as, uint64_t size)
+static struct address_space *address_space_new(const struct stat *st, int fd, const char *path,
+                                               int *err)
 {
-    pgoff_t first = (pgoff_t)(size >> PAGE_SHIFT);
-    size_t tail = (size_t)(size & ~PAGE_MASK);
-    as->i_size = size;
-    if (tail) {
-        struct page *p = filemap_find_page(as, first);
-        if (p)
-            memset((unsigned char *)page_address(p) + tail, 0, PAGE_SIZE - tail);
-        first++;
-    }
-    for (pgoff_t i = first; i < as->i_pages_cap; i++) {
-        struct page *p = as->i_pages[i];
-        if (!p)
-            continue;
-        as->i_pages[i] = NULL;
-        as->nrpages--;
-        ClearPageFlag(p, PG_dirty);
-        p->mapping = NULL;
-        put_page(p);
-    }
-}
-
-struct address_space *address_space_get(const struct stat *st, int fd, int *err)
-{
-    struct address_space *as;
-    list_for_each_entry(as, &address_spaces, as_list)
-    {
-        if (as->host_dev == (uint64_t)st->st_dev && as->host_ino == (uint64_t)st->st_ino) {
-            if ((uint64_t)st->st_size < as->i_size)
-                address_space_shrink(as, (uint64_t)st->st_size);
-            as->refcount++;
-            return as;
-        }
-    }
-    as = kmem_cache_zalloc(address_space_cachep, GFP_KERNEL);
-    if (!as) {
+    struct address_space *as = kmem_cache_zalloc(address_space_cachep, GFP_KERNEL);
+    if (!as || !(as->a_name = base_name_copy(path))) {
+        if (as)
+            kmem_cache_free(address_space_cachep, as);
         *err = -ENOMEM;
         return NULL;
     }
     as->host_fd = open_for_cache(fd);
     if (as->host_fd < 0) {
         *err = -errno;
+        kfree(as->a_name);
         kmem_cache_free(address_space_cachep, as);
         return NULL;
     }
     as->host_dev = (uint64_t)st->st_dev;
     as->host_ino = (uint64_t)st->st_ino;
-    as->i_size = (uint64_t)st->st_size;
+    as->i_size = as->host_size = (uint64_t)st->st_size;
+    xa_init(&as->i_pages);
     as->refcount = 1;
     list_add_tail(&as->as_list, &address_spaces);
     return as;
 }
 
-static int writeback_page(struct address_space *as, int fd, struct page *page)
+struct address_space *address_space_get(const struct stat *st, int fd, const char *path, int flags,
+                                        int *err)
 {
-    uint64_t pos = (uint64_t)page->index << PAGE_SHIFT;
-    if (pos >= as->i_size) {
-        ClearPageFlag(page, PG_dirty); /* wholly beyond EOF: nothing to keep */
-        return 0;
-    }
-    size_t len = as->i_size - pos < PAGE_SIZE ? (size_t)(as->i_size - pos) : PAGE_SIZE;
-    const unsigned char *src = page_address(page);
-    while (len > 0) {
-        ssize_t n = pwrite(fd, src, len, (off_t)pos);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        src += n;
-        pos += (uint64_t)n;
-        len -= (size_t)n;
-    }
-    ClearPageFlag(page, PG_dirty);
-    return 0;
-}
-
-static int address_space_writeback(struct address_space *as)
-{
-    int first = 0, fd = -1;
-    for (unsigned long i = 0; i < as->i_pages_cap; i++) {
-        struct page *p = as->i_pages[i];
-        if (!p || !PageFlag(p, PG_dirty))
-            continue;
-        if (fd < 0 && (fd = open_for_writeback(as)) < 0)
-            return -errno; /* the pages stay dirty: a later pass may manage */
-        int err = writeback_page(as, fd, p);
-        if (err && !first)
-            first = err;
-    }
-    if (fd >= 0 && close(fd) != 0 && !first)
-        first = -errno;
-    return first;
-}
-
-void address_space_put(struct address_space *as)
-{
-    /* Nothing written may wait for an exit that might not come cleanly. */
-    if (--as->refcount == 0)
-        address_space_writeback(as);
-}
-
-int filemap_writeback_all(void)
-{
-    int first = 0;
     struct address_space *as;
     list_for_each_entry(as, &address_spaces, as_list)
     {
-        int err = address_space_writeback(as);
-        if (err && !first)
-            first = err;
+        if (as->host_dev != (uint64_t)st->st_dev || as->host_ino != (uint64_t)st->st_ino)
+            continue;
+        if (flags & O_TRUNC) {
+            /* The open emptied the host file: what the cache held is gone with it. */
+            as->host_size = 0;
+            truncate_pagecache(as, 0);
+        } else if ((uint64_t)st->st_size < as->host_size) {
+            /*
+             * Someone else shortened the host file since vmemu last looked
+             * (the cache's own size may run ahead of the host's while dirty
+             * pages wait: only a shrink vmemu did not make counts).
+             */
+            as->host_size = (uint64_t)st->st_size;
+            truncate_pagecache(as, (uint64_t)st->st_size);
+        }
+        as->refcount++;
+        return as;
     }
-    return first;
+    return address_space_new(st, fd, path, err);
+}
+
+/*
+ * The last opener went. The pages stay cached, dirty ones included, as in
+ * Linux: writeback or exit writes them, not close().
+ */
+void address_space_put(struct address_space *as)
+{
+    as->refcount--;
 }
 
 struct page *filemap_find_page(struct address_space *as, pgoff_t index)
 {
-    return index < as->i_pages_cap ? as->i_pages[index] : NULL;
+    return xa_load(&as->i_pages, index);
 }
 
-/*
- * The index table comes from kmalloc while it fits a kmalloc cache and from
- * vmalloc beyond that, as Linux's kvmalloc, so a big file's table needs no
- * run of contiguous frames. Which one holds a table follows from its size.
- */
-static bool index_is_vmalloc(unsigned long cap)
+int add_to_page_cache(struct address_space *as, struct page *page, pgoff_t index)
 {
-    return cap * sizeof(struct page *) > KMALLOC_MAX_CACHE_SIZE;
-}
-
-static struct page **index_alloc(unsigned long cap)
-{
-    size_t bytes = cap * sizeof(struct page *);
-    return index_is_vmalloc(cap) ? vzalloc(bytes) : kzalloc(bytes, GFP_KERNEL);
-}
-
-static void index_free(struct page **v, unsigned long cap)
-{
-    if (index_is_vmalloc(cap))
-        vfree(v);
-    else
-        kfree(v);
-}
-
-static int grow_index(struct address_space *as, pgoff_t index)
-{
-    if (index < as->i_pages_cap)
-        return 0;
-    unsigned long cap = as->i_pages_cap ? as->i_pages_cap : 16;
-    while (cap <= index)
-        cap *= 2;
-    struct page **v = index_alloc(cap);
-    if (!v)
-        return -ENOMEM;
-    if (as->i_pages_cap)
-        memcpy(v, as->i_pages, as->i_pages_cap * sizeof(*v));
-    index_free(as->i_pages, as->i_pages_cap);
-    as->i_pages = v;
-    as->i_pages_cap = cap;
+    int err = xa_store(&as->i_pages, index, page);
+    if (err)
+        return err;
+    page->mapping = as;
+    page->index = index;
+    as->nrpages++;
+    lru_cache_add_file(page);
     return 0;
 }
 
-/* Fill a new page from the host file; bytes past EOF read as zeros. */
+void delete_from_page_cache(struct page *page)
+{
+    struct address_space *as = page->mapping;
+    if (PageFlag(page, PG_dirty))
+        account_page_cleaned(page);
+    xa_erase(&as->i_pages, page->index);
+    as->nrpages--;
+    lru_cache_del(page);
+    ClearPageFlag(page, PG_uptodate);
+    ClearPageFlag(page, PG_readahead);
+    page->mapping = NULL;
+    put_page(page); /* the cache's reference; a mapping may still hold its own */
+}
+
+/* Fill a page from the host file; bytes past the host's EOF read as zeros. */
 static int read_page(struct address_space *as, struct page *page, pgoff_t index)
 {
     unsigned char *dst = page_address(page);
@@ -232,28 +164,30 @@ static int read_page(struct address_space *as, struct page *page, pgoff_t index)
         got += (size_t)n;
     }
     memset(dst + got, 0, PAGE_SIZE - got);
+    /* The cache's size rules: host bytes past it (not yet truncated there) are not the file's. */
+    uint64_t start = (uint64_t)index << PAGE_SHIFT;
+    if (start + PAGE_SIZE > as->i_size) {
+        size_t keep = as->i_size > start ? (size_t)(as->i_size - start) : 0;
+        memset(dst + keep, 0, PAGE_SIZE - keep);
+    }
     return 0;
 }
 
-/* Bring the page at index into the cache from the host file; NULL with *err. */
-static struct page *add_to_cache(struct address_space *as, pgoff_t index, int *err)
+struct page *page_cache_read(struct address_space *as, pgoff_t index, bool io, int *err)
 {
-    if ((*err = grow_index(as, index)) != 0)
-        return NULL;
     struct page *page = alloc_page(GFP_HIGHUSER_MOVABLE);
     if (!page) {
         *err = -ENOMEM;
         return NULL;
     }
-    if ((*err = read_page(as, page, index)) != 0) {
+    if ((*err = read_page(as, page, index)) != 0 ||
+        (*err = add_to_page_cache(as, page, index)) != 0) {
         __free_page(page);
         return NULL;
     }
-    page->mapping = as;
-    page->index = index;
     SetPageFlag(page, PG_uptodate);
-    as->i_pages[index] = page;
-    as->nrpages++;
+    if (io)
+        count_vm_events(PGPGIN, PAGE_SIZE >> 10);
     return page;
 }
 
@@ -262,7 +196,7 @@ struct page *filemap_get_page(struct address_space *as, pgoff_t index, bool *maj
     struct page *page = filemap_find_page(as, index);
     *major = false;
     if (!page) {
-        if (!(page = add_to_cache(as, index, err)))
+        if (!(page = page_cache_read(as, index, filemap_cold, err)))
             return NULL;
         *major = filemap_cold; /* warm: it was in the cache all along */
     }
@@ -275,118 +209,290 @@ struct page *filemap_map_candidate(struct address_space *as, pgoff_t index)
     struct page *page = filemap_find_page(as, index);
     int err;
     if (!page && !filemap_cold && index < filemap_nr_pages(as))
-        page = add_to_cache(as, index, &err);
+        page = page_cache_read(as, index, false, &err);
     if (!page || !PageFlag(page, PG_uptodate) || PageFlag(page, PG_readahead))
         return NULL;
     return page;
 }
 
-/* Read the missing pages of [start, start + nr) and mark the async trigger. */
-static unsigned long ra_submit(struct address_space *as, pgoff_t start, unsigned long nr,
-                               unsigned long async_size)
-{
-    pgoff_t end = start + nr, eof = filemap_nr_pages(as);
-    unsigned long read = 0;
-    if (end > eof)
-        end = eof;
-    for (pgoff_t i = start; i < end; i++) {
-        int err;
-        struct page *p = filemap_find_page(as, i);
-        if (!p && (p = add_to_cache(as, i, &err)) != NULL)
-            read++;
-        if (p && async_size && i == start + nr - async_size)
-            SetPageFlag(p, PG_readahead);
-    }
-    as->ra_start = start;
-    as->ra_size = nr;
-    as->ra_async_size = async_size;
-    return read;
-}
-
-/* Linux's mmap read-around: a window of ra_pages centred on the miss. */
-static unsigned long sync_mmap_readahead(struct vm_area_struct *vma, struct address_space *as,
-                                         pgoff_t index)
-{
-    if (vma->vm_flags & VM_RAND_READ)
-        return 0;
-    if (vma->vm_flags & VM_SEQ_READ)
-        return ra_submit(as, index, VM_READAHEAD_PAGES, VM_READAHEAD_PAGES);
-    pgoff_t start = index > VM_READAHEAD_PAGES / 2 ? index - VM_READAHEAD_PAGES / 2 : 0;
-    return ra_submit(as, start, VM_READAHEAD_PAGES, VM_READAHEAD_PAGES / 4);
-}
-
-/* A marked page was reached: read the next window before it is needed. */
-static unsigned long async_mmap_readahead(struct vm_area_struct *vma, struct address_space *as,
-                                          struct page *page)
-{
-    ClearPageFlag(page, PG_readahead);
-    if (vma->vm_flags & VM_RAND_READ)
-        return 0;
-    pgoff_t start = as->ra_start + as->ra_size;
-    if (page->index >= start || page->index < as->ra_start)
-        start = page->index + 1; /* the mark is from an older window */
-    return ra_submit(as, start, VM_READAHEAD_PAGES, VM_READAHEAD_PAGES);
-}
-
 struct page *filemap_fault(struct vm_area_struct *vma, pgoff_t index, bool *major,
                            unsigned long *ra_pages, int *err)
 {
-    struct address_space *as = vma->vm_file->f_mapping;
+    struct file *file = vma->vm_file;
+    struct address_space *as = file->f_mapping;
     struct page *page = filemap_find_page(as, index);
     *ra_pages = 0;
-    if (!page && filemap_cold) {
+    *major = false;
+    if (page) {
+        if (file->f_ra.mmap_miss > 0)
+            file->f_ra.mmap_miss--;
+        /* The reader reached the window's mark: read the next one ahead of it. */
+        if (PageFlag(page, PG_readahead) && !(vma->vm_flags & VM_RAND_READ))
+            *ra_pages =
+                page_cache_async_readahead(as, &file->f_ra, page, index, file->f_ra.ra_pages);
+        ClearPageFlag(page, PG_readahead);
+        get_page(page);
+        return page;
+    }
+    if (filemap_cold) {
         /* A miss: the fault waits for the read, and reads around it. */
-        *ra_pages = sync_mmap_readahead(vma, as, index);
-        page = filemap_find_page(as, index);
-        if (page) {
+        unsigned long read = page_cache_mmap_readahead(vma, index);
+        if ((page = filemap_find_page(as, index)) != NULL) {
             *major = true;
-            (*ra_pages)--; /* the faulting page itself is not readahead */
+            *ra_pages = read ? read - 1 : 0; /* the faulting page itself is not readahead */
+            ClearPageFlag(page, PG_readahead);
             get_page(page);
-            if (PageFlag(page, PG_readahead))
-                *ra_pages += async_mmap_readahead(vma, as, page);
             return page;
         }
     }
-    page = filemap_get_page(as, index, major, err);
-    if (page && PageFlag(page, PG_readahead))
-        *ra_pages += async_mmap_readahead(vma, as, page);
+    return filemap_get_page(as, index, major, err);
+}
+
+/* ---- read() ---------------------------------------------------------------------------- */
+
+/* Where read() copies to and write() copies from: guest memory, or vmemu's own (sendfile). */
+struct iov_iter {
+    struct mm_struct *mm; /* NULL: kbuf */
+    uint64_t ubuf;
+    unsigned char *kbuf;
+};
+
+/* Each returns the bytes NOT copied, as copy_to_user does. */
+static size_t copy_to_iter(const struct iov_iter *it, size_t at, const void *src, size_t n)
+{
+    if (it->mm)
+        return copy_to_user(it->mm, it->ubuf + at, src, n);
+    memcpy(it->kbuf + at, src, n);
+    return 0;
+}
+
+static size_t copy_from_iter(const struct iov_iter *it, size_t at, void *dst, size_t n)
+{
+    if (it->mm)
+        return copy_from_user(it->mm, dst, it->ubuf + at, n);
+    memcpy(dst, it->kbuf + at, n);
+    return 0;
+}
+
+static void trace_access(enum pagecache_op op, struct address_space *as, struct page *page,
+                         bool hit)
+{
+    struct pagecache_event ev = {
+        .op = op, .as = as, .index = page->index, .pages = 1, .pfn = page_to_pfn(page), .hit = hit};
+    pagecache_notify(&ev);
+}
+
+/*
+ * The page at index for read(): a hit, or a miss that readahead (cold) or
+ * a quiet fill (warm: the page counts as cached all along) brings in.
+ */
+static struct page *read_get_page(struct file *f, pgoff_t index, pgoff_t last, bool *hit, int *err)
+{
+    struct address_space *as = f->f_mapping;
+    struct page *page = filemap_find_page(as, index);
+    *hit = page != NULL || !filemap_cold;
+    if (!page && filemap_cold) {
+        page_cache_sync_readahead(as, &f->f_ra, index, last - index + 1);
+        page = filemap_find_page(as, index);
+    }
+    if (!page && !(page = page_cache_read(as, index, filemap_cold, err)))
+        return NULL;
+    if (PageFlag(page, PG_readahead))
+        page_cache_async_readahead(as, &f->f_ra, page, index, last - index + 1);
+    count_vm_event(*hit ? PGCACHE_HIT : PGCACHE_MISS);
     return page;
 }
 
-void filemap_update_range(struct address_space *as, uint64_t pos, const void *buf, size_t len)
+static long do_filemap_read(struct file *f, const struct iov_iter *to, size_t count, uint64_t *pos)
 {
-    const unsigned char *src = buf;
-    if (pos + len > as->i_size)
-        as->i_size = pos + len;
-    while (len > 0) {
-        size_t off = (size_t)(pos & ~PAGE_MASK);
-        size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
-        struct page *page = filemap_find_page(as, (pgoff_t)(pos >> PAGE_SHIFT));
-        if (page)
-            memcpy((unsigned char *)page_address(page) + off, src, n);
-        src += n;
-        pos += n;
-        len -= n;
+    struct address_space *as = f->f_mapping;
+    if (*pos >= as->i_size || count == 0)
+        return 0;
+    if (count > as->i_size - *pos)
+        count = (size_t)(as->i_size - *pos);
+    pgoff_t last = (pgoff_t)((*pos + count - 1) >> PAGE_SHIFT);
+    size_t done = 0;
+    while (done < count) {
+        uint64_t p = *pos + done;
+        pgoff_t index = (pgoff_t)(p >> PAGE_SHIFT);
+        bool hit;
+        int err = 0;
+        struct page *page = read_get_page(f, index, last, &hit, &err);
+        if (!page)
+            return done ? (long)done : err;
+        get_page(page); /* the copy may fault, and a fault may run writeback */
+        /* Several reads of one page count as one use of it, as in Linux. */
+        if (f->f_ra.prev_pos == UINT64_MAX || (f->f_ra.prev_pos - 1) >> PAGE_SHIFT != index)
+            mark_page_accessed(page);
+        trace_access(PAGECACHE_READ, as, page, hit);
+        size_t off = (size_t)(p & ~PAGE_MASK);
+        size_t n = PAGE_SIZE - off < count - done ? PAGE_SIZE - off : count - done;
+        size_t left = copy_to_iter(to, done, (char *)page_address(page) + off, n);
+        put_page(page);
+        done += n - left;
+        f->f_ra.prev_pos = *pos + done;
+        if (left)
+            break;
     }
+    *pos += done;
+    return done ? (long)done : -EFAULT;
 }
+
+long filemap_read(struct file *f, struct mm_struct *mm, uint64_t ubuf, size_t count, uint64_t *pos)
+{
+    struct iov_iter to = {.mm = mm, .ubuf = ubuf};
+    return do_filemap_read(f, &to, count, pos);
+}
+
+long kernel_read(struct file *f, void *buf, size_t count, uint64_t *pos)
+{
+    struct iov_iter to = {.kbuf = buf};
+    return do_filemap_read(f, &to, count, pos);
+}
+
+/* ---- write() --------------------------------------------------------------------------- */
+
+/*
+ * The page a write of [off, off + len) into page index goes to. A page not
+ * cached is read first when the write leaves part of it that holds file
+ * data; past EOF it starts as zeros.
+ */
+static struct page *write_begin(struct address_space *as, pgoff_t index, size_t off, size_t len,
+                                bool *hit, int *err)
+{
+    struct page *page = filemap_find_page(as, index);
+    *hit = page != NULL;
+    if (page)
+        return page;
+    uint64_t start = (uint64_t)index << PAGE_SHIFT;
+    bool whole = off == 0 && len == PAGE_SIZE;
+    if (!whole && start < as->i_size)
+        return page_cache_read(as, index, filemap_cold, err);
+    page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+    if (!page) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    if ((*err = add_to_page_cache(as, page, index)) != 0) {
+        __free_page(page);
+        return NULL;
+    }
+    SetPageFlag(page, PG_uptodate);
+    return page;
+}
+
+/* A descriptor the host shares: the bytes go to the host file now. */
+static int write_through(struct file *f, const void *buf, size_t len, uint64_t pos)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = pwrite(f->f_host_fd, p, len, (off_t)pos);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        p += n;
+        pos += (uint64_t)n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* One page's part of a write: bytes taken or -errno. */
+static long write_one_page(struct file *f, const struct iov_iter *from, size_t at, size_t len,
+                           uint64_t pos)
+{
+    struct address_space *as = f->f_mapping;
+    static unsigned char bounce[PAGE_SIZE];
+    pgoff_t index = (pgoff_t)(pos >> PAGE_SHIFT);
+    size_t off = (size_t)(pos & ~PAGE_MASK);
+    /* From the guest first: its buffer may be a mapping of this very page. */
+    size_t got = len - copy_from_iter(from, at, bounce, len);
+    if (got == 0)
+        return -EFAULT;
+    bool hit;
+    int err = 0;
+    struct page *page = write_begin(as, index, off, got, &hit, &err);
+    if (!page)
+        return err;
+    if (pos + got > as->i_size) {
+        pagecache_isize_extended(as, as->i_size, pos + got);
+        as->i_size = pos + got;
+    }
+    memcpy((unsigned char *)page_address(page) + off, bounce, got);
+    mark_page_accessed(page);
+    count_vm_event(hit ? PGCACHE_HIT : PGCACHE_MISS);
+    trace_access(PAGECACHE_WRITE, as, page, hit);
+    if (f->f_pos_shared) {
+        if ((err = write_through(f, bounce, got, pos)) != 0)
+            return err;
+        if (as->host_size < as->i_size)
+            as->host_size = as->i_size;
+    } else {
+        set_page_dirty(page);
+    }
+    return (long)got;
+}
+
+static long do_filemap_write(struct file *f, const struct iov_iter *from, size_t count,
+                             uint64_t *pos)
+{
+    size_t done = 0;
+    long err = 0;
+    while (done < count) {
+        uint64_t p = *pos + done;
+        size_t n = PAGE_SIZE - (size_t)(p & ~PAGE_MASK);
+        if (n > count - done)
+            n = count - done;
+        long w = write_one_page(f, from, done, n, p);
+        if (w < 0) {
+            err = w;
+            break;
+        }
+        done += (size_t)w;
+        if ((size_t)w < n)
+            break;
+    }
+    *pos += done;
+    if (done)
+        balance_dirty_pages_ratelimited(f->f_mapping);
+    return done ? (long)done : err;
+}
+
+long filemap_write(struct file *f, struct mm_struct *mm, uint64_t ubuf, size_t count, uint64_t *pos)
+{
+    struct iov_iter from = {.mm = mm, .ubuf = ubuf};
+    return do_filemap_write(f, &from, count, pos);
+}
+
+long kernel_write(struct file *f, const void *buf, size_t count, uint64_t *pos)
+{
+    struct iov_iter from = {.kbuf = (unsigned char *)buf};
+    return do_filemap_write(f, &from, count, pos);
+}
+
+/* ---- exit ------------------------------------------------------------------------------ */
 
 void filemap_exit(void)
 {
+    writeback_all(WB_REASON_EXIT);
     struct address_space *as, *tmp;
     list_for_each_entry_safe(as, tmp, &address_spaces, as_list)
     {
-        address_space_writeback(as);
-        for (unsigned long i = 0; i < as->i_pages_cap; i++) {
-            struct page *p = as->i_pages[i];
-            if (!p)
-                continue;
-            p->mapping = NULL;
-            p->flags = 0;
-            put_page(p);
+        unsigned long index;
+        struct page *p;
+        xa_for_each_range(&as->i_pages, index, p, 0, ULONG_MAX, XA_PRESENT)
+        {
+            /* A page writeback could not save stays dirty: nothing more can be done. */
+            if (PageFlag(p, PG_dirty))
+                fprintf(stderr, "vmemu: %s: page %lu could not be written back\n", mapping_name(as),
+                        index);
+            delete_from_page_cache(p);
         }
         list_del(&as->as_list);
         close(as->host_fd);
-        index_free(as->i_pages, as->i_pages_cap);
+        kfree(as->a_name);
         kmem_cache_free(address_space_cachep, as);
     }
+    rmap_reset();
 }

@@ -12,6 +12,7 @@
 #include "fs.h"
 #include "memory.h"
 #include "mmap.h"
+#include "pagecache.h"
 #include "pgtable.h"
 #include "vmstat.h"
 
@@ -118,7 +119,9 @@ static void map_file_page(struct vm_area_struct *vma, pte_t *pte, struct page *p
     struct mm_struct *mm = vma->vm_mm;
     get_page(page);
     page->mapcount++;
-    mm->rss[MM_FILEPAGES]++;
+    /* Its first file page puts the mm where writeback and truncation look. */
+    if (mm->rss[MM_FILEPAGES]++ == 0)
+        rmap_mm_add(mm);
     update_hiwater_rss(mm);
     *pte = pfn_pte(page_to_pfn(page), vm_pte_flags(vma->vm_flags) | extra);
 }
@@ -201,10 +204,13 @@ static enum fault_kind do_file_fault(struct vm_area_struct *vma, unsigned long a
         return k;
     }
     if (write)
-        SetPageFlag(page, PG_dirty);
+        set_page_dirty(page);
     map_file_page(vma, pte, page, write ? _PAGE_RW : 0);
     put_page(page); /* map_file_page took the mapping's own reference */
     res->pfn = page_to_pfn(page);
+    /* Only now, with the entry in place: writeback must see it to write-protect it. */
+    if (write)
+        balance_dirty_pages_ratelimited(as);
     return res->major ? FAULT_FILE_MAJOR : FAULT_FILE_MINOR;
 }
 
@@ -218,9 +224,11 @@ static void unmap_one(struct mm_struct *mm, struct vm_area_struct *vma, pte_t pt
     if (PageFlag(page, PG_anon)) {
         mm->rss[MM_ANONPAGES]--;
     } else {
-        mm->rss[MM_FILEPAGES]--;
+        /* What the CPU wrote through a shared entry must reach the file. */
         if ((pteval & _PAGE_DIRTY) && vma && (vma->vm_flags & VM_SHARED))
-            SetPageFlag(page, PG_dirty);
+            set_page_dirty(page);
+        if (--mm->rss[MM_FILEPAGES] == 0)
+            rmap_mm_del(mm);
     }
     page->mapcount--;
     put_page(page);
@@ -241,7 +249,8 @@ static enum fault_kind do_wp_page(struct vm_area_struct *vma, unsigned long addr
     }
     if (vma->vm_flags & VM_SHARED) {
         *pte |= _PAGE_RW;
-        SetPageFlag(page, PG_dirty);
+        if (set_page_dirty(page))
+            balance_dirty_pages_ratelimited(page->mapping);
         return FAULT_FILE_MINOR;
     }
     if (PageFlag(page, PG_anon) && page->mapcount == 1 && page->refcount == 1) {

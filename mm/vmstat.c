@@ -11,6 +11,7 @@
 #include "slab.h"
 
 static unsigned long vm_events[NR_VM_EVENT_ITEMS];
+static unsigned long node_cumulative[NR_VM_NODE_STAT_ITEMS]; /* NR_DIRTIED, NR_WRITTEN */
 
 static const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS] = {
     "nr_free_pages",         "nr_zone_inactive_anon",
@@ -33,13 +34,16 @@ static const char *const node_stat_names[NR_VM_NODE_STAT_ITEMS] = {
     "nr_dirty",
     "nr_writeback",
     "nr_shmem",
+    "nr_dirtied",
+    "nr_written",
     "nr_kernel_stack",
     "nr_page_table_pages",
     "nr_swapcached",
 };
 
 static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
-    "pgalloc_dma", "pgalloc_dma32", "pgalloc_normal", "pgfree", "pgfault", "pgmajfault",
+    "pgpgin",  "pgpgout",    "pgalloc_dma", "pgalloc_dma32", "pgalloc_normal", "pgfree",
+    "pgfault", "pgmajfault", "pgcache_hit", "pgcache_miss",  "pgreadahead",
 };
 
 const char *zone_stat_name(enum zone_stat_item item)
@@ -62,10 +66,22 @@ void count_vm_event(enum vm_event_item item)
     vm_events[item]++;
 }
 
+void count_vm_events(enum vm_event_item item, unsigned long n)
+{
+    vm_events[item] += n;
+}
+
+void node_stat_add(enum node_stat_item item, unsigned long n)
+{
+    node_cumulative[item] += n;
+}
+
 void vm_events_reset(void)
 {
     for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
         vm_events[i] = 0;
+    for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
+        node_cumulative[i] = 0;
 }
 
 unsigned long totalram_pages(void)
@@ -95,10 +111,12 @@ static void count_file_page(struct vm_counts *c, const struct page *p, int z)
     c->node[NR_FILE_PAGES]++;
     if (p->mapcount > 0)
         c->node[NR_FILE_MAPPED]++;
-    if (PageFlag(p, PG_dirty)) {
+    if (PageFlag(p, PG_dirty))
         c->node[NR_FILE_DIRTY]++;
+    if (PageFlag(p, PG_writeback))
+        c->node[NR_WRITEBACK]++;
+    if (PageFlag(p, PG_dirty) || PageFlag(p, PG_writeback))
         c->zone[z][NR_ZONE_WRITE_PENDING]++;
-    }
 }
 
 /*
@@ -135,6 +153,10 @@ void vm_counts_collect(struct vm_counts *c)
     c->events[PGALLOC_DMA32] = contig_page_data.node_zones[ZONE_DMA32].pgalloc;
     c->events[PGALLOC_NORMAL] = contig_page_data.node_zones[ZONE_NORMAL].pgalloc;
     c->events[PGFREE] = pgfree_count;
-    c->events[PGFAULT] = vm_events[PGFAULT];
-    c->events[PGMAJFAULT] = vm_events[PGMAJFAULT];
+    c->node[NR_DIRTIED] = node_cumulative[NR_DIRTIED];
+    c->node[NR_WRITTEN] = node_cumulative[NR_WRITTEN];
+    static const enum vm_event_item counted[] = {PGPGIN,      PGPGOUT,      PGFAULT,    PGMAJFAULT,
+                                                 PGCACHE_HIT, PGCACHE_MISS, PGREADAHEAD};
+    for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++)
+        c->events[counted[i]] = vm_events[counted[i]];
 }

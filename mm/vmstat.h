@@ -34,6 +34,8 @@ enum node_stat_item {
     NR_FILE_DIRTY,
     NR_WRITEBACK,
     NR_SHMEM,
+    NR_DIRTIED,         /* pages ever dirtied (cumulative) */
+    NR_WRITTEN,         /* pages ever written back (cumulative) */
     NR_KERNEL_STACK_KB, /* in kB, as Linux keeps it */
     NR_PAGETABLE,
     NR_SWAPCACHE,
@@ -41,12 +43,18 @@ enum node_stat_item {
 };
 
 enum vm_event_item {
+    PGPGIN,  /* kB read from files (cold cache) */
+    PGPGOUT, /* kB written back to files */
     PGALLOC_DMA,
     PGALLOC_DMA32,
     PGALLOC_NORMAL,
     PGFREE,
     PGFAULT,
     PGMAJFAULT,
+    /* vmemu's own: read() and write() finding the page cached or not, pages read ahead */
+    PGCACHE_HIT,
+    PGCACHE_MISS,
+    PGREADAHEAD,
     NR_VM_EVENT_ITEMS
 };
 
@@ -59,8 +67,11 @@ struct vm_counts {
 /* Count every frame by what holds it, now. */
 void vm_counts_collect(struct vm_counts *c);
 
-/* The fault path counts PGFAULT and PGMAJFAULT here. */
+/* The fault path counts PGFAULT and PGMAJFAULT here, the page cache its own. */
 void count_vm_event(enum vm_event_item item);
+void count_vm_events(enum vm_event_item item, unsigned long n);
+/* The cumulative node counters (NR_DIRTIED, NR_WRITTEN) move here. */
+void node_stat_add(enum node_stat_item item, unsigned long n);
 /* Start the event counters from zero (mm_init). */
 void vm_events_reset(void);
 

@@ -491,11 +491,20 @@ static void test_file_shared_write_reaches_disk(void **state)
     assert_int_equal(copy_from_user(other, buf, Y + P - 5, 11), 0);
     assert_memory_equal(buf, "HELLO WORLD", 11);
 
-    /* Written back, then written again by the CPU alone: the MMU sets D, nothing faults. */
+    /*
+     * Written back: the page is clean and its entries write-protected (Linux's
+     * page_mkclean), so the CPU's next write faults and dirties it again.
+     */
+    unsigned long flushes = test_tlb_flushes;
     assert_int_equal(filemap_writeback_all(), 0);
     assert_false(PageFlag(pfn_to_page(pfn0), PG_dirty));
+    assert_false(pte_at(mm, X) & (_PAGE_RW | _PAGE_DIRTY));
+    assert_true(test_tlb_flushes > flushes);
     uint64_t pa;
     unsigned int prot;
+    assert_false(mmu_translate(mm, X + 200, MMU_WRITE, &pa, &prot));
+    fault(mm, X + 200, FAULT_FLAG_WRITE, FAULT_FILE_MINOR);
+    assert_true(PageFlag(pfn_to_page(pfn0), PG_dirty));
     assert_true(mmu_translate(mm, X + 200, MMU_WRITE, &pa, &prot));
     assert_true(prot & MMU_PROT_WRITE);
     memcpy(direct_map + pa + 200, "CPU", 3);
@@ -576,23 +585,32 @@ static void test_file_dontneed(void **state)
     assert_int_equal(mm->rss[MM_FILEPAGES], 0);
     expect_pattern(mm, X, 0, 2 * P);
 
-    /* A CPU write to the shared mapping: only the entry's D bit records it. */
+    /*
+     * A CPU write to the shared mapping after writeback: the entry was
+     * write-protected, so the write faults and dirties the page again; the
+     * page stays dirty in the cache when the mapping goes.
+     */
     fault(mm, Y + P, FAULT_FLAG_WRITE, FAULT_FILE_MINOR);
     assert_int_equal(filemap_writeback_all(), 0);
     struct page *cached = filemap_find_page(as, 1);
     assert_false(PageFlag(cached, PG_dirty));
     uint64_t pa;
     unsigned int prot;
+    assert_false(mmu_translate(mm, Y + P, MMU_WRITE, &pa, &prot));
+    fault(mm, Y + P, FAULT_FLAG_WRITE, FAULT_FILE_MINOR);
     assert_true(mmu_translate(mm, Y + P, MMU_WRITE, &pa, &prot));
     memcpy(direct_map + pa + 7, "dirty", 5);
     assert_int_equal(do_madvise(mm, Y, 2 * P, MADV_DONTNEED), 0);
     assert_int_equal(pte_at(mm, Y + P), 0);
-    assert_true(PageFlag(cached, PG_dirty)); /* handed from the entry to the page */
+    assert_true(PageFlag(cached, PG_dirty)); /* kept in the cache, not lost with the entry */
     char buf[5];
     assert_int_equal(copy_from_user(mm, buf, Y + P + 7, 5), 0);
     assert_memory_equal(buf, "dirty", 5);
     mmput(mm);
     fput(f);
+    /* Neither unmap nor close writes back, as in Linux: sync does. */
+    assert_true(PageFlag(cached, PG_dirty));
+    assert_int_equal(filemap_writeback_all(), 0);
     unsigned char *disk = host_contents(2 * P);
     assert_memory_equal(disk + P + 7, "dirty", 5);
     free(disk);

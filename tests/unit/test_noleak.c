@@ -162,14 +162,12 @@ static void test_objects_live_in_their_caches(void **state)
     assert_string_equal(cache_of(vma), "vm_area_struct");
     assert_string_equal(cache_of(f), "filp");
     assert_string_equal(cache_of(f->f_mapping), "address_space");
-    /* A small index is a kmalloc object... */
+    /* The page-cache index is a tree of radix_tree_node objects, however big the file. */
     fault_ok(mm, Y, 0);
-    assert_true(strncmp(cache_of(f->f_mapping->i_pages), "kmalloc-", 8) == 0);
-    /* ...a large one is vmalloc'd: no run of contiguous frames needed. */
+    assert_string_equal(cache_of(f->f_mapping->i_pages.xa_head), "radix_tree_node");
     fault_ok(mm, Y + BIG_FILE_PAGES * P, 0);
-    assert_true(f->f_mapping->i_pages_cap * sizeof(struct page *) > KMALLOC_MAX_CACHE_SIZE);
-    assert_non_null(vmalloc_to_page(f->f_mapping->i_pages));
-    assert_true(vmalloc_used_pages() > 0);
+    assert_true(f->f_mapping->i_pages.xa_head->shift > 0); /* it grew a level */
+    assert_string_equal(cache_of(f->f_mapping->i_pages.xa_head), "radix_tree_node");
     /* Table pages: the global count is the mm's own. */
     assert_int_equal(nr_pagetable_pages(), mm->pgtables_bytes / P);
     mmput(mm);

@@ -15,3 +15,11 @@ void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned l
     (void)mm, (void)start, (void)end;
     test_code_flushes++;
 }
+
+/* The clock dirty-page expiry reads: a counter the tests set. */
+uint64_t test_now_ns;
+
+uint64_t arch_now_ns(void)
+{
+    return test_now_ns;
+}

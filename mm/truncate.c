@@ -1,0 +1,98 @@
+/*
+ * Pages leaving the cache: truncation (ftruncate, O_TRUNC, a file shortened
+ * behind vmemu's back) and dropping clean pages (drop_caches, fadvise).
+ * A truncation takes the pages past the new end out of every mapping first,
+ * as Linux's truncate_pagecache does, so a later touch there is SIGBUS and
+ * no stale frame stays reachable; the part of a partial last page past the
+ * end is zeroed, so that growing the file again shows zeros there.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pagecache.h"
+
+void pagecache_isize_extended(struct address_space *as, uint64_t old, uint64_t new)
+{
+    size_t tail = (size_t)(old & ~PAGE_MASK);
+    struct page *page = tail ? filemap_find_page(as, (pgoff_t)(old >> PAGE_SHIFT)) : NULL;
+    if (page && new > old)
+        memset((unsigned char *)page_address(page) + tail, 0, PAGE_SIZE - tail);
+}
+
+/* Every page from index start on leaves the cache; returns how many. */
+static unsigned long truncate_inode_pages_from(struct address_space *as, pgoff_t start)
+{
+    unsigned long index, dropped = 0;
+    struct page *p;
+    xa_for_each_range(&as->i_pages, index, p, start, ULONG_MAX, XA_PRESENT)
+    {
+        delete_from_page_cache(p);
+        dropped++;
+    }
+    return dropped;
+}
+
+void truncate_pagecache(struct address_space *as, uint64_t size)
+{
+    pgoff_t hole = (pgoff_t)((size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+    unmap_mapping_range(as, hole, ULONG_MAX);
+    as->i_size = size;
+    size_t tail = (size_t)(size & ~PAGE_MASK);
+    struct page *last = tail ? filemap_find_page(as, (pgoff_t)(size >> PAGE_SHIFT)) : NULL;
+    if (last)
+        memset((unsigned char *)page_address(last) + tail, 0, PAGE_SIZE - tail);
+    unsigned long dropped = truncate_inode_pages_from(as, hole);
+    struct pagecache_event ev = {
+        .op = PAGECACHE_TRUNCATE, .as = as, .index = hole, .pages = dropped};
+    pagecache_notify(&ev);
+}
+
+int vmtruncate(struct file *f, uint64_t size)
+{
+    struct address_space *as = f->f_mapping;
+    /* The host file first: if it refuses, the guest's file is unchanged. */
+    if (ftruncate(f->f_host_fd, (off_t)size) != 0)
+        return -errno;
+    as->host_size = size;
+    if (size < as->i_size) {
+        truncate_pagecache(as, size);
+    } else {
+        pagecache_isize_extended(as, as->i_size, size);
+        as->i_size = size;
+    }
+    return 0;
+}
+
+/* May the page go without losing anything or pulling it from under someone? */
+static bool page_droppable(const struct page *p)
+{
+    return !PageFlag(p, PG_dirty) && !PageFlag(p, PG_writeback) && !PageFlag(p, PG_locked) &&
+           p->mapcount == 0 && p->refcount == 1;
+}
+
+unsigned long invalidate_mapping_pages(struct address_space *as, pgoff_t start, pgoff_t end)
+{
+    unsigned long index, dropped = 0;
+    struct page *p;
+    xa_for_each_range(&as->i_pages, index, p, start, end, XA_PRESENT)
+    {
+        if (!page_droppable(p))
+            continue;
+        delete_from_page_cache(p);
+        dropped++;
+    }
+    return dropped;
+}
+
+unsigned long drop_pagecache(void)
+{
+    unsigned long dropped = 0;
+    struct address_space *as;
+    list_for_each_entry(as, &address_spaces, as_list) dropped +=
+        invalidate_mapping_pages(as, 0, ULONG_MAX);
+    struct pagecache_event ev = {.op = PAGECACHE_DROP, .pages = dropped};
+    pagecache_notify(&ev);
+    return dropped;
+}
