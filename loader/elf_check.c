@@ -334,34 +334,15 @@ static int check_loads(struct elf_check_ctx *c)
     return 0;
 }
 
-static const struct elf_phdr_info *first_load(const struct elf_image *img)
-{
-    for (unsigned int i = 0; i < img->phnum; i++)
-        if (img->phdrs[i].p_type == PT_LOAD)
-            return &img->phdrs[i];
-    return NULL;
-}
-
 /*
- * Where a static PIE goes. Linux, with ASLR off, puts an ET_DYN at
- * ELF_ET_DYN_BASE rounded down to the largest power-of-two p_align of its
- * PT_LOADs, less the first segment's page: vmemu does the same for every
- * ET_DYN it accepts (those without an interpreter).
+ * An ET_DYN without an interpreter (a static PIE, or ld.so run directly) is
+ * placed at exec time, where mmap would put it (loader/exec.c): until then
+ * its bias is 0. An ET_EXEC has no bias.
  */
 static void place_image(struct elf_image *img)
 {
-    uint64_t align = PAGE_SIZE;
     img->static_pie = img->e_type == ET_DYN;
     img->load_bias = 0;
-    if (!img->static_pie)
-        return;
-    for (unsigned int i = 0; i < img->phnum; i++) {
-        uint64_t a = img->phdrs[i].p_align;
-        if (img->phdrs[i].p_type == PT_LOAD && a && !(a & (a - 1)) && a > align)
-            align = a;
-    }
-    uint64_t base = ELF_ET_DYN_BASE & ~(align - 1);
-    img->load_bias = (base - first_load(img)->p_vaddr) & PAGE_MASK;
 }
 
 /* After the bias, every segment and the entry point must lie in user space. */

@@ -310,8 +310,12 @@ static void set_mm_layout(struct mm_struct *mm, const struct elf_image *img)
     mm->end_code = end_code + img->load_bias;
     mm->start_data = start_data + img->load_bias;
     mm->end_data = end_data + img->load_bias;
-    /* With ASLR off the heap starts right at the page after the highest bss. */
-    mm->start_brk = mm->brk = PAGE_ALIGN(elf_brk + img->load_bias);
+    /*
+     * With ASLR off the heap starts right at the page after the highest bss,
+     * except for a static PIE, whose brk Linux moves to ELF_ET_DYN_BASE.
+     */
+    mm->start_brk = mm->brk =
+        img->static_pie ? PAGE_ALIGN(ELF_ET_DYN_BASE) : PAGE_ALIGN(elf_brk + img->load_bias);
 }
 
 static int map_image(struct mm_struct *mm, struct file *file, const struct elf_image *img,
@@ -423,12 +427,50 @@ static unsigned long mmap_base_for(unsigned long stack_rlimit)
     return PAGE_ALIGN(TASK_SIZE - gap);
 }
 
+/*
+ * Linux 6.x places an ET_DYN without an interpreter like an ordinary mapping
+ * of its whole span (the first segment's address as the hint, so usually
+ * top-down below mmap_base, and the vDSO, mapped later, lands below it);
+ * a segment asking for more than page alignment aligns that address down.
+ * brk moves out of the way, to ELF_ET_DYN_BASE (set_mm_layout).
+ */
+static int place_static_pie(struct mm_struct *mm, struct file *file, struct elf_image *img,
+                            char *err, size_t errlen)
+{
+    unsigned long lo = ~0UL, hi = 0, align = PAGE_SIZE;
+    const struct elf_phdr_info *first = NULL;
+    for (unsigned int i = 0; i < img->phnum; i++) {
+        const struct elf_phdr_info *ph = &img->phdrs[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        if (!first)
+            first = ph;
+        if (ph->p_align > align && !(ph->p_align & (ph->p_align - 1)))
+            align = ph->p_align;
+        if ((ph->p_vaddr & PAGE_MASK) < lo)
+            lo = ph->p_vaddr & PAGE_MASK;
+        if (PAGE_ALIGN(ph->p_vaddr + ph->p_memsz) > hi)
+            hi = PAGE_ALIGN(ph->p_vaddr + ph->p_memsz);
+    }
+    if (!first || hi <= lo)
+        return loader_fail(err, errlen, ENOEXEC, "no PT_LOAD segment to place");
+    unsigned long addr =
+        get_unmapped_area(mm, file, lo, hi - lo, first->p_offset >> PAGE_SHIFT, MAP_PRIVATE);
+    if (IS_ERR_VALUE(addr))
+        return loader_fail(err, errlen, ENOMEM, "no room for the %#lx-byte image", hi - lo);
+    img->load_bias = (addr & ~(align - 1)) - lo;
+    return 0;
+}
+
 /* Everything after the file has been checked; the file is still held open. */
-static int exec_image(struct mm_struct *mm, struct file *file, const struct elf_image *img,
+static int exec_image(struct mm_struct *mm, struct file *file, struct elf_image *img,
                       const struct exec_params *p, struct exec_result *out, char *err,
                       size_t errlen)
 {
     unsigned long rlim = mm->stack_rlimit ? mm->stack_rlimit : STK_LIM;
+    mm->mmap_base = mmap_base_for(rlim);
+    if (img->static_pie && place_static_pie(mm, file, img, err, errlen) < 0)
+        return -1;
     unsigned long entry = img->entry + img->load_bias;
     struct exec_strings s;
     struct stack_layout l;
@@ -447,7 +489,6 @@ static int exec_image(struct mm_struct *mm, struct file *file, const struct elf_
     if (!image)
         return loader_fail(err, errlen, ENOMEM, "out of memory for the initial stack");
 
-    mm->mmap_base = mmap_base_for(rlim);
     int ret = map_image(mm, file, img, err, errlen);
     if (ret == 0)
         ret = setup_stack(mm, img, &l, image, err, errlen);

@@ -43,7 +43,7 @@
 #define TASK_SIZE 0x7ffffffff000UL
 #define STACK_TOP TASK_SIZE
 #define MMAP_BASE 0x7ffff7fff000UL /* TASK_SIZE - 128 MiB gap */
-#define ELF_ET_DYN_BASE 0x555555554000UL
+#define ELF_ET_DYN_BASE 0x555555554aaaUL /* two thirds of the address space, as x86-64's */
 #define STACK_GUARD_GAP (256UL << PAGE_SHIFT)
 #define mmap_min_addr 0x10000UL
 

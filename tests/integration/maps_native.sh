@@ -101,7 +101,7 @@ if [ ! -x "$vmemu" ]; then
     exit 1
 fi
 
-for libc in musl glibc; do
+for libc in musl glibc pie; do
     bin="$build/samples/maps_script-$libc"
     if [ -x "$bin" ]; then
         check "$bin"

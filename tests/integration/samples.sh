@@ -103,7 +103,7 @@ if [ ! -x "$vmemu" ]; then
 fi
 
 shopt -s nullglob
-bins=("$build"/samples/*-musl "$build"/samples/*-glibc)
+bins=("$build"/samples/*-musl "$build"/samples/*-glibc "$build"/samples/*-pie)
 if [ ${#bins[@]} -eq 0 ]; then
     echo "FAIL: no sample binaries in $build/samples: build the 'samples' target"
     echo "0 passed, 1 failed"
