@@ -9,6 +9,7 @@
 #include "mm/fs.h"
 #include "mm/mmap.h"
 #include "mm/pgtable.h"
+#include "mm/vmstat.h"
 
 static const char *vma_file_base(const struct vm_area_struct *vma)
 {
@@ -122,6 +123,18 @@ unsigned long report_pgalloc_total(void)
     return n;
 }
 
+/* The page cache's counters since start: hits, misses, I/O, dirtying, writeback. */
+static void report_pagecache(void)
+{
+    struct vm_counts c;
+    vm_counts_collect(&c);
+    fprintf(stderr,
+            "vmemu: page cache: %lu hits, %lu misses, %lu pages read (%lu read ahead), "
+            "%lu dirtied, %lu written back\n",
+            c.events[PGCACHE_HIT], c.events[PGCACHE_MISS], c.events[PGPGIN] >> (PAGE_SHIFT - 10),
+            c.events[PGREADAHEAD], c.node[NR_DIRTIED], c.node[NR_WRITTEN]);
+}
+
 void report_summary(struct task *t, int status, double wall)
 {
     const struct fault_stats *s = &t->mm->faults;
@@ -133,4 +146,5 @@ void report_summary(struct task *t, int status, double wall)
             t->comm, status, s->min_flt, s->maj_flt, s->zero_page, s->anon_new, s->file_pages,
             s->cow, s->fault_around, s->readahead, report_pgalloc_total() - t->pgalloc_start,
             t->mm->hiwater_rss, wall);
+    report_pagecache();
 }

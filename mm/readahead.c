@@ -81,6 +81,8 @@ static unsigned long read_pages(struct address_space *as, pgoff_t start, unsigne
 /* Read the window ra describes; one trace event per window. */
 static unsigned long ra_submit(struct address_space *as, struct file_ra_state *ra, const char *why)
 {
+    if (ra->start >= filemap_nr_pages(as))
+        return 0; /* the window lies past the end: nothing to read, as in Linux */
     unsigned long read = read_pages(as, ra->start, ra->size, ra->async_size);
     struct pagecache_event ev = {.op = PAGECACHE_READAHEAD,
                                  .as = as,
