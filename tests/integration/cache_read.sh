@@ -12,23 +12,7 @@
 # Native and vmemu stdout (checksums) must match.
 #
 # usage: cache_read.sh BUILD_DIR SOURCE_DIR
-set -u
-build=${1:?usage: cache_read.sh BUILD_DIR SOURCE_DIR}
-vmemu="$build/vmemu"
-passed=0
-failed=0
-work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-cache-read.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-
-pass() {
-    passed=$((passed + 1))
-    echo "PASS $1"
-}
-
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL $1: $2"
-}
+. "${2:?usage: cache_read.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 
 pages=16384
 head -c $((pages * 4096)) /dev/urandom >"$work/big.dat" || exit 1
@@ -89,5 +73,4 @@ for bin in "$build"/samples/cache_read-musl "$build"/samples/cache_read-glibc; d
         fail "$(basename "$bin")" "missing: build the samples"
     fi
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+finish

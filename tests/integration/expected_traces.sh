@@ -8,13 +8,7 @@
 # (docs/tracing.md explains when and how to regenerate them).
 #
 # usage: expected_traces.sh BUILD_DIR SOURCE_DIR
-set -u
-build=${1:?usage: expected_traces.sh BUILD_DIR SOURCE_DIR}
-src=${2:?usage: expected_traces.sh BUILD_DIR SOURCE_DIR}
-vmemu="$build/vmemu"
-passed=0
-failed=0
-ulimit -c 0
+. "${2:?usage: expected_traces.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 
 for bin in "$build"/samples/*-musl; do
     name=$(basename "$bin")
@@ -35,5 +29,4 @@ for bin in "$build"/samples/*-musl; do
         failed=$((failed + 1))
     fi
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+finish

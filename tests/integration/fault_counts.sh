@@ -12,13 +12,7 @@
 # defaults only, for the passes that setting affects.
 #
 # usage: fault_counts.sh BUILD_DIR SOURCE_DIR
-set -u
-build=${1:?usage: fault_counts.sh BUILD_DIR SOURCE_DIR}
-vmemu="$build/vmemu"
-passed=0
-failed=0
-work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-counts.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
+. "${2:?usage: fault_counts.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 
 expected="anon write pass: 16384 minor, 0 major
 anon read pass: 16384 minor, 0 major
@@ -75,5 +69,4 @@ for bin in "$build"/samples/fault_counts-musl "$build"/samples/fault_counts-glib
         fi
     done <<<"$expected"
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+finish

@@ -4,14 +4,7 @@
 # fault summary lines and stdout are compared.
 #
 # usage: fault_modes.sh BUILD_DIR SOURCE_DIR
-set -u
-build=${1:?usage: fault_modes.sh BUILD_DIR SOURCE_DIR}
-vmemu="$build/vmemu"
-passed=0
-failed=0
-work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-modes.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-ulimit -c 0
+. "${2:?usage: fault_modes.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 
 for bin in "$build"/samples/*-musl "$build"/samples/*-glibc; do
     name=$(basename "$bin")
@@ -35,5 +28,4 @@ for bin in "$build"/samples/*-musl "$build"/samples/*-glibc; do
         passed=$((passed + 1))
     fi
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+finish

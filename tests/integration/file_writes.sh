@@ -10,24 +10,7 @@
 # through write() going straight to the host.
 #
 # usage: file_writes.sh BUILD_DIR SOURCE_DIR
-set -u
-build=${1:?usage: file_writes.sh BUILD_DIR SOURCE_DIR}
-vmemu="$build/vmemu"
-passed=0
-failed=0
-work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-file-writes.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-ulimit -c 0
-
-pass() {
-    passed=$((passed + 1))
-    echo "PASS $1"
-}
-
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL $1: $2"
-}
+. "${2:?usage: file_writes.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 
 # run OUT CMD...: run CMD, print its status (the subshell keeps bash's crash notice quiet).
 run() {
@@ -91,5 +74,4 @@ for bin in "$build"/samples/file_writes-musl "$build"/samples/file_writes-glibc;
         check "$bin" "$mode"
     done
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+finish

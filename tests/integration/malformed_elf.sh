@@ -14,26 +14,13 @@
 # one under test and never a missing execute permission.
 #
 # usage: malformed_elf.sh BUILD_DIR SOURCE_DIR
-set -u
+. "${2:?usage: malformed_elf.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 
-build=${1:?usage: malformed_elf.sh BUILD_DIR SOURCE_DIR}
-vmemu="$build/vmemu"
 timeout_s=${VMEMU_TEST_TIMEOUT:-30}
-passed=0
-failed=0
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-malformed.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-ulimit -c 0
-
-pass() {
-    passed=$((passed + 1))
-    echo "PASS $1"
-}
-
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL $1: $2"
+# lib.sh's fail, with the run's stderr shown.
+fail_with_stderr() {
+    fail "$1" "$2"
     sed 's/^/    stderr: /' "$work/err" | head -n 8
 }
 
@@ -64,17 +51,17 @@ expect() {
     lines=$(wc -l <"$work/err")
     echo "  $name: status $st, stderr: $(head -n 1 "$work/err")"
     if [ "$st" != "$want" ]; then
-        fail "$name" "exit status $st, expected $want"
+        fail_with_stderr "$name" "exit status $st, expected $want"
     elif [ "$lines" -ne 1 ] || [ "$(tail -c 1 "$work/err" | od -An -c | tr -d ' ')" != '\n' ]; then
-        fail "$name" "stderr has $lines lines, expected exactly one"
+        fail_with_stderr "$name" "stderr has $lines lines, expected exactly one"
     elif ! grep -qF -- "$path" "$work/err"; then
-        fail "$name" "the stderr line does not name $path"
+        fail_with_stderr "$name" "the stderr line does not name $path"
     elif ! reason_after_path "$path" "$reason"; then
-        fail "$name" "the stderr line does not say \"$reason\""
+        fail_with_stderr "$name" "the stderr line does not say \"$reason\""
     elif grep -Eq 'Sanitizer|runtime error|Segmentation|Aborted|core dumped' "$work/err"; then
-        fail "$name" "crash or sanitizer output"
+        fail_with_stderr "$name" "crash or sanitizer output"
     elif [ -s "$work/out" ]; then
-        fail "$name" "unexpected output on stdout"
+        fail_with_stderr "$name" "unexpected output on stdout"
     else
         pass "$name"
     fi
@@ -125,5 +112,4 @@ expect dynamic /bin/true 126 "dynamically linked executables are not supported y
 expect directory "$work/directory" 126 "is a directory"
 expect nonexistent "$work/no-such-file" 127 "No such file or directory"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+finish

@@ -11,28 +11,10 @@
 #
 # usage: maps_native.sh BUILD_DIR SOURCE_DIR
 # Set VMEMU_TEST_TIMEOUT (seconds, default 120) to change the per-run limit.
-set -u
+. "${2:?usage: maps_native.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 
-build=${1:?usage: maps_native.sh BUILD_DIR SOURCE_DIR}
-vmemu="$build/vmemu"
 timeout_s=${VMEMU_TEST_TIMEOUT:-120}
 last_step='== step 23: '
-passed=0
-failed=0
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-maps.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-ulimit -c 0
-
-pass() {
-    passed=$((passed + 1))
-    echo "PASS $1"
-}
-
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL $1: $2"
-}
 
 # The maps lines without [vsyscall], with "DEV INODE" for those two columns,
 # and the run's directory as DIR.
@@ -110,5 +92,4 @@ for libc in musl glibc pie; do
     fi
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+finish

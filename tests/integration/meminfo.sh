@@ -17,25 +17,7 @@
 # (samples.sh) would then fail with ETXTBSY.
 #
 # usage: meminfo.sh BUILD_DIR SOURCE_DIR
-set -u
-
-build=${1:?usage: meminfo.sh BUILD_DIR SOURCE_DIR}
-vmemu="$build/vmemu"
-passed=0
-failed=0
-work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-meminfo.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-ulimit -c 0
-
-pass() {
-    passed=$((passed + 1))
-    echo "PASS $1"
-}
-
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL $1: $2"
-}
+. "${2:?usage: meminfo.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 
 # Natively only the per-process figure is judged (other processes move the
 # system-wide ones); under vmemu, the only process, all three are.
@@ -153,5 +135,4 @@ for bin in "$work"/samples/*-musl "$work"/samples/*-glibc; do
     fi
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+finish

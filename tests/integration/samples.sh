@@ -9,18 +9,10 @@
 #
 # usage: samples.sh BUILD_DIR SOURCE_DIR
 # Set VMEMU_TEST_TIMEOUT (seconds, default 120) to change the per-run limit.
-set -u
+. "${2:?usage: samples.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 
-build=${1:?usage: samples.sh BUILD_DIR SOURCE_DIR}
-vmemu="$build/vmemu"
 timeout_s=${VMEMU_TEST_TIMEOUT:-120}
 segv_line='segfault at 10 ip [0-9a-f]+ sp [0-9a-f]+ error [0-9]+'
-passed=0
-failed=0
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-samples.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-ulimit -c 0 # a crashing sample must not leave core files behind
 
 # run OUT ERR CMD...: run CMD under a timeout, print its exit status. The
 # subshell keeps bash's own "Segmentation fault" notice out of the output.
@@ -31,16 +23,6 @@ run() {
         timeout "$timeout_s" "$@" >"$out" 2>"$err"
         echo $?
     ) 2>/dev/null
-}
-
-pass() {
-    passed=$((passed + 1))
-    echo "PASS $1"
-}
-
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL $1: $2"
 }
 
 # Show the first differing lines of two outputs, indented.
@@ -129,5 +111,4 @@ for bin in "${bins[@]}"; do
     esac
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+finish

@@ -9,23 +9,7 @@
 # its output must match a native run.
 #
 # usage: shared_frame.sh BUILD_DIR SOURCE_DIR
-set -u
-build=${1:?usage: shared_frame.sh BUILD_DIR SOURCE_DIR}
-vmemu="$build/vmemu"
-passed=0
-failed=0
-work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-shared-frame.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-
-pass() {
-    passed=$((passed + 1))
-    echo "PASS $1"
-}
-
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL $1: $2"
-}
+. "${2:?usage: shared_frame.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 
 check() {
     local bin=$1 name
@@ -83,5 +67,4 @@ for bin in "$build"/samples/shared_frame-musl "$build"/samples/shared_frame-glib
         fail "$(basename "$bin")" "missing: build the samples"
     fi
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+finish

@@ -7,24 +7,11 @@
 # with the stack VMA no larger than the limit.
 #
 # usage: stack.sh BUILD_DIR SOURCE_DIR
-set -u
-build=${1:?usage: stack.sh BUILD_DIR SOURCE_DIR}
-vmemu="$build/vmemu"
-passed=0
-failed=0
-work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-stack.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-ulimit -c 0
+. "${2:?usage: stack.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 ulimit -s 8192
 
 check() { # check NAME CONDITION-STATUS MESSAGE
-    if [ "$2" -eq 0 ]; then
-        echo "PASS $1"
-        passed=$((passed + 1))
-    else
-        echo "FAIL $1: $3"
-        failed=$((failed + 1))
-    fi
+    if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi
 }
 
 for bin in "$build"/samples/stack_grow-musl "$build"/samples/stack_grow-glibc; do
@@ -50,5 +37,4 @@ for bin in "$build"/samples/stack_grow-musl "$build"/samples/stack_grow-glibc; d
     [ -n "$stack" ] && [ "$size" -le $((8 << 20)) ] && [ "$size" -gt $((7 << 20)) ]
     check "$name overflow stack size ($size bytes)" $? "stack VMA '$stack'"
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+finish

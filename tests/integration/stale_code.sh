@@ -7,12 +7,7 @@
 # output proves the new code ran each time.
 #
 # usage: stale_code.sh BUILD_DIR SOURCE_DIR
-set -u
-build=${1:?usage: stale_code.sh BUILD_DIR SOURCE_DIR}
-passed=0
-failed=0
-work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-stale.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
+. "${2:?usage: stale_code.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 
 for bin in "$build"/samples/code_reuse-musl "$build"/samples/code_reuse-glibc; do
     name=$(basename "$bin")
@@ -41,5 +36,4 @@ for bin in "$build"/samples/code_reuse-musl "$build"/samples/code_reuse-glibc; d
         fi
     done
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+finish

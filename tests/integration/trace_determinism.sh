@@ -7,20 +7,7 @@
 # Samples take the arguments in tests/expected/NAME-musl.args when it exists.
 #
 # usage: trace_determinism.sh BUILD_DIR SOURCE_DIR
-set -u
-build=${1:?usage: trace_determinism.sh BUILD_DIR SOURCE_DIR}
-src=${2:?usage: trace_determinism.sh BUILD_DIR SOURCE_DIR}
-vmemu="$build/vmemu"
-passed=0
-failed=0
-work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-det.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-ulimit -c 0
-
-fail() {
-    echo "FAIL $1: $2"
-    failed=$((failed + 1))
-}
+. "${2:?usage: trace_determinism.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 
 for bin in "$build"/samples/*-musl "$build"/samples/*-glibc; do
     name=$(basename "$bin")
@@ -56,5 +43,4 @@ for bin in "$build"/samples/*-musl "$build"/samples/*-glibc; do
         passed=$((passed + 1))
     fi
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+finish

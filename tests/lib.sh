@@ -1,0 +1,31 @@
+# What every integration test shares. A test script (tests/integration/X.sh,
+# run by ctest as `X.sh BUILD_DIR SOURCE_DIR`) sources this first:
+#     . "${2:?usage: X.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
+# It sets build, src and vmemu, a fresh scratch directory $work (removed at
+# exit), no core files, and pass/fail counters with a closing line in the
+# "N passed, M failed" form; `finish` ends the script with the verdict.
+set -u
+build=${1:?usage: TEST BUILD_DIR SOURCE_DIR}
+src=${2:?usage: TEST BUILD_DIR SOURCE_DIR}
+vmemu="$build/vmemu"
+passed=0
+failed=0
+work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-$(basename "$0" .sh).XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+ulimit -c 0
+
+pass() {
+    passed=$((passed + 1))
+    echo "PASS $1"
+}
+
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL $1: $2"
+}
+
+# The closing line, and success only when something passed and nothing failed.
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+}
