@@ -114,28 +114,28 @@ static void pos_store(struct file *f)
         lseek(f->f_host_fd, (off_t)f->f_pos, SEEK_SET);
 }
 
-static long sys_read(struct task *t, const uint64_t a[6])
+/* read(2) and write(2): at the file's position, which may be the host's. */
+static long rw_at_pos(struct task *t, const uint64_t a[6], bool writing)
 {
     struct file *f = fd_get(t, (int)a[0]);
     if (!f)
         return -EBADF;
     writeback_periodic();
     pos_load(f);
-    long r = do_read(t, f, a[1], (size_t)a[2], &f->f_pos);
+    long r = writing ? do_write(t, f, a[1], (size_t)a[2], &f->f_pos)
+                     : do_read(t, f, a[1], (size_t)a[2], &f->f_pos);
     pos_store(f);
     return r;
 }
 
+static long sys_read(struct task *t, const uint64_t a[6])
+{
+    return rw_at_pos(t, a, false);
+}
+
 static long sys_write(struct task *t, const uint64_t a[6])
 {
-    struct file *f = fd_get(t, (int)a[0]);
-    if (!f)
-        return -EBADF;
-    writeback_periodic();
-    pos_load(f);
-    long r = do_write(t, f, a[1], (size_t)a[2], &f->f_pos);
-    pos_store(f);
-    return r;
+    return rw_at_pos(t, a, true);
 }
 
 /* pread64/pwrite64: at an offset, the file position untouched. */

@@ -14,32 +14,6 @@
 
 #define MIB (1UL << 20)
 
-static unsigned long boot_free;
-
-static int setup(void **state)
-{
-    (void)state;
-    if (phys_init(64 * MIB))
-        return -1;
-    boot_free = nr_free_pages();
-    return kmem_cache_init();
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    kmem_cache_exit();
-    unsigned long now = nr_free_pages();
-    unsigned long slab = slab_reclaimable_pages() + slab_unreclaimable_pages();
-    phys_exit();
-    if (now != boot_free || slab != 0) {
-        fprintf(stderr, "leak: %lu free pages after exit, %lu at boot; %lu slab pages\n", now,
-                boot_free, slab);
-        return -1;
-    }
-    return 0;
-}
-
 static void fill(unsigned char *p, size_t n, unsigned seed)
 {
     for (size_t i = 0; i < n; i++)
@@ -241,7 +215,7 @@ static void test_exit_reclaims_large(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, test_alloc_setup, test_alloc_teardown)
     const struct CMUnitTest tests[] = {
         T(test_size_classes),
         T(test_neighbours_share_slabs),

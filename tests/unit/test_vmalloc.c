@@ -15,33 +15,6 @@
 
 #define MIB (1UL << 20)
 
-static unsigned long boot_free;
-
-static int setup(void **state)
-{
-    (void)state;
-    if (phys_init(64 * MIB))
-        return -1;
-    boot_free = nr_free_pages();
-    return kmem_cache_init();
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    kmem_cache_exit();
-    unsigned long now = nr_free_pages();
-    unsigned long slab = slab_reclaimable_pages() + slab_unreclaimable_pages();
-    unsigned long used = vmalloc_used_pages();
-    phys_exit();
-    if (now != boot_free || slab != 0 || used != 0) {
-        fprintf(stderr, "leak: %lu free pages after exit, %lu at boot; %lu slab, %lu vmalloc\n",
-                now, boot_free, slab, used);
-        return -1;
-    }
-    return 0;
-}
-
 /* Whether the host lets us read addr, asked without taking a fault. */
 static bool host_readable(const void *addr)
 {
@@ -225,7 +198,7 @@ static void test_exit_reclaims_areas(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, test_alloc_setup, test_alloc_teardown)
     const struct CMUnitTest tests[] = {
         T(test_contiguous_view),      T(test_scattered_frames),
         T(test_vfree_returns_frames), T(test_vzalloc),

@@ -45,3 +45,32 @@ unsigned long test_slab_objects(void)
     seq_free(&s);
     return total;
 }
+
+/* The allocator tests: RAM and the slab caches only, no mm. */
+static unsigned long boot_free; /* nr_free_pages() right after phys_init */
+
+int test_alloc_setup(void **state)
+{
+    (void)state;
+    if (phys_init(64 << 20))
+        return -1;
+    boot_free = nr_free_pages();
+    return kmem_cache_init();
+}
+
+/* Every allocator test ends with the no-leak property: all pages are back. */
+int test_alloc_teardown(void **state)
+{
+    (void)state;
+    kmem_cache_exit();
+    unsigned long now = nr_free_pages();
+    unsigned long slab = slab_reclaimable_pages() + slab_unreclaimable_pages();
+    unsigned long used = vmalloc_used_pages();
+    phys_exit();
+    if (now != boot_free || slab != 0 || used != 0) {
+        fprintf(stderr, "leak: %lu free pages after exit, %lu at boot; %lu slab, %lu vmalloc\n",
+                now, boot_free, slab, used);
+        return -1;
+    }
+    return 0;
+}

@@ -18,6 +18,10 @@ extern uint64_t test_now_ns; /* what arch_now_ns() returns */
 int test_mm_setup(void **state);
 int test_mm_teardown(void **state);
 
+/* phys_init(64 MiB) and the slab caches; teardown fails on any leaked page. */
+int test_alloc_setup(void **state);
+int test_alloc_teardown(void **state);
+
 /*
  * Free pages plus the pages slab holds: slab keeps empty slabs cached, as
  * Linux's does, so frames are counted as free or slab; a frame in neither
