@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "emu/procfs.h"
@@ -766,8 +767,34 @@ static long sys_chdir(struct task *t, const uint64_t a[6])
     return chdir(path) ? -errno : 0;
 }
 
+/* File system statistics are the host file system's: struct statfs is the kernel's. */
+static long sys_statfs(struct task *t, const uint64_t a[6])
+{
+    char path[PATH_MAX];
+    struct statfs st;
+    long err = get_user_path(t, a[0], path);
+    if (err)
+        return err;
+    if (statfs(path, &st) != 0)
+        return -errno;
+    return copy_to_user(t->mm, a[1], &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static long sys_fstatfs(struct task *t, const uint64_t a[6])
+{
+    struct file *f = fd_get(t, (int)a[0]);
+    struct statfs st;
+    if (!f)
+        return -EBADF;
+    if (fstatfs(f->f_host_fd, &st) != 0)
+        return -errno;
+    return copy_to_user(t->mm, a[1], &st, sizeof(st)) ? -EFAULT : 0;
+}
+
 void sys_fs_register(syscall_fn table[NR_SYSCALLS])
 {
+    table[SYS_statfs] = sys_statfs;
+    table[SYS_fstatfs] = sys_fstatfs;
     table[SYS_unlink] = sys_unlink;
     table[SYS_unlinkat] = sys_unlinkat;
     table[SYS_rmdir] = sys_rmdir;

@@ -23,6 +23,7 @@
 #include "mm/uaccess.h"
 
 #define VCLOCK_STEP_NS 1000ULL
+#define NGROUPS_MAX_GUEST 1024
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
@@ -402,8 +403,56 @@ static long sys_sysinfo(struct task *t, const uint64_t a[6])
     return copy_to_user(t->mm, a[0], &si, sizeof(si)) ? -EFAULT : 0;
 }
 
+/* The supplementary groups of vmemu's user, as a native child inherits them. */
+static long sys_getgroups(struct task *t, const uint64_t a[6])
+{
+    gid_t groups[NGROUPS_MAX_GUEST];
+    int n = getgroups(NGROUPS_MAX_GUEST, groups);
+    if (n < 0)
+        return -errno;
+    if (a[0] == 0)
+        return n;
+    if ((int)a[0] < 0)
+        return -EINVAL;
+    if ((int)a[0] < n)
+        return -EINVAL;
+    return copy_to_user(t->mm, a[1], groups, (size_t)n * sizeof(gid_t)) ? -EFAULT : n;
+}
+
+/* prctl(2): the options a single-threaded program without capabilities uses. */
+static long sys_prctl(struct task *t, const uint64_t a[6])
+{
+    enum { SET_PDEATHSIG = 1, GET_PDEATHSIG, GET_DUMPABLE, SET_DUMPABLE, SET_NAME = 15, GET_NAME };
+    char name[sizeof(t->comm)];
+    switch (a[0]) {
+    case SET_NAME:
+        /* The kernel copies up to 16 bytes and keeps 15 and a NUL. */
+        if (strncpy_from_user(t->mm, name, a[1], sizeof(name)) < 0)
+            return -EFAULT;
+        name[sizeof(name) - 1] = '\0';
+        memcpy(t->comm, name, sizeof(name));
+        return 0;
+    case GET_NAME:
+        return copy_to_user(t->mm, a[1], t->comm, sizeof(t->comm)) ? -EFAULT : 0;
+    case SET_PDEATHSIG:
+        return a[1] > NR_SIGNALS ? -EINVAL : 0;
+    case GET_PDEATHSIG: {
+        int none = 0;
+        return copy_to_user(t->mm, a[1], &none, sizeof(none)) ? -EFAULT : 0;
+    }
+    case GET_DUMPABLE:
+        return 1;
+    case SET_DUMPABLE:
+        return a[1] > 1 ? -EINVAL : 0;
+    default:
+        return -EINVAL;
+    }
+}
+
 void sys_proc_register(syscall_fn table[NR_SYSCALLS])
 {
+    table[SYS_prctl] = sys_prctl;
+    table[SYS_getgroups] = sys_getgroups;
     table[SYS_exit] = sys_exit_group;
     table[SYS_exit_group] = sys_exit_group;
     table[SYS_arch_prctl] = sys_arch_prctl;
