@@ -67,6 +67,14 @@ check_sample() {
             sed 's/^/    vmemu stderr: /' "$work/v.err" | head -n 5
             return
         fi
+        # The report goes on with the disassembled instruction and the map around 0x10.
+        if ! grep -Eq '^vmemu: faulting instruction: 0x[0-9a-f]+: mov dword ptr \[0x10\], 1$' "$work/v.err" ||
+            ! grep -q '^vmemu: 0x10 is in no mapping; mappings around it:$' "$work/v.err" ||
+            ! grep -Eq '^vmemu:   00400000-[0-9a-f]+ r--p 00000000 .*/bad_pointer-' "$work/v.err"; then
+            fail "$label" "the report lacks the disassembled instruction or the map around 0x10"
+            sed 's/^/    vmemu stderr: /' "$work/v.err" | head -n 8
+            return
+        fi
         ;;
     *)
         if [ "$n_st" != 0 ]; then
