@@ -67,7 +67,13 @@ static struct page *alloc_anon_page(struct vm_area_struct *vma, unsigned long ad
     page->mapping = NULL;
     page->index = addr >> PAGE_SHIFT;
     page->mapcount = 1;
-    mm->rss[MM_ANONPAGES]++;
+    /* Shared anonymous memory is shmem: Shmem and RssShmem, not AnonPages. */
+    if (vma->vm_flags & VM_SHARED) {
+        SetPageFlag(page, PG_shmem);
+        mm->rss[MM_SHMEMPAGES]++;
+    } else {
+        mm->rss[MM_ANONPAGES]++;
+    }
     update_hiwater_rss(mm);
     return page;
 }
@@ -222,7 +228,7 @@ static void unmap_one(struct mm_struct *mm, struct vm_area_struct *vma, pte_t pt
         return;
     struct page *page = pfn_to_page(pfn);
     if (PageFlag(page, PG_anon)) {
-        mm->rss[MM_ANONPAGES]--;
+        mm->rss[PageFlag(page, PG_shmem) ? MM_SHMEMPAGES : MM_ANONPAGES]--;
     } else {
         /* What the CPU wrote through a shared entry must reach the file. */
         if ((pteval & _PAGE_DIRTY) && vma && (vma->vm_flags & VM_SHARED))

@@ -38,6 +38,7 @@ enum pageflags {
     PG_pgtable, /* a page-table page */
     PG_anon,    /* mapping is anonymous memory, not an address_space */
     PG_readahead,
+    PG_shmem, /* with PG_anon: shared anonymous memory, which Linux keeps in shmem */
     NR_PAGEFLAGS
 };
 

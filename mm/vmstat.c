@@ -92,14 +92,24 @@ unsigned long totalram_pages(void)
     return n;
 }
 
-/* Anonymous memory: on the anon LRU lists, in AnonPages while mapped. */
+/*
+ * Anonymous memory: on the anon LRU lists, in AnonPages while mapped. Shmem
+ * (shared anonymous memory) is swap-backed too, so it sits on the anon
+ * lists, but Linux counts it as page cache: Cached, Shmem, Mapped.
+ */
 static void count_anon_page(struct vm_counts *c, const struct page *p, int z)
 {
     bool active = PageFlag(p, PG_active);
     c->zone[z][active ? NR_ZONE_ACTIVE_ANON : NR_ZONE_INACTIVE_ANON]++;
     c->node[active ? NR_ACTIVE_ANON : NR_INACTIVE_ANON]++;
-    if (p->mapcount > 0)
+    if (PageFlag(p, PG_shmem)) {
+        c->node[NR_SHMEM]++;
+        c->node[NR_FILE_PAGES]++;
+        if (p->mapcount > 0)
+            c->node[NR_FILE_MAPPED]++;
+    } else if (p->mapcount > 0) {
         c->node[NR_ANON_MAPPED]++;
+    }
 }
 
 /* A page-cache page: on the file LRU lists, Mapped while a PTE maps it. */
