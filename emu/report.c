@@ -41,10 +41,11 @@ static unsigned long fault_error_code(struct task *t, const struct cpu_fault *f)
     return code;
 }
 
-static void print_vma_line(const struct vm_area_struct *vma)
+/* One line of the map; mark is "* " for the mapping holding the address. */
+static void print_vma_line(const struct vm_area_struct *vma, const char *mark)
 {
     unsigned long f = vma->vm_flags;
-    fprintf(stderr, "vmemu:   %08lx-%08lx %c%c%c%c %08lx %s\n", vma->vm_start, vma->vm_end,
+    fprintf(stderr, "vmemu: %2s%08lx-%08lx %c%c%c%c %08lx %s\n", mark, vma->vm_start, vma->vm_end,
             f & VM_READ ? 'r' : '-', f & VM_WRITE ? 'w' : '-', f & VM_EXEC ? 'x' : '-',
             f & VM_MAYSHARE ? 's' : 'p',
             vma->vm_file ? (unsigned long)vma->vm_pgoff << PAGE_SHIFT : 0,
@@ -63,15 +64,13 @@ static void print_map_around(struct task *t, uint64_t addr)
     fprintf(stderr, "vmemu: %#lx is %s; mappings around it:\n", (unsigned long)addr,
             inside ? "inside the mapping marked *" : "in no mapping");
     if (prev)
-        print_vma_line(prev);
+        print_vma_line(prev, "");
     if (!inside)
         fprintf(stderr, "vmemu:   %08lx <- fault address\n", (unsigned long)addr);
     if (next) {
-        if (inside)
-            fprintf(stderr, "vmemu: * ");
-        print_vma_line(next);
+        print_vma_line(next, inside ? "* " : "");
         if ((v = vma_next(t->mm, next)) != NULL)
-            print_vma_line(v);
+            print_vma_line(v, "");
     }
 }
 

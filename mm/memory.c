@@ -45,11 +45,18 @@ static void update_hiwater_rss(struct mm_struct *mm)
 }
 
 /* x86's access_error: what the VMA allows decides, not what the entry says. */
-static bool access_error(const struct vm_area_struct *vma, unsigned int flags)
+/*
+ * x86's access_error, which judges by the VMA and by whether the entry was
+ * present (a protection fault). A read or instruction fetch of a page not
+ * yet present only needs an accessible VMA: a fetch from a readable,
+ * non-executable page maps it first, counted as a fault, and only the retry
+ * (now a protection fault on an NX entry) is SIGSEGV, as on Linux.
+ */
+static bool access_error(const struct vm_area_struct *vma, unsigned int flags, bool present)
 {
     if (flags & FAULT_FLAG_WRITE)
         return !(vma->vm_flags & VM_WRITE);
-    if (flags & FAULT_FLAG_INSTRUCTION)
+    if ((flags & FAULT_FLAG_INSTRUCTION) && present)
         return !(vma->vm_flags & VM_EXEC);
     return !(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC));
 }
@@ -275,7 +282,8 @@ static enum fault_kind do_wp_page(struct vm_area_struct *vma, unsigned long addr
 static enum fault_kind fault_on_vma(struct vm_area_struct *vma, unsigned long addr,
                                     unsigned int flags, struct fault_result *res)
 {
-    if (access_error(vma, flags))
+    pte_t *old = pte_lookup(vma->vm_mm, addr);
+    if (access_error(vma, flags, old && (*old & _PAGE_PRESENT)))
         return FAULT_SEGV_ACCERR;
     pte_t *pte = pte_alloc(vma->vm_mm, addr);
     if (!pte)

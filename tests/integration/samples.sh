@@ -76,6 +76,19 @@ check_sample() {
             return
         fi
         ;;
+    exec_data-*)
+        # A fetch from a fresh data page: mapped first, then SIGSEGV with
+        # error 15 (protection, user, instruction fetch), as Linux reports it.
+        if [ "$n_st" != 139 ]; then
+            fail "$label" "expected death by SIGSEGV (status 139), got $n_st"
+            return
+        fi
+        if ! grep -Eq 'segfault at 7f[0-9a-f]+ ip 00007f[0-9a-f]+ sp [0-9a-f]+ error 15$' "$work/v.err"; then
+            fail "$label" "vmemu's stderr lacks a 'segfault at 7f... ip 00007f... error 15' line"
+            sed 's/^/    vmemu stderr: /' "$work/v.err" | head -n 5
+            return
+        fi
+        ;;
     *)
         if [ "$n_st" != 0 ]; then
             fail "$label" "the sample itself failed natively (status $n_st)"
