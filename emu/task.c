@@ -89,6 +89,7 @@ struct task *task_create(const struct vmemu_options *opts, const char **why)
     }
     install_stdio(t);
     inherit_rlimits(t);
+    t->mm->cap_sys_rawio = geteuid() == 0; /* root's capabilities, as a native child's */
     t->rng = opts->seed ^ 0x9e3779b97f4a7c15ULL;
     t->vclock_ns = t->start_ns = VIRTUAL_EPOCH_NS;
     current_task = t;

@@ -42,7 +42,7 @@
 /* Linux x86-64 layout with ASLR off. */
 #define TASK_SIZE 0x7ffffffff000UL
 #define STACK_TOP TASK_SIZE
-#define MMAP_BASE 0x7ffff7fff000UL /* TASK_SIZE - 128 MiB gap */
+#define MMAP_BASE 0x7ffff7fff000UL       /* TASK_SIZE - 128 MiB gap */
 #define ELF_ET_DYN_BASE 0x555555554aaaUL /* two thirds of the address space, as x86-64's */
 #define STACK_GUARD_GAP (256UL << PAGE_SHIFT)
 #define mmap_min_addr 0x10000UL
@@ -120,6 +120,11 @@ struct mm_struct {
     unsigned long next_anon_vma; /* source of anon_vma ids */
     struct fault_stats faults;
     const struct mm_observer *observer;
+    /*
+     * The task holds CAP_SYS_RAWIO (vmemu runs as root): it may map below
+     * mmap_min_addr, as Linux allows, except page 0, where the emulator stops.
+     */
+    bool cap_sys_rawio;
 };
 
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)

@@ -196,8 +196,11 @@ unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigne
         return (unsigned long)-ENOMEM;
     if (ret & ~PAGE_MASK)
         return (unsigned long)-EINVAL;
-    /* security_mmap_addr: below mmap_min_addr needs CAP_SYS_RAWIO, which vmemu never grants. */
-    if (ret < mmap_min_addr)
+    /*
+     * security_mmap_addr: below mmap_min_addr needs CAP_SYS_RAWIO. Page 0
+     * stays refused even then: vmemu's CPU takes address 0 as its stop.
+     */
+    if (ret < mmap_min_addr && (!mm->cap_sys_rawio || ret < PAGE_SIZE))
         return (unsigned long)-EPERM;
     return ret;
 }

@@ -270,6 +270,12 @@ static void mmap_errors(struct mm_struct *mm)
     assert_int_equal(mmap_anon(mm, 0, P, RW, ANON | MAP_FIXED), (unsigned long)-EPERM);
     assert_int_equal(mmap_anon(mm, mmap_min_addr - P, 2 * P, RW, ANON | MAP_FIXED),
                      (unsigned long)-EPERM);
+    /* With CAP_SYS_RAWIO (root) low addresses may be mapped, page 0 aside. */
+    mm->cap_sys_rawio = true;
+    assert_int_equal(mmap_anon(mm, 0x1000, P, RW, ANON | MAP_FIXED), 0x1000);
+    assert_int_equal(mmap_anon(mm, 0, P, RW, ANON | MAP_FIXED), (unsigned long)-EPERM);
+    assert_int_equal(do_munmap(mm, 0x1000, P), 0);
+    mm->cap_sys_rawio = false;
     assert_int_equal(mmap_anon(mm, 0, TASK_SIZE + P, RW, ANON), (unsigned long)-ENOMEM);
     assert_int_equal(mmap_anon(mm, 0, -1UL, RW, ANON), (unsigned long)-ENOMEM); /* aligns to 0 */
     assert_int_equal(mmap_anon(mm, TASK_SIZE - P, 2 * P, RW, ANON | MAP_FIXED),
