@@ -3,11 +3,14 @@
  * kernel writes it, so the CPU's own self-modifying-code checks never see
  * the store) into an executable page, run, unmapped; the same address is
  * mapped again, which reuses the freed frame, different code is read in and
- * run. Then code is replaced in place, again through read().
+ * run. Then code is replaced in place, again through read(). Last, the
+ * program reads a fresh executable page (the zero page gets mapped) and
+ * stores code into it itself: the copy-on-write of an executable page.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -66,5 +69,13 @@ int main(void)
     printf("code at the same address after remapping returned %d\n", load_and_call(fd, 6));
     printf("code replaced in place returned %d\n", load_and_call(fd, 12));
     close(fd);
+
+    munmap(CODE_VA, 4096);
+    map_code();
+    volatile unsigned char *page = CODE_VA;
+    unsigned char sum = page[0] | page[100]; /* maps the zero page, executable */
+    make_code(code, 4 + sum);
+    memcpy(CODE_VA, code, 6); /* copy-on-write of the zero page */
+    printf("code stored over the zero page returned %d\n", ((int (*)(void))CODE_VA)());
     return 0;
 }

@@ -20,9 +20,9 @@ for bin in "$build"/samples/code_reuse-musl "$build"/samples/code_reuse-glibc; d
             "$build/vmemu" run --quiet --fault-mode=inline "$bin" >"$work/out" 2>/dev/null
         fi
         status=$?
-        printf 'first code returned 1\ncode at the same address after remapping returned 2\ncode replaced in place returned 3\n' >"$work/want"
-        pfns=$(grep -o 'anon-new   write 0x10000000 .* pfn=0x[0-9a-f]*' "$work/t" | sed 's/.*pfn=//' | sort -u)
-        count=$(grep -c 'anon-new   write 0x10000000 ' "$work/t")
+        printf 'first code returned 1\ncode at the same address after remapping returned 2\ncode replaced in place returned 3\ncode stored over the zero page returned 4\n' >"$work/want"
+        pfns=$(grep -o 'anon-new   write 0x10000000 .* via pread64 .* pfn=0x[0-9a-f]*' "$work/t" | sed 's/.*pfn=//' | sort -u)
+        count=$(grep -c 'anon-new   write 0x10000000 .* via pread64 ' "$work/t")
         if [ "$status" -ne 0 ] || ! cmp -s "$work/out" "$work/want"; then
             echo "FAIL $name/$mode: stale code ran or the program failed (status $status):"
             sed 's/^/    /' "$work/out"
