@@ -311,6 +311,20 @@ static int host_dirfd(struct task *t, int64_t dirfd, int *hostfd)
     return 0;
 }
 
+/*
+ * The path argument of an *at() call and the host directory it is relative
+ * to (AT_FDCWD for absolute paths): 0, or the error the call returns.
+ */
+static long user_path_at(struct task *t, int64_t dirfd, uint64_t upath, char path[PATH_MAX],
+                         int *hostdir)
+{
+    long err = get_user_path(t, upath, path);
+    *hostdir = AT_FDCWD;
+    if (err || path[0] == '/')
+        return err;
+    return host_dirfd(t, dirfd, hostdir);
+}
+
 static bool is_proc_self_exe(const char *path)
 {
     return strcmp(path, "/proc/self/exe") == 0;
@@ -498,9 +512,9 @@ static long sys_ioctl(struct task *t, const uint64_t a[6])
 static long do_faccessat(struct task *t, int64_t dirfd, uint64_t upath, int mode)
 {
     char path[PATH_MAX];
-    long err = get_user_path(t, upath, path);
-    int hostdir = AT_FDCWD;
-    if (err || (path[0] != '/' && (err = host_dirfd(t, dirfd, &hostdir)) != 0))
+    int hostdir;
+    long err = user_path_at(t, dirfd, upath, path, &hostdir);
+    if (err)
         return err;
     return faccessat(hostdir, path, mode, 0) ? -errno : 0;
 }
@@ -519,9 +533,9 @@ static long do_readlinkat(struct task *t, int64_t dirfd, uint64_t upath, uint64_
                           uint64_t size)
 {
     char path[PATH_MAX], target[PATH_MAX];
-    long err = get_user_path(t, upath, path);
-    int hostdir = AT_FDCWD;
-    if (err || (path[0] != '/' && (err = host_dirfd(t, dirfd, &hostdir)) != 0))
+    int hostdir;
+    long err = user_path_at(t, dirfd, upath, path, &hostdir);
+    if (err)
         return err;
     if ((int64_t)size <= 0)
         return -EINVAL;
@@ -714,9 +728,9 @@ static long sys_getdents64(struct task *t, const uint64_t a[6])
 static long do_unlinkat(struct task *t, int64_t dirfd, uint64_t upath, int flags)
 {
     char path[PATH_MAX];
-    long err = get_user_path(t, upath, path);
-    int hostdir = AT_FDCWD;
-    if (err || (path[0] != '/' && (err = host_dirfd(t, dirfd, &hostdir)) != 0))
+    int hostdir;
+    long err = user_path_at(t, dirfd, upath, path, &hostdir);
+    if (err)
         return err;
     if (flags & ~AT_REMOVEDIR)
         return -EINVAL;
@@ -741,9 +755,9 @@ static long sys_unlinkat(struct task *t, const uint64_t a[6])
 static long do_mkdirat(struct task *t, int64_t dirfd, uint64_t upath, int mode)
 {
     char path[PATH_MAX];
-    long err = get_user_path(t, upath, path);
-    int hostdir = AT_FDCWD;
-    if (err || (path[0] != '/' && (err = host_dirfd(t, dirfd, &hostdir)) != 0))
+    int hostdir;
+    long err = user_path_at(t, dirfd, upath, path, &hostdir);
+    if (err)
         return err;
     return mkdirat(hostdir, path, (mode_t)mode) ? -errno : 0;
 }
