@@ -282,11 +282,11 @@ static enum fault_kind do_wp_page(struct vm_area_struct *vma, unsigned long addr
 static enum fault_kind fault_on_vma(struct vm_area_struct *vma, unsigned long addr,
                                     unsigned int flags, struct fault_result *res)
 {
-    pte_t *old = pte_lookup(vma->vm_mm, addr);
-    if (access_error(vma, flags, old && (*old & _PAGE_PRESENT)))
+    /* One walk: the tables are allocated only when the access is allowed and they are missing. */
+    pte_t *pte = pte_lookup(vma->vm_mm, addr);
+    if (access_error(vma, flags, pte && (*pte & _PAGE_PRESENT)))
         return FAULT_SEGV_ACCERR;
-    pte_t *pte = pte_alloc(vma->vm_mm, addr);
-    if (!pte)
+    if (!pte && !(pte = pte_alloc(vma->vm_mm, addr)))
         return FAULT_OOM;
     if (!pte_present(*pte)) {
         if (vma->vm_file)

@@ -318,9 +318,11 @@ void writeback_periodic(void)
         return;
     last_periodic_ns = now;
     struct address_space *as;
-    list_for_each_entry(as, &address_spaces,
-                        as_list) if (as->dirtied_when && now - as->dirtied_when >= expire)
-        writeback_range(as, 0, ULONG_MAX, WB_REASON_PERIODIC);
+    list_for_each_entry(as, &address_spaces, as_list)
+    {
+        if (as->dirtied_when && now - as->dirtied_when >= expire)
+            writeback_range(as, 0, ULONG_MAX, WB_REASON_PERIODIC);
+    }
 }
 
 void balance_dirty_pages_ratelimited(struct address_space *as)
