@@ -13,8 +13,8 @@
 #include <unicorn/unicorn.h>
 
 #include "emu/cpu.h"
-#include "emu/syscall.h"
-#include "emu/task.h"
+#include "emu/kernel/syscall.h"
+#include "emu/kernel/task.h"
 #include "mm/arch.h"
 #include "mm/fault.h"
 #include "mm/pgtable.h"

@@ -11,12 +11,12 @@
 #include <time.h>
 
 #include "emu/cpu.h"
-#include "emu/memreport.h"
+#include "emu/trace/memreport.h"
 #include "emu/options.h"
-#include "emu/procfs.h"
-#include "emu/report.h"
-#include "emu/task.h"
-#include "emu/trace.h"
+#include "emu/fs/procfs.h"
+#include "emu/trace/report.h"
+#include "emu/kernel/task.h"
+#include "emu/trace/trace.h"
 #include "mm/seq.h"
 #include "mm/fs.h"
 #include "mm/mm_init.h"

@@ -10,7 +10,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "emu/task.h"
+#include "emu/kernel/task.h"
 #include "mm/fault.h"
 #include "mm/fs.h"
 #include "mm/mmap.h"

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "emu/report.h"
-#include "emu/task.h"
+#include "emu/trace/report.h"
+#include "emu/kernel/task.h"
 #include "mm/fault.h"
 #include "mm/fs.h"
 #include "mm/mmap.h"

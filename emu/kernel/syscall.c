@@ -9,9 +9,9 @@
 #include <stdio.h>
 
 #include "emu/cpu.h"
-#include "emu/syscall.h"
-#include "emu/task.h"
-#include "emu/trace.h"
+#include "emu/kernel/syscall.h"
+#include "emu/kernel/task.h"
+#include "emu/trace/trace.h"
 #include "mm/uaccess.h"
 
 static const char *const syscall_names[NR_SYSCALLS] = {

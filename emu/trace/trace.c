@@ -10,9 +10,9 @@
 #include <sys/mman.h>
 
 #include "emu/cpu.h"
-#include "emu/syscall.h"
-#include "emu/task.h"
-#include "emu/trace.h"
+#include "emu/kernel/syscall.h"
+#include "emu/kernel/task.h"
+#include "emu/trace/trace.h"
 #include "mm/fault.h"
 #include "mm/fs.h"
 

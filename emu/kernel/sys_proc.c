@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "emu/cpu.h"
-#include "emu/syscall.h"
-#include "emu/task.h"
+#include "emu/kernel/syscall.h"
+#include "emu/kernel/task.h"
 #include "mm/mmap.h"
 #include "mm/uaccess.h"
 

@@ -15,9 +15,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "emu/proc_mem.h"
-#include "emu/procfs.h"
-#include "emu/task.h"
+#include "emu/fs/proc_mem.h"
+#include "emu/fs/procfs.h"
+#include "emu/kernel/task.h"
 #include "mm/fs.h"
 #include "mm/seq.h"
 #include "mm/slab.h"

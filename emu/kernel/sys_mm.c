@@ -3,8 +3,8 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
-#include "emu/syscall.h"
-#include "emu/task.h"
+#include "emu/kernel/syscall.h"
+#include "emu/kernel/task.h"
 #include "mm/fs.h"
 #include "mm/mmap.h"
 #include "mm/uaccess.h"

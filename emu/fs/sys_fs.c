@@ -19,9 +19,9 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "emu/procfs.h"
-#include "emu/syscall.h"
-#include "emu/task.h"
+#include "emu/fs/procfs.h"
+#include "emu/kernel/syscall.h"
+#include "emu/kernel/task.h"
 #include "mm/fs.h"
 #include "mm/uaccess.h"
 

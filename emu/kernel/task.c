@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "emu/cpu.h"
-#include "emu/report.h"
-#include "emu/task.h"
-#include "emu/trace.h"
+#include "emu/trace/report.h"
+#include "emu/kernel/task.h"
+#include "emu/trace/trace.h"
 #include "loader/elf.h"
 #include "mm/fault.h"
 #include "mm/fs.h"

@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "emu/proc_mem.h"
-#include "emu/task.h"
+#include "emu/fs/proc_mem.h"
+#include "emu/kernel/task.h"
 #include "mm/mmap.h"
 #include "mm/seq.h"
 #include "mm/slab.h"

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "emu/memreport.h"
-#include "emu/procfs.h"
+#include "emu/trace/memreport.h"
+#include "emu/fs/procfs.h"
 #include "mm/fs.h"
 #include "mm/seq.h"
 #include "mm/slab.h"
