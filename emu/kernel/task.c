@@ -75,6 +75,7 @@ struct task *task_create(const struct vmemu_options *opts, const char **why)
         return NULL;
     }
     t->opts = opts;
+    t->pid = t->tgid = GUEST_PID;
     t->mm = mm_alloc(ops);
     if (!t->mm) {
         *why = "out of guest memory for the address space";
@@ -331,6 +332,16 @@ int task_run(struct task *t)
     if (t->fatal_signal)
         return 128 + t->fatal_signal;
     return t->exit_status & 0xff;
+}
+
+struct task *find_task_by_vpid(int pid)
+{
+    return current_task && current_task->pid == pid ? current_task : NULL;
+}
+
+struct task *next_task(struct task *prev)
+{
+    return prev ? NULL : current_task;
 }
 
 int fd_install(struct task *t, struct file *f, int min_fd, bool cloexec)

@@ -11,7 +11,7 @@
 
 #define NR_OPEN 1024
 #define NR_SIGNALS 64
-#define GUEST_PID 1000 /* fixed, so runs are reproducible */
+#define GUEST_PID 1000 /* the first guest process's pid: fixed, so runs are reproducible */
 
 struct file;
 struct mm_struct;
@@ -24,6 +24,8 @@ struct k_sigaction {
 };
 
 struct task {
+    int pid;  /* the thread id (Linux's task_struct.pid) */
+    int tgid; /* the process id: the thread-group leader's pid */
     struct mm_struct *mm;
     struct cpu *cpu;
     const struct vmemu_options *opts;
@@ -75,6 +77,15 @@ bool task_peek_user(struct task *t, void *dst, uint64_t addr, size_t n);
 
 /* End the program with a fatal signal (the CPU stops at once). */
 void task_kill(struct task *t, int sig);
+
+/*
+ * The guest's processes, as /proc and kill(2) see them. find_task_by_vpid
+ * returns the task with that pid, or NULL; next_task walks every live task
+ * in pid order (NULL starts, NULL ends). Pids are the guest's, never the
+ * host's.
+ */
+struct task *find_task_by_vpid(int pid);
+struct task *next_task(struct task *prev);
 
 /* Guest file descriptors. */
 int fd_install(struct task *t, struct file *f, int min_fd, bool cloexec);
