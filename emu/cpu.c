@@ -25,7 +25,8 @@
 
 struct cpu {
     uc_engine *uc;
-    struct task *task;
+    struct task *task;    /* the task running now */
+    struct mm_struct *mm; /* the page tables the MMU walks: the task's, or one probed */
     uc_hook fill_hook, syscall_hook, intr_hook;
     csh capstone;
     bool cs_ok;
@@ -41,7 +42,7 @@ struct cpu {
     uc_err last_err;
 };
 
-/* The CPU that runs the current task: what the arch hooks act on. */
+/* The machine's CPU: what the arch hooks act on. */
 static struct cpu *current_cpu;
 
 static const int uc_regs[CPU_NR_REGS] = {
@@ -91,7 +92,7 @@ static bool fault_inline(struct cpu *c, uint64_t vaddr, uc_mem_type type)
 {
     struct fault_result r;
     c->in_fill = true;
-    handle_mm_fault(c->task->mm, vaddr, access_to_flags(type), &r);
+    handle_mm_fault(c->mm, vaddr, access_to_flags(type), &r);
     c->in_fill = false;
     if (!fault_is_error(r.kind))
         return true;
@@ -110,15 +111,15 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_
                                                : MMU_READ;
     uint64_t pa;
     unsigned int prot;
-    if (mmu_translate(c->task->mm, vaddr, a, &pa, &prot)) {
+    if (c->mm && mmu_translate(c->mm, vaddr, a, &pa, &prot)) {
         fill_entry(out, pa, prot);
         return true;
     }
     if (c->probing)
         return false;
     c->fault.handled = false;
-    if (c->inline_faults && fault_inline(c, vaddr, type) &&
-        mmu_translate(c->task->mm, vaddr, a, &pa, &prot)) {
+    if (c->inline_faults && c->mm && fault_inline(c, vaddr, type) &&
+        mmu_translate(c->mm, vaddr, a, &pa, &prot)) {
         fill_entry(out, pa, prot);
         return true;
     }
@@ -170,14 +171,13 @@ static bool cpu_setup(struct cpu *c, const char **why)
     return true;
 }
 
-struct cpu *cpu_create(struct task *task, const char **why)
+struct cpu *cpu_create(const char **why)
 {
     struct cpu *c = calloc(1, sizeof(*c));
     if (!c) {
         *why = "out of memory";
         return NULL;
     }
-    c->task = task;
     if (!cpu_setup(c, why)) {
         cpu_destroy(c);
         return NULL;
@@ -204,6 +204,168 @@ void cpu_set_inline_faults(struct cpu *c, bool on)
     c->inline_faults = on;
 }
 
+void cpu_switch_mm(struct cpu *c, struct mm_struct *mm)
+{
+    if (c->mm == mm)
+        return;
+    c->mm = mm;
+    uc_ctl_flush_tlb(c->uc);
+}
+
+void cpu_set_task(struct cpu *c, struct task *t)
+{
+    c->task = t;
+    cpu_switch_mm(c, t ? t->mm : NULL);
+}
+
+struct cpu_context {
+    uc_context *uc;
+};
+
+struct cpu_context *cpu_context_alloc(struct cpu *c)
+{
+    struct cpu_context *ctx = calloc(1, sizeof(*ctx));
+    if (ctx && uc_context_alloc(c->uc, &ctx->uc) != UC_ERR_OK) {
+        free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+void cpu_context_free(struct cpu_context *ctx)
+{
+    if (!ctx)
+        return;
+    uc_context_free(ctx->uc);
+    free(ctx);
+}
+
+void cpu_context_save(struct cpu *c, struct cpu_context *ctx)
+{
+    uc_context_save(c->uc, ctx->uc);
+}
+
+void cpu_context_restore(struct cpu *c, const struct cpu_context *ctx)
+{
+    uc_context_restore(c->uc, ctx->uc);
+}
+
+uint64_t cpu_context_get(struct cpu_context *ctx, enum cpu_reg r)
+{
+    uint64_t v = 0;
+    uc_context_reg_read(ctx->uc, uc_regs[r], &v);
+    return v;
+}
+
+void cpu_context_set(struct cpu_context *ctx, enum cpu_reg r, uint64_t v)
+{
+    uc_context_reg_write(ctx->uc, uc_regs[r], &v);
+}
+
+/* FXSAVE's layout (Intel SDM vol. 1, 10.5.1), in 64-bit mode. */
+#define FX_FCW 0
+#define FX_FSW 2
+#define FX_FTW 4
+#define FX_FOP 6
+#define FX_FIP 8
+#define FX_FDP 16
+#define FX_MXCSR 24
+#define FX_MXCSR_MASK 28
+#define FX_ST 32
+#define FX_XMM 160
+#define MXCSR_MASK 0xffff /* the bits this CPU lets MXCSR hold */
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    memcpy(p, &v, sizeof(v));
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+    uint16_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static uint64_t read_reg(struct cpu *c, int reg)
+{
+    uint64_t v = 0;
+    uc_reg_read(c->uc, reg, &v);
+    return v;
+}
+
+void cpu_fxsave(struct cpu *c, uint8_t buf[FXSAVE_SIZE])
+{
+    memset(buf, 0, FXSAVE_SIZE);
+    put16(buf + FX_FCW, (uint16_t)read_reg(c, UC_X86_REG_FPCW));
+    put16(buf + FX_FSW, (uint16_t)read_reg(c, UC_X86_REG_FPSW));
+    /* The abridged tag: one bit per physical register, set unless empty (11). */
+    uint16_t tag = (uint16_t)read_reg(c, UC_X86_REG_FPTAG);
+    uint8_t ftw = 0;
+    for (int i = 0; i < 8; i++)
+        if (((tag >> (2 * i)) & 3) != 3)
+            ftw |= (uint8_t)(1u << i);
+    buf[FX_FTW] = ftw;
+    put16(buf + FX_FOP, (uint16_t)read_reg(c, UC_X86_REG_FOP));
+    uint64_t fip = read_reg(c, UC_X86_REG_FIP), fdp = read_reg(c, UC_X86_REG_FDP);
+    memcpy(buf + FX_FIP, &fip, 8);
+    memcpy(buf + FX_FDP, &fdp, 8);
+    uint32_t mxcsr = (uint32_t)read_reg(c, UC_X86_REG_MXCSR), mask = MXCSR_MASK;
+    memcpy(buf + FX_MXCSR, &mxcsr, 4);
+    memcpy(buf + FX_MXCSR_MASK, &mask, 4);
+    for (int i = 0; i < 8; i++)
+        uc_reg_read(c->uc, UC_X86_REG_ST0 + i, buf + FX_ST + 16 * i); /* 10 bytes each */
+    for (int i = 0; i < 16; i++)
+        uc_reg_read(c->uc, UC_X86_REG_XMM0 + i, buf + FX_XMM + 16 * i);
+}
+
+void cpu_fxrstor(struct cpu *c, const uint8_t buf[FXSAVE_SIZE])
+{
+    uint16_t fcw = get16(buf + FX_FCW), fsw = get16(buf + FX_FSW), fop = get16(buf + FX_FOP);
+    uint64_t fip, fdp;
+    uint32_t mxcsr;
+    memcpy(&fip, buf + FX_FIP, 8);
+    memcpy(&fdp, buf + FX_FDP, 8);
+    memcpy(&mxcsr, buf + FX_MXCSR, 4);
+    mxcsr &= MXCSR_MASK;
+    uc_reg_write(c->uc, UC_X86_REG_FPCW, &fcw);
+    uc_reg_write(c->uc, UC_X86_REG_FPSW, &fsw);
+    uc_reg_write(c->uc, UC_X86_REG_FOP, &fop);
+    uc_reg_write(c->uc, UC_X86_REG_FIP, &fip);
+    uc_reg_write(c->uc, UC_X86_REG_FDP, &fdp);
+    uc_reg_write(c->uc, UC_X86_REG_MXCSR, &mxcsr);
+    for (int i = 0; i < 8; i++)
+        uc_reg_write(c->uc, UC_X86_REG_ST0 + i, buf + FX_ST + 16 * i);
+    /* Back to the full tag word: a used register is "valid" (00), else empty (11). */
+    uint16_t tag = 0;
+    for (int i = 0; i < 8; i++)
+        if (!(buf[FX_FTW] & (1u << i)))
+            tag |= (uint16_t)(3u << (2 * i));
+    uc_reg_write(c->uc, UC_X86_REG_FPTAG, &tag);
+    for (int i = 0; i < 16; i++)
+        uc_reg_write(c->uc, UC_X86_REG_XMM0 + i, buf + FX_XMM + 16 * i);
+}
+
+void cpu_fpu_init(struct cpu *c)
+{
+    uint8_t buf[FXSAVE_SIZE];
+    memset(buf, 0, sizeof(buf));
+    put16(buf + FX_FCW, 0x37f); /* all exceptions masked, double extended, round to nearest */
+    uint32_t mxcsr = 0x1f80;    /* all SIMD exceptions masked, round to nearest */
+    memcpy(buf + FX_MXCSR, &mxcsr, 4);
+    cpu_fxrstor(c, buf);
+}
+
+void cpu_clear_regs(struct cpu *c)
+{
+    for (int r = CPU_RAX; r <= CPU_R15; r++)
+        cpu_set(c, (enum cpu_reg)r, 0);
+    cpu_set(c, CPU_RFLAGS, 0x202);
+    cpu_set(c, CPU_FS_BASE, 0);
+    cpu_set(c, CPU_GS_BASE, 0);
+    cpu_fpu_init(c);
+}
+
 static void remove_code(struct cpu *c, struct mm_struct *mm, unsigned long start,
                         unsigned long end);
 
@@ -214,7 +376,7 @@ static void run_deferred(struct cpu *c)
         uc_ctl_flush_tb(c->uc);
     else
         for (unsigned int k = 0; k < c->nr_deferred; k++)
-            remove_code(c, c->task->mm, c->deferred[k][0], c->deferred[k][1]);
+            remove_code(c, c->mm, c->deferred[k][0], c->deferred[k][1]);
     c->nr_deferred = 0;
     c->deferred_overflow = false;
 }
@@ -379,10 +541,13 @@ uint64_t cpu_fault_address(struct cpu *c, const struct cpu_fault *f)
 }
 
 /* The arch hooks mm/ calls. */
+/*
+ * Only the mm the CPU walks can have entries in its TLB: any other mm's
+ * are flushed when the CPU switches to it.
+ */
 void arch_flush_tlb_mm(struct mm_struct *mm)
 {
-    (void)mm;
-    if (current_cpu)
+    if (current_cpu && current_cpu->mm == mm)
         uc_ctl_flush_tlb(current_cpu->uc);
 }
 
@@ -408,8 +573,18 @@ void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned l
     remove_code(c, mm, start, end);
 }
 
+/*
+ * uc_ctl_remove_cache finds the frame through the TLB, that is through the
+ * mm the CPU walks: for another mm (a process exiting while its parent is
+ * current, an unmap through the rmap), walk that one for the while.
+ */
 static void remove_code(struct cpu *c, struct mm_struct *mm, unsigned long start, unsigned long end)
 {
+    struct mm_struct *walking = c->mm;
+    if (mm != walking) {
+        c->mm = mm;
+        uc_ctl_flush_tlb(c->uc);
+    }
     c->probing = true;
     for (unsigned long a = start & PAGE_MASK; a < end; a += PAGE_SIZE) {
         pte_t *pte = pte_lookup(mm, a);
@@ -417,4 +592,8 @@ static void remove_code(struct cpu *c, struct mm_struct *mm, unsigned long start
             uc_ctl_remove_cache(c->uc, a, a + PAGE_SIZE);
     }
     c->probing = false;
+    if (mm != walking) {
+        c->mm = walking;
+        uc_ctl_flush_tlb(c->uc);
+    }
 }

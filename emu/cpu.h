@@ -11,6 +11,7 @@
 
 struct task;
 struct cpu;
+struct mm_struct;
 
 enum cpu_reg {
     CPU_RAX,
@@ -57,13 +58,48 @@ struct cpu_trap {
     uint64_t ip;
 };
 
-/* The emulator with guest RAM registered once; NULL with a message on failure. */
-struct cpu *cpu_create(struct task *task, const char **why);
+/*
+ * The machine's CPU, with guest RAM registered once; NULL with a message on
+ * failure. There is one for the whole run: tasks take turns on it.
+ */
+struct cpu *cpu_create(const char **why);
 
 /*
- * Inline faults: the TLB-fill hook resolves faults itself and the CPU does
- * not stop (faster; RIP is not known there, so not for traced faults).
- * Precise faults (the default): the CPU stops on the faulting instruction.
+ * The task the CPU runs now: its system calls and faults go to it, and the
+ * MMU walks its mm's page tables. Switching to a task with another mm
+ * flushes the TLB (its entries belong to the other page tables); a switch
+ * between threads of one mm does not. Translated code is kept: it is
+ * cached by physical frame, so processes sharing frames share it.
+ */
+void cpu_set_task(struct cpu *c, struct task *t);
+/* The mm changed under the current task (execve): walk the new one. */
+void cpu_switch_mm(struct cpu *c, struct mm_struct *mm);
+
+/* A task's saved registers, while another task runs. */
+struct cpu_context;
+struct cpu_context *cpu_context_alloc(struct cpu *c);
+void cpu_context_free(struct cpu_context *ctx);
+void cpu_context_save(struct cpu *c, struct cpu_context *ctx);
+void cpu_context_restore(struct cpu *c, const struct cpu_context *ctx);
+uint64_t cpu_context_get(struct cpu_context *ctx, enum cpu_reg r);
+void cpu_context_set(struct cpu_context *ctx, enum cpu_reg r, uint64_t v);
+
+/*
+ * The x87/SSE state in the FXSAVE layout (512 bytes), as Linux puts it in a
+ * signal frame, and back; and the state a new program (or a signal
+ * handler) starts with: as after fninit, MXCSR 0x1f80.
+ */
+#define FXSAVE_SIZE 512
+void cpu_fxsave(struct cpu *c, uint8_t buf[FXSAVE_SIZE]);
+void cpu_fxrstor(struct cpu *c, const uint8_t buf[FXSAVE_SIZE]);
+void cpu_fpu_init(struct cpu *c);
+/* Every general register zero and rflags 0x202, as a new program starts. */
+void cpu_clear_regs(struct cpu *c);
+
+/*
+ * Inline faults (the default): the TLB-fill hook resolves faults itself and
+ * the CPU does not stop (faster; RIP is not known there, so not for traced
+ * faults). Precise faults: the CPU stops on the faulting instruction.
  */
 void cpu_set_inline_faults(struct cpu *c, bool on);
 void cpu_destroy(struct cpu *c);

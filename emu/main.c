@@ -15,6 +15,9 @@
 #include "emu/options.h"
 #include "emu/fs/procfs.h"
 #include "emu/trace/report.h"
+#include "emu/kernel/exit.h"
+#include "emu/kernel/sched.h"
+#include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "emu/trace/trace.h"
 #include "mm/seq.h"
@@ -43,7 +46,7 @@ static void usage(FILE *out)
         "  --seed N            seed for AT_RANDOM and getrandom (default 0)",
         "  --realtime          use the host clock instead of the virtual clock",
         "  --vma-tree NAME     VMA tree: maple (default), rbtree or array",
-        "  --trace=LIST        trace events: fault, mm, syscall, all (comma list)",
+        "  --trace=LIST        trace events: fault, mm, syscall, pagecache, proc, all",
         "  --trace-format=F    text (default) or jsonl",
         "  --trace-file=PATH   where the trace goes (default stderr)",
         "  --fault-mode=M      auto (default: inline unless faults are traced),",
@@ -199,15 +202,14 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void print_maps(struct task *t)
+/* --maps: the first process's map as it was when it ended. */
+static void print_maps_at_exit(void)
 {
-    struct seq s;
-    seq_init(&s);
-    if (procfs_show(t, "self/maps", &s) && !s.overflow)
-        fwrite(s.buf, 1, s.len, stderr);
+    const char *text = final_maps_text();
+    if (text)
+        fputs(text, stderr);
     else
         fprintf(stderr, "vmemu: the memory map cannot be shown\n");
-    seq_free(&s);
 }
 
 /* Run one program with the options; returns vmemu's exit status. */
@@ -229,17 +231,19 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
     if (!t || (trace_out && !tr)) {
         fprintf(stderr, "vmemu: %s\n", why);
         if (t)
-            task_destroy(t);
+            kernel_exit(t->cpu);
         mm_exit();
         return EXIT_SETUP;
     }
+    struct cpu *cpu_of_run = t->cpu;
     task_set_tracer(t, tr);
+    kernel_random_seed(o->seed);
     /* Traced faults need the faulting instruction: only the precise path has it. */
     bool traced = tr && (o->trace & TRACE_FAULT);
     if (o->fault_mode == FAULT_MODE_INLINE && traced)
         fprintf(stderr, "vmemu: --fault-mode=inline ignored: traced faults are precise\n");
     cpu_set_inline_faults(t->cpu, !traced && o->fault_mode != FAULT_MODE_PRECISE);
-    t->pgalloc_start = report_pgalloc_total();
+    report_mark_start();
     double start = now_seconds();
     int status;
     const char *path = argv[0];
@@ -251,18 +255,21 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
     if (task_exec(t, path, argv[0], argv, envp, &status) == 0) {
         uint64_t none[6] = {0};
         trace_syscall(tr, t, 59 /* execve */, none, 0);
-        status = task_run(t);
-        trace_exit(tr, t->fatal_signal ? 0 : t->exit_status, t->fatal_signal);
+        status = kernel_run(t);
+        /* However the programs ended, what they wrote goes to their files now. */
+        if (writeback_all(WB_REASON_EXIT) != 0)
+            fprintf(stderr, "vmemu: writing the guest's files back failed\n");
         if (o->maps)
-            print_maps(t);
+            print_maps_at_exit();
         if (o->report)
-            report_proc_files(t, o->report);
+            report_proc_files(NULL, o->report);
         if (!o->quiet)
-            report_summary(t, status, now_seconds() - start);
+            report_summary(status, now_seconds() - start);
     }
-    task_set_tracer(t, NULL);
     trace_close(tr);
-    task_destroy(t);
+    kernel_exit(cpu_of_run);
+    exit_records_free();
+    report_capture_free();
     if (o->check_leaks && leak_check_finish(free_before) != 0)
         status = EXIT_SETUP;
     mm_exit();
@@ -376,7 +383,7 @@ static int cmd_check(int argc, char **argv, int i)
     }
     const char *expected = argv[i++];
     if (!o.trace)
-        o.trace = TRACE_FAULT | TRACE_MM;
+        o.trace = TRACE_FAULT | TRACE_MM | TRACE_PROC;
     char *got = NULL;
     size_t glen = 0;
     FILE *mem = open_memstream(&got, &glen);

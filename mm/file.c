@@ -95,6 +95,25 @@ struct file *file_from_host_fd(int fd, const char *name, int *err)
     return f;
 }
 
+struct file *file_pseudo(const char *name, unsigned int flags, mode_t mode,
+                         const struct file_operations *fop, void *private_data, int *err)
+{
+    struct file *f = kmem_cache_zalloc(filp_cachep, GFP_KERNEL);
+    if (!f || file_set_path(f, name) != 0) {
+        if (f)
+            kmem_cache_free(filp_cachep, f);
+        *err = -ENOMEM;
+        return NULL;
+    }
+    f->f_host_fd = -1;
+    f->f_flags = flags;
+    f->f_mode = mode;
+    f->f_count = 1;
+    f->f_op = fop;
+    f->private_data = private_data;
+    return f;
+}
+
 int file_set_path(struct file *f, const char *path)
 {
     size_t n = strlen(path) + 1;
@@ -117,9 +136,12 @@ void fput(struct file *f)
 {
     if (--f->f_count > 0)
         return;
+    if (f->f_op && f->f_op->release)
+        f->f_op->release(f);
     if (f->f_mapping)
         address_space_put(f->f_mapping);
-    close(f->f_host_fd);
+    if (f->f_host_fd >= 0)
+        close(f->f_host_fd);
     kfree(f->f_path);
     kmem_cache_free(filp_cachep, f);
 }

@@ -5,6 +5,7 @@
 #ifndef VMEMU_MM_FS_H
 #define VMEMU_MM_FS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -47,10 +48,21 @@ struct file_ra_state {
 };
 
 struct file;
-/* What a special file (a writable /proc entry) does instead of the page cache. */
+/*
+ * What a special file does instead of the page cache: a writable /proc
+ * entry (write, from a kernel buffer), or a file with no host file behind
+ * it (pipes, eventfd, epoll: the *_user calls copy to and from the calling
+ * task's memory; poll reports readiness and, when asked, queues the caller
+ * to be woken; release runs at the last fput).
+ */
 struct file_operations {
     /* Take len bytes the guest wrote; returns len, or -errno. */
     long (*write)(struct file *f, const char *buf, size_t len);
+    long (*read_user)(struct file *f, uint64_t ubuf, size_t count);
+    long (*write_user)(struct file *f, uint64_t ubuf, size_t count);
+    unsigned int (*poll)(struct file *f, bool queue);
+    long (*ioctl)(struct file *f, unsigned int cmd, uint64_t arg);
+    void (*release)(struct file *f);
 };
 
 struct file {
@@ -74,6 +86,9 @@ struct file {
 
 /* Open a host file for the guest; NULL and *err = -errno on failure. */
 struct file *file_open(const char *path, int flags, int mode, int *err);
+/* A file with no host file behind it (f_host_fd -1): a pipe end, an eventfd... */
+struct file *file_pseudo(const char *name, unsigned int flags, mode_t mode,
+                         const struct file_operations *fop, void *private_data, int *err);
 /* Wrap an already open host descriptor (the guest's stdin, stdout, stderr). */
 struct file *file_from_host_fd(int fd, const char *name, int *err);
 /* Name the file (kmalloc'd copy); 0 or -ENOMEM, the old name kept on failure. */

@@ -99,6 +99,7 @@ struct mm_observer {
 enum mm_counter { MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES, NR_MM_COUNTERS };
 
 struct mm_struct {
+    int mm_users; /* tasks using it (vfork, threads); the last mmput tears it down */
     const struct vma_tree_ops *vma_ops;
     struct vma_tree *vma_tree;
     unsigned long map_count; /* VMAs */

@@ -43,11 +43,19 @@ struct mm_struct *mm_alloc(const struct vma_tree_ops *ops)
     }
     mm->mmap_base = MMAP_BASE;
     mm->stack_rlimit = DEFAULT_STACK_RLIMIT;
+    mm->mm_users = 1;
     return mm;
+}
+
+void mmget(struct mm_struct *mm)
+{
+    mm->mm_users++;
 }
 
 void mmput(struct mm_struct *mm)
 {
+    if (--mm->mm_users > 0)
+        return;
     struct vm_area_struct *vma;
     while ((vma = find_vma(mm, 0)) != NULL) {
         zap_page_range(vma, vma->vm_start, vma->vm_end);

@@ -9,8 +9,15 @@ struct vma_tree_ops;
 
 /* A new empty mm with its top-level page table; NULL when out of memory. */
 struct mm_struct *mm_alloc(const struct vma_tree_ops *ops);
-/* Unmap everything and free the page tables, the VMAs and the mm. */
+/* One more user of mm (vfork, a thread); mmput drops one, the last tears it down. */
+void mmget(struct mm_struct *mm);
+/* Drop a user; the last one unmaps everything and frees the page tables, VMAs and mm. */
 void mmput(struct mm_struct *mm);
+/*
+ * fork's copy of an address space: the VMAs (but MADV_DONTFORK ones), with
+ * their pages as the child must see them. NULL with *err on failure.
+ */
+struct mm_struct *dup_mm(struct mm_struct *oldmm, int *err);
 
 /*
  * The mmap family. Each returns what the system call returns: an address,

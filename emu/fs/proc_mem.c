@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "emu/fs/proc_mem.h"
+#include "emu/fs/fdtable.h"
+#include "emu/kernel/sched.h"
 #include "emu/kernel/task.h"
 #include "mm/mmap.h"
 #include "mm/seq.h"
@@ -265,19 +267,48 @@ static void show_mem_kb(struct seq *s, const char *name, unsigned long pages)
     seq_printf(s, "%s:\t%8lu kB\n", name, K(pages));
 }
 
+/* The state letter and word, as fs/proc/array.c names them. */
+static const char *task_state_name(const struct task *t)
+{
+    switch (t->state) {
+    case TASK_RUNNING:
+        return "R (running)";
+    case TASK_INTERRUPTIBLE:
+        return "S (sleeping)";
+    case TASK_UNINTERRUPTIBLE:
+        return "D (disk sleep)";
+    case TASK_STOPPED:
+        return "T (stopped)";
+    case TASK_ZOMBIE:
+        return "Z (zombie)";
+    default:
+        return "X (dead)";
+    }
+}
+
+static int thread_count(const struct task *t)
+{
+    int n = 0;
+    for (struct task *u = next_task(NULL); u; u = next_task(u))
+        n += u->signal == t->signal && u->state != TASK_DEAD;
+    return n;
+}
+
 static void status_ids(struct seq *s, struct task *t)
 {
     mode_t mask = umask(0);
     umask(mask); /* umask(2) can only be read by setting it */
     unsigned uid = (unsigned)getuid(), euid = (unsigned)geteuid();
     unsigned gid = (unsigned)getgid(), egid = (unsigned)getegid();
-    seq_printf(s, "Name:\t%s\nUmask:\t%04o\nState:\tR (running)\n", t->comm, (unsigned)mask);
-    seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t1\nTracerPid:\t0\n", GUEST_PID, GUEST_PID);
+    seq_printf(s, "Name:\t%s\nUmask:\t%04o\nState:\t%s\n", t->comm, (unsigned)mask,
+               task_state_name(t));
+    seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", t->tgid, t->pid,
+               task_ppid(t));
     seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", uid, euid, euid, euid, gid, egid,
                egid, egid);
     seq_printf(s, "FDSize:\t%d\nGroups:\t \n", NR_OPEN);
-    seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", GUEST_PID, GUEST_PID,
-               GUEST_PID, GUEST_PID);
+    seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", t->tgid, t->pid,
+               t->signal->pgrp, t->signal->session);
 }
 
 /* Linux's task_mem: VmExe is the text, VmLib the rest of the executable mappings. */
@@ -309,7 +340,7 @@ static void signal_sets(const struct task *t, uint64_t *ignored, uint64_t *caugh
 {
     *ignored = *caught = 0;
     for (int i = 0; i < NR_SIGNALS; i++) {
-        uint64_t handler = t->sigactions[i].handler;
+        uint64_t handler = t->sighand ? t->sighand->action[i].handler : 0;
         if (handler == 1)
             *ignored |= 1ULL << i;
         else if (handler > 1)
@@ -321,11 +352,12 @@ static void status_signals(struct seq *s, const struct task *t)
 {
     uint64_t ign, cgt;
     signal_sets(t, &ign, &cgt);
-    seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t1\nSigQ:\t0/%lu\n",
+    seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t%d\nSigQ:\t0/%lu\n", thread_count(t),
                RLIM_INFINITY_VALUE);
-    seq_printf(s, "SigPnd:\t%016llx\nShdPnd:\t%016llx\n", 0ULL, 0ULL);
+    seq_printf(s, "SigPnd:\t%016llx\nShdPnd:\t%016llx\n", (unsigned long long)t->pending.signal,
+               (unsigned long long)t->signal->shared_pending.signal);
     seq_printf(s, "SigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
-               (unsigned long long)t->sigmask, (unsigned long long)ign, (unsigned long long)cgt);
+               (unsigned long long)t->blocked, (unsigned long long)ign, (unsigned long long)cgt);
 }
 
 /* vmemu grants no capabilities and restricts nothing. */
@@ -339,10 +371,14 @@ static void status_rest(struct seq *s)
     seq_printf(s, "voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
 }
 
+/* A zombie or a kernel thread has no mm: its memory lines read as zeros. */
+static const struct mm_struct no_mm;
+
 void proc_pid_status_show(struct task *t, struct seq *s)
 {
     status_ids(s, t);
-    status_mem(s, t->mm);
+    if (t->mm)
+        status_mem(s, t->mm);
     status_signals(s, t);
     status_rest(s);
 }
@@ -352,25 +388,32 @@ void proc_pid_status_show(struct task *t, struct seq *s)
 /* Fields 1-22: identity, faults, times, scheduling. */
 static void stat_head(struct seq *s, const struct task *t)
 {
-    const struct mm_struct *mm = t->mm;
-    unsigned long utime = (unsigned long)((t->vclock_ns - t->start_ns) / (1000000000ULL / USER_HZ));
-    seq_printf(s, "%d (%s) R 1 %d %d 0 -1 0", GUEST_PID, t->comm, GUEST_PID, GUEST_PID);
-    seq_printf(s, " %lu 0 %lu 0", mm->faults.min_flt, mm->faults.maj_flt);
-    seq_printf(s, " %lu 0 0 0", utime);
-    seq_printf(s, " 20 0 1 0 0"); /* priority, nice, threads, itrealvalue, starttime */
+    unsigned long utime =
+        (unsigned long)((ktime_get_ns() - t->start_ns) / (1000000000ULL / USER_HZ));
+    unsigned long start = (unsigned long)(t->start_ns / (1000000000ULL / USER_HZ));
+    struct fault_stats f;
+    task_group_faults(t, &f);
+    const struct signal_struct *sig = t->signal;
+    seq_printf(s, "%d (%s) %c %d %d %d 0 -1 0", t->pid, t->comm, task_state_name(t)[0],
+               task_ppid(t), sig->pgrp, sig->session);
+    seq_printf(s, " %lu %lu %lu %lu", f.min_flt, sig->cmin_flt, f.maj_flt, sig->cmaj_flt);
+    seq_printf(s, " %lu 0 %lu 0", utime,
+               (unsigned long)(sig->cutime_ns / (1000000000ULL / USER_HZ)));
+    /* priority, nice, threads, itrealvalue, starttime */
+    seq_printf(s, " 20 0 %d 0 %lu", thread_count(t), start);
 }
 
 /* Fields 23-52: memory, addresses, signals, and the rest. */
 static void stat_tail(struct seq *s, const struct task *t)
 {
-    const struct mm_struct *mm = t->mm;
+    const struct mm_struct *mm = t->mm ? t->mm : &no_mm;
     uint64_t ign, cgt;
     signal_sets(t, &ign, &cgt);
     seq_printf(s, " %lu %lu %lu", mm->total_vm << PAGE_SHIFT, get_mm_rss(mm), RLIM_INFINITY_VALUE);
     seq_printf(s, " %lu %lu %lu 0 0", mm->start_code, mm->end_code, mm->start_stack);
     /* The obsolete signal fields hold the first word of each set, in decimal. */
-    seq_printf(s, " 0 %llu %llu %llu", (unsigned long long)t->sigmask, (unsigned long long)ign,
-               (unsigned long long)cgt);
+    seq_printf(s, " %llu %llu %llu %llu", (unsigned long long)t->pending.signal,
+               (unsigned long long)t->blocked, (unsigned long long)ign, (unsigned long long)cgt);
     seq_printf(s, " 0 0 0 %d 0 0 0 0 0 0", EXIT_SIGNAL_SIGCHLD);
     seq_printf(s, " %lu %lu %lu %lu %lu %lu %lu 0\n", mm->start_data, mm->end_data, mm->start_brk,
                mm->arg_start, mm->arg_end, mm->env_start, mm->env_end);

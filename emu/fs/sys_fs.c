@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #include <unistd.h>
 
 #include "emu/fs/procfs.h"
+#include "emu/fs/stream.h"
+#include "emu/kernel/signal.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
@@ -45,6 +48,8 @@ static long write_stream(struct task *t, struct file *f, uint64_t ubuf, size_t c
         if (n == 0)
             return done ? (long)done : -EFAULT;
         ssize_t w = write(f->f_host_fd, buf, n);
+        if (w < 0 && errno == EPIPE)
+            send_signal(t, SIGPIPE, NULL, false); /* the reader is gone, as for a pipe */
         if (w < 0)
             return done ? (long)done : -errno;
         done += (size_t)w;
@@ -80,6 +85,10 @@ static long do_read(struct task *t, struct file *f, uint64_t ubuf, size_t count,
 {
     if ((f->f_flags & O_ACCMODE) == O_WRONLY)
         return -EBADF;
+    if (is_pseudo_file(f)) {
+        struct user_iovec iov = {ubuf, count};
+        return stream_rw(t, f, &iov, 1, false);
+    }
     if (S_ISDIR(f->f_mode))
         return -EISDIR;
     if (!is_regular(f))
@@ -92,6 +101,10 @@ static long do_write(struct task *t, struct file *f, uint64_t ubuf, size_t count
 {
     if ((f->f_flags & O_ACCMODE) == O_RDONLY)
         return -EBADF;
+    if (is_pseudo_file(f)) {
+        struct user_iovec iov = {ubuf, count};
+        return stream_rw(t, f, &iov, 1, true);
+    }
     if (f->f_op && f->f_op->write)
         return write_special(t, f, ubuf, count);
     if (!is_regular(f))
@@ -170,11 +183,29 @@ static long sys_pwrite64(struct task *t, const uint64_t a[6])
  * readv, writev, preadv, pwritev: one segment at a time, stopping at a
  * short transfer; at *pos, or at the file position when pos is NULL.
  */
+/* readv/writev of a pipe or the like: the whole vector is one transfer. */
+static long stream_iov(struct task *t, struct file *f, uint64_t uiov, uint64_t cnt, bool writing)
+{
+    if ((f->f_flags & O_ACCMODE) == (writing ? O_RDONLY : O_WRONLY))
+        return -EBADF;
+    struct user_iovec iov[1024];
+    for (uint64_t i = 0; i < cnt; i++) {
+        struct iovec v;
+        if (copy_from_user(t->mm, &v, uiov + i * sizeof(v), sizeof(v)))
+            return -EFAULT;
+        iov[i].base = (uint64_t)(uintptr_t)v.iov_base;
+        iov[i].len = v.iov_len;
+    }
+    return stream_rw(t, f, iov, (unsigned int)cnt, writing);
+}
+
 static long do_iov(struct task *t, struct file *f, uint64_t uiov, uint64_t cnt, uint64_t *pos,
                    bool writing)
 {
     if (cnt > 1024)
         return -EINVAL;
+    if (is_pseudo_file(f))
+        return stream_iov(t, f, uiov, cnt, writing);
     long total = 0, err = 0;
     writeback_periodic();
     if (!pos)
@@ -389,11 +420,6 @@ static long sys_openat(struct task *t, const uint64_t a[6])
     return do_openat(t, (int64_t)(int)a[0], a[1], (int)a[2], (int)a[3]);
 }
 
-static long sys_close(struct task *t, const uint64_t a[6])
-{
-    return fd_close(t, (int)a[0]);
-}
-
 static long put_stat(struct task *t, uint64_t ubuf, const struct stat *st)
 {
     return copy_to_user(t->mm, ubuf, st, sizeof(*st)) ? -EFAULT : 0;
@@ -405,6 +431,17 @@ static long sys_fstat(struct task *t, const uint64_t a[6])
     struct stat st;
     if (!f)
         return -EBADF;
+    if (f->f_host_fd < 0) {
+        /* A pipe or other pseudo file: what Linux's pipefs or anon inodes report. */
+        memset(&st, 0, sizeof(st));
+        st.st_mode = f->f_mode;
+        st.st_nlink = 1;
+        st.st_uid = getuid();
+        st.st_gid = getgid();
+        st.st_blksize = PAGE_SIZE;
+        st.st_ino = (ino_t)((uintptr_t)f->private_data >> 4);
+        return put_stat(t, a[1], &st);
+    }
     if (fstat(f->f_host_fd, &st) != 0)
         return -errno;
     if (is_regular(f))
@@ -453,6 +490,8 @@ static long sys_lseek(struct task *t, const uint64_t a[6])
     int64_t off = (int64_t)a[1];
     if (!f)
         return -EBADF;
+    if (f->f_host_fd < 0)
+        return -ESPIPE;
     if (!is_regular(f)) {
         off_t r = lseek(f->f_host_fd, (off_t)off, (int)a[2]);
         return r < 0 ? -errno : (long)r;
@@ -494,6 +533,8 @@ static long sys_ioctl(struct task *t, const uint64_t a[6])
     size_t len;
     if (!f)
         return -EBADF;
+    if (f->f_host_fd < 0)
+        return f->f_op && f->f_op->ioctl ? f->f_op->ioctl(f, (unsigned int)a[1], a[2]) : -ENOTTY;
     switch (a[1]) {
     case TCGETS:
         len = 36; /* the kernel's struct termios */
@@ -570,72 +611,6 @@ static long sys_getcwd(struct task *t, const uint64_t a[6])
     if (n > a[1])
         return -ERANGE;
     return copy_to_user(t->mm, a[0], cwd, n) ? -EFAULT : (long)n;
-}
-
-static long do_dup(struct task *t, int oldfd, int newfd, bool cloexec)
-{
-    struct file *f = fd_get(t, oldfd);
-    if (!f)
-        return -EBADF;
-    if (newfd < 0)
-        return fd_install(t, get_file(f), 0, cloexec);
-    if (newfd >= NR_OPEN)
-        return -EBADF;
-    if (newfd == oldfd)
-        return newfd;
-    if (t->files[newfd])
-        fd_close(t, newfd);
-    return fd_install(t, get_file(f), newfd, cloexec);
-}
-
-static long sys_dup(struct task *t, const uint64_t a[6])
-{
-    return do_dup(t, (int)a[0], -1, false);
-}
-
-static long sys_dup2(struct task *t, const uint64_t a[6])
-{
-    if ((int)a[0] == (int)a[1])
-        return fd_get(t, (int)a[0]) ? (long)(int)a[1] : -EBADF;
-    return do_dup(t, (int)a[0], (int)a[1], false);
-}
-
-static long sys_dup3(struct task *t, const uint64_t a[6])
-{
-    if ((int)a[0] == (int)a[1] || (a[2] & ~(uint64_t)O_CLOEXEC))
-        return -EINVAL;
-    return do_dup(t, (int)a[0], (int)a[1], a[2] & O_CLOEXEC);
-}
-
-static long sys_fcntl(struct task *t, const uint64_t a[6])
-{
-    int fd = (int)a[0];
-    struct file *f = fd_get(t, fd);
-    if (!f)
-        return -EBADF;
-    switch ((int)a[1]) {
-    case F_GETFD:
-        return t->cloexec[fd] ? FD_CLOEXEC : 0;
-    case F_SETFD:
-        t->cloexec[fd] = a[2] & FD_CLOEXEC;
-        return 0;
-    case F_GETFL:
-        return (long)f->f_flags;
-    case F_SETFL: {
-        unsigned int settable = O_APPEND | O_NONBLOCK;
-        if (fcntl(f->f_host_fd, F_SETFL, (int)(a[2] & settable)) != 0)
-            return -errno;
-        f->f_flags = (f->f_flags & ~settable) | ((unsigned int)a[2] & settable);
-        return 0;
-    }
-    case F_DUPFD:
-    case F_DUPFD_CLOEXEC:
-        if (a[2] >= NR_OPEN)
-            return -EINVAL;
-        return fd_install(t, get_file(f), (int)a[2], (int)a[1] == F_DUPFD_CLOEXEC);
-    default:
-        return -EINVAL;
-    }
 }
 
 /* fsync and fdatasync: the file's dirty pages to the host file, then the host's own. */
@@ -818,7 +793,6 @@ void sys_fs_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_read] = sys_read;
     table[SYS_write] = sys_write;
     table[SYS_open] = sys_open;
-    table[SYS_close] = sys_close;
     table[SYS_stat] = sys_stat;
     table[SYS_fstat] = sys_fstat;
     table[SYS_lstat] = sys_lstat;
@@ -829,10 +803,6 @@ void sys_fs_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_readv] = sys_readv;
     table[SYS_writev] = sys_writev;
     table[SYS_access] = sys_access;
-    table[SYS_dup] = sys_dup;
-    table[SYS_dup2] = sys_dup2;
-    table[SYS_dup3] = sys_dup3;
-    table[SYS_fcntl] = sys_fcntl;
     table[SYS_fsync] = sys_fsync;
     table[SYS_fdatasync] = sys_fsync;
     table[SYS_sync] = sys_sync;

@@ -1,8 +1,7 @@
 #define _GNU_SOURCE
 /*
- * Process, identity, time and signal system calls for one single-threaded
- * guest. Time is virtual unless --realtime: every query advances the clock
- * by a fixed step, so runs are reproducible.
+ * Process identity and resources: pids, process groups and sessions, user
+ * and group ids, rlimits, usage, prctl, uname, the TLS base, getrandom.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,28 +16,19 @@
 #include <unistd.h>
 
 #include "emu/cpu.h"
+#include "emu/kernel/sched.h"
+#include "emu/kernel/signal.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "mm/mmap.h"
 #include "mm/uaccess.h"
 
-#define VCLOCK_STEP_NS 1000ULL
 #define NGROUPS_MAX_GUEST 1024
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
 #define ARCH_GET_GS 0x1004
-#define FUTEX_CMD_MASK 0x7f
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-
-static long sys_exit_group(struct task *t, const uint64_t a[6])
-{
-    t->exited = true;
-    t->exit_status = (int)(a[0] & 0xff);
-    cpu_request_stop(t->cpu);
-    return 0;
-}
+#define ROBUST_LIST_HEAD_SIZE 24
 
 static long sys_arch_prctl(struct task *t, const uint64_t a[6])
 {
@@ -62,13 +52,28 @@ static long sys_arch_prctl(struct task *t, const uint64_t a[6])
 static long sys_set_tid_address(struct task *t, const uint64_t a[6])
 {
     t->clear_child_tid = a[0];
-    return GUEST_PID;
+    return t->pid;
 }
 
 static long sys_set_robust_list(struct task *t, const uint64_t a[6])
 {
-    (void)t;
-    return a[1] == 24 ? 0 : -EINVAL; /* sizeof(struct robust_list_head) */
+    if (a[1] != ROBUST_LIST_HEAD_SIZE)
+        return -EINVAL;
+    t->robust_list = a[0];
+    t->robust_list_len = a[1];
+    return 0;
+}
+
+static long sys_get_robust_list(struct task *t, const uint64_t a[6])
+{
+    struct task *p = a[0] ? find_task_by_vpid((int)a[0]) : t;
+    if (!p || p->state == TASK_DEAD)
+        return -ESRCH;
+    uint64_t head = p->robust_list, len = ROBUST_LIST_HEAD_SIZE;
+    if (copy_to_user(t->mm, a[2], &len, sizeof(len)) ||
+        copy_to_user(t->mm, a[1], &head, sizeof(head)))
+        return -EFAULT;
+    return 0;
 }
 
 /* As a kernel built without restartable sequences answers. */
@@ -80,14 +85,95 @@ static long sys_rseq(struct task *t, const uint64_t a[6])
 
 static long sys_getpid(struct task *t, const uint64_t a[6])
 {
-    (void)t, (void)a;
-    return GUEST_PID;
+    (void)a;
+    return t->tgid;
+}
+
+static long sys_gettid(struct task *t, const uint64_t a[6])
+{
+    (void)a;
+    return t->pid;
 }
 
 static long sys_getppid(struct task *t, const uint64_t a[6])
 {
-    (void)t, (void)a;
-    return 1;
+    (void)a;
+    return task_ppid(t);
+}
+
+/* ---- process groups and sessions ------------------------------------------------ */
+
+static struct task *process_of(struct task *t, int pid)
+{
+    if (!pid)
+        return t->group_leader;
+    struct task *p = find_task_by_vpid(pid);
+    return p && thread_group_leader(p) && p->state != TASK_DEAD ? p : NULL;
+}
+
+static bool pgrp_in_session(int pgrp, int session)
+{
+    for (struct task *u = next_task(NULL); u; u = next_task(u))
+        if (thread_group_leader(u) && u->state != TASK_DEAD && u->signal->pgrp == pgrp &&
+            u->signal->session == session)
+            return true;
+    return false;
+}
+
+static long sys_setpgid(struct task *t, const uint64_t a[6])
+{
+    int pid = (int)a[0], pgid = (int)a[1];
+    if (pgid < 0)
+        return -EINVAL;
+    struct task *p = process_of(t, pid);
+    if (!p)
+        return -ESRCH;
+    if (!pgid)
+        pgid = p->tgid;
+    /* Only the caller or one of its children, not yet past exec... */
+    if (p != t->group_leader) {
+        if (p->real_parent != t->group_leader && p->real_parent != t)
+            return -ESRCH;
+        if (p->signal->session != t->signal->session)
+            return -EPERM;
+    }
+    /* ...not a session leader, and into a group of its own session. */
+    if (p->signal->session == p->tgid)
+        return -EPERM;
+    if (pgid != p->tgid && !pgrp_in_session(pgid, t->signal->session))
+        return -EPERM;
+    p->signal->pgrp = pgid;
+    return 0;
+}
+
+static long sys_getpgid(struct task *t, const uint64_t a[6])
+{
+    struct task *p = process_of(t, (int)a[0]);
+    return p ? p->signal->pgrp : -ESRCH;
+}
+
+static long sys_getpgrp(struct task *t, const uint64_t a[6])
+{
+    (void)a;
+    return t->signal->pgrp;
+}
+
+static long sys_getsid(struct task *t, const uint64_t a[6])
+{
+    struct task *p = process_of(t, (int)a[0]);
+    return p ? p->signal->session : -ESRCH;
+}
+
+static long sys_setsid(struct task *t, const uint64_t a[6])
+{
+    (void)a;
+    int pid = t->tgid;
+    /* A process group leader, or a pid some group uses, cannot start a session. */
+    for (struct task *u = next_task(NULL); u; u = next_task(u))
+        if (thread_group_leader(u) && u->state != TASK_DEAD && u->signal->pgrp == pid)
+            return -EPERM;
+    t->signal->pgrp = t->signal->session = pid;
+    return pid;
 }
 
 /* The guest runs as the user who runs vmemu, as a native run would. */
@@ -117,11 +203,12 @@ static long sys_getegid(struct task *t, const uint64_t a[6])
 
 static long sys_prlimit64(struct task *t, const uint64_t a[6])
 {
-    if (a[0] != 0 && a[0] != GUEST_PID)
+    struct task *p = process_of(t, (int)a[0]);
+    if (!p)
         return -ESRCH;
     if (a[1] >= RLIM_NLIMITS)
         return -EINVAL;
-    struct rlimit *cur = &t->rlim[a[1]], n;
+    struct rlimit *cur = &p->signal->rlim[a[1]], n;
     if (a[2] && copy_from_user(t->mm, &n, a[2], sizeof(n)))
         return -EFAULT;
     if (a[2] && n.rlim_cur > n.rlim_max)
@@ -133,8 +220,8 @@ static long sys_prlimit64(struct task *t, const uint64_t a[6])
         return -EFAULT;
     if (a[2]) {
         *cur = n;
-        if (a[1] == RLIMIT_STACK)
-            t->mm->stack_rlimit = n.rlim_cur == RLIM_INFINITY ? ~0UL : (unsigned long)n.rlim_cur;
+        if (a[1] == RLIMIT_STACK && p->mm)
+            task_set_stack_rlimit(p);
     }
     return 0;
 }
@@ -170,7 +257,7 @@ static long sys_getrandom(struct task *t, const uint64_t a[6])
         return -EINVAL;
     size_t len = a[1] > 33554431 ? 33554431 : (size_t)a[1]; /* Linux caps one call */
     for (size_t done = 0; done < len; done += 8) {
-        uint64_t r = task_random(t);
+        uint64_t r = kernel_random();
         size_t n = len - done < 8 ? len - done : 8;
         if (copy_to_user(t->mm, a[0] + done, &r, n))
             return done ? (long)done : -EFAULT;
@@ -178,192 +265,12 @@ static long sys_getrandom(struct task *t, const uint64_t a[6])
     return (long)len;
 }
 
-/* Nanoseconds of the clock the guest sees. */
-static uint64_t now_ns(struct task *t, clockid_t id)
-{
-    if (t->opts->realtime) {
-        struct timespec ts;
-        clock_gettime(id, &ts);
-        return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-    }
-    t->vclock_ns += VCLOCK_STEP_NS;
-    if (id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE || id == CLOCK_TAI)
-        return t->vclock_ns;
-    return t->vclock_ns - t->start_ns; /* monotonic clocks and CPU time count from start */
-}
-
-static long sys_clock_gettime(struct task *t, const uint64_t a[6])
-{
-    clockid_t id = (clockid_t)a[0];
-    if (id < 0 || id > CLOCK_TAI)
-        return -EINVAL;
-    uint64_t ns = now_ns(t, id);
-    struct timespec ts = {(time_t)(ns / 1000000000ULL), (long)(ns % 1000000000ULL)};
-    return copy_to_user(t->mm, a[1], &ts, sizeof(ts)) ? -EFAULT : 0;
-}
-
-static long sys_clock_getres(struct task *t, const uint64_t a[6])
-{
-    struct timespec ts = {0, 1};
-    if ((clockid_t)a[0] < 0 || (clockid_t)a[0] > CLOCK_TAI)
-        return -EINVAL;
-    return a[1] && copy_to_user(t->mm, a[1], &ts, sizeof(ts)) ? -EFAULT : 0;
-}
-
-static long sys_gettimeofday(struct task *t, const uint64_t a[6])
-{
-    uint64_t ns = now_ns(t, CLOCK_REALTIME);
-    struct timeval tv = {(time_t)(ns / 1000000000ULL), (suseconds_t)(ns % 1000000000ULL / 1000)};
-    if (a[0] && copy_to_user(t->mm, a[0], &tv, sizeof(tv)))
-        return -EFAULT;
-    if (a[1]) {
-        uint32_t tz[2] = {0, 0};
-        if (copy_to_user(t->mm, a[1], tz, sizeof(tz)))
-            return -EFAULT;
-    }
-    return 0;
-}
-
-static long sys_time(struct task *t, const uint64_t a[6])
-{
-    int64_t s = (int64_t)(now_ns(t, CLOCK_REALTIME) / 1000000000ULL);
-    if (a[0] && copy_to_user(t->mm, a[0], &s, sizeof(s)))
-        return -EFAULT;
-    return (long)s;
-}
-
-/* Sleeping only moves the virtual clock (or waits, with --realtime). */
-static long sys_nanosleep(struct task *t, const uint64_t a[6])
-{
-    struct timespec ts;
-    if (copy_from_user(t->mm, &ts, a[0], sizeof(ts)))
-        return -EFAULT;
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
-        return -EINVAL;
-    if (t->opts->realtime)
-        nanosleep(&ts, NULL);
-    else
-        t->vclock_ns += (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-    return 0;
-}
-
-static long sys_clock_nanosleep(struct task *t, const uint64_t a[6])
-{
-    if (a[1] & TIMER_ABSTIME)
-        return 0; /* an absolute deadline on the virtual clock: already reached */
-    uint64_t b[6] = {a[2]};
-    return sys_nanosleep(t, b);
-}
-
 static long sys_sched_yield(struct task *t, const uint64_t a[6])
 {
-    (void)t, (void)a;
+    (void)a;
+    t->need_resched = true;
+    cpu_request_stop(t->cpu);
     return 0;
-}
-
-static long sys_rt_sigaction(struct task *t, const uint64_t a[6])
-{
-    int sig = (int)a[0];
-    if (sig < 1 || sig > NR_SIGNALS || a[3] != 8)
-        return -EINVAL;
-    if (a[1] && (sig == SIGKILL || sig == SIGSTOP))
-        return -EINVAL;
-    struct k_sigaction *ka = &t->sigactions[sig - 1];
-    if (a[2] && copy_to_user(t->mm, a[2], ka, sizeof(*ka)))
-        return -EFAULT;
-    if (a[1] && copy_from_user(t->mm, ka, a[1], sizeof(*ka)))
-        return -EFAULT;
-    return 0;
-}
-
-static long sys_rt_sigprocmask(struct task *t, const uint64_t a[6])
-{
-    if (a[3] != 8)
-        return -EINVAL;
-    uint64_t old = t->sigmask, set;
-    if (a[1]) {
-        if (copy_from_user(t->mm, &set, a[1], sizeof(set)))
-            return -EFAULT;
-        set &= ~((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)));
-        if (a[0] == SIG_BLOCK)
-            t->sigmask |= set;
-        else if (a[0] == SIG_UNBLOCK)
-            t->sigmask &= ~set;
-        else if (a[0] == SIG_SETMASK)
-            t->sigmask = set;
-        else
-            return -EINVAL;
-    }
-    return a[2] && copy_to_user(t->mm, a[2], &old, sizeof(old)) ? -EFAULT : 0;
-}
-
-static long sys_sigaltstack(struct task *t, const uint64_t a[6])
-{
-    if (a[1] && copy_to_user(t->mm, a[1], t->altstack, sizeof(t->altstack)))
-        return -EFAULT;
-    if (a[0] && copy_from_user(t->mm, t->altstack, a[0], sizeof(t->altstack)))
-        return -EFAULT;
-    return 0;
-}
-
-/* Signals whose default action is to do nothing. */
-static bool default_ignored(int sig)
-{
-    return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
-}
-
-/* A signal sent to the guest itself: vmemu does not run guest handlers yet. */
-static long send_self(struct task *t, int sig)
-{
-    if (sig == 0)
-        return 0;
-    if (sig < 1 || sig > NR_SIGNALS)
-        return -EINVAL;
-    uint64_t h = t->sigactions[sig - 1].handler;
-    if (h == (uint64_t)(uintptr_t)SIG_IGN || (h == 0 && default_ignored(sig)))
-        return 0;
-    if (h != 0)
-        fprintf(stderr, "vmemu: %s has a handler for signal %d; handlers are not run yet\n",
-                t->comm, sig);
-    task_kill(t, sig);
-    return 0;
-}
-
-static long sys_kill(struct task *t, const uint64_t a[6])
-{
-    int64_t pid = (int64_t)(int)a[0];
-    if (pid != GUEST_PID && pid != 0 && pid != -1)
-        return -ESRCH;
-    return send_self(t, (int)a[1]);
-}
-
-static long sys_tgkill(struct task *t, const uint64_t a[6])
-{
-    if ((int)a[0] != GUEST_PID || (int)a[1] != GUEST_PID)
-        return -ESRCH;
-    return send_self(t, (int)a[2]);
-}
-
-static long sys_tkill(struct task *t, const uint64_t a[6])
-{
-    if ((int)a[0] != GUEST_PID)
-        return -ESRCH;
-    return send_self(t, (int)a[1]);
-}
-
-/* One thread: nobody else can wake a waiter, and nobody waits to be woken. */
-static long sys_futex(struct task *t, const uint64_t a[6])
-{
-    int cmd = (int)a[1] & FUTEX_CMD_MASK;
-    if (cmd == FUTEX_WAKE)
-        return 0;
-    if (cmd == FUTEX_WAIT) {
-        uint32_t v;
-        if (copy_from_user(t->mm, &v, a[0], sizeof(v)))
-            return -EFAULT;
-        return v != (uint32_t)a[2] ? -EAGAIN : -ETIMEDOUT;
-    }
-    return -ENOSYS;
 }
 
 static long sys_sched_getaffinity(struct task *t, const uint64_t a[6])
@@ -374,20 +281,37 @@ static long sys_sched_getaffinity(struct task *t, const uint64_t a[6])
     return copy_to_user(t->mm, a[2], &mask, sizeof(mask)) ? -EFAULT : (long)sizeof(mask);
 }
 
+/* The usage of the calling process, or of its reaped children. */
 static long sys_getrusage(struct task *t, const uint64_t a[6])
 {
-    if ((int)a[0] != RUSAGE_SELF && (int)a[0] != RUSAGE_CHILDREN && (int)a[0] != RUSAGE_THREAD)
+    int who = (int)a[0];
+    if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
         return -EINVAL;
     struct rusage ru;
     memset(&ru, 0, sizeof(ru));
-    if ((int)a[0] != RUSAGE_CHILDREN) {
-        uint64_t us = (t->vclock_ns - t->start_ns) / 1000;
-        ru.ru_utime.tv_sec = (time_t)(us / 1000000);
-        ru.ru_utime.tv_usec = (suseconds_t)(us % 1000000);
+    const struct signal_struct *s = t->signal;
+    uint64_t ns;
+    if (who == RUSAGE_CHILDREN) {
+        ns = s->cutime_ns;
+        ru.ru_minflt = (long)s->cmin_flt;
+        ru.ru_majflt = (long)s->cmaj_flt;
+        ru.ru_maxrss = (long)s->cmaxrss_kb;
+    } else {
+        ns = ktime_get_ns() - t->start_ns;
         ru.ru_maxrss = (long)(t->mm->hiwater_rss * (PAGE_SIZE / 1024));
-        ru.ru_minflt = (long)t->mm->faults.min_flt;
-        ru.ru_majflt = (long)t->mm->faults.maj_flt;
+        struct fault_stats f;
+        if (who == RUSAGE_SELF) {
+            task_group_faults(t, &f);
+        } else {
+            f = t->mm->faults;
+            f.min_flt -= t->fault_base.min_flt;
+            f.maj_flt -= t->fault_base.maj_flt;
+        }
+        ru.ru_minflt = (long)f.min_flt;
+        ru.ru_majflt = (long)f.maj_flt;
     }
+    ru.ru_utime.tv_sec = (time_t)(ns / 1000000000ULL);
+    ru.ru_utime.tv_usec = (suseconds_t)(ns % 1000000000ULL / 1000);
     return copy_to_user(t->mm, a[1], &ru, sizeof(ru)) ? -EFAULT : 0;
 }
 
@@ -395,10 +319,11 @@ static long sys_sysinfo(struct task *t, const uint64_t a[6])
 {
     struct sysinfo si;
     memset(&si, 0, sizeof(si));
-    si.uptime = (long)((t->vclock_ns - t->start_ns) / 1000000000ULL);
+    si.uptime = (long)(ktime_get_ns() / 1000000000ULL);
     si.totalram = phys_ram_bytes();
     si.freeram = nr_free_pages() * PAGE_SIZE;
-    si.procs = 1;
+    for (struct task *u = next_task(NULL); u; u = next_task(u))
+        si.procs += u->state != TASK_DEAD;
     si.mem_unit = 1;
     return copy_to_user(t->mm, a[0], &si, sizeof(si)) ? -EFAULT : 0;
 }
@@ -419,11 +344,21 @@ static long sys_getgroups(struct task *t, const uint64_t a[6])
     return copy_to_user(t->mm, a[1], groups, (size_t)n * sizeof(gid_t)) ? -EFAULT : n;
 }
 
-/* prctl(2): the options a single-threaded program without capabilities uses. */
+/* prctl(2): the options a program without capabilities uses. */
 static long sys_prctl(struct task *t, const uint64_t a[6])
 {
-    enum { SET_PDEATHSIG = 1, GET_PDEATHSIG, GET_DUMPABLE, SET_DUMPABLE, SET_NAME = 15, GET_NAME };
+    enum {
+        SET_PDEATHSIG = 1,
+        GET_PDEATHSIG,
+        GET_DUMPABLE,
+        SET_DUMPABLE,
+        SET_NAME = 15,
+        GET_NAME,
+        SET_CHILD_SUBREAPER = 36,
+        GET_CHILD_SUBREAPER,
+    };
     char name[sizeof(t->comm)];
+    int v;
     switch (a[0]) {
     case SET_NAME:
         /* The kernel copies up to 16 bytes and keeps 15 and a NUL. */
@@ -435,15 +370,23 @@ static long sys_prctl(struct task *t, const uint64_t a[6])
     case GET_NAME:
         return copy_to_user(t->mm, a[1], t->comm, sizeof(t->comm)) ? -EFAULT : 0;
     case SET_PDEATHSIG:
-        return a[1] > NR_SIGNALS ? -EINVAL : 0;
-    case GET_PDEATHSIG: {
-        int none = 0;
-        return copy_to_user(t->mm, a[1], &none, sizeof(none)) ? -EFAULT : 0;
-    }
+        if (a[1] > NR_SIGNALS)
+            return -EINVAL;
+        t->pdeath_signal = (int)a[1];
+        return 0;
+    case GET_PDEATHSIG:
+        v = t->pdeath_signal;
+        return copy_to_user(t->mm, a[1], &v, sizeof(v)) ? -EFAULT : 0;
     case GET_DUMPABLE:
         return 1;
     case SET_DUMPABLE:
         return a[1] > 1 ? -EINVAL : 0;
+    case SET_CHILD_SUBREAPER:
+        t->signal->is_child_subreaper = a[1] != 0;
+        return 0;
+    case GET_CHILD_SUBREAPER:
+        v = t->signal->is_child_subreaper;
+        return copy_to_user(t->mm, a[1], &v, sizeof(v)) ? -EFAULT : 0;
     default:
         return -EINVAL;
     }
@@ -453,15 +396,19 @@ void sys_proc_register(syscall_fn table[NR_SYSCALLS])
 {
     table[SYS_prctl] = sys_prctl;
     table[SYS_getgroups] = sys_getgroups;
-    table[SYS_exit] = sys_exit_group;
-    table[SYS_exit_group] = sys_exit_group;
     table[SYS_arch_prctl] = sys_arch_prctl;
     table[SYS_set_tid_address] = sys_set_tid_address;
     table[SYS_set_robust_list] = sys_set_robust_list;
+    table[SYS_get_robust_list] = sys_get_robust_list;
     table[SYS_rseq] = sys_rseq;
     table[SYS_getpid] = sys_getpid;
-    table[SYS_gettid] = sys_getpid;
+    table[SYS_gettid] = sys_gettid;
     table[SYS_getppid] = sys_getppid;
+    table[SYS_setpgid] = sys_setpgid;
+    table[SYS_getpgid] = sys_getpgid;
+    table[SYS_getpgrp] = sys_getpgrp;
+    table[SYS_getsid] = sys_getsid;
+    table[SYS_setsid] = sys_setsid;
     table[SYS_getuid] = sys_getuid;
     table[SYS_geteuid] = sys_geteuid;
     table[SYS_getgid] = sys_getgid;
@@ -471,20 +418,7 @@ void sys_proc_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_setrlimit] = sys_setrlimit;
     table[SYS_uname] = sys_uname;
     table[SYS_getrandom] = sys_getrandom;
-    table[SYS_clock_gettime] = sys_clock_gettime;
-    table[SYS_clock_getres] = sys_clock_getres;
-    table[SYS_gettimeofday] = sys_gettimeofday;
-    table[SYS_time] = sys_time;
-    table[SYS_nanosleep] = sys_nanosleep;
-    table[SYS_clock_nanosleep] = sys_clock_nanosleep;
     table[SYS_sched_yield] = sys_sched_yield;
-    table[SYS_rt_sigaction] = sys_rt_sigaction;
-    table[SYS_rt_sigprocmask] = sys_rt_sigprocmask;
-    table[SYS_sigaltstack] = sys_sigaltstack;
-    table[SYS_kill] = sys_kill;
-    table[SYS_tgkill] = sys_tgkill;
-    table[SYS_tkill] = sys_tkill;
-    table[SYS_futex] = sys_futex;
     table[SYS_sched_getaffinity] = sys_sched_getaffinity;
     table[SYS_getrusage] = sys_getrusage;
     table[SYS_sysinfo] = sys_sysinfo;

@@ -1,7 +1,10 @@
 /*
- * A guest process: creation, exec, the run loop, and its end. The run loop
- * is the only place that turns a stopped CPU into kernel work: a page fault
- * goes to handle_mm_fault and execution resumes on the same instruction.
+ * Task structs and the parts they share: allocation from slab caches in
+ * guest RAM (as Linux's task_struct, signal_cache and sighand_cache), the
+ * pid table, the first task of a run, and looking tasks up.
+ *
+ * The pid table is the list of every task not yet released, in pid order
+ * (pids only grow, so appending keeps the order).
  */
 #include <errno.h>
 #include <limits.h>
@@ -10,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "emu/cpu.h"
-#include "emu/trace/report.h"
+#include "emu/fs/fdtable.h"
+#include "emu/kernel/exec.h"
+#include "emu/kernel/sched.h"
+#include "emu/kernel/signal.h"
 #include "emu/kernel/task.h"
 #include "emu/trace/trace.h"
 #include "loader/elf.h"
@@ -22,20 +27,139 @@
 #include "mm/fs.h"
 #include "mm/mmap.h"
 #include "mm/pgtable.h"
+#include "mm/slab.h"
 #include "mm/vma_tree.h"
 
-#define VIRTUAL_EPOCH_NS (1767225600ULL * 1000000000ULL) /* 2026-01-01 00:00:00 UTC */
+static struct kmem_cache *task_struct_cachep, *signal_cachep, *sighand_cachep;
+static struct list_head all_tasks = LIST_HEAD_INIT(all_tasks);
+static int last_pid = GUEST_PID - 1;
 
-/* The one task of this run: its clock is the one mm/ measures dirty-page age by. */
-static struct task *current_task;
-
-uint64_t arch_now_ns(void)
+static int kernel_caches_init(void)
 {
-    struct timespec ts;
-    if (current_task && !current_task->opts->realtime)
-        return current_task->vclock_ns;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+    task_struct_cachep = kmem_cache_create("task_struct", sizeof(struct task), 64, 0, NULL);
+    signal_cachep = kmem_cache_create("signal_cache", sizeof(struct signal_struct), 64, 0, NULL);
+    sighand_cachep = kmem_cache_create("sighand_cache", sizeof(struct sighand_struct), 64, 0, NULL);
+    if (task_struct_cachep && signal_cachep && sighand_cachep && fdtable_init() == 0)
+        return 0;
+    kernel_caches_exit();
+    return -ENOMEM;
+}
+
+void kernel_caches_exit(void)
+{
+    fdtable_exit();
+    if (task_struct_cachep)
+        kmem_cache_destroy(task_struct_cachep);
+    if (signal_cachep)
+        kmem_cache_destroy(signal_cachep);
+    if (sighand_cachep)
+        kmem_cache_destroy(sighand_cachep);
+    task_struct_cachep = signal_cachep = sighand_cachep = NULL;
+    INIT_LIST_HEAD(&all_tasks);
+    last_pid = GUEST_PID - 1;
+}
+
+struct task *alloc_task(const struct task *model)
+{
+    struct task *t = kmem_cache_zalloc(task_struct_cachep, GFP_KERNEL);
+    if (!t)
+        return NULL;
+    if (model) {
+        t->cpu = model->cpu;
+        t->opts = model->opts;
+        t->tracer = model->tracer;
+        memcpy(t->comm, model->comm, sizeof(t->comm));
+    }
+    if (t->cpu && !(t->ctx = cpu_context_alloc(t->cpu))) {
+        kmem_cache_free(task_struct_cachep, t);
+        return NULL;
+    }
+    t->pid = t->tgid = ++last_pid;
+    t->group_leader = t;
+    t->exit_signal = SIGCHLD;
+    INIT_LIST_HEAD(&t->children);
+    INIT_LIST_HEAD(&t->sibling);
+    INIT_LIST_HEAD(&t->thread_group);
+    INIT_LIST_HEAD(&t->waits);
+    INIT_LIST_HEAD(&t->run_list);
+    INIT_LIST_HEAD(&t->pending.list);
+    t->sas_ss_flags = SS_DISABLE;
+    t->start_ns = ktime_get_ns();
+    list_add_tail(&t->tasks, &all_tasks);
+    return t;
+}
+
+void release_task(struct task *t)
+{
+    list_del(&t->tasks);
+    list_del(&t->sibling);
+    list_del(&t->thread_group);
+    flush_sigqueue(&t->pending);
+    if (t->signal)
+        signal_put(t->signal);
+    cpu_context_free(t->ctx);
+    free(t->exe_path);
+    kmem_cache_free(task_struct_cachep, t);
+}
+
+struct sighand_struct *sighand_alloc(void)
+{
+    struct sighand_struct *sh = kmem_cache_zalloc(sighand_cachep, GFP_KERNEL);
+    if (sh)
+        sh->count = 1;
+    return sh;
+}
+
+void sighand_put(struct sighand_struct *sh)
+{
+    if (sh && --sh->count == 0)
+        kmem_cache_free(sighand_cachep, sh);
+}
+
+struct signal_struct *signal_alloc(void)
+{
+    struct signal_struct *sig = kmem_cache_zalloc(signal_cachep, GFP_KERNEL);
+    if (!sig)
+        return NULL;
+    sig->count = 1;
+    INIT_LIST_HEAD(&sig->shared_pending.list);
+    INIT_LIST_HEAD(&sig->posix_timers);
+    INIT_LIST_HEAD(&sig->wait_chldexit.head);
+    return sig;
+}
+
+void signal_put(struct signal_struct *sig)
+{
+    if (--sig->count > 0)
+        return;
+    flush_sigqueue(&sig->shared_pending);
+    kmem_cache_free(signal_cachep, sig);
+}
+
+struct task *find_task_by_vpid(int pid)
+{
+    struct task *t;
+    list_for_each_entry(t, &all_tasks, tasks) if (t->pid == pid) return t;
+    return NULL;
+}
+
+struct task *next_task(struct task *prev)
+{
+    struct list_head *n = prev ? prev->tasks.next : all_tasks.next;
+    return n == &all_tasks ? NULL : list_entry(n, struct task, tasks);
+}
+
+int task_ppid(const struct task *t)
+{
+    const struct task *p = t->group_leader->real_parent;
+    return p ? p->tgid : 1;
+}
+
+uint64_t task_reg(struct task *t, enum cpu_reg r)
+{
+    if (t == current || !t->ctx)
+        return cpu_get(t->cpu, r);
+    return cpu_context_get(t->ctx, r);
 }
 
 static int install_stdio(struct task *t)
@@ -46,7 +170,8 @@ static int install_stdio(struct task *t)
         struct file *f = file_from_host_fd(fd, names[fd], &err);
         if (!f)
             continue; /* closed on the host: closed for the guest too */
-        t->files[fd] = f;
+        if (fd_install(t, f, fd, false) < 0)
+            fput(f);
     }
     return 0;
 }
@@ -55,11 +180,32 @@ static int install_stdio(struct task *t)
 static void inherit_rlimits(struct task *t)
 {
     for (int r = 0; r < RLIM_NLIMITS; r++)
-        if (getrlimit(r, &t->rlim[r]) != 0)
-            t->rlim[r].rlim_cur = t->rlim[r].rlim_max = RLIM_INFINITY;
-    t->mm->stack_rlimit = t->rlim[RLIMIT_STACK].rlim_cur == RLIM_INFINITY
-                              ? ~0UL
-                              : (unsigned long)t->rlim[RLIMIT_STACK].rlim_cur;
+        if (getrlimit(r, &t->signal->rlim[r]) != 0)
+            t->signal->rlim[r].rlim_cur = t->signal->rlim[r].rlim_max = RLIM_INFINITY;
+}
+
+/* mm/ sizes the mmap base and the stack's growth from RLIMIT_STACK. */
+void task_set_stack_rlimit(struct task *t)
+{
+    rlim_t cur = t->signal->rlim[RLIMIT_STACK].rlim_cur;
+    t->mm->stack_rlimit = cur == RLIM_INFINITY ? ~0UL : (unsigned long)cur;
+}
+
+static const char *create_parts(struct task *t, const struct vma_tree_ops *ops)
+{
+    if (!(t->signal = signal_alloc()) || !(t->sighand = sighand_alloc()) ||
+        !(t->files = files_alloc()))
+        return "out of guest memory for the first process";
+    t->signal->leader = t;
+    t->signal->live = 1;
+    t->signal->pgrp = t->signal->session = t->pid;
+    inherit_rlimits(t);
+    if (!(t->mm = mm_alloc(ops)))
+        return "out of guest memory for the address space";
+    task_set_stack_rlimit(t);
+    t->mm->cap_sys_rawio = geteuid() == 0; /* root's capabilities, as a native child's */
+    install_stdio(t);
+    return NULL;
 }
 
 struct task *task_create(const struct vmemu_options *opts, const char **why)
@@ -69,142 +215,161 @@ struct task *task_create(const struct vmemu_options *opts, const char **why)
         *why = "unknown VMA tree";
         return NULL;
     }
-    struct task *t = calloc(1, sizeof(*t));
-    if (!t) {
-        *why = "out of memory";
+    if (kernel_caches_init() != 0) {
+        *why = "out of guest memory for the kernel's caches";
         return NULL;
     }
-    t->opts = opts;
-    t->pid = t->tgid = GUEST_PID;
-    t->mm = mm_alloc(ops);
-    if (!t->mm) {
-        *why = "out of guest memory for the address space";
-        free(t);
+    struct cpu *cpu = cpu_create(why);
+    if (!cpu) {
+        kernel_caches_exit();
         return NULL;
     }
-    t->cpu = cpu_create(t, why);
-    if (!t->cpu) {
-        mmput(t->mm);
-        free(t);
+    sched_init(opts);
+    struct task *t = alloc_task(NULL);
+    if (t) {
+        t->cpu = cpu;
+        t->opts = opts;
+        t->ctx = cpu_context_alloc(cpu);
+    }
+    const char *fail = !t || !t->ctx ? "out of memory" : create_parts(t, ops);
+    if (fail) {
+        *why = fail;
+        if (t)
+            task_free_parts(t), release_task(t);
+        cpu_destroy(cpu);
+        kernel_caches_exit();
         return NULL;
     }
-    install_stdio(t);
-    inherit_rlimits(t);
-    t->mm->cap_sys_rawio = geteuid() == 0; /* root's capabilities, as a native child's */
-    t->rng = opts->seed ^ 0x9e3779b97f4a7c15ULL;
-    t->vclock_ns = t->start_ns = VIRTUAL_EPOCH_NS;
-    current_task = t;
+    cpu_set_task(cpu, t);
+    current = t;
     return t;
+}
+
+static void fault_stats_add(struct fault_stats *d, const struct fault_stats *a,
+                            const struct fault_stats *base)
+{
+    d->min_flt += a->min_flt - base->min_flt;
+    d->maj_flt += a->maj_flt - base->maj_flt;
+    d->zero_page += a->zero_page - base->zero_page;
+    d->cow += a->cow - base->cow;
+    d->fault_around += a->fault_around - base->fault_around;
+    d->readahead += a->readahead - base->readahead;
+    d->anon_new += a->anon_new - base->anon_new;
+    d->file_pages += a->file_pages - base->file_pages;
+    d->segv += a->segv - base->segv;
+}
+
+void task_account_mm(struct task *t)
+{
+    if (!t->mm)
+        return;
+    fault_stats_add(&t->signal->faults, &t->mm->faults, &t->fault_base);
+    if (t->mm->hiwater_rss > t->hiwater_rss)
+        t->hiwater_rss = t->mm->hiwater_rss;
+    memset(&t->fault_base, 0, sizeof(t->fault_base));
+}
+
+void task_group_faults(const struct task *t, struct fault_stats *out)
+{
+    *out = t->signal->faults;
+    for (struct task *u = next_task(NULL); u; u = next_task(u))
+        if (u->signal == t->signal && u->mm)
+            fault_stats_add(out, &u->mm->faults, &u->fault_base);
+}
+
+void task_free_parts(struct task *t)
+{
+    if (t->mm) {
+        task_account_mm(t);
+        mmput(t->mm);
+        t->mm = NULL;
+    }
+    if (t->files) {
+        files_put(t->files);
+        t->files = NULL;
+    }
+    if (t->sighand) {
+        sighand_put(t->sighand);
+        t->sighand = NULL;
+    }
+}
+
+void kernel_exit(struct cpu *cpu)
+{
+    struct task *t;
+    while ((t = next_task(NULL)) != NULL) {
+        task_free_parts(t);
+        release_task(t);
+    }
+    current = NULL;
+    cpu_destroy(cpu);
+    kernel_caches_exit();
 }
 
 static void observe_fault(void *ctx, unsigned long addr, unsigned int flags,
                           const struct fault_result *r)
 {
-    struct task *t = ctx;
+    (void)ctx;
+    struct task *t = current;
+    if (!t)
+        return;
     uint64_t ip = t->in_syscall ? cpu_get(t->cpu, CPU_RIP) : t->fault_ip;
     trace_fault(t->tracer, t, ip, addr, flags, r, t->in_syscall);
 }
 
 static void observe_vma(void *ctx, enum vma_event ev, const struct vm_area_struct *vma)
 {
-    struct task *t = ctx;
-    trace_vma_change(t->tracer, t, ev, vma);
+    (void)ctx;
+    if (current)
+        trace_vma_change(current->tracer, current, ev, vma);
 }
 
 static struct mm_observer task_observer = {observe_fault, observe_vma, NULL};
 
+/* The run's tracer: page-cache events happen outside any task too (writeback at exit). */
+static struct tracer *kernel_tracer;
+
 static void observe_pagecache(void *ctx, const struct pagecache_event *ev)
 {
-    struct task *t = ctx;
-    trace_pagecache(t->tracer, t, ev);
+    (void)ctx;
+    trace_pagecache(kernel_tracer, current, ev);
 }
 
 static struct pagecache_observer task_pagecache_observer = {observe_pagecache, NULL};
 
+/* The observer every traced mm gets (fork and exec give new mms one too). */
+const struct mm_observer *task_mm_observer(const struct task *t)
+{
+    return t->tracer ? &task_observer : NULL;
+}
+
 void task_set_tracer(struct task *t, struct tracer *tr)
 {
+    kernel_tracer = tr;
     t->tracer = tr;
-    task_observer.ctx = t;
-    t->mm->observer = tr ? &task_observer : NULL;
-    task_pagecache_observer.ctx = t;
+    if (t->mm)
+        t->mm->observer = task_mm_observer(t);
     pagecache_observer = trace_wants(tr, TRACE_PAGECACHE) ? &task_pagecache_observer : NULL;
-}
-
-void task_destroy(struct task *t)
-{
-    if (current_task == t)
-        current_task = NULL;
-    /* The CPU goes first: tearing the mm down needs no translated code flushed. */
-    cpu_destroy(t->cpu);
-    mmput(t->mm);
-    for (int fd = 0; fd < NR_OPEN; fd++)
-        if (t->files[fd])
-            fput(t->files[fd]);
-    free(t->exe_path);
-    free(t);
-}
-
-/* splitmix64: the seeded generator behind AT_RANDOM and getrandom. */
-uint64_t task_random(struct task *t)
-{
-    uint64_t z = (t->rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static void set_comm(struct task *t, const char *path)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    snprintf(t->comm, sizeof(t->comm), "%s", base);
 }
 
 int task_exec(struct task *t, const char *path, const char *execfn, char *const argv[],
               char *const envp[], int *status)
 {
-    char resolved[PATH_MAX];
-    if (!realpath(path, resolved)) {
-        fprintf(stderr, "vmemu: %s: %s\n", path, strerror(errno));
-        *status = errno == ENOENT ? EXEC_NOT_FOUND_STATUS : EXEC_REFUSED_STATUS;
-        return -1;
-    }
-    struct exec_params p = {.path = resolved,
-                            .execfn = execfn,
-                            .argv = argv,
-                            .envp = envp,
-                            .uid = getuid(),
-                            .gid = getgid()};
-    for (int i = 0; i < 16; i += 8) {
-        uint64_t r = task_random(t);
-        memcpy(p.random + i, &r, 8);
-    }
-    struct exec_result res;
     char err[256] = "";
-    t->in_syscall = "execve"; /* the loader's faults happen inside execve */
-    int loaded = load_elf_binary(t->mm, &p, &res, err, sizeof(err));
-    t->in_syscall = NULL;
-    if (loaded != 0) {
-        int e = errno;
-        fprintf(stderr, "vmemu: %s: %s\n", path, err[0] ? err : "cannot be loaded");
-        *status = e == ENOENT ? EXEC_NOT_FOUND_STATUS : EXEC_REFUSED_STATUS;
-        return -1;
-    }
-    t->exe_path = strdup(resolved);
-    if (!t->exe_path) {
-        fprintf(stderr, "vmemu: %s: out of memory\n", path);
-        *status = EXEC_REFUSED_STATUS;
-        return -1;
-    }
-    set_comm(t, path);
-    cpu_set(t->cpu, CPU_RSP, res.sp);
-    cpu_set(t->cpu, CPU_RIP, res.entry);
-    return 0;
+    int e = do_execve_host(t, path, execfn, argv, envp, err, sizeof(err));
+    t->regs_set = false; /* not inside a system call: nothing to keep from rax */
+    if (e == 0)
+        return 0;
+    fprintf(stderr, "vmemu: %s: %s\n", path, err[0] ? err : strerror(-e));
+    *status = e == -ENOENT ? EXEC_NOT_FOUND_STATUS : EXEC_REFUSED_STATUS;
+    return -1;
 }
 
 bool task_peek_user(struct task *t, void *dst, uint64_t addr, size_t n)
 {
     unsigned char *out = dst;
+    if (!t->mm)
+        return false;
     while (n > 0) {
         pte_t *pte = addr < TASK_SIZE ? pte_lookup(t->mm, addr) : NULL;
         if (!pte || !(*pte & _PAGE_PRESENT))
@@ -217,157 +382,4 @@ bool task_peek_user(struct task *t, void *dst, uint64_t addr, size_t n)
         n -= len;
     }
     return true;
-}
-
-void task_kill(struct task *t, int sig)
-{
-    if (!t->fatal_signal && !t->exited)
-        t->fatal_signal = sig;
-    cpu_request_stop(t->cpu);
-}
-
-/* A fault the kernel could not resolve: the signal it would send. */
-static void fault_failed(struct task *t, const struct cpu_fault *f, const struct fault_result *r)
-{
-    int sig = r->kind == FAULT_SIGBUS ? SIGBUS : r->kind == FAULT_OOM ? SIGKILL : SIGSEGV;
-    if (sig == SIGKILL)
-        fprintf(stderr, "vmemu: out of memory: killed %s[%d]\n", t->comm, GUEST_PID);
-    else
-        report_fault_signal(t, sig, f);
-    t->fatal_signal = sig;
-}
-
-static int trap_signal(int vector)
-{
-    switch (vector) {
-    case 0:  /* #DE divide error */
-    case 16: /* #MF x87 */
-    case 19: /* #XM SIMD */
-        return SIGFPE;
-    case 1:
-    case 3:
-        return SIGTRAP;
-    case 6: /* #UD */
-        return SIGILL;
-    case 17: /* #AC */
-        return SIGBUS;
-    default: /* #GP, #SS, ... */
-        return SIGSEGV;
-    }
-}
-
-/* Handle one stop of the CPU; returns the pc to resume at, or 0 to end. */
-static uint64_t handle_stop(struct task *t, enum cpu_stop why, struct cpu_fault *f,
-                            struct cpu_trap *trap, unsigned *spurious)
-{
-    if (why == CPU_STOP_REQUESTED) {
-        uint64_t rip = cpu_get(t->cpu, CPU_RIP);
-        if (rip != 0)
-            return rip; /* a stop for the host (nothing pending): go on */
-        /* Unicorn stops cleanly on reaching address 0: that is a jump to NULL. */
-        f->addr = f->ip = 0;
-        f->flags = FAULT_FLAG_INSTRUCTION | FAULT_FLAG_USER;
-        why = CPU_STOP_PAGE_FAULT;
-    }
-    if (why == CPU_STOP_PAGE_FAULT) {
-        struct fault_result r;
-        /* The exact address costs a decode: only when someone reads it. */
-        unsigned long addr = trace_wants(t->tracer, TRACE_FAULT)
-                                 ? (unsigned long)cpu_fault_address(t->cpu, f)
-                                 : (unsigned long)f->addr;
-        t->fault_ip = f->ip;
-        if (f->handled) {
-            /* Inline mode: the fill hook ran handle_mm_fault and it refused. */
-            memset(&r, 0, sizeof(r));
-            r.kind = (enum fault_kind)f->kind;
-        } else {
-            handle_mm_fault(t->mm, addr, f->flags, &r);
-        }
-        if (fault_is_error(r.kind)) {
-            fault_failed(t, f, &r);
-            return 0;
-        }
-        /* The entry allowed the access yet the CPU faulted again and again. */
-        if (r.kind == FAULT_SPURIOUS && ++*spurious > 16) {
-            fprintf(stderr, "vmemu: internal error: fault at %#lx ip %#lx does not resolve\n",
-                    (unsigned long)f->addr, (unsigned long)f->ip);
-            t->fatal_signal = SIGSEGV;
-            return 0;
-        }
-        if (r.kind != FAULT_SPURIOUS)
-            *spurious = 0;
-        return f->ip;
-    }
-    if (why == CPU_STOP_TRAP) {
-        report_trap_signal(t, trap_signal(trap->vector), trap);
-        t->fatal_signal = trap_signal(trap->vector);
-        return 0;
-    }
-    fprintf(stderr, "vmemu: emulator error: %s at ip %#lx\n", cpu_error(t->cpu),
-            (unsigned long)cpu_get(t->cpu, CPU_RIP));
-    t->fatal_signal = SIGILL;
-    return 0;
-}
-
-int task_run(struct task *t)
-{
-    uint64_t pc = cpu_get(t->cpu, CPU_RIP);
-    unsigned spurious = 0;
-    while (!t->exited && !t->fatal_signal) {
-        struct cpu_fault f = {0};
-        struct cpu_trap trap = {0};
-        enum cpu_stop why = cpu_run(t->cpu, pc, &f, &trap);
-        if (t->exited || t->fatal_signal)
-            break;
-        pc = handle_stop(t, why, &f, &trap, &spurious);
-        if (!pc)
-            break;
-    }
-    /*
-     * However the program ended, what it wrote goes to its files now (the
-     * mappings still hold their dirty bits: writeback collects them).
-     */
-    if (writeback_all(WB_REASON_EXIT) != 0)
-        fprintf(stderr, "vmemu: writing %s's files back failed\n", t->comm);
-    if (t->fatal_signal)
-        return 128 + t->fatal_signal;
-    return t->exit_status & 0xff;
-}
-
-struct task *find_task_by_vpid(int pid)
-{
-    return current_task && current_task->pid == pid ? current_task : NULL;
-}
-
-struct task *next_task(struct task *prev)
-{
-    return prev ? NULL : current_task;
-}
-
-int fd_install(struct task *t, struct file *f, int min_fd, bool cloexec)
-{
-    for (int fd = min_fd < 0 ? 0 : min_fd; fd < NR_OPEN; fd++) {
-        if (!t->files[fd]) {
-            t->files[fd] = f;
-            t->cloexec[fd] = cloexec;
-            return fd;
-        }
-    }
-    return -EMFILE;
-}
-
-struct file *fd_get(struct task *t, int fd)
-{
-    return (fd >= 0 && fd < NR_OPEN) ? t->files[fd] : NULL;
-}
-
-int fd_close(struct task *t, int fd)
-{
-    struct file *f = fd_get(t, fd);
-    if (!f)
-        return -EBADF;
-    t->files[fd] = NULL;
-    t->cloexec[fd] = false;
-    fput(f);
-    return 0;
 }

@@ -7,6 +7,7 @@
  * cannot go back, so the check sees lost objects too.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "emu/trace/memreport.h"
@@ -16,6 +17,8 @@
 #include "mm/slab.h"
 
 #define REPORT_NAME_MAX 64
+
+static FILE *report_out; /* where print_one writes: a capture buffer */
 
 /* Render name, or "self/name" for the per-process files; false if neither exists. */
 static bool show_named(struct task *t, const char *name, struct seq *s, char *full, size_t len)
@@ -76,17 +79,76 @@ static bool print_one(const char *name, void *arg)
     char full[REPORT_NAME_MAX + 8];
     seq_init(&s);
     if (!show_named(c->t, name, &s, full, sizeof(full)) || s.overflow)
-        fprintf(stderr, "vmemu: /proc/%s cannot be shown\n", name);
+        fprintf(report_out, "vmemu: /proc/%s cannot be shown\n", name);
     else
-        fprintf(stderr, "==> /proc/%s <==\n%.*s", full, (int)s.len, s.buf);
+        fprintf(report_out, "==> /proc/%s <==\n%.*s", full, (int)s.len, s.buf);
     seq_free(&s);
     return true;
 }
 
-void report_proc_files(struct task *t, const char *list)
+/*
+ * What --maps and --report print: the first process's view at the moment
+ * it ended (its map, its status, the system's counters with its memory
+ * still there), captured before its address space goes.
+ */
+static char *captured_report, *captured_maps;
+
+static char *render(struct task *t, void (*fn)(struct task *, const char *), const char *list)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem)
+        return NULL;
+    FILE *saved = report_out;
+    report_out = mem;
+    fn(t, list);
+    report_out = saved;
+    fclose(mem);
+    return buf;
+}
+
+static void print_files(struct task *t, const char *list)
 {
     struct report_ctx c = {t, NULL, 0};
     for_each_name(list, print_one, &c);
+}
+
+static void print_maps(struct task *t, const char *list)
+{
+    (void)list;
+    struct seq s;
+    seq_init(&s);
+    if (procfs_show(t, "self/maps", &s) && !s.overflow)
+        fwrite(s.buf, 1, s.len, report_out);
+    seq_free(&s);
+}
+
+void report_capture(struct task *t, const char *list, bool maps)
+{
+    if (list && !captured_report)
+        captured_report = render(t, print_files, list);
+    if (maps && !captured_maps)
+        captured_maps = render(t, print_maps, NULL);
+}
+
+void report_proc_files(struct task *t, const char *list)
+{
+    (void)t, (void)list;
+    if (captured_report)
+        fputs(captured_report, stderr);
+}
+
+const char *final_maps_text(void)
+{
+    return captured_maps;
+}
+
+void report_capture_free(void)
+{
+    free(captured_report);
+    free(captured_maps);
+    captured_report = captured_maps = NULL;
 }
 
 unsigned long leak_check_start(void)

@@ -13,8 +13,16 @@ struct task;
 
 /* A comma-separated list of /proc names ("meminfo,status"); false and the bad name if not. */
 bool report_list_valid(const char *list, char *bad, size_t len);
-/* Print each listed file to stderr under a "==> /proc/NAME <==" header. */
+/*
+ * When the first process ends, before its memory goes: render each listed
+ * file (list may be NULL) under a "==> /proc/NAME <==" header, and its map
+ * if maps. report_proc_files prints what was captured on stderr;
+ * final_maps_text is the map (NULL if none was captured).
+ */
+void report_capture(struct task *t, const char *list, bool maps);
 void report_proc_files(struct task *t, const char *list);
+const char *final_maps_text(void);
+void report_capture_free(void);
 
 /*
  * Before the task exists: shrink the slab caches and return MemFree in pages.

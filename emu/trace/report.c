@@ -1,9 +1,11 @@
 /* Reports on stderr: a dying guest's signal, and the summary at exit. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "emu/trace/report.h"
+#include "emu/kernel/exit.h"
 #include "emu/kernel/task.h"
 #include "mm/fault.h"
 #include "mm/fs.h"
@@ -28,7 +30,7 @@ static void print_vma_addr(struct task *t, uint64_t ip)
 }
 
 /* x86 page-fault error code: P, W, U and I bits. */
-static unsigned long fault_error_code(struct task *t, const struct cpu_fault *f)
+unsigned long report_fault_error_code(struct task *t, const struct cpu_fault *f)
 {
     pte_t *pte = f->addr < TASK_SIZE ? pte_lookup(t->mm, f->addr) : NULL;
     unsigned long code = 4; /* user mode */
@@ -88,14 +90,14 @@ void report_fault_signal(struct task *t, int sig, const struct cpu_fault *f)
     uint64_t sp = cpu_get(t->cpu, CPU_RSP);
     uint64_t addr = cpu_fault_address(t->cpu, f);
     if (sig == SIGSEGV) {
-        fprintf(stderr, "%s[%d]: segfault at %lx ip %016lx sp %016lx error %lx", t->comm, GUEST_PID,
+        fprintf(stderr, "%s[%d]: segfault at %lx ip %016lx sp %016lx error %lx", t->comm, t->tgid,
                 (unsigned long)addr, (unsigned long)f->ip, (unsigned long)sp,
-                fault_error_code(t, f));
+                report_fault_error_code(t, f));
         print_vma_addr(t, f->ip);
         fputc('\n', stderr);
     } else {
-        fprintf(stderr, "%s[%d]: %s at %lx ip %016lx sp %016lx\n", t->comm, GUEST_PID,
-                strsignal(sig), (unsigned long)addr, (unsigned long)f->ip, (unsigned long)sp);
+        fprintf(stderr, "%s[%d]: %s at %lx ip %016lx sp %016lx\n", t->comm, t->tgid, strsignal(sig),
+                (unsigned long)addr, (unsigned long)f->ip, (unsigned long)sp);
     }
     print_instruction(t, f->ip);
     print_map_around(t, addr);
@@ -107,7 +109,7 @@ void report_trap_signal(struct task *t, int sig, const struct cpu_trap *trap)
                        : sig == SIGILL  ? "trap invalid opcode"
                        : sig == SIGTRAP ? "trap int3"
                                         : "general protection fault";
-    fprintf(stderr, "%s[%d] %s ip:%lx sp:%lx error:0", t->comm, GUEST_PID, what,
+    fprintf(stderr, "%s[%d] %s ip:%lx sp:%lx error:0", t->comm, t->tgid, what,
             (unsigned long)trap->ip, (unsigned long)cpu_get(t->cpu, CPU_RSP));
     print_vma_addr(t, trap->ip);
     fputc('\n', stderr);
@@ -134,16 +136,59 @@ static void report_pagecache(void)
             c.events[PGREADAHEAD], c.node[NR_DIRTIED], c.node[NR_WRITTEN]);
 }
 
-void report_summary(struct task *t, int status, double wall)
+static unsigned long pgalloc_start;
+
+void report_mark_start(void)
 {
-    const struct fault_stats *s = &t->mm->faults;
+    pgalloc_start = report_pgalloc_total();
+}
+
+static void add_faults(struct fault_stats *d, const struct fault_stats *s)
+{
+    d->min_flt += s->min_flt, d->maj_flt += s->maj_flt, d->zero_page += s->zero_page;
+    d->anon_new += s->anon_new, d->file_pages += s->file_pages, d->cow += s->cow;
+    d->fault_around += s->fault_around, d->readahead += s->readahead, d->segv += s->segv;
+}
+
+/* A process's end as a shell would put it: "status 3", "signal 9 (Killed)". */
+static void describe_status(int wait_status, char *buf, size_t len)
+{
+    if (wait_status & 0x7f)
+        snprintf(buf, len, "signal %d (%s)", wait_status & 0x7f, strsignal(wait_status & 0x7f));
+    else
+        snprintf(buf, len, "status %d", (wait_status >> 8) & 0xff);
+}
+
+void report_summary(int status, double wall)
+{
+    unsigned int n;
+    const struct exit_record *r = exit_records(&n);
+    struct fault_stats s;
+    memset(&s, 0, sizeof(s));
+    unsigned long peak = 0;
+    for (unsigned int i = 0; i < n; i++) {
+        add_faults(&s, &r[i].faults);
+        if (r[i].hiwater_rss > peak)
+            peak = r[i].hiwater_rss;
+    }
     fprintf(stderr,
             "vmemu: %s exited with status %d\n"
             "vmemu: faults: %lu minor, %lu major (zero-page %lu, anon %lu, file %lu, cow %lu)\n"
             "vmemu: pages mapped by fault-around: %lu, read ahead: %lu\n"
             "vmemu: pages allocated: %lu, peak resident: %lu pages, wall time: %.3f s\n",
-            t->comm, status, s->min_flt, s->maj_flt, s->zero_page, s->anon_new, s->file_pages,
-            s->cow, s->fault_around, s->readahead, report_pgalloc_total() - t->pgalloc_start,
-            t->mm->hiwater_rss, wall);
+            n ? r[0].comm : "?", status, s.min_flt, s.maj_flt, s.zero_page, s.anon_new,
+            s.file_pages, s.cow, s.fault_around, s.readahead,
+            report_pgalloc_total() - pgalloc_start, peak, wall);
+    if (n > 1) {
+        fprintf(stderr, "vmemu: %u processes:\n", n);
+        for (unsigned int i = 0; i < n; i++) {
+            char how[64];
+            describe_status(r[i].status, how, sizeof(how));
+            fprintf(stderr,
+                    "vmemu:   %d %-15s ppid %d, %s, %lu minor, %lu major faults, peak %lu pages\n",
+                    r[i].pid, r[i].comm, r[i].ppid, how, r[i].faults.min_flt, r[i].faults.maj_flt,
+                    r[i].hiwater_rss);
+        }
+    }
     report_pagecache();
 }

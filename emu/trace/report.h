@@ -11,6 +11,11 @@ void report_fault_signal(struct task *t, int sig, const struct cpu_fault *f);
 void report_trap_signal(struct task *t, int sig, const struct cpu_trap *trap);
 /* Pages handed out by the buddy allocator so far (all zones). */
 unsigned long report_pgalloc_total(void);
-void report_summary(struct task *t, int status, double wall_seconds);
+/* Remember the buddy allocator's count at the start, for "pages allocated". */
+void report_mark_start(void);
+/* The summary at the end: totals over every process, then a line for each if several. */
+void report_summary(int status, double wall_seconds);
+/* The x86 page-fault error code of a fault (P, W, U, I bits). */
+unsigned long report_fault_error_code(struct task *t, const struct cpu_fault *f);
 
 #endif

@@ -4,7 +4,9 @@
  * are hex strings in JSON so that 64-bit values survive any JSON reader.
  * File names are base names, so traces do not depend on where files live.
  */
+#define _GNU_SOURCE
 #include <inttypes.h>
+#include <string.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -43,11 +45,8 @@ int trace_parse_categories(const char *list, unsigned int *cats, const char **ba
     static const struct {
         const char *name;
         unsigned int bit;
-    } names[] = {{"fault", TRACE_FAULT},
-                 {"mm", TRACE_MM},
-                 {"syscall", TRACE_SYSCALL},
-                 {"pagecache", TRACE_PAGECACHE},
-                 {"all", TRACE_ALL}};
+    } names[] = {{"fault", TRACE_FAULT},         {"mm", TRACE_MM},     {"syscall", TRACE_SYSCALL},
+                 {"pagecache", TRACE_PAGECACHE}, {"proc", TRACE_PROC}, {"all", TRACE_ALL}};
     static char culprit[64];
     *cats = 0;
     const char *p = list;
@@ -93,6 +92,31 @@ bool trace_wants(const struct tracer *tr, unsigned int cat)
     return tr && (tr->cats & cat);
 }
 
+/* Who an event is about: "[pid]", or "[pid/tid]" for a thread that is not the leader. */
+static void who_text(FILE *out, const struct task *t)
+{
+    if (!t)
+        fputs(" [0]", out);
+    else if (t->pid == t->tgid)
+        fprintf(out, " [%d]", t->tgid);
+    else
+        fprintf(out, " [%d/%d]", t->tgid, t->pid);
+}
+
+/* The fields every event starts with: seq, type, pid, tid. */
+static void event_begin(struct tracer *tr, const struct task *t, const char *type)
+{
+    tr->seq++;
+    if (tr->jsonl) {
+        fprintf(tr->out, "{\"seq\":%lu,\"type\":\"%s\",\"pid\":%d,\"tid\":%d", tr->seq, type,
+                t ? t->tgid : 0, t ? t->pid : 0);
+        return;
+    }
+    fprintf(tr->out, "#%lu", tr->seq);
+    who_text(tr->out, t);
+    fprintf(tr->out, " %s", type);
+}
+
 /* A JSON string literal for s. */
 static void json_str(FILE *out, const char *s)
 {
@@ -118,7 +142,8 @@ static const char *base_name(const char *path)
 /* What /proc/self/maps would call the VMA. */
 static void vma_label(struct task *t, const struct vm_area_struct *vma, char *buf, size_t len)
 {
-    const struct mm_struct *mm = t->mm;
+    (void)t;
+    const struct mm_struct *mm = vma->vm_mm; /* during execve, not the caller's old mm */
     if (vma->vm_file)
         snprintf(buf, len, "%s", base_name(vma->vm_file->f_path));
     else if (vma->vm_name)
@@ -173,10 +198,9 @@ void trace_fault(struct tracer *tr, struct task *t, uint64_t ip, unsigned long a
         snprintf(insn, sizeof(insn), "?");
     /* A vma pointer in the result may be gone after a failed stack growth. */
     const struct vm_area_struct *vma = fault_is_error(r->kind) ? NULL : r->vma;
-    tr->seq++;
+    event_begin(tr, t, "fault");
     if (tr->jsonl) {
-        fprintf(tr->out,
-                "{\"seq\":%lu,\"type\":\"fault\",\"ip\":\"0x%" PRIx64 "\",\"insn\":", tr->seq, ip);
+        fprintf(tr->out, ",\"ip\":\"0x%" PRIx64 "\",\"insn\":", ip);
         json_str(tr->out, insn);
         fprintf(tr->out, ",\"addr\":\"0x%lx\",\"access\":\"%s\",\"via\":", addr,
                 access_name(flags));
@@ -192,8 +216,8 @@ void trace_fault(struct tracer *tr, struct task *t, uint64_t ip, unsigned long a
                 fault_is_error(r->kind) ? 0UL : r->pfn, r->around, r->readahead);
         return;
     }
-    fprintf(tr->out, "#%lu fault %-10s %s 0x%lx ip=0x%" PRIx64 " (%s)", tr->seq,
-            fault_kind_name(r->kind), access_name(flags), addr, ip, insn);
+    fprintf(tr->out, " %-10s %s 0x%lx ip=0x%" PRIx64 " (%s)", fault_kind_name(r->kind),
+            access_name(flags), addr, ip, insn);
     if (via)
         fprintf(tr->out, " via %s", via);
     if (vma) {
@@ -280,13 +304,13 @@ static int mm_call_nargs(uint64_t nr)
     }
 }
 
-static void mm_event(struct tracer *tr, uint64_t nr, const uint64_t a[6], long ret)
+static void mm_event(struct tracer *tr, struct task *t, uint64_t nr, const uint64_t a[6], long ret)
 {
     const char *name = syscall_names_short[nr];
     int n = mm_call_nargs(nr);
-    tr->seq++;
+    event_begin(tr, t, "mm");
     if (tr->jsonl) {
-        fprintf(tr->out, "{\"seq\":%lu,\"type\":\"mm\",\"call\":\"%s\",\"args\":[", tr->seq, name);
+        fprintf(tr->out, ",\"call\":\"%s\",\"args\":[", name);
         for (int i = 0; i < n; i++)
             fprintf(tr->out, "%s\"0x%" PRIx64 "\"", i ? "," : "", a[i]);
         fprintf(tr->out, "],\"result\":\"%s0x%lx\",\"changes\":[", ret < 0 ? "-" : "",
@@ -294,7 +318,7 @@ static void mm_event(struct tracer *tr, uint64_t nr, const uint64_t a[6], long r
         changes_out(tr);
         fprintf(tr->out, "],\"dropped\":%u}\n", tr->dropped);
     } else {
-        fprintf(tr->out, "#%lu mm %s(", tr->seq, name);
+        fprintf(tr->out, " %s(", name);
         for (int i = 0; i < n; i++)
             fprintf(tr->out, "%s0x%" PRIx64, i ? ", " : "", a[i]);
         if (ret < 0)
@@ -308,35 +332,32 @@ static void mm_event(struct tracer *tr, uint64_t nr, const uint64_t a[6], long r
     }
 }
 
-static void syscall_event(struct tracer *tr, uint64_t nr, const uint64_t a[6], long ret)
+static void syscall_event(struct tracer *tr, struct task *t, uint64_t nr, const uint64_t a[6],
+                          long ret)
 {
     const char *name = syscall_name(nr);
-    tr->seq++;
+    event_begin(tr, t, "syscall");
     if (tr->jsonl) {
-        fprintf(tr->out,
-                "{\"seq\":%lu,\"type\":\"syscall\",\"nr\":%" PRIu64 ",\"name\":\"%s\","
-                "\"args\":[",
-                tr->seq, nr, name);
+        fprintf(tr->out, ",\"nr\":%" PRIu64 ",\"name\":\"%s\",\"args\":[", nr, name);
         for (int i = 0; i < 6; i++)
             fprintf(tr->out, "%s\"0x%" PRIx64 "\"", i ? "," : "", a[i]);
         fprintf(tr->out, "],\"result\":%ld}\n", ret);
     } else {
         fprintf(tr->out,
-                "#%lu syscall %s(0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64
-                ", 0x%" PRIx64 ", 0x%" PRIx64 ") = %ld\n",
-                tr->seq, name, a[0], a[1], a[2], a[3], a[4], a[5], ret);
+                " %s(0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64 ", 0x%" PRIx64
+                ", 0x%" PRIx64 ") = %ld\n",
+                name, a[0], a[1], a[2], a[3], a[4], a[5], ret);
     }
 }
 
 void trace_syscall(struct tracer *tr, struct task *t, uint64_t nr, const uint64_t a[6], long ret)
 {
-    (void)t;
     if (!tr)
         return;
     if ((tr->cats & TRACE_MM) && is_mm_call(nr))
-        mm_event(tr, nr, a, ret);
+        mm_event(tr, t, nr, a, ret);
     if (tr->cats & TRACE_SYSCALL)
-        syscall_event(tr, nr, a, ret);
+        syscall_event(tr, t, nr, a, ret);
     tr->nchanges = tr->dropped = 0;
 }
 
@@ -411,35 +432,84 @@ static void pagecache_fields_text(FILE *out, const struct pagecache_event *ev)
 
 void trace_pagecache(struct tracer *tr, struct task *t, const struct pagecache_event *ev)
 {
-    (void)t;
     if (!trace_wants(tr, TRACE_PAGECACHE))
         return;
     const char *file = ev->as ? mapping_name(ev->as) : "*";
-    tr->seq++;
+    event_begin(tr, t, "pagecache");
     if (tr->jsonl) {
-        fprintf(tr->out, "{\"seq\":%lu,\"type\":\"pagecache\",\"op\":\"%s\",\"file\":", tr->seq,
-                pagecache_op_names[ev->op]);
+        fprintf(tr->out, ",\"op\":\"%s\",\"file\":", pagecache_op_names[ev->op]);
         json_str(tr->out, file);
         fprintf(tr->out, ",\"index\":%lu,\"pages\":%lu", ev->index, ev->pages);
         pagecache_fields_json(tr->out, ev);
         fputs("}\n", tr->out);
         return;
     }
-    fprintf(tr->out, "#%lu pagecache %-9s %s index=%lu pages=%lu", tr->seq,
-            pagecache_op_names[ev->op], file, ev->index, ev->pages);
+    fprintf(tr->out, " %-9s %s index=%lu pages=%lu", pagecache_op_names[ev->op], file, ev->index,
+            ev->pages);
     pagecache_fields_text(tr->out, ev);
     fputc('\n', tr->out);
 }
 
-void trace_exit(struct tracer *tr, int status, int signal)
+/* ---- processes ---------------------------------------------------------------------- */
+
+void trace_task_new(struct tracer *tr, struct task *parent, struct task *child, unsigned long flags)
+{
+    if (!trace_wants(tr, TRACE_PROC))
+        return;
+    bool thread = child->tgid == parent->tgid;
+    event_begin(tr, parent, thread ? "clone" : "fork");
+    if (tr->jsonl)
+        fprintf(tr->out, ",\"child\":%d,\"flags\":\"0x%lx\"}\n", child->pid, flags);
+    else
+        fprintf(tr->out, " child=%d flags=0x%lx\n", child->pid, flags);
+}
+
+void trace_exec(struct tracer *tr, struct task *t, const char *path)
+{
+    if (!trace_wants(tr, TRACE_PROC))
+        return;
+    event_begin(tr, t, "exec");
+    if (tr->jsonl) {
+        fputs(",\"program\":", tr->out);
+        json_str(tr->out, base_name(path));
+        fputs("}\n", tr->out);
+    } else {
+        fprintf(tr->out, " %s\n", base_name(path));
+    }
+}
+
+void trace_signal(struct tracer *tr, struct task *t, int sig, int code, bool handled)
+{
+    if (!trace_wants(tr, TRACE_PROC))
+        return;
+    event_begin(tr, t, "signal");
+    const char *name = sigabbrev_np(sig);
+    if (tr->jsonl)
+        fprintf(tr->out, ",\"signal\":%d,\"name\":\"SIG%s\",\"code\":%d,\"action\":\"%s\"}\n", sig,
+                name ? name : "?", code, handled ? "handler" : "default");
+    else
+        fprintf(tr->out, " SIG%s code=%d %s\n", name ? name : "?", code,
+                handled ? "handler" : "default");
+}
+
+void trace_sigreturn(struct tracer *tr, struct task *t)
+{
+    if (!trace_wants(tr, TRACE_PROC))
+        return;
+    event_begin(tr, t, "sigreturn");
+    fputs(tr->jsonl ? "}\n" : "\n", tr->out);
+}
+
+void trace_task_exit(struct tracer *tr, struct task *t, int wait_status)
 {
     if (!tr)
         return;
-    tr->seq++;
+    int status = (wait_status & 0x7f) ? 0 : (wait_status >> 8) & 0xff;
+    int signal = wait_status & 0x7f;
+    event_begin(tr, t, "exit");
     if (tr->jsonl)
-        fprintf(tr->out, "{\"seq\":%lu,\"type\":\"exit\",\"status\":%d,\"signal\":%d}\n", tr->seq,
-                status, signal);
+        fprintf(tr->out, ",\"status\":%d,\"signal\":%d}\n", status, signal);
     else
-        fprintf(tr->out, "#%lu exit status=%d signal=%d\n", tr->seq, status, signal);
+        fprintf(tr->out, " status=%d signal=%d\n", status, signal);
     fflush(tr->out);
 }

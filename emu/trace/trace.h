@@ -12,14 +12,15 @@
 
 #include "mm/mm_types.h"
 
-#define TRACE_SCHEMA_VERSION 1
+#define TRACE_SCHEMA_VERSION 2
 
 enum trace_category {
     TRACE_FAULT = 1u << 0,
     TRACE_MM = 1u << 1,
     TRACE_SYSCALL = 1u << 2,
     TRACE_PAGECACHE = 1u << 3,
-    TRACE_ALL = TRACE_FAULT | TRACE_MM | TRACE_SYSCALL | TRACE_PAGECACHE,
+    TRACE_PROC = 1u << 4, /* fork, exec, signals; exits are always traced */
+    TRACE_ALL = TRACE_FAULT | TRACE_MM | TRACE_SYSCALL | TRACE_PAGECACHE | TRACE_PROC,
 };
 
 struct task;
@@ -46,6 +47,12 @@ void trace_vma_change(struct tracer *tr, struct task *t, enum vma_event ev,
 void trace_syscall(struct tracer *tr, struct task *t, uint64_t nr, const uint64_t a[6], long ret);
 /* A page-cache event: a read() or write() of a page, a readahead window, writeback... */
 void trace_pagecache(struct tracer *tr, struct task *t, const struct pagecache_event *ev);
-void trace_exit(struct tracer *tr, int status, int signal);
+/* Processes: a new task (fork, clone), a new program, signals taken, a task's end. */
+void trace_task_new(struct tracer *tr, struct task *parent, struct task *child,
+                    unsigned long flags);
+void trace_exec(struct tracer *tr, struct task *t, const char *path);
+void trace_signal(struct tracer *tr, struct task *t, int sig, int code, bool handled);
+void trace_sigreturn(struct tracer *tr, struct task *t);
+void trace_task_exit(struct tracer *tr, struct task *t, int wait_status);
 
 #endif

@@ -35,19 +35,19 @@ check() {
     fi
     local verdict
     verdict=$(awk -v pages=$pages "$field"'
-        $3 == "read" && $4 == "big.dat" {
+        $4 == "read" && $5 == "big.dat" {
             reads++
             if (reads <= pages) { if ($NF == "miss") miss1++ } else if ($NF != "hit") miss2++
             if (f("index") == 0 && !pfn0) pfn0 = f("pfn")
             if (reads == pages) end1 = NR
         }
-        $3 == "readahead" && $4 == "big.dat" {
+        $4 == "readahead" && $5 == "big.dat" {
             if (end1) late++
             w = f("size"); if (n < 4) seq = seq (n ? " " : "") w; n++
             if (w + 0 > max) max = w + 0
         }
-        $2 == "fault" && / big.dat / {
-            if ($3 == "file-minor") minor++; else other++
+        $3 == "fault" && / big.dat / {
+            if ($4 == "file-minor") minor++; else other++
             if (!fpfn) fpfn = f("pfn")
         }
         END {

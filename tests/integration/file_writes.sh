@@ -24,8 +24,8 @@ run() {
 
 # Which writeback passes the trace shows: "reason pages" lines.
 writebacks() {
-    awk '$3 == "writeback" { r = ""; p = 0
-            for (i = 4; i <= NF; i++) { if ($i ~ /^reason=/) r = substr($i, 8); if ($i ~ /^pages=/) p = substr($i, 7) }
+    awk '$4 == "writeback" { r = ""; p = 0
+            for (i = 5; i <= NF; i++) { if ($i ~ /^reason=/) r = substr($i, 8); if ($i ~ /^pages=/) p = substr($i, 7) }
             print r, p }' "$1"
 }
 

@@ -2,7 +2,7 @@
 # Inputs vmemu must refuse to run, each made in a fresh temporary directory:
 # a truncated copy of a sample binary, one patched to e_machine EM_AARCH64,
 # one patched to 32-bit, one patched to ET_REL, garbage bytes from a fixed
-# seed, an empty file, a text file, a #! script, a dynamically linked
+# seed, an empty file, a text file, a #! script with a missing interpreter, a dynamically linked
 # executable (/bin/true), a directory and a path that does not exist.
 #
 # The contract checked here, like a shell's:
@@ -96,7 +96,7 @@ patch "$work/relocatable" 16 '\x01\x00' # e_type = ET_REL
 perl -e 'srand(42); print chr(int(rand(256))) for 1 .. 4096' >"$work/garbage"
 : >"$work/empty"
 printf 'This is a text file, not a program.\n' >"$work/text"
-printf '#!/bin/sh\necho hello\n' >"$work/script"
+printf '#!/nonexistent/interpreter\necho hello\n' >"$work/script"
 mkdir "$work/directory"
 chmod +x "$work"/*
 
@@ -107,7 +107,7 @@ expect relocatable "$work/relocatable" 126 "not an executable"
 expect garbage "$work/garbage" 126 "not an ELF file"
 expect empty "$work/empty" 126 "not an ELF file"
 expect text "$work/text" 126 "not an ELF file"
-expect script "$work/script" 126 "not an ELF file"
+expect script "$work/script" 127 "bad interpreter /nonexistent/interpreter"
 expect dynamic /bin/true 126 "dynamically linked executables are not supported yet"
 expect directory "$work/directory" 126 "is a directory"
 expect nonexistent "$work/no-such-file" 127 "No such file or directory"

@@ -26,8 +26,8 @@ check() {
     fi
     # "VIEW KIND ACCESS PFN" for every event touching page 1 of the file.
     : >"$work/views"
-    local seq what kind access addr rest vma prot pfn start
-    while read -r seq what kind access addr rest; do
+    local seq pid what kind access addr rest vma prot pfn start
+    while read -r seq pid what kind access addr rest; do
         if [ "$what" = fault ]; then
             vma=$(grep -o 'vma=[0-9a-f]*-[0-9a-f]* [rwxsp-]* tmp' <<<"$rest") || continue
             prot=$(awk '{ print $2 }' <<<"$vma")

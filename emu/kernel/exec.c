@@ -1,0 +1,382 @@
+/*
+ * execve and execveat: replace the calling task's program.
+ *
+ * Up to the point of no return (the new image loaded into a fresh mm)
+ * every failure leaves the caller as it was, with the errno Linux gives.
+ * After it, the old mm is dropped (waking a vfork parent), other threads
+ * end, shared descriptor tables and signal actions are unshared,
+ * close-on-exec descriptors close, caught signals go back to their default
+ * action, and the registers are those of a new program.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "emu/cpu.h"
+#include "emu/fs/fdtable.h"
+#include "emu/kernel/exec.h"
+#include "emu/kernel/exit.h"
+#include "emu/kernel/sched.h"
+#include "emu/kernel/signal.h"
+#include "emu/kernel/task.h"
+#include "emu/trace/trace.h"
+#include "loader/elf.h"
+#include "mm/fs.h"
+#include "mm/mmap.h"
+#include "mm/uaccess.h"
+#include "mm/vma_tree.h"
+
+#define BINPRM_BUF_SIZE 256
+#define MAX_INTERP_DEPTH 4 /* Linux's BINPRM_MAX_RECURSION */
+#define MAX_ARG_STRINGS 0x7FFFFFFF
+#define MAX_ARG_STRLEN (32UL * 4096)
+
+/* The vma tree every new mm uses: the one the run was started with. */
+static const struct vma_tree_ops *exec_vma_ops(struct task *t)
+{
+    return t->mm ? t->mm->vma_ops : vma_tree_ops_by_name(t->opts->vma_tree);
+}
+
+static void set_comm(struct task *t, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    snprintf(t->comm, sizeof(t->comm), "%s", base);
+}
+
+/* Other threads of the process end before the new program starts. */
+static void de_thread(struct task *t)
+{
+    for (struct task *u = next_task(NULL); u; u = next_task(u))
+        if (u != t && u->signal == t->signal && u->state != TASK_ZOMBIE && u->state != TASK_DEAD)
+            do_exit(u, SIGKILL);
+}
+
+/* Past the point of no return: t becomes the new program. */
+static int exec_commit(struct task *t, struct mm_struct *mm, const char *path, const char *comm,
+                       const struct exec_result *res)
+{
+    char *exe = strdup(path);
+    if (!exe)
+        return -ENOMEM;
+    de_thread(t);
+    mm_release(t);
+    struct mm_struct *old = t->mm;
+    t->mm = mm;
+    cpu_switch_mm(t->cpu, mm);
+    if (old) {
+        t->mm = old;
+        task_account_mm(t);
+        t->mm = mm;
+        mmput(old);
+    }
+    memset(&t->fault_base, 0, sizeof(t->fault_base));
+    unshare_files_for_exec(t);
+    if (t->sighand->count > 1) {
+        struct sighand_struct *sh = sighand_alloc();
+        if (sh) {
+            memcpy(sh->action, t->sighand->action, sizeof(sh->action));
+            sighand_put(t->sighand);
+            t->sighand = sh;
+        }
+    }
+    flush_signal_handlers(t);
+    free(t->exe_path);
+    t->exe_path = exe;
+    set_comm(t, comm);
+    t->robust_list = t->set_child_tid = 0;
+    t->restart.armed = false;
+    cpu_clear_regs(t->cpu);
+    cpu_set(t->cpu, CPU_RSP, res->sp);
+    cpu_set(t->cpu, CPU_RIP, res->entry);
+    t->resume_ip = res->entry;
+    t->regs_set = true;
+    return 0;
+}
+
+/* Load an ELF file into a fresh mm and commit to it. */
+static int exec_binary(struct task *t, const char *path, const char *comm, const char *execfn,
+                       char *const argv[], char *const envp[], char *err, size_t errlen)
+{
+    struct mm_struct *mm = mm_alloc(exec_vma_ops(t));
+    if (!mm)
+        return -ENOMEM;
+    mm->observer = task_mm_observer(t);
+    rlim_t stack = t->signal->rlim[RLIMIT_STACK].rlim_cur;
+    mm->stack_rlimit = stack == RLIM_INFINITY ? ~0UL : (unsigned long)stack;
+    mm->cap_sys_rawio = geteuid() == 0;
+    struct exec_params p = {.path = path,
+                            .execfn = execfn,
+                            .argv = argv,
+                            .envp = envp,
+                            .uid = getuid(),
+                            .gid = getgid()};
+    for (int i = 0; i < 16; i += 8) {
+        uint64_t r = kernel_random();
+        memcpy(p.random + i, &r, 8);
+    }
+    struct exec_result res;
+    const char *was = t->in_syscall;
+    t->in_syscall = "execve"; /* the loader's faults happen inside execve */
+    struct mm_struct *walking = t->mm;
+    cpu_switch_mm(t->cpu, mm); /* the loader's faults are the new mm's */
+    int loaded = load_elf_binary(mm, &p, &res, err, errlen);
+    int e = errno;
+    cpu_switch_mm(t->cpu, walking);
+    t->in_syscall = was;
+    if (loaded != 0) {
+        mmput(mm);
+        return -(e ? e : ENOEXEC);
+    }
+    int r = exec_commit(t, mm, path, comm, &res);
+    if (r)
+        mmput(mm);
+    return r;
+}
+
+/* "#!interpreter [arg]": the first line, parsed as binfmt_script does. */
+static bool parse_shebang(const char *buf, size_t n, char *interp, size_t ilen, char *arg,
+                          size_t alen)
+{
+    if (n < 2 || buf[0] != '#' || buf[1] != '!')
+        return false;
+    char line[BINPRM_BUF_SIZE + 1];
+    size_t len = n < BINPRM_BUF_SIZE ? n : BINPRM_BUF_SIZE;
+    memcpy(line, buf, len);
+    line[len] = '\0';
+    char *nl = strchr(line, '\n');
+    if (nl)
+        *nl = '\0';
+    char *p = line + 2;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    char *end = p + strcspn(p, " \t");
+    size_t il = (size_t)(end - p);
+    if (il == 0 || il >= ilen)
+        return false;
+    memcpy(interp, p, il);
+    interp[il] = '\0';
+    p = end + strspn(end, " \t");
+    size_t al = strlen(p);
+    while (al > 0 && (p[al - 1] == ' ' || p[al - 1] == '\t'))
+        al--;
+    if (al >= alen)
+        al = alen - 1;
+    memcpy(arg, p, al);
+    arg[al] = '\0';
+    return true;
+}
+
+static int exec_file(struct task *t, const char *path, const char *comm, const char *execfn,
+                     char *const argv[], char *const envp[], int depth, char *err, size_t errlen);
+
+/* A script: run its interpreter with the script's path in argv. */
+static int exec_script(struct task *t, const char *comm, const char *execfn, char *const argv[],
+                       char *const envp[], const char *interp, const char *arg, int depth,
+                       char *err, size_t errlen)
+{
+    size_t argc = 0;
+    while (argv[argc])
+        argc++;
+    char **nargv = calloc(argc + 4, sizeof(char *));
+    if (!nargv)
+        return -ENOMEM;
+    size_t n = 0;
+    nargv[n++] = (char *)interp;
+    if (arg[0])
+        nargv[n++] = (char *)arg;
+    nargv[n++] = (char *)execfn; /* the name the script was run by */
+    for (size_t i = 1; i < argc; i++)
+        nargv[n++] = argv[i];
+    nargv[n] = NULL;
+    int r = exec_file(t, interp, comm, execfn, nargv, envp, depth + 1, err, errlen);
+    free(nargv);
+    if (r == -ENOENT && !err[0])
+        snprintf(err, errlen, "bad interpreter %s: %s", interp, strerror(ENOENT));
+    return r == -ENOEXEC && depth + 1 > MAX_INTERP_DEPTH ? -ELOOP : r;
+}
+
+static int exec_file(struct task *t, const char *path, const char *comm, const char *execfn,
+                     char *const argv[], char *const envp[], int depth, char *err, size_t errlen)
+{
+    if (depth > MAX_INTERP_DEPTH)
+        return -ELOOP;
+    char resolved[PATH_MAX];
+    if (!realpath(path, resolved))
+        return -errno;
+    int fd = open(resolved, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    char buf[BINPRM_BUF_SIZE];
+    ssize_t n = pread(fd, buf, sizeof(buf), 0);
+    close(fd);
+    char interp[BINPRM_BUF_SIZE], arg[BINPRM_BUF_SIZE];
+    if (n > 0 && parse_shebang(buf, (size_t)n, interp, sizeof(interp), arg, sizeof(arg)))
+        return exec_script(t, comm, execfn, argv, envp, interp, arg, depth, err, errlen);
+    return exec_binary(t, resolved, comm, execfn, argv, envp, err, errlen);
+}
+
+int do_execve_host(struct task *t, const char *path, const char *execfn, char *const argv[],
+                   char *const envp[], char *err, size_t errlen)
+{
+    int r = exec_file(t, path, path, execfn, argv, envp, 0, err, errlen);
+    if (r == 0)
+        trace_exec(t->tracer, t, path);
+    return r;
+}
+
+/* ---- the system calls ---------------------------------------------------------- */
+
+/*
+ * The host file an execveat names: an absolute or cwd-relative path as it
+ * is, a path relative to a directory descriptor through that descriptor,
+ * AT_EMPTY_PATH the descriptor's own file. 0 or -errno.
+ */
+static long exec_host_path(struct task *t, int dirfd, const char *path, int flags, char *host,
+                           size_t len)
+{
+    if (path[0] == '\0') {
+        if (!(flags & AT_EMPTY_PATH))
+            return -ENOENT;
+        struct file *f = fd_get(t, dirfd);
+        if (!f)
+            return -EBADF;
+        snprintf(host, len, "%s", f->f_path);
+        return 0;
+    }
+    /* The caller's own program, never vmemu's (the path walk will serve all of /proc). */
+    if (strcmp(path, "/proc/self/exe") == 0 && t->exe_path) {
+        snprintf(host, len, "%s", t->exe_path);
+        return 0;
+    }
+    if (path[0] == '/' || dirfd == AT_FDCWD) {
+        snprintf(host, len, "%s", path);
+        return 0;
+    }
+    struct file *d = fd_get(t, dirfd);
+    if (!d)
+        return -EBADF;
+    if (!S_ISDIR(d->f_mode))
+        return -ENOTDIR;
+    int n = snprintf(host, len, "%s/%s", d->f_path, path);
+    return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static void free_strings(char **v)
+{
+    if (!v)
+        return;
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}
+
+/* argv or envp from guest memory into a NULL-terminated host array; NULL with *err. */
+static char **copy_strings(struct task *t, uint64_t uvec, long *err)
+{
+    size_t n = 0, cap = 16;
+    char **v = calloc(cap, sizeof(char *));
+    if (!v) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    for (; uvec; n++) {
+        uint64_t p;
+        if (copy_from_user(t->mm, &p, uvec + n * sizeof(p), sizeof(p))) {
+            *err = -EFAULT;
+            goto fail;
+        }
+        if (!p)
+            break;
+        if (n + 2 > cap) {
+            char **nv = realloc(v, (cap *= 2) * sizeof(char *));
+            if (!nv) {
+                *err = -ENOMEM;
+                goto fail;
+            }
+            v = nv;
+        }
+        char *s = malloc(MAX_ARG_STRLEN + 1);
+        if (!s) {
+            *err = -ENOMEM;
+            goto fail;
+        }
+        long len = strncpy_from_user(t->mm, s, p, (long)MAX_ARG_STRLEN + 1);
+        if (len < 0 || (unsigned long)len > MAX_ARG_STRLEN) {
+            free(s);
+            *err = len < 0 ? -EFAULT : -E2BIG;
+            goto fail;
+        }
+        v[n] = realloc(s, (size_t)len + 1) ?: s;
+        v[n + 1] = NULL;
+    }
+    v[n] = NULL;
+    return v;
+fail:
+    v[n] = NULL;
+    free_strings(v);
+    return NULL;
+}
+
+static long do_execveat(struct task *t, int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp,
+                        int flags)
+{
+    char path[PATH_MAX];
+    long err = get_user_path(t, upath, path);
+    if (err)
+        return err;
+    if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+        return -EINVAL;
+    char host[PATH_MAX];
+    err = exec_host_path(t, dirfd, path, flags, host, sizeof(host));
+    if (err)
+        return err;
+    char **argv = copy_strings(t, uargv, &err);
+    if (!argv)
+        return err;
+    char **envp = copy_strings(t, uenvp, &err);
+    if (!envp) {
+        free_strings(argv);
+        return err;
+    }
+    if (!argv[0]) {
+        /* Linux runs a program given no argv with argv[0] = "" (and warns). */
+        char **nv = realloc(argv, 2 * sizeof(char *));
+        if (nv) {
+            argv = nv;
+            argv[0] = strdup("");
+            argv[1] = NULL;
+        }
+    }
+    char why[256] = "";
+    err = do_execve_host(t, host, path, argv, envp, why, sizeof(why));
+    free_strings(argv);
+    free_strings(envp);
+    if (err == -ENOEXEC && why[0])
+        fprintf(stderr, "vmemu: execve %s: %s\n", path, why);
+    return err;
+}
+
+static long sys_execve(struct task *t, const uint64_t a[6])
+{
+    return do_execveat(t, AT_FDCWD, a[0], a[1], a[2], 0);
+}
+
+static long sys_execveat(struct task *t, const uint64_t a[6])
+{
+    return do_execveat(t, (int)a[0], a[1], a[2], a[3], (int)a[4]);
+}
+
+void sys_exec_register(syscall_fn table[NR_SYSCALLS])
+{
+    table[SYS_execve] = sys_execve;
+    table[SYS_execveat] = sys_execveat;
+}

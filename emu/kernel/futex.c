@@ -1,0 +1,334 @@
+/*
+ * Futexes: sleeping on a 32-bit word in guest memory until someone wakes
+ * that word.
+ *
+ * A waiter is keyed by the word: a private futex (FUTEX_PRIVATE_FLAG) by
+ * its mm and address, a shared one by the frame holding it and the offset,
+ * so that processes sharing memory (MAP_SHARED, or fork before a write)
+ * meet on the same key. Waiters wait on one queue and are woken in the
+ * order they came (FIFO), which keeps runs deterministic.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "emu/kernel/futex.h"
+#include "emu/kernel/sched.h"
+#include "emu/kernel/signal.h"
+#include "emu/kernel/task.h"
+#include "mm/fault.h"
+#include "mm/mmap.h"
+#include "mm/pgtable.h"
+#include "mm/uaccess.h"
+
+struct futex_key {
+    const void *base; /* the mm (private) or the struct page (shared) */
+    uint64_t offset;  /* the address (private) or the offset in the frame (shared) */
+};
+
+struct futex_q {
+    struct list_head list;
+    struct futex_key key;
+    uint32_t bitset;
+    struct task *task;
+    struct wait_queue_head wq; /* the waiter sleeps here alone */
+};
+
+static struct list_head futex_queue = LIST_HEAD_INIT(futex_queue);
+
+static bool key_eq(const struct futex_key *a, const struct futex_key *b)
+{
+    return a->base == b->base && a->offset == b->offset;
+}
+
+/* The key of uaddr; a shared one needs the frame, faulted in as a read would. */
+static long get_futex_key(struct mm_struct *mm, uint64_t uaddr, bool private, struct futex_key *key)
+{
+    if (uaddr & 3)
+        return -EINVAL;
+    if (private) {
+        key->base = mm;
+        key->offset = uaddr;
+        return 0;
+    }
+    uint32_t probe;
+    if (copy_from_user(mm, &probe, uaddr, sizeof(probe)))
+        return -EFAULT;
+    pte_t *pte = pte_lookup(mm, uaddr & PAGE_MASK);
+    if (!pte || !pte_present(*pte))
+        return -EFAULT;
+    key->base = pfn_to_page(pte_pfn(*pte));
+    key->offset = uaddr & ~PAGE_MASK;
+    return 0;
+}
+
+static int wake_key(const struct futex_key *key, int n, uint32_t bitset)
+{
+    int woken = 0;
+    struct futex_q *q, *next;
+    list_for_each_entry_safe(q, next, &futex_queue, list)
+    {
+        if (woken >= n)
+            break;
+        if (!key_eq(&q->key, key) || !(q->bitset & bitset))
+            continue;
+        list_del(&q->list);
+        INIT_LIST_HEAD(&q->list);
+        wake_up(&q->wq);
+        woken++;
+    }
+    return woken;
+}
+
+int futex_wake_private(struct mm_struct *mm, uint64_t uaddr, int n)
+{
+    struct futex_key key = {mm, uaddr};
+    /* A waiter may have used a shared key for the same word: wake those too. */
+    int woken = wake_key(&key, n, FUTEX_BITSET_MATCH_ANY);
+    struct futex_key shared;
+    if (woken < n && get_futex_key(mm, uaddr, false, &shared) == 0)
+        woken += wake_key(&shared, n - woken, FUTEX_BITSET_MATCH_ANY);
+    return woken;
+}
+
+static long futex_wait(struct task *t, uint64_t uaddr, bool private, uint32_t val,
+                       uint64_t utimeout, bool absolute, uint32_t bitset, int clock)
+{
+    if (!bitset)
+        return -EINVAL;
+    bool again = t->restart.armed && t->restart.nr == t->syscall_nr;
+    struct futex_q *q = again ? (struct futex_q *)(uintptr_t)t->restart.done : NULL;
+    if (q) {
+        /* Run again after a sleep: woken (off the queue), timed out, or a signal. */
+        bool woken = list_empty(&q->list);
+        if (!woken)
+            list_del(&q->list);
+        free(q);
+        t->restart.done = 0;
+        if (woken)
+            return 0;
+        if (t->restart.deadline && t->restart.deadline <= ktime_get_ns())
+            return -ETIMEDOUT;
+        return -ERESTARTSYS;
+    }
+    struct futex_key key;
+    long err = get_futex_key(t->mm, uaddr, private, &key);
+    if (err)
+        return err;
+    uint64_t deadline = 0;
+    if (utimeout) {
+        struct timespec ts;
+        if (copy_from_user(t->mm, &ts, utimeout, sizeof(ts)))
+            return -EFAULT;
+        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
+            return -EINVAL;
+        uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+        if (!absolute)
+            deadline = ktime_get_ns() + ns;
+        else if (clock == CLOCK_REALTIME)
+            deadline = ns > boot_time_ns() ? ns - boot_time_ns() : 1;
+        else
+            deadline = ns ? ns : 1;
+    }
+    uint32_t cur;
+    if (copy_from_user(t->mm, &cur, uaddr, sizeof(cur)))
+        return -EFAULT;
+    if (cur != val)
+        return -EAGAIN;
+    if (deadline && deadline <= ktime_get_ns())
+        return -ETIMEDOUT;
+    if (signal_pending(t))
+        return -ERESTARTSYS;
+    q = calloc(1, sizeof(*q));
+    if (!q)
+        return -ENOMEM;
+    q->key = key;
+    q->bitset = bitset;
+    q->task = t;
+    init_waitqueue_head(&q->wq);
+    list_add_tail(&q->list, &futex_queue);
+    if (!prepare_to_sleep(&q->wq)) {
+        list_del(&q->list);
+        free(q);
+        return -ENOMEM;
+    }
+    t->restart.armed = true;
+    t->restart.nr = t->syscall_nr;
+    t->restart.deadline = deadline;
+    t->restart.done = (uint64_t)(uintptr_t)q;
+    return sleep_on(deadline);
+}
+
+void futex_exit(struct task *t)
+{
+    bool waiting = t->restart.armed && t->restart.nr == SYS_futex && t->restart.done;
+    struct futex_q *mine = waiting ? (struct futex_q *)(uintptr_t)t->restart.done : NULL;
+    bool queued = false;
+    struct futex_q *q, *next;
+    list_for_each_entry_safe(q, next, &futex_queue, list)
+    {
+        if (q->task != t)
+            continue;
+        queued |= q == mine;
+        list_del(&q->list);
+        free(q);
+    }
+    /* Woken already (off the queue) but not run again: the entry is still its own. */
+    if (mine && !queued)
+        free(mine);
+    t->restart.done = 0;
+}
+
+static long futex_requeue(struct task *t, uint64_t uaddr, uint64_t uaddr2, bool private,
+                          int nr_wake, int nr_requeue, const uint32_t *cmpval)
+{
+    struct futex_key k1, k2;
+    long err = get_futex_key(t->mm, uaddr, private, &k1);
+    if (!err)
+        err = get_futex_key(t->mm, uaddr2, private, &k2);
+    if (err)
+        return err;
+    if (nr_wake < 0 || nr_requeue < 0)
+        return -EINVAL;
+    if (cmpval) {
+        uint32_t cur;
+        if (copy_from_user(t->mm, &cur, uaddr, sizeof(cur)))
+            return -EFAULT;
+        if (cur != *cmpval)
+            return -EAGAIN;
+    }
+    int woken = wake_key(&k1, nr_wake, FUTEX_BITSET_MATCH_ANY), moved = 0;
+    struct futex_q *q;
+    list_for_each_entry(q, &futex_queue, list)
+    {
+        if (moved >= nr_requeue)
+            break;
+        if (key_eq(&q->key, &k1)) {
+            q->key = k2;
+            moved++;
+        }
+    }
+    return woken + moved;
+}
+
+/* FUTEX_WAKE_OP: change *uaddr2, wake uaddr, and uaddr2 too if the old value passes. */
+static long futex_wake_op(struct task *t, uint64_t uaddr, uint64_t uaddr2, bool private,
+                          int nr_wake, int nr_wake2, uint32_t encoded)
+{
+    struct futex_key k1, k2;
+    long err = get_futex_key(t->mm, uaddr, private, &k1);
+    if (!err)
+        err = get_futex_key(t->mm, uaddr2, private, &k2);
+    if (err)
+        return err;
+    unsigned int op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
+    uint32_t oparg = (encoded >> 12) & 0xfff, cmparg = encoded & 0xfff;
+    if (encoded & (1u << 31))
+        oparg = oparg < 32 ? 1u << oparg : 0;
+    uint32_t old, v;
+    if (copy_from_user(t->mm, &old, uaddr2, sizeof(old)))
+        return -EFAULT;
+    switch (op) {
+    case FUTEX_OP_SET:
+        v = oparg;
+        break;
+    case FUTEX_OP_ADD:
+        v = old + oparg;
+        break;
+    case FUTEX_OP_OR:
+        v = old | oparg;
+        break;
+    case FUTEX_OP_ANDN:
+        v = old & ~oparg;
+        break;
+    case FUTEX_OP_XOR:
+        v = old ^ oparg;
+        break;
+    default:
+        return -ENOSYS;
+    }
+    if (copy_to_user(t->mm, uaddr2, &v, sizeof(v)))
+        return -EFAULT;
+    bool pass;
+    int32_t so = (int32_t)old, sc = (int32_t)cmparg;
+    switch (cmp) {
+    case FUTEX_OP_CMP_EQ:
+        pass = old == cmparg;
+        break;
+    case FUTEX_OP_CMP_NE:
+        pass = old != cmparg;
+        break;
+    case FUTEX_OP_CMP_LT:
+        pass = so < sc;
+        break;
+    case FUTEX_OP_CMP_LE:
+        pass = so <= sc;
+        break;
+    case FUTEX_OP_CMP_GT:
+        pass = so > sc;
+        break;
+    case FUTEX_OP_CMP_GE:
+        pass = so >= sc;
+        break;
+    default:
+        return -ENOSYS;
+    }
+    int woken = wake_key(&k1, nr_wake, FUTEX_BITSET_MATCH_ANY);
+    if (pass)
+        woken += wake_key(&k2, nr_wake2, FUTEX_BITSET_MATCH_ANY);
+    return woken;
+}
+
+static long sys_futex(struct task *t, const uint64_t a[6])
+{
+    int op = (int)a[1];
+    int cmd = op & FUTEX_CMD_MASK;
+    bool private = op & FUTEX_PRIVATE_FLAG;
+    int clock = (op & FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+    if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT)
+        return -ENOSYS;
+    switch (cmd) {
+    case FUTEX_WAIT:
+        return futex_wait(t, a[0], private, (uint32_t)a[2], a[3], false, FUTEX_BITSET_MATCH_ANY,
+                          clock);
+    case FUTEX_WAIT_BITSET:
+        return futex_wait(t, a[0], private, (uint32_t)a[2], a[3], true, (uint32_t)a[5], clock);
+    case FUTEX_WAKE:
+    case FUTEX_WAKE_BITSET: {
+        uint32_t bitset = cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : (uint32_t)a[5];
+        if (!bitset)
+            return -EINVAL;
+        struct futex_key key;
+        long err = get_futex_key(t->mm, a[0], private, &key);
+        return err ? err : wake_key(&key, (int)a[2], bitset);
+    }
+    case FUTEX_REQUEUE:
+        return futex_requeue(t, a[0], a[4], private, (int)a[2], (int)a[3], NULL);
+    case FUTEX_CMP_REQUEUE: {
+        uint32_t cmp = (uint32_t)a[5];
+        return futex_requeue(t, a[0], a[4], private, (int)a[2], (int)a[3], &cmp);
+    }
+    case FUTEX_WAKE_OP:
+        return futex_wake_op(t, a[0], a[4], private, (int)a[2], (int)a[3], (uint32_t)a[5]);
+    default: {
+        static bool reported[16];
+        if (cmd < 16 && !reported[cmd]) {
+            reported[cmd] = true;
+            fprintf(stderr,
+                    "vmemu: futex operation %d (priority inheritance) is not "
+                    "supported: returning ENOSYS\n",
+                    cmd);
+        }
+        return -ENOSYS;
+    }
+    }
+}
+
+void sys_futex_register(syscall_fn table[NR_SYSCALLS])
+{
+    table[SYS_futex] = sys_futex;
+}
