@@ -227,7 +227,8 @@ static int exec_file(struct task *t, const char *path, const char *comm, const c
 int do_execve_host(struct task *t, const char *path, const char *execfn, char *const argv[],
                    char *const envp[], char *err, size_t errlen)
 {
-    int r = exec_file(t, path, path, execfn, argv, envp, 0, err, errlen);
+    /* comm is the name the program was run by, as execve was given it. */
+    int r = exec_file(t, path, execfn, execfn, argv, envp, 0, err, errlen);
     if (r == 0)
         trace_exec(t->tracer, t, path);
     return r;

@@ -85,9 +85,11 @@ static void syscall_finish(struct task *t, long ret)
         return; /* asleep: it completes, and is traced, when it runs again */
     if (ret != -ERESTART_RESTARTBLOCK)
         t->restart.armed = false;
-    uint64_t a[6] = {cpu_get(c, CPU_RDI), cpu_get(c, CPU_RSI), cpu_get(c, CPU_RDX),
-                     cpu_get(c, CPU_R10), cpu_get(c, CPU_R8),  cpu_get(c, CPU_R9)};
-    trace_syscall(t->tracer, t, t->syscall_nr, a, ret);
+    if (t->tracer) {
+        uint64_t a[6] = {cpu_get(c, CPU_RDI), cpu_get(c, CPU_RSI), cpu_get(c, CPU_RDX),
+                         cpu_get(c, CPU_R10), cpu_get(c, CPU_R8),  cpu_get(c, CPU_R9)};
+        trace_syscall(t->tracer, t, t->syscall_nr, a, ret);
+    }
     if (t->regs_set) {
         t->regs_set = false;
         t->restart_code = 0;

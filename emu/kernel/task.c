@@ -198,7 +198,13 @@ static const char *create_parts(struct task *t, const struct vma_tree_ops *ops)
         return "out of guest memory for the first process";
     t->signal->leader = t;
     t->signal->live = 1;
-    t->signal->pgrp = t->signal->session = t->pid;
+    /*
+     * A job of the shell that started vmemu: its own process group, in the
+     * session of that (unseen) shell, so setsid() and setpgid() answer as
+     * they do for a program started from a shell.
+     */
+    t->signal->pgrp = t->pid;
+    t->signal->session = GUEST_PID - 1;
     inherit_rlimits(t);
     if (!(t->mm = mm_alloc(ops)))
         return "out of guest memory for the address space";
