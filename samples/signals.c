@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -460,6 +461,35 @@ static void test_frame(void)
     signal(SIGUSR1, SIG_DFL);
 }
 
+static void test_signalfd(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    int fd = signalfd(-1, &set, SFD_CLOEXEC);
+    raise(SIGUSR1);
+    struct signalfd_siginfo si;
+    ssize_t r = read(fd, &si, sizeof(si));
+    printf("signalfd: read %zd bytes, signal %s\n", r, si.ssi_signo == SIGUSR1 ? "SIGUSR1" : "?");
+    pid_t parent = getpid();
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        kill(parent, SIGUSR2);
+        _exit(0);
+    }
+    r = read(fd, &si, sizeof(si)); /* sleeps until the child's signal */
+    printf("signalfd: woken by %s from the child: %d\n", si.ssi_signo == SIGUSR2 ? "SIGUSR2" : "?",
+           (pid_t)si.ssi_pid == pid);
+    waitpid(pid, NULL, 0);
+    close(fd);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -482,6 +512,7 @@ static const struct {
     {"queue", test_queue},
     {"sigtimedwait", test_sigtimedwait},
     {"frame", test_frame},
+    {"signalfd", test_signalfd},
 };
 
 int main(int argc, char **argv)

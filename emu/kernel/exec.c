@@ -83,7 +83,7 @@ static int exec_commit(struct task *t, struct mm_struct *mm, const char *path, c
     if (t->sighand->count > 1) {
         struct sighand_struct *sh = sighand_alloc();
         if (sh) {
-            memcpy(sh->action, t->sighand->action, sizeof(sh->action));
+            memcpy(sh->action, t->sighand->action, sizeof(sh->action)); /* not the queue */
             sighand_put(t->sighand);
             t->sighand = sh;
         }

@@ -12,6 +12,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "emu/trace/trace.h"
+#include "mm/fs.h"
 #include "mm/mm_types.h"
 #include "mm/uaccess.h"
 
@@ -232,6 +235,7 @@ int send_signal(struct task *t, int sig, const struct kernel_siginfo *info, bool
         return -EAGAIN; /* a real-time signal is lost only with an error */
     }
     p->signal |= sig_bit(sig);
+    wake_up(&t->sighand->signalfd_wqh);
     struct task *target = group ? wants_signal(t, sig) : t;
     if (!target)
         return 0;
@@ -841,6 +845,7 @@ static long sys_rt_sigreturn(struct task *t, const uint64_t a[6])
     else
         cpu_fpu_init(c);
     do_sigaltstack(t, &f.uc.uc_stack, NULL, sc->sp);
+    trace_sigreturn(t->tracer, t);
     t->resume_ip = sc->ip ? sc->ip : 0;
     if (!sc->ip)
         cpu_set(c, CPU_RIP, 0); /* a jump to NULL, as the frame says */
@@ -908,8 +913,141 @@ static long sys_restart_syscall(struct task *t, const uint64_t a[6])
     return syscall_invoke(t, t->restart.nr);
 }
 
+/* ---- signalfd ------------------------------------------------------------------- */
+
+struct signalfd_ctx {
+    sigset64_t mask;
+};
+
+/* Linux's struct signalfd_siginfo: 128 bytes. */
+struct signalfd_siginfo_k {
+    uint32_t ssi_signo;
+    int32_t ssi_errno, ssi_code;
+    uint32_t ssi_pid, ssi_uid;
+    int32_t ssi_fd;
+    uint32_t ssi_tid, ssi_band, ssi_overrun, ssi_trapno;
+    int32_t ssi_status, ssi_int;
+    uint64_t ssi_ptr, ssi_utime, ssi_stime, ssi_addr;
+    uint16_t ssi_addr_lsb;
+    uint8_t pad[46];
+};
+_Static_assert(sizeof(struct signalfd_siginfo_k) == 128, "signalfd_siginfo is 128 bytes");
+
+/* Take one pending signal of mask for the reader, as dequeue_signal does. */
+static int dequeue_masked(struct task *t, sigset64_t mask, struct kernel_siginfo *info)
+{
+    sigset64_t saved = t->blocked;
+    t->blocked = ~mask;
+    int sig = dequeue_signal(t, info);
+    t->blocked = saved;
+    return sig;
+}
+
+static long signalfd_read(struct file *f, uint64_t ubuf, size_t count)
+{
+    struct signalfd_ctx *ctx = f->private_data;
+    struct task *t = current;
+    size_t n = 0;
+    if (count < sizeof(struct signalfd_siginfo_k))
+        return -EINVAL;
+    while (n + sizeof(struct signalfd_siginfo_k) <= count) {
+        struct kernel_siginfo info;
+        int sig = dequeue_masked(t, ctx->mask, &info);
+        if (!sig)
+            break;
+        struct signalfd_siginfo_k s;
+        memset(&s, 0, sizeof(s));
+        s.ssi_signo = (uint32_t)sig;
+        s.ssi_code = info.si_code;
+        s.ssi_pid = (uint32_t)info.proc.pid;
+        s.ssi_uid = info.proc.uid;
+        s.ssi_int = (int32_t)info.proc.value;
+        s.ssi_ptr = (uint64_t)info.proc.value;
+        if (sig == SIGCHLD)
+            s.ssi_status = info.proc.chld.status;
+        if (copy_to_user(t->mm, ubuf + n, &s, sizeof(s)))
+            return n ? (long)n : -EFAULT;
+        n += sizeof(s);
+    }
+    if (n)
+        return (long)n;
+    if (f->f_flags & O_NONBLOCK)
+        return -EAGAIN;
+    if (signal_pending(t))
+        return -ERESTARTSYS;
+    return wait_on(&t->sighand->signalfd_wqh);
+}
+
+static unsigned int signalfd_poll(struct file *f, bool queue)
+{
+    struct signalfd_ctx *ctx = f->private_data;
+    struct task *t = current;
+    if (queue)
+        prepare_to_sleep(&t->sighand->signalfd_wqh);
+    sigset64_t pend = t->pending.signal | t->signal->shared_pending.signal;
+    return (pend & ctx->mask) ? POLLIN | POLLRDNORM : 0;
+}
+
+static void signalfd_release(struct file *f)
+{
+    free(f->private_data);
+}
+
+static const struct file_operations signalfd_fops = {
+    .read_user = signalfd_read,
+    .poll = signalfd_poll,
+    .release = signalfd_release,
+};
+
+static long do_signalfd(struct task *t, int fd, uint64_t umask, uint64_t size, int flags)
+{
+    sigset64_t mask;
+    if (size != sizeof(mask) || (flags & ~(O_CLOEXEC | O_NONBLOCK)))
+        return -EINVAL;
+    if (copy_from_user(t->mm, &mask, umask, sizeof(mask)))
+        return -EFAULT;
+    mask &= ~SIG_KERNEL_ONLY_MASK;
+    if (fd != -1) {
+        struct file *f = fd_get(t, fd);
+        if (!f)
+            return -EBADF;
+        if (f->f_op != &signalfd_fops)
+            return -EINVAL;
+        ((struct signalfd_ctx *)f->private_data)->mask = mask;
+        return fd;
+    }
+    struct signalfd_ctx *ctx = calloc(1, sizeof(*ctx));
+    if (!ctx)
+        return -ENOMEM;
+    ctx->mask = mask;
+    int err = 0;
+    struct file *f =
+        file_pseudo("anon_inode:[signalfd]", O_RDWR | (unsigned int)(flags & O_NONBLOCK), 0600,
+                    &signalfd_fops, ctx, &err);
+    if (!f) {
+        free(ctx);
+        return err;
+    }
+    int nfd = fd_install(t, f, 0, flags & O_CLOEXEC);
+    if (nfd < 0)
+        fput(f);
+    return nfd;
+}
+
+static long sys_signalfd(struct task *t, const uint64_t a[6])
+{
+    return do_signalfd(t, (int)a[0], a[1], a[2], 0);
+}
+
+static long sys_signalfd4(struct task *t, const uint64_t a[6])
+{
+    return do_signalfd(t, (int)a[0], a[1], a[2], (int)a[3]);
+}
+
 void sys_signal_register(syscall_fn table[NR_SYSCALLS])
 {
+    table[SYS_signalfd] = sys_signalfd;
+    table[SYS_signalfd4] = sys_signalfd4;
     table[SYS_rt_sigaction] = sys_rt_sigaction;
     table[SYS_rt_sigprocmask] = sys_rt_sigprocmask;
     table[SYS_rt_sigpending] = sys_rt_sigpending;

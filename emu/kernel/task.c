@@ -105,8 +105,10 @@ void release_task(struct task *t)
 struct sighand_struct *sighand_alloc(void)
 {
     struct sighand_struct *sh = kmem_cache_zalloc(sighand_cachep, GFP_KERNEL);
-    if (sh)
+    if (sh) {
         sh->count = 1;
+        INIT_LIST_HEAD(&sh->signalfd_wqh.head);
+    }
     return sh;
 }
 

@@ -92,6 +92,11 @@ struct kernel_siginfo {
     };
 };
 
+/* Tasks sleeping for an event (sched.h has the operations). */
+struct wait_queue_head {
+    struct list_head head; /* struct wait_queue_entry */
+};
+
 /* One queued signal (Linux's struct sigqueue). */
 struct sigqueue {
     struct list_head list;
@@ -106,11 +111,7 @@ struct sigpending {
 struct sighand_struct {
     int count;
     struct k_sigaction action[NR_SIGNALS];
-};
-
-/* Tasks sleeping for an event (sched.h has the operations). */
-struct wait_queue_head {
-    struct list_head head; /* struct wait_queue_entry */
+    struct wait_queue_head signalfd_wqh; /* readers of signalfds: woken by every signal */
 };
 
 /*

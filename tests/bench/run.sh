@@ -4,6 +4,7 @@
 #           50,000 read), vmemu in both fault modes against the same static
 #           binary natively (ASLR off) and under qemu-x86_64 when installed;
 #   crunch: the same comparison for a CPU-bound loop with no faults;
+#   processes: fork+exit of a 64 MiB process, and a 100-command shell loop;
 #   vma_tree: lookups, inserts and gap searches of every VMA tree.
 # usage: tests/bench/run.sh BUILD_DIR   (or: make bench)
 set -u
@@ -69,6 +70,33 @@ if [ -x "$crunch" ]; then
         printf ', qemu %s s: vmemu = %.2fx qemu' "$q" "$(awk "BEGIN{print $v/$q}")"
     fi
     echo
+fi
+
+# compare LABEL CMD...: the command natively, under qemu-x86_64 and under vmemu.
+compare() {
+    local label=$1
+    shift
+    local n q v
+    n=$(best_of 3 "$@")
+    v=$(best_of 3 "$vmemu" run --quiet "$@")
+    printf '%s: native %s s, vmemu %s s = %.2fx native' "$label" "$n" "$v" "$(awk "BEGIN{print $v/$n}")"
+    if command -v qemu-x86_64 >/dev/null; then
+        q=$(best_of 3 qemu-x86_64 "$@")
+        printf ', qemu %s s: vmemu = %.2fx qemu' "$q" "$(awk "BEGIN{print $v/$q}")"
+    fi
+    echo
+}
+
+fork_exit="$build/samples/fork_exit-musl"
+if [ -x "$fork_exit" ]; then
+    echo "== processes"
+    compare "fork+exit of a 64 MiB process, 100 times" "$fork_exit" 64 100
+    compare "100,000 pipe round trips between two processes" "$build/samples/pingpong-musl" 100000
+    applets=$(mktemp -d)
+    for a in cat sh; do ln -s /bin/busybox "$applets/$a"; done
+    PATH="$applets" compare "a shell loop of 100 commands" /bin/busybox sh -c \
+        'i=0; while [ $i -lt 100 ]; do cat </dev/null; i=$((i + 1)); done'
+    rm -rf "$applets"
 fi
 
 if [ -x "$build/tests/bench_vma_tree" ]; then
