@@ -8,6 +8,7 @@
  * there. Guest RAM is registered once, at PHYS_BASE, and never again.
  */
 #include <capstone/capstone.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicorn/unicorn.h>
@@ -22,12 +23,18 @@
 
 /* Where the direct map of guest RAM sits in Unicorn's physical space. */
 #define PHYS_BASE 0x4000000000ULL
+#define TCG_BUFFER_BYTES (64U << 20)
 
 struct cpu {
     uc_engine *uc;
     struct task *task;    /* the task running now */
     struct mm_struct *mm; /* the page tables the MMU walks: the task's, or one probed */
-    uc_hook fill_hook, syscall_hook, intr_hook;
+    uc_hook fill_hook, syscall_hook, intr_hook, block_hook;
+    bool preempting;   /* the block hook is in: quanta are counted */
+    bool want_preempt; /* asked for; comes in at the next cpu_run */
+    uint64_t blocks;   /* blocks run since cpu_run started */
+    uint64_t quantum;  /* stop after this many (0: never) */
+    bool quantum_expired;
     csh capstone;
     bool cs_ok;
     bool fault_pending, trap_pending;
@@ -137,6 +144,17 @@ static void on_syscall(uc_engine *uc, void *arg)
     syscall_dispatch(c->task);
 }
 
+/* Counting blocks, when preemption is on: the quantum's end stops the CPU. */
+static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *arg)
+{
+    struct cpu *c = arg;
+    (void)address, (void)size;
+    if (++c->blocks == c->quantum) {
+        c->quantum_expired = true;
+        uc_emu_stop(uc);
+    }
+}
+
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *arg)
 {
     struct cpu *c = arg;
@@ -149,6 +167,14 @@ static bool cpu_setup(struct cpu *c, const char **why)
 {
     if (uc_open(UC_ARCH_X86, UC_MODE_64, &c->uc) != UC_ERR_OK) {
         *why = "cannot open the x86-64 emulator";
+        return false;
+    }
+    /*
+     * A translation buffer of 64 MiB rather than Unicorn's 1 GiB: flushing
+     * it (when preemption comes on) then takes milliseconds, not seconds.
+     */
+    if (uc_ctl_set_tcg_buffer_size(c->uc, TCG_BUFFER_BYTES) != UC_ERR_OK) {
+        *why = "cannot size the emulator's translation buffer";
         return false;
     }
     if (uc_ctl_tlb_mode(c->uc, UC_TLB_VIRTUAL) != UC_ERR_OK) {
@@ -381,9 +407,55 @@ static void run_deferred(struct cpu *c)
     c->deferred_overflow = false;
 }
 
-enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, struct cpu_fault *fault, struct cpu_trap *trap)
+/*
+ * Asked from a system call, inside a hook: flushing translations there
+ * would pull the running block from under the CPU, so the hook goes in at
+ * the start of the next run, with the CPU stopped.
+ */
+void cpu_enable_preemption(struct cpu *c)
 {
+    if (c->preempting || c->want_preempt)
+        return;
+    c->want_preempt = true;
+    uc_emu_stop(c->uc);
+}
+
+static void start_preempting(struct cpu *c)
+{
+    c->want_preempt = false;
+    if (uc_hook_add(c->uc, &c->block_hook, UC_HOOK_BLOCK, (void *)on_block, c, 1, 0) != UC_ERR_OK) {
+        fprintf(stderr, "vmemu: cannot count guest blocks: tasks switch only in system calls\n");
+        return;
+    }
+    /* Blocks translated before the hook was added would never call it. */
+    uc_ctl_flush_tb(c->uc);
+    c->preempting = true;
+}
+
+bool cpu_preempting(const struct cpu *c)
+{
+    return c->preempting || c->want_preempt; /* the next run counts, either way */
+}
+
+uint64_t cpu_blocks_run(const struct cpu *c)
+{
+    return c->blocks;
+}
+
+bool cpu_quantum_expired(const struct cpu *c)
+{
+    return c->quantum_expired;
+}
+
+enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, uint64_t quantum, struct cpu_fault *fault,
+                      struct cpu_trap *trap)
+{
+    if (c->want_preempt)
+        start_preempting(c);
     c->fault_pending = c->trap_pending = false;
+    c->blocks = 0;
+    c->quantum = quantum;
+    c->quantum_expired = false;
     /* No 'until' address: one costs about 10 us per call. */
     c->last_err = uc_emu_start(c->uc, pc, 0, 0, 0);
     if (c->nr_deferred || c->deferred_overflow)

@@ -104,8 +104,25 @@ void cpu_clear_regs(struct cpu *c);
 void cpu_set_inline_faults(struct cpu *c, bool on);
 void cpu_destroy(struct cpu *c);
 
-/* Run from pc until something stops the CPU. */
-enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, struct cpu_fault *fault, struct cpu_trap *trap);
+/*
+ * Run from pc until something stops the CPU. With preemption on, a
+ * quantum of that many blocks (0: none) ends the run too, as a
+ * CPU_STOP_REQUESTED with cpu_quantum_expired() true.
+ */
+enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, uint64_t quantum, struct cpu_fault *fault,
+                      struct cpu_trap *trap);
+
+/*
+ * Count blocks from now on, so that runs can be cut into quanta and the
+ * virtual clock can follow guest work. It costs every block a call, so it
+ * comes on only when a program needs it (a second thread, an interval
+ * timer), and stays on: turning it on flushes every translation, once.
+ */
+void cpu_enable_preemption(struct cpu *c);
+bool cpu_preempting(const struct cpu *c);
+/* Blocks the last cpu_run executed (counted only with preemption on). */
+uint64_t cpu_blocks_run(const struct cpu *c);
+bool cpu_quantum_expired(const struct cpu *c);
 void cpu_request_stop(struct cpu *c);
 const char *cpu_error(const struct cpu *c);
 

@@ -224,6 +224,7 @@ void do_exit(struct task *t, int code)
     if (t == kernel_init_task() && (t->opts->report || t->opts->maps))
         report_capture(t, t->opts->report, t->opts->maps);
     sched_remove(t);
+    exit_robust_list(t);
     mm_release(t);
     futex_exit(t);
     task_free_parts(t);

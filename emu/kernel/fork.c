@@ -223,6 +223,8 @@ static long kernel_clone(struct task *parent, struct kernel_clone_args *args)
         copy_to_user(p->mm, p->set_child_tid, &tid, sizeof(tid));
     }
     trace_task_new(parent->tracer, parent, p, f);
+    if (f & CLONE_THREAD)
+        sched_need_preemption(); /* threads may wait for each other without a syscall */
     sched_fork(p);
     if (f & CLONE_VFORK) {
         p->vfork_parent = parent;

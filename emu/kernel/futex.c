@@ -183,6 +183,56 @@ void futex_exit(struct task *t)
     t->restart.done = 0;
 }
 
+/*
+ * A futex word the dead thread held (its TID in the low bits): mark it
+ * FUTEX_OWNER_DIED, keep the waiters bit, and wake one waiter so that it
+ * takes the lock over (EOWNERDEAD from pthread_mutex_lock).
+ */
+static void handle_futex_death(struct task *t, uint64_t uaddr, bool pending_op)
+{
+    uint32_t val;
+    if ((uaddr & 3) || copy_from_user(t->mm, &val, uaddr, sizeof(val)))
+        return;
+    if ((val & FUTEX_TID_MASK) != (uint32_t)t->pid) {
+        /* An operation in flight on a free lock: its waiters may need a wake-up. */
+        if (pending_op && !val)
+            futex_wake_private(t->mm, uaddr, 1);
+        return;
+    }
+    uint32_t nv = (val & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+    if (copy_to_user(t->mm, uaddr, &nv, sizeof(nv)))
+        return;
+    if (val & FUTEX_WAITERS)
+        futex_wake_private(t->mm, uaddr, 1);
+}
+
+#define ROBUST_LIST_LIMIT 2048
+
+void exit_robust_list(struct task *t)
+{
+    uint64_t head = t->robust_list;
+    struct {
+        uint64_t next;
+        int64_t futex_offset;
+        uint64_t list_op_pending;
+    } h;
+    if (!head || !t->mm || copy_from_user(t->mm, &h, head, sizeof(h)))
+        return;
+    uint64_t entry = h.next, pending = h.list_op_pending & ~1ULL;
+    for (int n = 0; entry != head && n < ROBUST_LIST_LIMIT; n++) {
+        uint64_t next;
+        if (copy_from_user(t->mm, &next, entry & ~1ULL, sizeof(next)))
+            break;
+        /* The pending entry is handled last, once. */
+        if ((entry & ~1ULL) != pending)
+            handle_futex_death(t, (entry & ~1ULL) + (uint64_t)h.futex_offset, false);
+        entry = next;
+    }
+    if (pending)
+        handle_futex_death(t, pending + (uint64_t)h.futex_offset, true);
+    t->robust_list = 0;
+}
+
 static long futex_requeue(struct task *t, uint64_t uaddr, uint64_t uaddr2, bool private,
                           int nr_wake, int nr_requeue, const uint32_t *cmpval)
 {

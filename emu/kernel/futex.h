@@ -11,6 +11,8 @@ struct mm_struct;
 /* Wake up to n waiters of the private futex at uaddr of mm (thread exit's clear_child_tid). */
 int futex_wake_private(struct mm_struct *mm, uint64_t uaddr, int n);
 
+/* A thread ends: the robust futexes it held are marked dead and their waiters woken. */
+void exit_robust_list(struct task *t);
 /* A task ends: it leaves any futex queue it sleeps on. */
 void futex_exit(struct task *t);
 

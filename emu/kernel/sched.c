@@ -34,8 +34,10 @@
 
 #define VIRTUAL_EPOCH_NS (1767225600ULL * 1000000000ULL) /* 2026-01-01 00:00:00 UTC */
 #define VCLOCK_STEP_NS 1000ULL                           /* what one clock query takes */
-#define SYSCALL_QUANTUM 100 /* syscalls a task may make while others wait to run */
-#define EXIT_DEADLOCK 124   /* every task blocked for good, as timeout(1) exits */
+#define SYSCALL_QUANTUM 100   /* syscalls a task may make while others wait to run */
+#define QUANTUM_BLOCKS 100000 /* with preemption on: blocks a task runs while others wait */
+#define NS_PER_BLOCK 10       /* with preemption on: the virtual time one block takes */
+#define EXIT_DEADLOCK 124     /* every task blocked for good, as timeout(1) exits */
 
 struct task *current;
 
@@ -378,6 +380,41 @@ static void handle_stop(struct task *t, enum cpu_stop why, struct cpu_fault *f,
     force_sig(t, SIGILL);
 }
 
+/*
+ * With preemption on, how many blocks the next run may take: a quantum,
+ * or less if a timer falls due sooner on the virtual clock.
+ */
+static uint64_t quantum_now(void)
+{
+    if (!current || !cpu_preempting(current->cpu))
+        return 0;
+    uint64_t q = QUANTUM_BLOCKS;
+    if (!realtime && !list_empty(&timers)) {
+        uint64_t next = list_first_entry(&timers, struct ktimer, node)->expires;
+        uint64_t until = next > vclock_ns ? (next - vclock_ns) / NS_PER_BLOCK + 1 : 1;
+        if (until < q)
+            q = until;
+    }
+    return q;
+}
+
+/* The blocks a run took move the virtual clock; a spent quantum lets others run. */
+static void account_blocks(struct task *t)
+{
+    if (!cpu_preempting(t->cpu))
+        return;
+    if (!realtime)
+        vclock_ns += cpu_blocks_run(t->cpu) * NS_PER_BLOCK;
+    if (cpu_quantum_expired(t->cpu) && !list_empty(&runqueue))
+        t->need_resched = true;
+}
+
+void sched_need_preemption(void)
+{
+    if (current)
+        cpu_enable_preemption(current->cpu);
+}
+
 /* Run t until it sleeps, exits or must let another task run. */
 static void run_current(struct task *t)
 {
@@ -397,7 +434,8 @@ static void run_current(struct task *t)
         }
         struct cpu_fault f = {0};
         struct cpu_trap trap = {0};
-        enum cpu_stop why = cpu_run(t->cpu, cpu_get(t->cpu, CPU_RIP), &f, &trap);
+        enum cpu_stop why = cpu_run(t->cpu, cpu_get(t->cpu, CPU_RIP), quantum_now(), &f, &trap);
+        account_blocks(t);
         handle_stop(t, why, &f, &trap, &spurious);
     }
 }

@@ -95,6 +95,11 @@ int kernel_init_status(void);
 void kernel_note_exit(struct task *t, int wait_status);
 /* Fire the timers that are due (the loop, between instructions); true if any. */
 bool run_timers(void);
+/*
+ * A program now needs guest work to be counted (a second thread, an
+ * interval timer): turn preemption on, for the rest of the run.
+ */
+void sched_need_preemption(void);
 /* Count a syscall against the task's share while others wait to run. */
 void sched_syscall_tick(struct task *t);
 

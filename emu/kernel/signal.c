@@ -780,6 +780,8 @@ static void restart_without_handler(struct task *t)
 void exit_to_user_mode(struct task *t)
 {
     run_timers();
+    if (t->state != TASK_RUNNING)
+        return; /* asleep, stopped or gone: nothing runs for it until it is woken */
     if (t->resume_ip) {
         cpu_set(t->cpu, CPU_RIP, t->resume_ip);
         t->resume_ip = 0;

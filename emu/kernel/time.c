@@ -199,6 +199,7 @@ static void itimer_set(struct signal_struct *sig, int which, uint64_t value, uin
         return;
     tm->fn = itimer_fire;
     tm->data = sig;
+    sched_need_preemption(); /* the timer must fire in the middle of guest work too */
     ktimer_start(tm, ktime_get_ns() + value);
 }
 
@@ -368,6 +369,7 @@ static long sys_timer_settime(struct task *t, const uint64_t a[6])
     uint64_t value = (uint64_t)v.it_value.tv_sec * NSEC_PER_SEC + (uint64_t)v.it_value.tv_nsec;
     k->interval = (uint64_t)v.it_interval.tv_sec * NSEC_PER_SEC + (uint64_t)v.it_interval.tv_nsec;
     if (value) {
+        sched_need_preemption();
         uint64_t at = ktime_get_ns() + value;
         if (a[1] & TIMER_ABSTIME) {
             bool real = k->clock == CLOCK_REALTIME || k->clock == CLOCK_TAI;
