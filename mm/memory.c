@@ -330,8 +330,10 @@ void handle_mm_fault(struct mm_struct *mm, unsigned long addr, unsigned int flag
     } else {
         mm->faults.min_flt++;
     }
-    if (!fault_is_error(res->kind))
+    if (!fault_is_error(res->kind)) {
         count_vm_event(PGFAULT); /* /proc/vmstat's pgfault counts major ones too */
+        arch_account_fault(mm, res->major);
+    }
     if (mm->observer)
         mm->observer->fault(mm->observer->ctx, exact, flags, res);
 }

@@ -78,7 +78,7 @@ static int exec_commit(struct task *t, struct mm_struct *mm, const char *path, c
         t->mm = mm;
         mmput(old);
     }
-    memset(&t->fault_base, 0, sizeof(t->fault_base));
+    memset(&t->signal->mm_base, 0, sizeof(t->signal->mm_base));
     unshare_files_for_exec(t);
     if (t->sighand->count > 1) {
         struct sighand_struct *sh = sighand_alloc();

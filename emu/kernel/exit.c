@@ -77,6 +77,8 @@ static void record_exit(const struct task *t, int status)
     memcpy(r->comm, t->comm, sizeof(r->comm));
     r->status = status;
     r->faults = t->signal->faults;
+    r->faults.min_flt = t->signal->min_flt;
+    r->faults.maj_flt = t->signal->maj_flt;
     r->hiwater_rss = t->hiwater_rss;
 }
 
@@ -228,6 +230,8 @@ void do_exit(struct task *t, int code)
     mm_release(t);
     futex_exit(t);
     task_free_parts(t);
+    sig->min_flt += t->min_flt;
+    sig->maj_flt += t->maj_flt;
     t->exit_code = code;
     bool last = --sig->live == 0;
     if (!sig->group_exit)
@@ -313,8 +317,8 @@ static void fill_rusage(struct rusage *ru, const struct task *c)
     uint64_t us = (task_utime_ns(c) + s->cutime_ns) / 1000;
     ru->ru_utime.tv_sec = (time_t)(us / 1000000);
     ru->ru_utime.tv_usec = (suseconds_t)(us % 1000000);
-    ru->ru_minflt = (long)(s->faults.min_flt + s->cmin_flt);
-    ru->ru_majflt = (long)(s->faults.maj_flt + s->cmaj_flt);
+    ru->ru_minflt = (long)(s->min_flt + s->cmin_flt);
+    ru->ru_majflt = (long)(s->maj_flt + s->cmaj_flt);
     unsigned long rss_kb = c->hiwater_rss * 4;
     ru->ru_maxrss = (long)(rss_kb > s->cmaxrss_kb ? rss_kb : s->cmaxrss_kb);
 }

@@ -77,7 +77,8 @@ static int copy_mm(struct task *p, struct task *parent, uint64_t flags)
     if (flags & CLONE_VM) {
         mmget(parent->mm);
         p->mm = parent->mm;
-        p->fault_base = parent->mm->faults; /* only what it faults from now on is its own */
+        if (!(flags & CLONE_THREAD)) /* vfork: only what it faults from now on is its own */
+            p->signal->mm_base = parent->mm->faults;
         return 0;
     }
     int err = 0;

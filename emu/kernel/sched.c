@@ -105,6 +105,18 @@ uint64_t clock_read_ns(int clockid)
     return now; /* monotonic, boot time and the CPU-time clocks count from the start */
 }
 
+/* A fault is the current task's (Linux's task_struct min_flt/maj_flt). */
+void arch_account_fault(struct mm_struct *mm, bool major)
+{
+    (void)mm;
+    if (!current)
+        return;
+    if (major)
+        current->maj_flt++;
+    else
+        current->min_flt++;
+}
+
 /* mm/'s clock for dirty-page expiry: the wall clock the guest sees. */
 uint64_t arch_now_ns(void)
 {

@@ -303,9 +303,8 @@ static long sys_getrusage(struct task *t, const uint64_t a[6])
         if (who == RUSAGE_SELF) {
             task_group_faults(t, &f);
         } else {
-            f = t->mm->faults;
-            f.min_flt -= t->fault_base.min_flt;
-            f.maj_flt -= t->fault_base.maj_flt;
+            f.min_flt = t->min_flt;
+            f.maj_flt = t->maj_flt;
         }
         ru.ru_minflt = (long)f.min_flt;
         ru.ru_majflt = (long)f.maj_flt;

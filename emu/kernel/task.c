@@ -267,22 +267,45 @@ static void fault_stats_add(struct fault_stats *d, const struct fault_stats *a,
     d->segv += a->segv - base->segv;
 }
 
+/* Another thread of t's process still uses its mm. */
+static bool mm_shared_in_group(const struct task *t)
+{
+    for (struct task *u = next_task(NULL); u; u = next_task(u))
+        if (u != t && u->signal == t->signal && u->mm == t->mm)
+            return true;
+    return false;
+}
+
 void task_account_mm(struct task *t)
 {
     if (!t->mm)
         return;
-    fault_stats_add(&t->signal->faults, &t->mm->faults, &t->fault_base);
     if (t->mm->hiwater_rss > t->hiwater_rss)
         t->hiwater_rss = t->mm->hiwater_rss;
-    memset(&t->fault_base, 0, sizeof(t->fault_base));
+    struct signal_struct *sig = t->signal;
+    if (sig->leader && sig->leader != t && sig->leader->hiwater_rss < t->hiwater_rss)
+        sig->leader->hiwater_rss = t->hiwater_rss;
+    if (mm_shared_in_group(t))
+        return;
+    fault_stats_add(&sig->faults, &t->mm->faults, &sig->mm_base);
+    memset(&sig->mm_base, 0, sizeof(sig->mm_base));
 }
 
 void task_group_faults(const struct task *t, struct fault_stats *out)
 {
     *out = t->signal->faults;
+    const struct mm_struct *mm = NULL;
     for (struct task *u = next_task(NULL); u; u = next_task(u))
         if (u->signal == t->signal && u->mm)
-            fault_stats_add(out, &u->mm->faults, &u->fault_base);
+            mm = u->mm;
+    if (mm)
+        fault_stats_add(out, &mm->faults, &t->signal->mm_base);
+    /* Minor and major come from the tasks themselves: exact with threads too. */
+    out->min_flt = t->signal->min_flt;
+    out->maj_flt = t->signal->maj_flt;
+    for (struct task *u = next_task(NULL); u; u = next_task(u))
+        if (u->signal == t->signal && u->state != TASK_ZOMBIE && u->state != TASK_DEAD)
+            out->min_flt += u->min_flt, out->maj_flt += u->maj_flt;
 }
 
 void task_free_parts(struct task *t)

@@ -141,7 +141,9 @@ struct signal_struct {
     /* Children reaped by wait: their usage adds up here (RUSAGE_CHILDREN). */
     unsigned long cmin_flt, cmaj_flt, cmaxrss_kb;
     uint64_t cutime_ns;
-    struct fault_stats faults; /* of the address spaces its tasks have let go */
+    unsigned long min_flt, maj_flt; /* of its threads that have exited */
+    struct fault_stats faults;      /* by kind, of the address spaces it has let go */
+    struct fault_stats mm_base;     /* its mm's counts when it started using it */
     bool is_child_subreaper, has_child_subreaper;
     struct ktimer itimer[3]; /* ITIMER_REAL (and alarm), ITIMER_VIRTUAL, ITIMER_PROF */
     uint64_t itimer_incr[3]; /* their reload values in ns */
@@ -219,10 +221,10 @@ struct task {
     uint64_t robust_list, robust_list_len;
 
     /* Accounting (Linux keeps it in task_struct). */
-    struct fault_stats fault_base; /* its mm's counts when it started using it */
-    uint64_t start_ns;             /* the virtual clock when it was created */
-    uint64_t utime_ns;             /* run time on the virtual clock */
-    unsigned long hiwater_rss;     /* its mm's peak, kept past exit */
+    unsigned long min_flt, maj_flt; /* faults this task took */
+    uint64_t start_ns;              /* the virtual clock when it was created */
+    uint64_t utime_ns;              /* run time on the virtual clock */
+    unsigned long hiwater_rss;      /* its mm's peak, kept past exit */
 
     bool need_resched; /* give the CPU up at the next stop */
     bool frozen;       /* vfork parent waiting for its child */
@@ -281,11 +283,12 @@ struct signal_struct *signal_alloc(void);
 void signal_put(struct signal_struct *sig);
 
 /*
- * The task lets go of its mm: the faults it took in it are added to its
- * process's counts (getrusage, wait, the exit summary).
+ * The task lets go of its mm: when no other thread of its process uses it,
+ * the faults of each kind taken in it go to the process's counts (the exit
+ * summary). Minor and major faults are counted per task as they happen.
  */
 void task_account_mm(struct task *t);
-/* The process's fault counts so far: what its tasks let go of, plus the live mms'. */
+/* The process's faults so far: minor and major of every thread, kinds of every mm. */
 void task_group_faults(const struct task *t, struct fault_stats *out);
 /* Drop the task's mm, files, fs and sighand (exit); the signal_struct stays. */
 void task_free_parts(struct task *t);
