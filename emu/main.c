@@ -51,6 +51,7 @@ static void usage(FILE *out)
         "  --trace-file=PATH   where the trace goes (default stderr)",
         "  --fault-mode=M      auto (default: inline unless faults are traced),",
         "                      inline or precise",
+        "  --cpus N            CPUs the guest is told it has, 1 to 64 (default 1)",
         "  --maps              print the final /proc/self/maps at exit",
         "  --report=LIST       print /proc files at exit (meminfo,buddyinfo,slabinfo,",
         "                      zoneinfo,vmstat,status,stat) on stderr",
@@ -181,6 +182,12 @@ static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o
             o->report = v;
         } else if (take_option(argc, argv, i, "--check-leaks", NULL)) {
             o->check_leaks = true;
+        } else if (take_option(argc, argv, i, "--cpus", &v)) {
+            char *end;
+            unsigned long n = strtoul(v, &end, 10);
+            if (*end || !*v || n < 1 || n > 64)
+                bad_value("--cpus", v);
+            o->cpus = (unsigned int)n;
         } else if (take_option(argc, argv, i, "--maps", NULL)) {
             o->maps = true;
         } else if (o->portable && take_option(argc, argv, i, "--update", NULL)) {
@@ -293,7 +300,7 @@ static FILE *open_trace_file(const struct vmemu_options *o)
 
 static int cmd_run(int argc, char **argv, int i)
 {
-    struct vmemu_options o = {.ram_bytes = 256ULL << 20, .vma_tree = "maple"};
+    struct vmemu_options o = {.ram_bytes = 256ULL << 20, .vma_tree = "maple", .cpus = 1};
     parse_options(argc, argv, &i, &o);
     if (i >= argc) {
         fprintf(stderr, "vmemu run: no program given (try --help)\n");
@@ -375,7 +382,7 @@ static unsigned long diff_traces(const char *want, size_t wlen, const char *got,
 static int cmd_check(int argc, char **argv, int i)
 {
     struct vmemu_options o = {
-        .ram_bytes = 256ULL << 20, .vma_tree = "maple", .quiet = true, .portable = true};
+        .ram_bytes = 256ULL << 20, .vma_tree = "maple", .quiet = true, .portable = true, .cpus = 1};
     parse_options(argc, argv, &i, &o);
     if (argc - i < 2) {
         fprintf(stderr, "vmemu check: need EXPECTED and PROGRAM (try --help)\n");

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define NTHREADS 4
@@ -253,6 +254,32 @@ static void test_ids(void)
     printf("ids: a thread's tid differs from the pid: %ld\n", (long)r);
 }
 
+static const char *self;
+
+static void *exec_from_thread(void *arg)
+{
+    char pid[16];
+    snprintf(pid, sizeof(pid), "%ld", (long)arg);
+    execl(self, self, "--after-exec", pid, (char *)NULL);
+    return NULL;
+}
+
+/* execve from a thread that is not the leader: the process keeps its pid. */
+static void test_exec_thread(void)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        pthread_t t;
+        pthread_create(&t, NULL, exec_from_thread, (void *)(long)getpid());
+        for (;;)
+            pause(); /* the exec ends this thread */
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    printf("exec from a thread: child exited %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -266,10 +293,17 @@ static const struct {
     {"munmap", test_munmap_race},
     {"robust", test_robust},
     {"ids", test_ids},
+    {"exec_thread", test_exec_thread},
 };
 
 int main(int argc, char **argv)
 {
+    self = argv[0];
+    if (argc == 3 && strcmp(argv[1], "--after-exec") == 0) {
+        printf("after exec from a thread: pid kept %d, one thread %d\n", atol(argv[2]) == getpid(),
+               (long)syscall(SYS_gettid) == (long)getpid());
+        return 3;
+    }
     setvbuf(stdout, NULL, _IOLBF, 0);
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
         if (argc < 2 || strcmp(argv[1], tests[i].name) == 0)

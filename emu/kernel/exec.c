@@ -24,6 +24,7 @@
 #include "emu/fs/fdtable.h"
 #include "emu/kernel/exec.h"
 #include "emu/kernel/exit.h"
+#include "emu/kernel/fork.h"
 #include "emu/kernel/sched.h"
 #include "emu/kernel/signal.h"
 #include "emu/kernel/task.h"
@@ -52,12 +53,20 @@ static void set_comm(struct task *t, const char *path)
     snprintf(t->comm, sizeof(t->comm), "%s", base);
 }
 
-/* Other threads of the process end before the new program starts. */
+/*
+ * Other threads of the process end before the new program starts; a
+ * thread that is not the leader takes the leader's place and pid, as
+ * Linux's de_thread does, so the process keeps its pid across exec.
+ */
 static void de_thread(struct task *t)
 {
+    struct task *leader = t->group_leader;
     for (struct task *u = next_task(NULL); u; u = next_task(u))
         if (u != t && u->signal == t->signal && u->state != TASK_ZOMBIE && u->state != TASK_DEAD)
             do_exit(u, SIGKILL);
+    if (leader == t)
+        return;
+    take_over_leader(t, leader);
 }
 
 /* Past the point of no return: t becomes the new program. */

@@ -76,6 +76,7 @@ static void record_exit(const struct task *t, int status)
     r->ppid = task_ppid(t);
     memcpy(r->comm, t->comm, sizeof(r->comm));
     r->status = status;
+    r->threads = t->signal->threads_made;
     r->faults = t->signal->faults;
     r->faults.min_flt = t->signal->min_flt;
     r->faults.maj_flt = t->signal->maj_flt;
@@ -118,6 +119,11 @@ void mm_release(struct task *t)
 
 static struct task *find_new_reaper(struct task *t)
 {
+    /* Another live thread of the same process keeps the children first. */
+    for (struct task *u = next_task(NULL); u; u = next_task(u))
+        if (u != t && u->signal == t->signal && u->state != TASK_ZOMBIE && u->state != TASK_DEAD &&
+            !u->exiting)
+            return u;
     for (struct task *p = t->group_leader->real_parent; p; p = p->group_leader->real_parent)
         if (p->signal->is_child_subreaper && p->state != TASK_ZOMBIE && p->state != TASK_DEAD)
             return p->group_leader;

@@ -28,6 +28,7 @@ struct exit_record {
     int pid, ppid;
     char comm[16];
     int status; /* the wait status */
+    int threads; /* it ever had */
     struct fault_stats faults;
     unsigned long hiwater_rss;
 };

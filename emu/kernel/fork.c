@@ -18,6 +18,7 @@
 #include "emu/cpu.h"
 #include "emu/fs/fdtable.h"
 #include "emu/kernel/exit.h"
+#include "emu/kernel/fork.h"
 #include "emu/kernel/sched.h"
 #include "emu/kernel/signal.h"
 #include "emu/kernel/syscall.h"
@@ -112,6 +113,7 @@ static int copy_signal(struct task *p, struct task *parent, uint64_t flags)
         p->signal = parent->signal;
         p->signal->count++;
         p->signal->live++;
+        p->signal->threads_made++;
         return 0;
     }
     struct signal_struct *s = signal_alloc();
@@ -123,6 +125,7 @@ static int copy_signal(struct task *p, struct task *parent, uint64_t flags)
     s->session = ps->session;
     s->has_child_subreaper = ps->has_child_subreaper || ps->is_child_subreaper;
     s->live = 1;
+    s->threads_made = 1;
     s->leader = p;
     p->signal = s;
     return 0;
@@ -152,6 +155,35 @@ static void link_task(struct task *p, struct task *parent, uint64_t flags)
     p->real_parent = rp;
     if (thread_group_leader(p) && rp)
         list_add_tail(&p->sibling, &rp->children);
+}
+
+void take_over_leader(struct task *t, struct task *leader)
+{
+    int tid = t->pid;
+    t->pid = leader->pid;
+    leader->pid = tid;
+    /* t takes the leader's place in the pid order and among its parent's children. */
+    list_del(&t->tasks);
+    list_insert_between(&t->tasks, &leader->tasks, leader->tasks.next);
+    list_del(&leader->tasks);
+    list_insert_between(&leader->tasks, t->tasks.prev, &t->tasks);
+    t->real_parent = leader->real_parent;
+    t->exit_signal = leader->exit_signal;
+    list_del(&t->thread_group);
+    list_del(&t->sibling);
+    if (t->real_parent)
+        list_add_tail(&t->sibling, &t->real_parent->children);
+    list_del(&leader->sibling);
+    t->group_leader = t;
+    t->signal->leader = t;
+    for (struct task *u = next_task(NULL); u; u = next_task(u))
+        if (u->signal == t->signal)
+            u->group_leader = t;
+    /* The old leader exited in de_thread: a zombie nobody will wait for now. */
+    if (leader->state == TASK_ZOMBIE)
+        release_task(leader);
+    else
+        leader->state = TASK_DEAD;
 }
 
 static long copy_process(struct task *parent, const struct kernel_clone_args *args,

@@ -273,12 +273,79 @@ static long sys_sched_yield(struct task *t, const uint64_t a[6])
     return 0;
 }
 
+/* The CPUs the guest is told it has (--cpus): all of them, always allowed. */
+static uint64_t cpu_mask(const struct task *t)
+{
+    unsigned int n = t->opts->cpus ? t->opts->cpus : 1;
+    return n >= 64 ? ~0ULL : (1ULL << n) - 1;
+}
+
+static struct task *affinity_task(struct task *t, int pid)
+{
+    struct task *p = pid ? find_task_by_vpid(pid) : t;
+    return p && p->state != TASK_DEAD && p->state != TASK_ZOMBIE ? p : NULL;
+}
+
 static long sys_sched_getaffinity(struct task *t, const uint64_t a[6])
 {
-    uint64_t mask = 1; /* one CPU */
+    uint64_t mask = cpu_mask(t);
+    if (!affinity_task(t, (int)a[0]))
+        return -ESRCH;
     if (a[1] < sizeof(mask) || (a[1] & (sizeof(long) - 1)))
         return -EINVAL;
     return copy_to_user(t->mm, a[2], &mask, sizeof(mask)) ? -EFAULT : (long)sizeof(mask);
+}
+
+/* Any mask that names one of the guest's CPUs is taken; one CPU runs every task anyway. */
+static long sys_sched_setaffinity(struct task *t, const uint64_t a[6])
+{
+    uint64_t mask = 0;
+    if (!affinity_task(t, (int)a[0]))
+        return -ESRCH;
+    size_t len = a[1] < sizeof(mask) ? (size_t)a[1] : sizeof(mask);
+    if (copy_from_user(t->mm, &mask, a[2], len))
+        return -EFAULT;
+    return (mask & cpu_mask(t)) ? 0 : -EINVAL;
+}
+
+/* getcpu: the one CPU that runs the guest is CPU 0, on node 0. */
+static long sys_getcpu(struct task *t, const uint64_t a[6])
+{
+    uint32_t zero = 0;
+    if (a[0] && copy_to_user(t->mm, a[0], &zero, sizeof(zero)))
+        return -EFAULT;
+    if (a[1] && copy_to_user(t->mm, a[1], &zero, sizeof(zero)))
+        return -EFAULT;
+    return 0;
+}
+
+/*
+ * membarrier: one CPU runs every thread in order, so every barrier is
+ * already there; the answers are Linux's (the commands a kernel with the
+ * private expedited ones supports, registration accepted).
+ */
+static long sys_membarrier(struct task *t, const uint64_t a[6])
+{
+    (void)t;
+    enum {
+        QUERY = 0,
+        GLOBAL = 1,
+        GLOBAL_EXPEDITED = 2,
+        REGISTER_GLOBAL_EXPEDITED = 4,
+        PRIVATE_EXPEDITED = 8,
+        REGISTER_PRIVATE_EXPEDITED = 16,
+        PRIVATE_EXPEDITED_SYNC_CORE = 32,
+        REGISTER_PRIVATE_EXPEDITED_SYNC_CORE = 64,
+    };
+    const long supported = GLOBAL | GLOBAL_EXPEDITED | REGISTER_GLOBAL_EXPEDITED |
+                           PRIVATE_EXPEDITED | REGISTER_PRIVATE_EXPEDITED |
+                           PRIVATE_EXPEDITED_SYNC_CORE | REGISTER_PRIVATE_EXPEDITED_SYNC_CORE;
+    int cmd = (int)a[0];
+    if (a[1] & ~1ULL)
+        return -EINVAL;
+    if (cmd == QUERY)
+        return supported;
+    return (cmd & supported) && !(cmd & (cmd - 1)) ? 0 : -EINVAL;
 }
 
 /* The usage of the calling process, or of its reaped children. */
@@ -419,6 +486,9 @@ void sys_proc_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_getrandom] = sys_getrandom;
     table[SYS_sched_yield] = sys_sched_yield;
     table[SYS_sched_getaffinity] = sys_sched_getaffinity;
+    table[SYS_sched_setaffinity] = sys_sched_setaffinity;
+    table[SYS_getcpu] = sys_getcpu;
+    table[SYS_membarrier] = sys_membarrier;
     table[SYS_getrusage] = sys_getrusage;
     table[SYS_sysinfo] = sys_sysinfo;
 }

@@ -200,6 +200,7 @@ static const char *create_parts(struct task *t, const struct vma_tree_ops *ops)
         return "out of guest memory for the first process";
     t->signal->leader = t;
     t->signal->live = 1;
+    t->signal->threads_made = 1;
     /*
      * A job of the shell that started vmemu: its own process group, in the
      * session of that (unseen) shell, so setsid() and setpgid() answer as

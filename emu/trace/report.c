@@ -171,6 +171,9 @@ void report_summary(int status, double wall)
         if (r[i].hiwater_rss > peak)
             peak = r[i].hiwater_rss;
     }
+    int threads = 0;
+    for (unsigned int i = 0; i < n; i++)
+        threads += r[i].threads;
     fprintf(stderr,
             "vmemu: %s exited with status %d\n"
             "vmemu: faults: %lu minor, %lu major (zero-page %lu, anon %lu, file %lu, cow %lu)\n"
@@ -179,6 +182,8 @@ void report_summary(int status, double wall)
             n ? r[0].comm : "?", status, s.min_flt, s.maj_flt, s.zero_page, s.anon_new,
             s.file_pages, s.cow, s.fault_around, s.readahead,
             report_pgalloc_total() - pgalloc_start, peak, wall);
+    if (threads > (int)n)
+        fprintf(stderr, "vmemu: %d threads in %u process%s\n", threads, n, n == 1 ? "" : "es");
     if (n > 1) {
         fprintf(stderr, "vmemu: %u processes:\n", n);
         for (unsigned int i = 0; i < n; i++) {
