@@ -127,8 +127,9 @@ struct ktimer {
 };
 
 struct signal_struct {
-    int count; /* tasks holding it */
-    int live;  /* threads not yet exited */
+    int count;        /* tasks holding it */
+    int live;         /* threads not yet exited */
+    int threads_made; /* threads it ever had, the first one included */
     struct sigpending shared_pending;
     bool group_exit;                      /* exit_group or a fatal signal is ending the process */
     int group_exit_code;                  /* its wait status */
