@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -82,6 +83,38 @@ static void test_mutex(void)
     for (int i = 0; i < NTHREADS; i++)
         pthread_join(th[i], NULL);
     printf("mutex: counter %ld\n", counter);
+}
+
+static pthread_mutex_t pi_lock;
+static long pi_counter;
+
+static void *add_pi(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 5000; i++) {
+        pthread_mutex_lock(&pi_lock);
+        long v = pi_counter;
+        if (i % 100 == 0)
+            sched_yield(); /* let the others find the lock taken */
+        pi_counter = v + 1;
+        pthread_mutex_unlock(&pi_lock);
+    }
+    return NULL;
+}
+
+/* A priority-inheritance mutex (FUTEX_LOCK_PI / FUTEX_UNLOCK_PI with glibc). */
+static void test_pi_mutex(void)
+{
+    pthread_mutexattr_t at;
+    pthread_mutexattr_init(&at);
+    pthread_mutexattr_setprotocol(&at, PTHREAD_PRIO_INHERIT);
+    pthread_mutex_init(&pi_lock, &at);
+    pthread_t th[NTHREADS];
+    for (int i = 0; i < NTHREADS; i++)
+        pthread_create(&th[i], NULL, add_pi, NULL);
+    for (int i = 0; i < NTHREADS; i++)
+        pthread_join(th[i], NULL);
+    printf("pi mutex: counter %ld\n", pi_counter);
 }
 
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
@@ -286,6 +319,7 @@ static const struct {
 } tests[] = {
     {"slices", test_slices},
     {"mutex", test_mutex},
+    {"pi_mutex", test_pi_mutex},
     {"condvar", test_condvar},
     {"tls", test_tls},
     {"cancel", test_cancel},

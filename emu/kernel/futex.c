@@ -35,6 +35,7 @@ struct futex_q {
     struct futex_key key;
     uint32_t bitset;
     struct task *task;
+    bool pi;                   /* waits in FUTEX_LOCK_PI for the lock itself */
     struct wait_queue_head wq; /* the waiter sleeps here alone */
 };
 
@@ -333,6 +334,117 @@ static long futex_wake_op(struct task *t, uint64_t uaddr, uint64_t uaddr2, bool 
     return woken;
 }
 
+/*
+ * Priority-inheritance futexes (glibc's PTHREAD_PRIO_INHERIT mutexes): the
+ * word holds the owner's TID, FUTEX_WAITERS when someone sleeps on it. One
+ * CPU runs every task with no priorities, so inheriting one changes
+ * nothing; what matters is the hand-over: unlocking gives the lock straight
+ * to the first waiter, as Linux's rt_mutex does.
+ */
+static long futex_lock_pi(struct task *t, uint64_t uaddr, bool private, uint64_t utimeout, bool try)
+{
+    struct futex_key key;
+    long err = get_futex_key(t->mm, uaddr, private, &key);
+    if (err)
+        return err;
+    bool again = t->restart.armed && t->restart.nr == t->syscall_nr;
+    struct futex_q *q = again ? (struct futex_q *)(uintptr_t)t->restart.done : NULL;
+    if (q) {
+        bool handed = list_empty(&q->list);
+        if (!handed)
+            list_del(&q->list);
+        free(q);
+        t->restart.done = 0;
+        if (handed)
+            return 0; /* the unlocker made us the owner */
+        if (t->restart.deadline && t->restart.deadline <= ktime_get_ns())
+            return -ETIMEDOUT;
+        if (signal_pending(t))
+            return -ERESTARTNOINTR; /* Linux restarts lock_pi */
+    }
+    uint32_t v;
+    for (;;) {
+        if (copy_from_user(t->mm, &v, uaddr, sizeof(v)))
+            return -EFAULT;
+        uint32_t owner = v & FUTEX_TID_MASK;
+        if (owner == (uint32_t)t->pid)
+            return -EDEADLK;
+        if (!owner) {
+            /* Free (or its owner died): take it, keeping the waiters bit. */
+            uint32_t nv = (uint32_t)t->pid | (v & FUTEX_WAITERS);
+            if (copy_to_user(t->mm, uaddr, &nv, sizeof(nv)))
+                return -EFAULT;
+            return 0;
+        }
+        break;
+    }
+    if (try)
+        return -EWOULDBLOCK;
+    if (!again && utimeout) {
+        struct timespec ts;
+        if (copy_from_user(t->mm, &ts, utimeout, sizeof(ts)))
+            return -EFAULT;
+        uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+        t->restart.deadline = ns > boot_time_ns() ? ns - boot_time_ns() : 1; /* CLOCK_REALTIME */
+    } else if (!again) {
+        t->restart.deadline = 0;
+    }
+    if (t->restart.deadline && t->restart.deadline <= ktime_get_ns())
+        return -ETIMEDOUT;
+    uint32_t nv = v | FUTEX_WAITERS;
+    if (nv != v && copy_to_user(t->mm, uaddr, &nv, sizeof(nv)))
+        return -EFAULT;
+    q = calloc(1, sizeof(*q));
+    if (!q)
+        return -ENOMEM;
+    q->key = key;
+    q->bitset = FUTEX_BITSET_MATCH_ANY;
+    q->task = t;
+    q->pi = true;
+    init_waitqueue_head(&q->wq);
+    list_add_tail(&q->list, &futex_queue);
+    if (!prepare_to_sleep(&q->wq)) {
+        list_del(&q->list);
+        free(q);
+        return -ENOMEM;
+    }
+    t->restart.armed = true;
+    t->restart.nr = t->syscall_nr;
+    t->restart.done = (uint64_t)(uintptr_t)q;
+    return sleep_on(t->restart.deadline);
+}
+
+static long futex_unlock_pi(struct task *t, uint64_t uaddr, bool private)
+{
+    struct futex_key key;
+    long err = get_futex_key(t->mm, uaddr, private, &key);
+    if (err)
+        return err;
+    uint32_t v;
+    if (copy_from_user(t->mm, &v, uaddr, sizeof(v)))
+        return -EFAULT;
+    if ((v & FUTEX_TID_MASK) != (uint32_t)t->pid)
+        return -EPERM;
+    struct futex_q *q, *next = NULL;
+    int waiters = 0;
+    list_for_each_entry(q, &futex_queue, list)
+    {
+        if (q->pi && key_eq(&q->key, &key)) {
+            if (!next)
+                next = q;
+            waiters++;
+        }
+    }
+    uint32_t nv = 0;
+    if (next) {
+        nv = (uint32_t)next->task->pid | (waiters > 1 ? FUTEX_WAITERS : 0);
+        list_del(&next->list);
+        INIT_LIST_HEAD(&next->list);
+        wake_up(&next->wq);
+    }
+    return copy_to_user(t->mm, uaddr, &nv, sizeof(nv)) ? -EFAULT : 0;
+}
+
 static long sys_futex(struct task *t, const uint64_t a[6])
 {
     int op = (int)a[1];
@@ -364,6 +476,13 @@ static long sys_futex(struct task *t, const uint64_t a[6])
     }
     case FUTEX_WAKE_OP:
         return futex_wake_op(t, a[0], a[4], private, (int)a[2], (int)a[3], (uint32_t)a[5]);
+    case FUTEX_LOCK_PI:
+    case FUTEX_LOCK_PI2:
+        return futex_lock_pi(t, a[0], private, a[3], false);
+    case FUTEX_TRYLOCK_PI:
+        return futex_lock_pi(t, a[0], private, 0, true);
+    case FUTEX_UNLOCK_PI:
+        return futex_unlock_pi(t, a[0], private);
     default: {
         static bool reported[16];
         if (cmd < 16 && !reported[cmd]) {
