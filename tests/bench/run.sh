@@ -4,7 +4,8 @@
 #           50,000 read), vmemu in both fault modes against the same static
 #           binary natively (ASLR off) and under qemu-x86_64 when installed;
 #   crunch: the same comparison for a CPU-bound loop with no faults;
-#   processes: fork+exit of a 64 MiB process, and a 100-command shell loop;
+#   processes: fork+exit of a 64 MiB process, a 100-command shell loop,
+#           pipe round trips between two processes, faults from 4 threads;
 #   vma_tree: lookups, inserts and gap searches of every VMA tree.
 # usage: tests/bench/run.sh BUILD_DIR   (or: make bench)
 set -u
@@ -92,6 +93,7 @@ if [ -x "$fork_exit" ]; then
     echo "== processes"
     compare "fork+exit of a 64 MiB process, 100 times" "$fork_exit" 64 100
     compare "100,000 pipe round trips between two processes" "$build/samples/pingpong-musl" 100000
+    compare "4 threads writing 32 MiB each (32,768 faults)" "$build/samples/thread_faults-musl" 4 32
     applets=$(mktemp -d)
     for a in cat sh; do ln -s /bin/busybox "$applets/$a"; done
     PATH="$applets" compare "a shell loop of 100 commands" /bin/busybox sh -c \
