@@ -30,7 +30,11 @@ struct cpu {
     struct task *task;    /* the task running now */
     struct mm_struct *mm; /* the page tables the MMU walks: the task's, or one probed */
     uc_hook fill_hook, syscall_hook, intr_hook, block_hook;
-    bool preempting;   /* the block hook is in: quanta are counted */
+    uint8_t *frame_state; /* FRAME_* of every frame of guest RAM */
+    bool wx_pending;      /* a store to a frame holding code was refused: drop the code */
+    uint64_t wx_page;
+    unsigned long nr_frames;
+    bool preempting; /* the block hook is in: quanta are counted */
     bool want_preempt; /* asked for; comes in at the next cpu_run */
     uint64_t blocks;   /* blocks run since cpu_run started */
     uint64_t quantum;  /* stop after this many (0: never) */
@@ -108,6 +112,57 @@ static bool fault_inline(struct cpu *c, uint64_t vaddr, uc_mem_type type)
     return false;
 }
 
+/*
+ * Write xor execute, per frame, in what the TLB holds. Unicorn 2.1.1 does
+ * not see every guest store into a page it has translated code from (after
+ * the first store to such a page, later ones to its other blocks leave their
+ * stale translations in place: tests/integration/smc.sh shows it), which
+ * breaks every JIT. So vmemu never lets the TLB hold write and execute
+ * rights to one frame at once:
+ *   - a fetch from a frame some TLB entry may write: flush the TLB (every
+ *     such entry goes), then map it readable and executable only;
+ *   - a write to a frame code may have been translated from: drop those
+ *     translations (once the CPU stops, before another block runs), flush
+ *     the TLB (aliases lose execute), then map it readable and writable only.
+ * Frames of programs' text are never written, frames of data never run:
+ * they never switch, and cost nothing.
+ */
+#define FRAME_WRITABLE 1u /* some TLB entry may hold write rights to the frame */
+#define FRAME_CODE 2u     /* code may have been translated from the frame */
+#define WX_REFUSE (~0u)   /* wx_grant: fail this fill (a write to code: see cpu_run) */
+
+static void defer_code_removal(struct cpu *c, unsigned long start, unsigned long end);
+
+static unsigned int wx_grant(struct cpu *c, uint64_t vaddr, uint64_t pa, enum mmu_access a,
+                             unsigned int prot)
+{
+    unsigned long pfn = pa >> PAGE_SHIFT;
+    if (pfn >= c->nr_frames)
+        return prot;
+    uint8_t *st = &c->frame_state[pfn];
+    bool want_exec = a == MMU_FETCH || (a == MMU_READ && (*st & FRAME_CODE));
+    if (want_exec && (prot & MMU_PROT_EXEC)) {
+        if (*st & FRAME_WRITABLE) {
+            uc_ctl_flush_tlb(c->uc);
+            *st &= (uint8_t)~FRAME_WRITABLE;
+        }
+        *st |= FRAME_CODE;
+        return prot & ~MMU_PROT_WRITE;
+    }
+    if (prot & MMU_PROT_WRITE) {
+        if ((*st & FRAME_CODE) && a == MMU_WRITE) {
+            /* Refuse this once: the run loop drops the frame's code, then the store goes on. */
+            c->wx_pending = true;
+            c->wx_page = vaddr & PAGE_MASK;
+            return WX_REFUSE;
+        }
+        if (*st & FRAME_CODE)
+            return prot & ~MMU_PROT_WRITE; /* a read: keep the code, not the write */
+        *st |= FRAME_WRITABLE;
+    }
+    return prot & ~MMU_PROT_EXEC;
+}
+
 static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_entry *out,
                         void *arg)
 {
@@ -118,16 +173,27 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_
                                                : MMU_READ;
     uint64_t pa;
     unsigned int prot;
-    if (c->mm && mmu_translate(c->mm, vaddr, a, &pa, &prot)) {
-        fill_entry(out, pa, prot);
+    if (c->probing) {
+        /* Unicorn looking a page up to drop its code: any present page will do. */
+        if (!c->mm || !mmu_translate(c->mm, vaddr, MMU_READ, &pa, &prot))
+            return false;
+        fill_entry(out, pa, MMU_PROT_READ | MMU_PROT_EXEC);
         return true;
     }
-    if (c->probing)
-        return false;
+    if (c->mm && mmu_translate(c->mm, vaddr, a, &pa, &prot)) {
+        unsigned int granted = wx_grant(c, vaddr, pa, a, prot);
+        if (granted == WX_REFUSE)
+            return false;
+        fill_entry(out, pa, granted);
+        return true;
+    }
     c->fault.handled = false;
     if (c->inline_faults && c->mm && fault_inline(c, vaddr, type) &&
         mmu_translate(c->mm, vaddr, a, &pa, &prot)) {
-        fill_entry(out, pa, prot);
+        unsigned int granted = wx_grant(c, vaddr, pa, a, prot);
+        if (granted == WX_REFUSE)
+            return false;
+        fill_entry(out, pa, granted);
         return true;
     }
     /* Stop: uc_emu_start returns with RIP on the faulting instruction. */
@@ -192,6 +258,11 @@ static bool cpu_setup(struct cpu *c, const char **why)
         *why = "cannot install the emulator's hooks";
         return false;
     }
+    c->nr_frames = phys_ram_bytes() >> PAGE_SHIFT;
+    if (!(c->frame_state = calloc(c->nr_frames, 1))) {
+        *why = "out of memory";
+        return false;
+    }
     c->cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &c->capstone) == CS_ERR_OK &&
                cs_option(c->capstone, CS_OPT_DETAIL, CS_OPT_ON) == CS_ERR_OK;
     return true;
@@ -220,6 +291,7 @@ void cpu_destroy(struct cpu *c)
         current_cpu = NULL;
     if (c->cs_ok)
         cs_close(&c->capstone);
+    free(c->frame_state);
     if (c->uc)
         uc_close(c->uc);
     free(c);
@@ -395,6 +467,9 @@ void cpu_clear_regs(struct cpu *c)
 static void remove_code(struct cpu *c, struct mm_struct *mm, unsigned long start,
                         unsigned long end);
 
+static void remove_code_any(struct cpu *c, struct mm_struct *mm, unsigned long start,
+                            unsigned long end);
+
 /* Code removal asked for inside the fill hook, done now that the CPU stopped. */
 static void run_deferred(struct cpu *c)
 {
@@ -402,9 +477,18 @@ static void run_deferred(struct cpu *c)
         uc_ctl_flush_tb(c->uc);
     else
         for (unsigned int k = 0; k < c->nr_deferred; k++)
-            remove_code(c, c->mm, c->deferred[k][0], c->deferred[k][1]);
+            remove_code_any(c, c->mm, c->deferred[k][0], c->deferred[k][1]);
     c->nr_deferred = 0;
     c->deferred_overflow = false;
+}
+
+static void defer_code_removal(struct cpu *c, unsigned long start, unsigned long end)
+{
+    if (c->nr_deferred == sizeof(c->deferred) / sizeof(c->deferred[0]))
+        c->deferred_overflow = true;
+    else
+        c->deferred[c->nr_deferred][0] = start, c->deferred[c->nr_deferred++][1] = end;
+    uc_emu_stop(c->uc);
 }
 
 /*
@@ -458,6 +542,21 @@ enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, uint64_t quantum, struct cpu_f
     c->quantum_expired = false;
     /* No 'until' address: one costs about 10 us per call. */
     c->last_err = uc_emu_start(c->uc, pc, 0, 0, 0);
+    while (c->wx_pending) {
+        /*
+         * A store to a frame code was translated from: drop that code
+         * (with the CPU stopped, RIP on the store), make the frame data,
+         * and go on with the store.
+         */
+        c->wx_pending = false;
+        remove_code_any(c, c->mm, c->wx_page, c->wx_page + PAGE_SIZE);
+        uint64_t pa;
+        unsigned int prot;
+        if (mmu_translate(c->mm, c->wx_page, MMU_READ, &pa, &prot) &&
+            (pa >> PAGE_SHIFT) < c->nr_frames)
+            c->frame_state[pa >> PAGE_SHIFT] = 0;
+        c->last_err = uc_emu_start(c->uc, cpu_get(c, CPU_RIP), 0, 0, 0);
+    }
     if (c->nr_deferred || c->deferred_overflow)
         run_deferred(c);
     if (c->fault_pending) {
@@ -635,11 +734,7 @@ void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned l
         return;
     if (c->in_fill) {
         /* Translating inside a fill would nest fills: defer to the run loop. */
-        if (c->nr_deferred == sizeof(c->deferred) / sizeof(c->deferred[0]))
-            c->deferred_overflow = true;
-        else
-            c->deferred[c->nr_deferred][0] = start, c->deferred[c->nr_deferred++][1] = end;
-        uc_emu_stop(c->uc);
+        defer_code_removal(c, start, end);
         return;
     }
     remove_code(c, mm, start, end);
@@ -650,6 +745,27 @@ void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned l
  * mm the CPU walks: for another mm (a process exiting while its parent is
  * current, an unmap through the rmap), walk that one for the while.
  */
+/*
+ * Drop the translations of every present page of [start, end), executable
+ * or not (a write switched the frame from code to data): the probe maps
+ * them executable for the while, so the TLB is flushed afterwards.
+ */
+static void remove_code_any(struct cpu *c, struct mm_struct *mm, unsigned long start,
+                            unsigned long end)
+{
+    struct mm_struct *walking = c->mm;
+    c->mm = mm;
+    c->probing = true;
+    for (unsigned long a = start & PAGE_MASK; a < end; a += PAGE_SIZE) {
+        pte_t *pte = pte_lookup(mm, a);
+        if (pte && (*pte & _PAGE_PRESENT))
+            uc_ctl_remove_cache(c->uc, a, a + PAGE_SIZE);
+    }
+    c->probing = false;
+    c->mm = walking;
+    uc_ctl_flush_tlb(c->uc);
+}
+
 static void remove_code(struct cpu *c, struct mm_struct *mm, unsigned long start, unsigned long end)
 {
     struct mm_struct *walking = c->mm;

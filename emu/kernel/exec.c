@@ -61,9 +61,15 @@ static void set_comm(struct task *t, const char *path)
 static void de_thread(struct task *t)
 {
     struct task *leader = t->group_leader;
-    for (struct task *u = next_task(NULL); u; u = next_task(u))
-        if (u != t && u->signal == t->signal && u->state != TASK_ZOMBIE && u->state != TASK_DEAD)
+    /* do_exit may release the task (and reap others): look again from the start each time. */
+    for (struct task *u = next_task(NULL); u;) {
+        if (u != t && u->signal == t->signal && u->state != TASK_ZOMBIE && u->state != TASK_DEAD) {
             do_exit(u, SIGKILL);
+            u = next_task(NULL);
+        } else {
+            u = next_task(u);
+        }
+    }
     if (leader == t)
         return;
     take_over_leader(t, leader);

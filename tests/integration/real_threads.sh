@@ -3,7 +3,10 @@
 #   - a static Go program (goroutines over several OS threads, channels, a
 #     WaitGroup, the garbage-collected heap), built here with Debian's Go;
 #   - qemu-x86_64-static (Debian's qemu-user-static, a static PIE that runs
-#     an RCU thread beside its main one) emulating a static sample.
+#     an RCU thread beside its main one, and a host thread per guest
+#     thread) emulating static samples, threaded ones too: qemu's JIT
+#     rewrites its own code buffer when the guest's second thread starts,
+#     which needs vmemu's write-xor-execute handling of code (emu/cpu.c).
 # stdout and the exit status must equal the native run's.
 #
 # usage: real_threads.sh BUILD_DIR SOURCE_DIR
@@ -45,6 +48,9 @@ fi
 qemu=/usr/bin/qemu-x86_64-static
 if [ -x "$qemu" ]; then
     same "qemu-x86_64-static running hello-musl" "$qemu" "$build/samples/hello-musl" a b
+    for t in mutex condvar tls spin exec_thread; do
+        same "qemu-x86_64-static running threads-musl $t" "$qemu" "$build/samples/threads-musl" "$t"
+    done
 else
     fail "qemu-user-static" "$qemu is missing (.ci/deps.sh installs qemu-user-static)"
 fi
