@@ -153,7 +153,12 @@ static int write_tagged(struct address_space *as, int fd, pgoff_t start, pgoff_t
             continue;
         int err = write_one(as, fd, p);
         if (err) {
-            set_page_dirty(p); /* not written: keep it for a later pass */
+            /*
+             * As in Linux, a page that could not be written is not retried:
+             * it stays clean in the cache and the file carries the error,
+             * which fsync and msync report (errseq) and vmemu's exit status
+             * reports if the program never asked.
+             */
             if (!first)
                 first = err;
             continue;
@@ -182,8 +187,9 @@ static int writeback_pages(struct address_space *as, pgoff_t start, pgoff_t end,
         return 0;
     int fd = open_for_writeback(as);
     if (fd < 0) {
-        as->wb_err = -errno; /* the pages stay dirty: a later pass may manage */
-        return as->wb_err;
+        int err = -errno; /* nothing was tried: the pages stay dirty for a later pass */
+        errseq_set(&as->wb_err, err);
+        return err;
     }
     bool was = in_writeback;
     in_writeback = true;
@@ -196,7 +202,7 @@ static int writeback_pages(struct address_space *as, pgoff_t start, pgoff_t end,
         err = -errno;
     in_writeback = was;
     if (err)
-        as->wb_err = err;
+        errseq_set(&as->wb_err, err);
     struct pagecache_event ev = {.op = PAGECACHE_WRITEBACK,
                                  .as = as,
                                  .index = start,
@@ -212,19 +218,36 @@ int writeback_range(struct address_space *as, pgoff_t start, pgoff_t end, enum w
     return writeback_pages(as, start, end, why, ULONG_MAX);
 }
 
+int file_check_and_advance_wb_err(struct file *f)
+{
+    return f->f_mapping ? errseq_check_and_advance(&f->f_mapping->wb_err, &f->f_wb_err) : 0;
+}
+
 int vfs_fsync(struct file *f)
 {
     struct address_space *as = f->f_mapping;
     if (as) {
-        int err = writeback_range(as, 0, ULONG_MAX, WB_REASON_FSYNC);
-        /* An error of an earlier pass (background, periodic) is reported once, here. */
-        if (!err && as->wb_err)
-            err = as->wb_err;
-        as->wb_err = 0;
+        /* This pass's error, or one of an earlier pass (background, periodic, another fsync). */
+        writeback_range(as, 0, ULONG_MAX, WB_REASON_FSYNC);
+        int err = file_check_and_advance_wb_err(f);
         if (err)
             return err;
     }
     return fsync(f->f_host_fd) != 0 && errno != EINVAL ? -errno : 0;
+}
+
+int for_each_unseen_wb_err(void (*fn)(const char *name, int err, void *ctx), void *ctx)
+{
+    int n = 0;
+    struct address_space *as;
+    list_for_each_entry(as, &address_spaces, as_list)
+    {
+        if (!errseq_unseen(&as->wb_err))
+            continue;
+        fn(mapping_name(as), -(int)(as->wb_err & ERRSEQ_MAX_ERRNO), ctx);
+        n++;
+    }
+    return n;
 }
 
 int writeback_all(enum wb_reason why)
