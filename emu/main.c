@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +219,12 @@ static void print_maps(struct task *t)
 /* Run one program with the options; returns vmemu's exit status. */
 static int run_program(const struct vmemu_options *o, char **argv, char **envp, FILE *trace_out)
 {
+    /*
+     * A write past RLIMIT_FSIZE is the guest's SIGXFSZ, decided by vmemu
+     * against the guest's own limit; vmemu's own writes (guest RAM, the
+     * page cache's writeback) just fail, and say so.
+     */
+    signal(SIGXFSZ, SIG_IGN);
     int err = mm_init(o->ram_bytes);
     if (err) {
         fprintf(stderr, "vmemu: cannot set up %" PRIu64 " bytes of guest RAM: %s\n", o->ram_bytes,

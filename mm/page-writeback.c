@@ -174,10 +174,10 @@ static int fix_host_size(struct address_space *as, int fd)
 {
     if (as->host_size >= as->i_size || xa_marked(&as->i_pages, PAGECACHE_TAG_DIRTY))
         return 0;
-    if (ftruncate(fd, (off_t)as->i_size) != 0)
-        return -errno;
+    int err = ftruncate(fd, (off_t)as->i_size) != 0 ? -errno : 0;
+    /* Failed or not, it is not tried again: like lost pages, the error is reported once. */
     as->host_size = as->i_size;
-    return 0;
+    return err;
 }
 
 static int writeback_pages(struct address_space *as, pgoff_t start, pgoff_t end, enum wb_reason why,
@@ -196,8 +196,9 @@ static int writeback_pages(struct address_space *as, pgoff_t start, pgoff_t end,
     tag_pages_for_writeback(as, start, end);
     unsigned long written = 0;
     int err = write_tagged(as, fd, start, end, &budget, &written);
+    int size_err = fix_host_size(as, fd); /* in the same pass: one error event at most */
     if (!err)
-        err = fix_host_size(as, fd);
+        err = size_err;
     if (close(fd) != 0 && !err)
         err = -errno;
     in_writeback = was;

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,11 +158,6 @@ int vfs_init(const char *root_dir, char *why, size_t whylen)
     mount_host_tree(&mounts[M_SYS], open_subdir(fd, "sys"), root_mnt);
     mount_host_tree(&mounts[M_SHM], open_dev_subdir(fd, "shm"), dev_mnt);
     mount_host_tree(&mounts[M_PTS], open_dev_subdir(fd, "pts"), dev_mnt);
-    /*
-     * A write past RLIMIT_FSIZE is the guest's SIGXFSZ, decided by vmemu
-     * against the guest's own limit; vmemu's own writes just fail.
-     */
-    signal(SIGXFSZ, SIG_IGN);
     return 0;
 }
 

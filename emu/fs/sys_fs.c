@@ -177,6 +177,16 @@ static long sys_write(struct task *t, const uint64_t a[6])
 }
 
 /* pread64/pwrite64: at an offset, the file position untouched. */
+/*
+ * Linux's rw_verify_area: a transfer may neither start nor end past the
+ * largest offset. (Linux lets /proc/PID/mem take the addresses above it;
+ * they are the kernel's, and reading them fails either way.)
+ */
+static bool rw_area_ok(uint64_t pos, size_t count)
+{
+    return (int64_t)count >= 0 && (int64_t)pos >= 0 && (int64_t)(pos + count) >= 0;
+}
+
 static long do_pio(struct task *t, const uint64_t a[6], bool writing)
 {
     struct file *f = fd_get(t, (int)a[0]);
@@ -185,7 +195,7 @@ static long do_pio(struct task *t, const uint64_t a[6], bool writing)
         return -EBADF;
     if (!is_regular(f) && !(f->f_op && S_ISREG(f->f_mode)))
         return -ESPIPE;
-    if ((int64_t)pos < 0)
+    if (!rw_area_ok(pos, (size_t)a[2]))
         return -EINVAL;
     writeback_periodic();
     /* As in Linux, O_APPEND wins over the offset for pwrite. */
