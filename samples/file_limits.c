@@ -26,7 +26,9 @@ static void result(const char *what, ssize_t r)
         printf("%-44s -> %zd\n", what, r);
     else
         printf("%-44s -> %s\n", what,
-               errno == EFBIG ? "EFBIG" : errno == EINVAL ? "EINVAL" : "other error");
+               errno == EFBIG    ? "EFBIG"
+               : errno == EINVAL ? "EINVAL"
+                                 : "other error");
 }
 
 int main(void)

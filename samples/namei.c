@@ -97,7 +97,8 @@ static void links(void)
              O_WRONLY | O_CREAT | O_EXCL);
     try_open("open(a/new, O_CREAT|O_EXCL)", AT_FDCWD, "a/new", O_WRONLY | O_CREAT | O_EXCL);
     try_open("open(rel, O_CREAT|O_EXCL)", AT_FDCWD, "rel", O_WRONLY | O_CREAT | O_EXCL);
-    try_open("open(dangling, O_CREAT) creates the target", AT_FDCWD, "dangling", O_WRONLY | O_CREAT);
+    try_open("open(dangling, O_CREAT) creates the target", AT_FDCWD, "dangling",
+             O_WRONLY | O_CREAT);
     which("the dangling link's target now", "a/target");
     try_open("open(newdir/, O_CREAT)", AT_FDCWD, "newdir/", O_WRONLY | O_CREAT);
     try_open("open(a, O_WRONLY)", AT_FDCWD, "a", O_WRONLY);
@@ -159,7 +160,8 @@ static void names(void)
     show("two links to a/file", stat("a/file", &st) == 0 && st.st_nlink == 2 ? 0 : -1);
     show("link(a, dirhard)", link("a", "dirhard"));
     show("symlink(x, rel) (exists)", symlink("x", "rel"));
-    show("linkat(rel, AT_SYMLINK_FOLLOW)", linkat(AT_FDCWD, "rel", AT_FDCWD, "hard2", AT_SYMLINK_FOLLOW));
+    show("linkat(rel, AT_SYMLINK_FOLLOW)",
+         linkat(AT_FDCWD, "rel", AT_FDCWD, "hard2", AT_SYMLINK_FOLLOW));
     show("hard2 is a file", lstat("hard2", &st) == 0 && S_ISREG(st.st_mode) ? 0 : -1);
     mode_t old = umask(027);
     int fd = open("masked", O_WRONLY | O_CREAT, 0666);
@@ -168,7 +170,8 @@ static void names(void)
     close(fd);
     mkdir("masked-dir", 0777);
     stat("masked-dir", &st);
-    printf("%-48s %04o\n", "mode of a directory made under umask 027", (unsigned)(st.st_mode & 07777));
+    printf("%-48s %04o\n", "mode of a directory made under umask 027",
+           (unsigned)(st.st_mode & 07777));
     printf("%-48s %04o\n", "umask() gives the old mask back", (unsigned)umask(old));
 }
 
@@ -196,9 +199,9 @@ static void cwd(const char *top)
 /* Remove everything the sample made. */
 static void cleanup(void)
 {
-    static const char *const files[] = {
-        "a/b/new", "a/file",  "a/target", "a/new",  "top", "rel", "abs",        "chain",
-        "dirlink", "dangling", "loop",    "hard",   "hard2", "masked", "l41"};
+    static const char *const files[] = {"a/b/new", "a/file", "a/target", "a/new",   "top",
+                                        "rel",     "abs",    "chain",    "dirlink", "dangling",
+                                        "loop",    "hard",   "hard2",    "masked",  "l41"};
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
         unlink(files[i]);
     char name[16];

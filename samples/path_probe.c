@@ -35,10 +35,22 @@ static const char *errname(int e)
     static const struct {
         int e;
         const char *name;
-    } names[] = {{ENOENT, "ENOENT"}, {EACCES, "EACCES"},   {EPERM, "EPERM"},   {EIO, "EIO"},
-                 {EINVAL, "EINVAL"}, {ENOTDIR, "ENOTDIR"}, {EISDIR, "EISDIR"}, {ELOOP, "ELOOP"},
-                 {EBADF, "EBADF"},   {EROFS, "EROFS"},     {EEXIST, "EEXIST"}, {EXDEV, "EXDEV"},
-                 {EBUSY, "EBUSY"},   {ETXTBSY, "ETXTBSY"}, {ENXIO, "ENXIO"},   {ENOTEMPTY, "ENOTEMPTY"},
+    } names[] = {{ENOENT, "ENOENT"},
+                 {EACCES, "EACCES"},
+                 {EPERM, "EPERM"},
+                 {EIO, "EIO"},
+                 {EINVAL, "EINVAL"},
+                 {ENOTDIR, "ENOTDIR"},
+                 {EISDIR, "EISDIR"},
+                 {ELOOP, "ELOOP"},
+                 {EBADF, "EBADF"},
+                 {EROFS, "EROFS"},
+                 {EEXIST, "EEXIST"},
+                 {EXDEV, "EXDEV"},
+                 {EBUSY, "EBUSY"},
+                 {ETXTBSY, "ETXTBSY"},
+                 {ENXIO, "ENXIO"},
+                 {ENOTEMPTY, "ENOTEMPTY"},
                  {ENAMETOOLONG, "ENAMETOOLONG"}};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (names[i].e == e)
@@ -79,8 +91,9 @@ static void op_mem(const char *path)
     char buf[16] = {0};
     ssize_t n = pread(fd, buf, sizeof(buf), (off_t)(unsigned long)marker);
     report("mem", path, 0,
-           n == (ssize_t)sizeof(buf) && !memcmp(buf, marker, sizeof(buf)) ? "(this program's memory)"
-                                                                          : "(NOT this program's memory)");
+           n == (ssize_t)sizeof(buf) && !memcmp(buf, marker, sizeof(buf))
+               ? "(this program's memory)"
+               : "(NOT this program's memory)");
     close(fd);
 }
 

@@ -246,8 +246,9 @@ static void generated(int argc, char **argv)
 
 static void listings(void)
 {
-    static const char *const want[] = {"cmdline", "comm", "cwd", "environ", "exe", "fd", "maps",
-                                       "mem", "root", "smaps", "stat", "statm", "status", "task"};
+    static const char *const want[] = {"cmdline", "comm",  "cwd",    "environ", "exe",
+                                       "fd",      "maps",  "mem",    "root",    "smaps",
+                                       "stat",    "statm", "status", "task"};
     int found = 0;
     DIR *d = opendir("/proc/self");
     struct dirent *e;
@@ -255,7 +256,8 @@ static void listings(void)
         for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
             found += strcmp(e->d_name, want[i]) == 0;
     closedir(d);
-    printf("/proc/self lists its entries: %s\n", yes(found == (int)(sizeof(want) / sizeof(want[0]))));
+    printf("/proc/self lists its entries: %s\n",
+           yes(found == (int)(sizeof(want) / sizeof(want[0]))));
     char tid[32];
     snprintf(tid, sizeof(tid), "%d", (int)getpid());
     found = 0;

@@ -156,17 +156,11 @@ static int64_t mem_dev_llseek(struct file *f, int64_t off, int whence)
     return (int64_t)f->f_pos;
 }
 
-static int mem_dev_getattr(struct file *f, struct stat *st)
-{
-    devfs_getattr(pseudo_file_node(f), st);
-    return 0;
-}
-
 static const struct file_operations mem_dev_fops = {
     .read = mem_dev_read,
     .write = mem_dev_write,
     .llseek = mem_dev_llseek,
-    .getattr = mem_dev_getattr,
+    .getattr = pseudo_getattr,
     .release = pseudo_file_release,
 };
 

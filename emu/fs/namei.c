@@ -26,60 +26,38 @@
 
 /* ---- the canonical name ------------------------------------------------------------ */
 
-static int name_reserve(struct nameidata *nd, size_t extra)
-{
-    if (nd->name_len + extra + 1 <= nd->name_cap)
-        return 0;
-    size_t cap = nd->name_cap ? nd->name_cap : 64;
-    while (cap < nd->name_len + extra + 1)
-        cap *= 2;
-    char *n = realloc(nd->name, cap);
-    if (!n)
-        return -ENOMEM;
-    nd->name = n;
-    nd->name_cap = cap;
-    return 0;
-}
-
+/* The name is a seq: it grows as the walk goes down and is cut back by "..". */
 static int name_set(struct nameidata *nd, const char *s)
 {
-    size_t n = strlen(s);
-    nd->name_len = 0;
-    if (name_reserve(nd, n))
-        return -ENOMEM;
-    memcpy(nd->name, s, n + 1);
-    nd->name_len = n;
-    return 0;
+    seq_free(&nd->name);
+    seq_write(&nd->name, s, strlen(s));
+    return nd->name.overflow ? -ENOMEM : 0;
 }
 
 static int name_push(struct nameidata *nd, const char *comp)
 {
-    size_t n = strlen(comp);
-    if (name_reserve(nd, n + 1))
-        return -ENOMEM;
-    if (nd->name_len == 0 || nd->name[nd->name_len - 1] != '/')
-        nd->name[nd->name_len++] = '/';
-    memcpy(nd->name + nd->name_len, comp, n + 1);
-    nd->name_len += n;
-    return 0;
+    if (nd->name.len == 0 || nd->name.buf[nd->name.len - 1] != '/')
+        seq_write(&nd->name, "/", 1);
+    seq_write(&nd->name, comp, strlen(comp));
+    return nd->name.overflow ? -ENOMEM : 0;
 }
 
 static void name_pop(struct nameidata *nd)
 {
-    char *slash = strrchr(nd->name, '/');
+    char *slash = nd->name.buf ? strrchr(nd->name.buf, '/') : NULL;
     if (!slash)
         return;
-    nd->name_len = slash == nd->name ? 1 : (size_t)(slash - nd->name);
-    nd->name[nd->name_len] = '\0';
+    nd->name.len = slash == nd->name.buf ? 1 : (size_t)(slash - nd->name.buf);
+    nd->name.buf[nd->name.len] = '\0';
 }
 
 char *nd_last_name(const struct nameidata *nd)
 {
-    size_t n = nd->name_len, m = strlen(nd->last);
+    size_t n = nd->name.len, m = strlen(nd->last);
     char *s = malloc(n + m + 2);
     if (!s)
         return NULL;
-    memcpy(s, nd->name, n);
+    memcpy(s, nd->name.buf, n);
     if (n == 0 || s[n - 1] != '/')
         s[n++] = '/';
     memcpy(s + n, nd->last, m + 1);
@@ -226,9 +204,9 @@ void nd_release(struct nameidata *nd)
     path_put(&nd->root);
     path_put(&nd->path);
     path_put(&nd->parent);
-    free(nd->name);
+    seq_free(&nd->name);
     free(nd->rest);
-    nd->name = nd->rest = NULL;
+    nd->rest = NULL;
 }
 
 /* ---- links ------------------------------------------------------------------------- */

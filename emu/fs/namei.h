@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "emu/fs/mount.h"
+#include "mm/seq.h"
 
 #define MAXSYMLINKS 40
 #define GUEST_AT_FDCWD (-100)
@@ -46,9 +47,8 @@ struct nameidata {
     char last[NAME_MAX + 1]; /* the last component */
     int last_type;
     bool trailing_slash; /* the path ended in '/': the object must be a directory */
-    char *name;          /* the guest path of nd->path, canonical (malloc) */
-    size_t name_len, name_cap;
-    char *rest; /* what is left to walk (malloc) */
+    struct seq name;     /* the guest path of nd->path, canonical: name.buf */
+    char *rest;          /* what is left to walk (malloc) */
     size_t rest_off;
     int links; /* symbolic links followed so far */
 };

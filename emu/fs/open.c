@@ -153,15 +153,8 @@ static int open_host(const struct path *p, const struct path *parent, const char
 }
 
 /* The path-only open of one of vmemu's nodes (O_PATH): it names, nothing more. */
-static int pseudo_path_getattr(struct file *f, struct stat *st)
-{
-    const struct path *node = pseudo_file_node(f);
-    node->mnt->ops->getattr(node, st);
-    return 0;
-}
-
 static const struct file_operations pseudo_path_fops = {
-    .getattr = pseudo_path_getattr,
+    .getattr = pseudo_getattr,
     .release = pseudo_file_release,
 };
 
@@ -341,8 +334,8 @@ static int open_last(struct nameidata *nd, int flags, mode_t mode, struct file *
             if ((err = nd_finish_dir(nd)) != 0)
                 return err;
             if (tmpfile)
-                return open_tmpfile(nd->t, &nd->path, flags, mode, nd->name, out);
-            return open_path(nd->t, &nd->path, NULL, NULL, flags, nd->name, out);
+                return open_tmpfile(nd->t, &nd->path, flags, mode, nd->name.buf, out);
+            return open_path(nd->t, &nd->path, NULL, NULL, flags, nd->name.buf, out);
         }
         struct path child;
         err = nd_lookup_last(nd, &child);
@@ -428,7 +421,7 @@ int open_exec(struct task *t, const char *path, struct file **out, const char **
         /* O_NONBLOCK: should the name turn into a FIFO meanwhile, the open does not wait. */
         const struct path *parent = nd.parent.kind == NODE_HOST ? &nd.parent : NULL;
         err = open_path(t, &nd.path, parent, parent ? nd.last : NULL, O_RDONLY | O_NONBLOCK,
-                        nd.name, &f);
+                        nd.name.buf, &f);
     }
     nd_release(&nd);
     if (!err && (!S_ISREG(f->f_mode) || f->f_host_fd < 0))

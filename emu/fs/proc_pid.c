@@ -191,18 +191,11 @@ static long pid_write(struct file *f, const char *buf, size_t len, uint64_t *pos
     return err ? err : (long)len;
 }
 
-static int pid_getattr(struct file *f, struct stat *st)
-{
-    const struct path *node = pseudo_file_node(f);
-    node->mnt->ops->getattr(node, st);
-    return 0;
-}
-
 static const struct file_operations pid_fops = {
     .read = pid_read,
     .write = pid_write,
     .llseek = pseudo_llseek,
-    .getattr = pid_getattr,
+    .getattr = pseudo_getattr,
     .release = pseudo_file_release,
 };
 
@@ -266,7 +259,7 @@ static const struct file_operations mem_fops = {
     .read = mem_read,
     .write = mem_write,
     .llseek = mem_llseek,
-    .getattr = pid_getattr,
+    .getattr = pseudo_getattr,
     .release = pseudo_file_release,
 };
 

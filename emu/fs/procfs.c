@@ -384,16 +384,10 @@ static long sysctl_write(struct file *f, const char *buf, size_t len, uint64_t *
     return err ? err : (long)len;
 }
 
-static int proc_file_getattr(struct file *f, struct stat *st)
-{
-    procfs_getattr(pseudo_file_node(f), st);
-    return 0;
-}
-
 static const struct file_operations global_fops = {
     .read = global_read,
     .llseek = pseudo_llseek,
-    .getattr = proc_file_getattr,
+    .getattr = pseudo_getattr,
     .release = pseudo_file_release,
 };
 
@@ -401,7 +395,7 @@ static const struct file_operations sysctl_fops = {
     .read = global_read,
     .write = sysctl_write,
     .llseek = pseudo_llseek,
-    .getattr = proc_file_getattr,
+    .getattr = pseudo_getattr,
     .release = pseudo_file_release,
 };
 

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "emu/fs/vfs.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
 #include "mm/slab.h"
@@ -80,24 +81,20 @@ long pseudo_seq_read(struct file *f, char *buf, size_t len, uint64_t *pos, pseud
     return (long)n;
 }
 
-/* seq_lseek: from the start or from here, never before 0; SEEK_END has no meaning. */
-int64_t pseudo_llseek(struct file *f, int64_t off, int whence)
+int64_t vfs_setpos(struct file *f, int64_t base, int64_t off)
 {
-    int64_t base;
-    switch (whence) {
-    case SEEK_SET:
-        base = 0;
-        break;
-    case SEEK_CUR:
-        base = (int64_t)f->f_pos;
-        break;
-    default:
-        return -EINVAL;
-    }
     if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
         return -EINVAL;
     f->f_pos = (uint64_t)(base + off);
     return (int64_t)f->f_pos;
+}
+
+/* seq_lseek: from the start or from here, never before 0; SEEK_END has no meaning. */
+int64_t pseudo_llseek(struct file *f, int64_t off, int whence)
+{
+    if (whence != SEEK_SET && whence != SEEK_CUR)
+        return -EINVAL;
+    return vfs_setpos(f, whence == SEEK_SET ? 0 : (int64_t)f->f_pos, off);
 }
 
 /* ---- directories ------------------------------------------------------------------- */
@@ -147,17 +144,17 @@ static long pseudo_getdents(struct file *f, char *buf, size_t len)
     return (long)g.used;
 }
 
-static int pseudo_dir_getattr(struct file *f, struct stat *st)
+int pseudo_getattr(struct file *f, struct stat *st)
 {
-    struct pseudo_file *pf = f->private_data;
-    pf->node.mnt->ops->getattr(&pf->node, st);
+    const struct path *node = pseudo_file_node(f);
+    node->mnt->ops->getattr(node, st);
     return 0;
 }
 
 const struct file_operations pseudo_dir_fops = {
     .llseek = pseudo_llseek,
     .getdents = pseudo_getdents,
-    .getattr = pseudo_dir_getattr,
+    .getattr = pseudo_getattr,
     .release = pseudo_file_release,
 };
 

@@ -75,6 +75,8 @@ int pseudo_file_open(const struct path *node, int flags, const char *name,
 void pseudo_file_release(struct file *f);
 /* The node behind one of vmemu's open files, or NULL for any other file. */
 const struct path *pseudo_file_node(const struct file *f);
+/* fstat of one of vmemu's files: its node's attributes. */
+int pseudo_getattr(struct file *f, struct stat *st);
 /* Directory files of vmemu's trees: their getdents walks ops->iterate. */
 extern const struct file_operations pseudo_dir_fops;
 

@@ -396,11 +396,9 @@ static long sys_lseek(struct task *t, const uint64_t a[6])
     default:
         return -EINVAL;
     }
-    if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
-        return -EINVAL;
-    f->f_pos = (uint64_t)(base + off);
+    long r = (long)vfs_setpos(f, base, off);
     pos_store(f);
-    return (long)f->f_pos;
+    return r;
 }
 
 /* Terminal queries are answered by the host terminal, as they are truthfully. */

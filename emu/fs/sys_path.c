@@ -278,7 +278,7 @@ static long sys_chdir(struct task *t, const uint64_t a[6])
     if (!err)
         err = may_chdir(&nd.path);
     if (!err)
-        err = set_fs_pwd(t->fs, &nd.path, nd.name);
+        err = set_fs_pwd(t->fs, &nd.path, nd.name.buf);
     nd_release(&nd);
     return err;
 }
@@ -605,10 +605,18 @@ static long sys_symlinkat(struct task *t, const uint64_t a[6])
 /* ---- attributes -------------------------------------------------------------------- */
 
 /* Changing an object's attributes: 0 when the host may be asked, or the refusal. */
+/* fchmod, fchown: the open file's attributes, when the host holds it in a writable tree. */
+static int may_setattr_file(struct file *f)
+{
+    if (f->f_host_fd < 0)
+        return pseudo_file_node(f) ? pseudo_change_error(pseudo_file_node(f)) : -EPERM;
+    return f->f_mnt && f->f_mnt->readonly ? -EROFS : 0;
+}
+
 static int may_setattr(const struct path *p)
 {
-    if (p->kind == NODE_FILE && p->file->f_host_fd >= 0)
-        return p->file->f_mnt && p->file->f_mnt->readonly ? -EROFS : 0;
+    if (p->kind == NODE_FILE)
+        return may_setattr_file(p->file);
     if (p->kind != NODE_HOST)
         return pseudo_change_error(p);
     return p->readonly ? -EROFS : 0;
@@ -649,12 +657,9 @@ static long sys_fchmodat(struct task *t, const uint64_t a[6])
 static long sys_fchmod(struct task *t, const uint64_t a[6])
 {
     struct file *f = fd_get(t, (int)a[0]);
-    if (!f)
-        return -EBADF;
-    if (f->f_host_fd < 0)
-        return pseudo_file_node(f) ? pseudo_change_error(pseudo_file_node(f)) : -EPERM;
-    if (f->f_mnt && f->f_mnt->readonly)
-        return -EROFS;
+    int err = f ? may_setattr_file(f) : -EBADF;
+    if (err)
+        return err;
     return fchmod(f->f_host_fd, (mode_t)a[1] & 07777) ? -errno : 0;
 }
 
@@ -690,12 +695,9 @@ static long sys_fchownat(struct task *t, const uint64_t a[6])
 static long sys_fchown(struct task *t, const uint64_t a[6])
 {
     struct file *f = fd_get(t, (int)a[0]);
-    if (!f)
-        return -EBADF;
-    if (f->f_host_fd < 0)
-        return pseudo_file_node(f) ? pseudo_change_error(pseudo_file_node(f)) : -EPERM;
-    if (f->f_mnt && f->f_mnt->readonly)
-        return -EROFS;
+    int err = f ? may_setattr_file(f) : -EBADF;
+    if (err)
+        return err;
     return fchown(f->f_host_fd, (uid_t)a[1], (gid_t)a[2]) ? -errno : 0;
 }
 
@@ -812,7 +814,7 @@ static long sys_truncate(struct task *t, const uint64_t a[6])
         err = -EINVAL; /* never open a FIFO or a device to truncate it */
     if (!err) {
         const struct path *parent = nd.parent.kind == NODE_HOST ? &nd.parent : NULL;
-        err = open_path(t, &nd.path, parent, parent ? nd.last : NULL, O_WRONLY, nd.name, &f);
+        err = open_path(t, &nd.path, parent, parent ? nd.last : NULL, O_WRONLY, nd.name.buf, &f);
     }
     nd_release(&nd);
     if (err)

@@ -23,6 +23,9 @@ int vfs_fstat(struct file *f, struct stat *st);
 int vfs_statfs(const struct path *p, struct statfs *st);
 int vfs_fstatfs(struct file *f, struct statfs *st);
 
+/* lseek's end: f_pos = base + off unless that overflows or is negative (EINVAL). */
+int64_t vfs_setpos(struct file *f, int64_t base, int64_t off);
+
 /*
  * Linux's generic_write_checks for a write of *count bytes at pos to a
  * regular file: past RLIMIT_FSIZE the task gets SIGXFSZ (when may_signal)

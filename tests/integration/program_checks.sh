@@ -12,11 +12,7 @@
 
 timeout_s=${VMEMU_TEST_TIMEOUT:-20}
 sample="$build/samples/path_probe-musl"
-if [ ! -x "$vmemu" ] || [ ! -x "$sample" ]; then
-    echo "FAIL: $vmemu or $sample is missing: build them first"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+require "$vmemu" "$sample"
 
 # refused NAME PATH ERRNO: vmemu refuses PATH like the shell does.
 refused() {

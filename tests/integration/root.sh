@@ -18,11 +18,7 @@
 
 timeout_s=${VMEMU_TEST_TIMEOUT:-20}
 probe="$build/samples/path_probe-musl"
-if [ ! -x "$vmemu" ] || [ ! -x "$probe" ]; then
-    echo "FAIL: $vmemu or $probe is missing: build them first"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+require "$vmemu" "$probe"
 
 root="$work/root"
 outside="$work/outside"
@@ -41,18 +37,12 @@ run_in() {
     timeout "$timeout_s" "$vmemu" run --quiet --root "$root" /bin/probe "$@" 2>"$work/err"
 }
 
-# expect LABEL WANT OP ARGS...
+# expect LABEL WANT OP ARGS...: one probe operation in the root prints WANT.
 expect() {
-    local label=$1 want=$2 got
+    local label=$1 want=$2
     shift 2
-    got=$(run_in "$@")
-    got=${got#*: }
-    if [ "$got" = "$want" ]; then
-        pass "$label: $want"
-    else
-        fail "$label" "got '$got', expected '$want'"
-        sed 's/^/    stderr: /' "$work/err" | head -n 3
-    fi
+    expect_run "$label" "$want" timeout "$timeout_s" "$vmemu" run --quiet --root "$root" \
+        /bin/probe "$@"
 }
 
 expect "the root's own file" "ok inside the root" open /etc/hostname

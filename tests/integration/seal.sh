@@ -22,25 +22,13 @@
 timeout_s=${VMEMU_TEST_TIMEOUT:-20}
 
 probe="$build/samples/path_probe-musl"
-if [ ! -x "$vmemu" ] || [ ! -x "$probe" ]; then
-    echo "FAIL: $vmemu or $probe is missing: build them first"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+require "$vmemu" "$probe"
 
-# expect LABEL WANT OP ARGS...: one probe operation under vmemu prints WANT
-# (the part after "OP ARG: ").
+# expect LABEL WANT OP ARGS...: one probe operation under vmemu prints WANT.
 expect() {
-    local label=$1 want=$2 got
+    local label=$1 want=$2
     shift 2
-    got=$(timeout "$timeout_s" "$vmemu" run --quiet "$probe" "$@" 2>"$work/err")
-    got=${got#*: }
-    if [ "$got" = "$want" ]; then
-        pass "$label: $want"
-    else
-        fail "$label" "got '$got', expected '$want'"
-        sed 's/^/    stderr: /' "$work/err" | head -n 3
-    fi
+    expect_run "$label" "$want" timeout "$timeout_s" "$vmemu" run --quiet "$probe" "$@"
 }
 
 own='ok (this program'"'"'s memory)'

@@ -17,11 +17,7 @@
 
 timeout_s=${VMEMU_TEST_TIMEOUT:-20}
 sample="$build/samples/wb_error-musl"
-if [ ! -x "$vmemu" ] || [ ! -x "$sample" ]; then
-    echo "FAIL: $vmemu or $sample is missing: build them first"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+require "$vmemu" "$sample"
 
 # run MODE: wb_error under vmemu with the host's limit below the page it writes.
 run() {
