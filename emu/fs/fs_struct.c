@@ -122,15 +122,18 @@ void put_fs_struct(struct fs_struct *fs)
         fs_free(fs);
 }
 
-int set_fs_pwd(struct fs_struct *fs, struct path *pwd, const char *name)
+int set_fs_pwd(struct fs_struct *fs, const struct path *pwd, const char *name)
 {
+    struct path own;
     char *n = strdup(name);
-    if (!n)
-        return -ENOMEM;
+    int err = n ? path_copy(pwd, &own) : -ENOMEM;
+    if (err) {
+        free(n);
+        return err;
+    }
     free(fs->pwd_name);
     fs->pwd_name = n;
     path_put(&fs->pwd);
-    fs->pwd = *pwd;
-    *pwd = (struct path){.kind = NODE_NONE, .fd = -1};
+    fs->pwd = own;
     return 0;
 }

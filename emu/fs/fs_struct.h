@@ -32,7 +32,7 @@ struct fs_struct *get_fs_struct(struct fs_struct *fs);
 /* A user went: the last one frees it. */
 void put_fs_struct(struct fs_struct *fs);
 
-/* chdir's result: the new working directory (taken over) and its name; 0 or -ENOMEM. */
-int set_fs_pwd(struct fs_struct *fs, struct path *pwd, const char *name);
+/* chdir's result: the new working directory (copied) and its name; 0 or -errno. */
+int set_fs_pwd(struct fs_struct *fs, const struct path *pwd, const char *name);
 
 #endif

@@ -218,6 +218,7 @@ struct vfsmount *mount_at(const struct path *dir, const char *name)
 int path_copy(const struct path *from, struct path *to)
 {
     *to = *from;
+    to->borrowed = false;
     if (from->kind == NODE_HOST) {
         to->fd = fcntl(from->fd, F_DUPFD_CLOEXEC, 3);
         if (to->fd < 0) {
@@ -230,9 +231,18 @@ int path_copy(const struct path *from, struct path *to)
     return 0;
 }
 
+struct path path_borrow(const struct path *p)
+{
+    struct path view = *p;
+    view.borrowed = true;
+    return view;
+}
+
 void path_put(struct path *p)
 {
-    if (p->kind == NODE_HOST && p->fd >= 0)
+    if (p->borrowed)
+        ;
+    else if (p->kind == NODE_HOST && p->fd >= 0)
         close(p->fd);
     else if (p->kind == NODE_FILE)
         fput(p->file);

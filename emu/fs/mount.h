@@ -60,6 +60,7 @@ struct path {
     dev_t dev;
     ino_t ino;
     bool readonly; /* in a read-only mount, or in a kernel file system found in a host tree */
+    bool borrowed; /* a view of another path's descriptor: path_put leaves it open */
 };
 
 /*
@@ -83,6 +84,8 @@ struct vfsmount *mount_at(const struct path *dir, const char *name);
 bool path_is_mount_root(const struct path *p);
 
 int path_copy(const struct path *from, struct path *to);
+/* A view of p that owns nothing (valid while p is): a walk starts from one. */
+struct path path_borrow(const struct path *p);
 void path_put(struct path *p);
 bool path_equal(const struct path *a, const struct path *b);
 bool path_is_dir(const struct path *p);

@@ -14,7 +14,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -157,8 +159,8 @@ static int start_at_dirfd(struct nameidata *nd, int dirfd, bool any_file)
 {
     struct fs_struct *fs = nd->t->fs;
     if (dirfd == GUEST_AT_FDCWD) {
-        int err = path_copy(&fs->pwd, &nd->path);
-        return err ? err : name_set(nd, fs->pwd_name);
+        nd->path = path_borrow(&fs->pwd);
+        return name_set(nd, fs->pwd_name);
     }
     struct file *f = fd_get(nd->t, dirfd);
     if (!f)
@@ -183,12 +185,11 @@ int nd_start(struct task *t, int dirfd, const char *path, unsigned int flags, st
     nd->rest = strdup(path);
     if (!nd->rest)
         return -ENOMEM;
-    int err = path_copy(&t->fs->root, &nd->root);
-    if (err)
-        return err;
+    /* The task's root and working directory outlive the walk: borrowed, not duplicated. */
+    nd->root = path_borrow(&t->fs->root);
     if (path[0] == '/') {
-        err = path_copy(&nd->root, &nd->path);
-        return err ? err : name_set(nd, "/");
+        nd->path = path_borrow(&nd->root);
+        return name_set(nd, "/");
     }
     if (path[0] == '\0') {
         if (!(flags & LOOKUP_EMPTY))
@@ -264,9 +265,7 @@ static int follow_link(struct nameidata *nd, struct path *link, size_t rest_from
     if (text[0] == '\0')
         return -ENOENT;
     if (text[0] == '/') {
-        struct path root;
-        if ((err = path_copy(&nd->root, &root)) != 0)
-            return err;
+        struct path root = path_borrow(&nd->root);
         nd_move_to(nd, &root);
         if ((err = name_set(nd, "/")) != 0)
             return err;
@@ -305,10 +304,66 @@ static int walk_component(struct nameidata *nd, const char *comp, size_t rest_fr
     return name_push(nd, comp);
 }
 
+/*
+ * The fast way through the middle of a path: when the components before
+ * the last are all plain directories of one host file system below where
+ * the walk stands (no link, no mount, no ".." above the start), the host
+ * may resolve them in one openat2 call, which refuses (and the walk then
+ * goes one component at a time) as soon as any of that is not so. The
+ * names vmemu mounts its own trees at are never left to the host.
+ */
+static void fast_walk(struct nameidata *nd)
+{
+    if (nd->path.kind != NODE_HOST)
+        return;
+    const char *r = nd->rest + nd->rest_off;
+    while (*r == '/')
+        r++;
+    size_t end = strlen(r);
+    while (end && r[end - 1] == '/')
+        end--;
+    while (end && r[end - 1] != '/')
+        end--; /* the last component stays for the caller */
+    if (end == 0 || end >= PATH_MAX)
+        return;
+    char prefix[PATH_MAX], first[NAME_MAX + 1];
+    memcpy(prefix, r, end);
+    prefix[end] = '\0';
+    size_t fl = strcspn(prefix, "/");
+    if (fl > NAME_MAX)
+        return;
+    memcpy(first, prefix, fl);
+    first[fl] = '\0';
+    if (mount_at(&nd->path, first))
+        return;
+    struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                           .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+                                      RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
+    int fd = (int)syscall(SYS_openat2, nd->path.fd, prefix, &how, sizeof(how));
+    if (fd < 0)
+        return; /* not that simple: step by step, with every error in its place */
+    struct path dir = {.mnt = nd->path.mnt, .kind = NODE_HOST, .fd = fd};
+    if (path_host_stat(&dir) != 0 || dir.dev != nd->path.dev) {
+        path_put(&dir);
+        return;
+    }
+    dir.readonly = nd->path.readonly;
+    /* The canonical name follows the components: no link, so ".." is lexical. */
+    for (char *save, *c = strtok_r(prefix, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        if (strcmp(c, "..") == 0)
+            name_pop(nd);
+        else if (strcmp(c, ".") != 0 && name_push(nd, c) != 0)
+            break;
+    }
+    nd_move_to(nd, &dir);
+    nd->rest_off = (size_t)(r - nd->rest) + end;
+}
+
 int nd_walk_parent(struct nameidata *nd)
 {
     if (nd->last_type == LAST_EMPTY)
         return 0;
+    fast_walk(nd);
     for (;;) {
         const char *r = nd->rest;
         size_t i = nd->rest_off;
