@@ -24,6 +24,7 @@
 #include "emu/fs/fs_struct.h"
 #include "emu/fs/namei.h"
 #include "emu/fs/pseudo.h"
+#include "emu/fs/vfs.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
 #include "mm/mmap.h"
@@ -229,7 +230,9 @@ static int file_reopen(struct task *t, struct file *f, int flags, struct file **
         int fd = fcntl(f->f_host_fd, F_DUPFD_CLOEXEC, 3);
         if (fd < 0)
             return -errno;
-        struct file *nf = file_open_fd(fd, f->f_path, flags & ~(O_TRUNC | O_CLOEXEC), &err);
+        const char *name = inherited_file_name(f);
+        struct file *nf =
+            file_open_fd(fd, name ? name : f->f_path, flags & ~(O_TRUNC | O_CLOEXEC), &err);
         if (!nf)
             return err;
         nf->f_mnt = f->f_mnt;
