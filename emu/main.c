@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +15,9 @@
 #include "emu/cpu.h"
 #include "emu/trace/memreport.h"
 #include "emu/options.h"
+#include "emu/fs/mount.h"
 #include "emu/fs/procfs.h"
+#include "emu/fs/vfs.h"
 #include "emu/trace/report.h"
 #include "emu/kernel/exit.h"
 #include "emu/kernel/sched.h"
@@ -56,6 +60,7 @@ static void usage(FILE *out)
         "  --report=LIST       print /proc files at exit (meminfo,buddyinfo,slabinfo,",
         "                      zoneinfo,vmstat,status,stat) on stderr",
         "  --check-leaks       after teardown, check every frame is free again",
+        "  --root DIR          the guest sees DIR as / (like chroot; see docs/security.md)",
         "  --help, --version",
         "",
         "check runs the program like run, with an empty environment and argv[0]",
@@ -188,6 +193,8 @@ static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o
             if (*end || !*v || n < 1 || n > 64)
                 bad_value("--cpus", v);
             o->cpus = (unsigned int)n;
+        } else if (take_option(argc, argv, i, "--root", &v)) {
+            o->root = v;
         } else if (take_option(argc, argv, i, "--maps", NULL)) {
             o->maps = true;
         } else if (o->portable && take_option(argc, argv, i, "--update", NULL)) {
@@ -222,6 +229,12 @@ static void print_maps_at_exit(void)
 /* Run one program with the options; returns vmemu's exit status. */
 static int run_program(const struct vmemu_options *o, char **argv, char **envp, FILE *trace_out)
 {
+    /*
+     * A write past RLIMIT_FSIZE is the guest's SIGXFSZ, decided by vmemu
+     * against the guest's own limit; vmemu's own writes (guest RAM, the
+     * page cache's writeback) just fail, and say so.
+     */
+    signal(SIGXFSZ, SIG_IGN);
     int err = mm_init(o->ram_bytes);
     if (err) {
         fprintf(stderr, "vmemu: cannot set up %" PRIu64 " bytes of guest RAM: %s\n", o->ram_bytes,
@@ -229,6 +242,12 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
         return EXIT_SETUP;
     }
     filemap_cold = o->cache_cold;
+    char vfs_why[PATH_MAX + 64];
+    if (vfs_init(o->root, vfs_why, sizeof(vfs_why)) != 0) {
+        fprintf(stderr, "vmemu: %s\n", vfs_why);
+        mm_exit();
+        return EXIT_USAGE;
+    }
     unsigned long free_before = o->check_leaks ? leak_check_start() : 0;
     const char *why = NULL;
     struct task *t = task_create(o, &why);
@@ -239,6 +258,7 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
         fprintf(stderr, "vmemu: %s\n", why);
         if (t)
             kernel_exit(t->cpu);
+        vfs_exit();
         mm_exit();
         return EXIT_SETUP;
     }
@@ -264,8 +284,11 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
         trace_syscall(tr, t, 59 /* execve */, none, 0);
         status = kernel_run(t);
         /* However the programs ended, what they wrote goes to their files now. */
-        if (writeback_all(WB_REASON_EXIT) != 0)
-            fprintf(stderr, "vmemu: writing the guest's files back failed\n");
+        writeback_all(WB_REASON_EXIT);
+        /* Data the programs were never told they lost: vmemu's status says so if theirs does not.
+         */
+        if (report_unseen_writeback_errors() && status == 0)
+            status = EXIT_DATA_LOST;
         if (o->maps)
             print_maps_at_exit();
         if (o->report)
@@ -279,6 +302,7 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
     report_capture_free();
     if (o->check_leaks && leak_check_finish(free_before) != 0)
         status = EXIT_SETUP;
+    vfs_exit();
     mm_exit();
     return status;
 }
@@ -289,7 +313,7 @@ static FILE *open_trace_file(const struct vmemu_options *o)
         return NULL;
     if (!o->trace_file)
         return stderr;
-    FILE *f = fopen(o->trace_file, "w");
+    FILE *f = fopen(o->trace_file, "we"); /* "e": never a descriptor a guest could reach */
     if (!f) {
         fprintf(stderr, "vmemu: cannot write the trace to %s: %s\n", o->trace_file,
                 strerror(errno));

@@ -25,6 +25,7 @@ struct vmemu_options {
     const char *report;     /* --report: /proc files to print at exit */
     bool check_leaks;       /* --check-leaks */
     unsigned int cpus;      /* --cpus: the CPUs the guest is told it has (one runs it) */
+    const char *root;       /* --root: the directory the guest sees as / (NULL: the host's) */
 };
 
 #endif

@@ -265,10 +265,12 @@ static long do_pipe2(struct task *t, uint64_t ufds, unsigned long flags)
     init_waitqueue_head(&p->rd_wait);
     init_waitqueue_head(&p->wr_wait);
     int err = 0;
-    unsigned int st = (unsigned int)(flags & O_NONBLOCK);
-    struct file *r = file_pseudo("pipe:", O_RDONLY | st, S_IFIFO | 0600, &pipe_fops, p, &err);
+    int st = (int)(flags & O_NONBLOCK);
+    struct file *r = alloc_file_pseudo("pipe:", O_RDONLY | st, S_IFIFO | 0600, &pipe_fops, p, &err);
     struct file *w =
-        r ? file_pseudo("pipe:", O_WRONLY | st, S_IFIFO | 0600, &pipe_fops, p, &err) : NULL;
+        r ? alloc_file_pseudo("pipe:", O_WRONLY | st, S_IFIFO | 0600, &pipe_fops, p, &err) : NULL;
+    if (w)
+        w->f_ino = r->f_ino; /* both ends are one inode, as in pipefs */
     if (!r || !w) {
         if (r) {
             p->writers = 0; /* releasing the read end frees the pipe */

@@ -368,7 +368,8 @@ static long do_epoll_create(struct task *t, int flags)
         return -ENOMEM;
     INIT_LIST_HEAD(&ep->items);
     int err = 0;
-    struct file *f = file_pseudo("anon_inode:[eventpoll]", O_RDWR, 0600, &eventpoll_fops, ep, &err);
+    struct file *f =
+        alloc_file_pseudo("anon_inode:[eventpoll]", O_RDWR, 0600, &eventpoll_fops, ep, &err);
     if (!f) {
         free(ep);
         return err;
@@ -619,9 +620,8 @@ static long do_eventfd(struct task *t, unsigned int initval, int flags)
     ctx->semaphore = flags & EFD_SEMAPHORE;
     init_waitqueue_head(&ctx->wq);
     int err = 0;
-    struct file *f =
-        file_pseudo("anon_inode:[eventfd]", O_RDWR | (unsigned int)(flags & EFD_NONBLOCK), 0600,
-                    &eventfd_fops, ctx, &err);
+    struct file *f = alloc_file_pseudo("anon_inode:[eventfd]", O_RDWR | (flags & EFD_NONBLOCK),
+                                       0600, &eventfd_fops, ctx, &err);
     if (!f) {
         free(ctx);
         return err;

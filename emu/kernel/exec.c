@@ -22,6 +22,8 @@
 
 #include "emu/cpu.h"
 #include "emu/fs/fdtable.h"
+#include "emu/fs/namei.h"
+#include "emu/fs/open.h"
 #include "emu/kernel/exec.h"
 #include "emu/kernel/exit.h"
 #include "emu/kernel/fork.h"
@@ -76,12 +78,9 @@ static void de_thread(struct task *t)
 }
 
 /* Past the point of no return: t becomes the new program. */
-static int exec_commit(struct task *t, struct mm_struct *mm, const char *path, const char *comm,
+static int exec_commit(struct task *t, struct mm_struct *mm, struct file *file, const char *comm,
                        const struct exec_result *res)
 {
-    char *exe = strdup(path);
-    if (!exe)
-        return -ENOMEM;
     de_thread(t);
     mm_release(t);
     struct mm_struct *old = t->mm;
@@ -104,8 +103,9 @@ static int exec_commit(struct task *t, struct mm_struct *mm, const char *path, c
         }
     }
     flush_signal_handlers(t);
-    free(t->exe_path);
-    t->exe_path = exe;
+    if (t->exe_file)
+        fput(t->exe_file);
+    t->exe_file = get_file(file);
     set_comm(t, comm);
     t->robust_list = t->set_child_tid = 0;
     t->restart.armed = false;
@@ -117,8 +117,8 @@ static int exec_commit(struct task *t, struct mm_struct *mm, const char *path, c
     return 0;
 }
 
-/* Load an ELF file into a fresh mm and commit to it. */
-static int exec_binary(struct task *t, const char *path, const char *comm, const char *execfn,
+/* Load an ELF file (opened and checked by open_exec) into a fresh mm and commit to it. */
+static int exec_binary(struct task *t, struct file *file, const char *comm, const char *execfn,
                        char *const argv[], char *const envp[], char *err, size_t errlen)
 {
     struct mm_struct *mm = mm_alloc(exec_vma_ops(t));
@@ -128,7 +128,8 @@ static int exec_binary(struct task *t, const char *path, const char *comm, const
     rlim_t stack = t->signal->rlim[RLIMIT_STACK].rlim_cur;
     mm->stack_rlimit = stack == RLIM_INFINITY ? ~0UL : (unsigned long)stack;
     mm->cap_sys_rawio = geteuid() == 0;
-    struct exec_params p = {.path = path,
+    struct exec_params p = {.path = file->f_path,
+                            .file = file,
                             .execfn = execfn,
                             .argv = argv,
                             .envp = envp,
@@ -151,7 +152,7 @@ static int exec_binary(struct task *t, const char *path, const char *comm, const
         mmput(mm);
         return -(e ? e : ENOEXEC);
     }
-    int r = exec_commit(t, mm, path, comm, &res);
+    int r = exec_commit(t, mm, file, comm, &res);
     if (r)
         mmput(mm);
     return r;
@@ -190,13 +191,20 @@ static bool parse_shebang(const char *buf, size_t n, char *interp, size_t ilen, 
     return true;
 }
 
-static int exec_file(struct task *t, const char *path, const char *comm, const char *execfn,
-                     char *const argv[], char *const envp[], int depth, char *err, size_t errlen);
+struct exec_ctx {
+    const char *comm, *execfn;
+    char *const *envp;
+    char *err;
+    size_t errlen;
+    const char **why;
+};
 
-/* A script: run its interpreter with the script's path in argv. */
-static int exec_script(struct task *t, const char *comm, const char *execfn, char *const argv[],
-                       char *const envp[], const char *interp, const char *arg, int depth,
-                       char *err, size_t errlen)
+static int exec_file(struct task *t, int dirfd, const char *path, int at_flags, char *const argv[],
+                     const struct exec_ctx *x, int depth);
+
+/* A script: run its interpreter (found in the guest's namespace) with the script's path in argv. */
+static int exec_script(struct task *t, char *const argv[], const struct exec_ctx *x,
+                       const char *interp, const char *arg, int depth)
 {
     size_t argc = 0;
     while (argv[argc])
@@ -208,83 +216,50 @@ static int exec_script(struct task *t, const char *comm, const char *execfn, cha
     nargv[n++] = (char *)interp;
     if (arg[0])
         nargv[n++] = (char *)arg;
-    nargv[n++] = (char *)execfn; /* the name the script was run by */
+    nargv[n++] = (char *)x->execfn; /* the name the script was run by */
     for (size_t i = 1; i < argc; i++)
         nargv[n++] = argv[i];
     nargv[n] = NULL;
-    int r = exec_file(t, interp, comm, execfn, nargv, envp, depth + 1, err, errlen);
+    int r = exec_file(t, GUEST_AT_FDCWD, interp, 0, nargv, x, depth + 1);
     free(nargv);
-    if (r == -ENOENT && !err[0])
-        snprintf(err, errlen, "bad interpreter %s: %s", interp, strerror(ENOENT));
+    if (r == -ENOENT && !x->err[0])
+        snprintf(x->err, x->errlen, "bad interpreter %s: %s", interp, strerror(ENOENT));
     return r == -ENOEXEC && depth + 1 > MAX_INTERP_DEPTH ? -ELOOP : r;
 }
 
-static int exec_file(struct task *t, const char *path, const char *comm, const char *execfn,
-                     char *const argv[], char *const envp[], int depth, char *err, size_t errlen)
+static int exec_file(struct task *t, int dirfd, const char *path, int at_flags, char *const argv[],
+                     const struct exec_ctx *x, int depth)
 {
     if (depth > MAX_INTERP_DEPTH)
         return -ELOOP;
-    char resolved[PATH_MAX];
-    if (!realpath(path, resolved))
-        return -errno;
-    int fd = open(resolved, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
+    struct file *file;
+    int r = open_exec(t, dirfd, path, at_flags, &file, x->why);
+    if (r)
+        return r;
     char buf[BINPRM_BUF_SIZE];
-    ssize_t n = pread(fd, buf, sizeof(buf), 0);
-    close(fd);
+    ssize_t n = pread(file->f_host_fd, buf, sizeof(buf), 0);
     char interp[BINPRM_BUF_SIZE], arg[BINPRM_BUF_SIZE];
-    if (n > 0 && parse_shebang(buf, (size_t)n, interp, sizeof(interp), arg, sizeof(arg)))
-        return exec_script(t, comm, execfn, argv, envp, interp, arg, depth, err, errlen);
-    return exec_binary(t, resolved, comm, execfn, argv, envp, err, errlen);
+    if (n > 0 && parse_shebang(buf, (size_t)n, interp, sizeof(interp), arg, sizeof(arg))) {
+        fput(file);
+        return exec_script(t, argv, x, interp, arg, depth);
+    }
+    r = exec_binary(t, file, x->comm, x->execfn, argv, x->envp, x->err, x->errlen);
+    fput(file); /* the task keeps its own reference as exe_file */
+    return r;
 }
 
-int do_execve_host(struct task *t, const char *path, const char *execfn, char *const argv[],
-                   char *const envp[], char *err, size_t errlen)
+int do_execve(struct task *t, int dirfd, const char *path, int at_flags, const char *execfn,
+              char *const argv[], char *const envp[], char *err, size_t errlen, const char **why)
 {
     /* comm is the name the program was run by, as execve was given it. */
-    int r = exec_file(t, path, execfn, execfn, argv, envp, 0, err, errlen);
+    const struct exec_ctx x = {execfn, execfn, envp, err, errlen, why};
+    int r = exec_file(t, dirfd, path, at_flags, argv, &x, 0);
     if (r == 0)
-        trace_exec(t->tracer, t, path);
+        trace_exec(t->tracer, t, execfn);
     return r;
 }
 
 /* ---- the system calls ---------------------------------------------------------- */
-
-/*
- * The host file an execveat names: an absolute or cwd-relative path as it
- * is, a path relative to a directory descriptor through that descriptor,
- * AT_EMPTY_PATH the descriptor's own file. 0 or -errno.
- */
-static long exec_host_path(struct task *t, int dirfd, const char *path, int flags, char *host,
-                           size_t len)
-{
-    if (path[0] == '\0') {
-        if (!(flags & AT_EMPTY_PATH))
-            return -ENOENT;
-        struct file *f = fd_get(t, dirfd);
-        if (!f)
-            return -EBADF;
-        snprintf(host, len, "%s", f->f_path);
-        return 0;
-    }
-    /* The caller's own program, never vmemu's (the path walk will serve all of /proc). */
-    if (strcmp(path, "/proc/self/exe") == 0 && t->exe_path) {
-        snprintf(host, len, "%s", t->exe_path);
-        return 0;
-    }
-    if (path[0] == '/' || dirfd == AT_FDCWD) {
-        snprintf(host, len, "%s", path);
-        return 0;
-    }
-    struct file *d = fd_get(t, dirfd);
-    if (!d)
-        return -EBADF;
-    if (!S_ISDIR(d->f_mode))
-        return -ENOTDIR;
-    int n = snprintf(host, len, "%s/%s", d->f_path, path);
-    return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
 
 static void free_strings(char **v)
 {
@@ -351,10 +326,6 @@ static long do_execveat(struct task *t, int dirfd, uint64_t upath, uint64_t uarg
         return err;
     if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
         return -EINVAL;
-    char host[PATH_MAX];
-    err = exec_host_path(t, dirfd, path, flags, host, sizeof(host));
-    if (err)
-        return err;
     char **argv = copy_strings(t, uargv, &err);
     if (!argv)
         return err;
@@ -372,18 +343,19 @@ static long do_execveat(struct task *t, int dirfd, uint64_t upath, uint64_t uarg
             argv[1] = NULL;
         }
     }
-    char why[256] = "";
-    err = do_execve_host(t, host, path, argv, envp, why, sizeof(why));
+    char msg[256] = "";
+    const char *why = NULL;
+    err = do_execve(t, dirfd, path, flags, path, argv, envp, msg, sizeof(msg), &why);
     free_strings(argv);
     free_strings(envp);
-    if (err == -ENOEXEC && why[0])
-        fprintf(stderr, "vmemu: execve %s: %s\n", path, why);
+    if (err == -ENOEXEC && msg[0])
+        fprintf(stderr, "vmemu: execve %s: %s\n", path, msg);
     return err;
 }
 
 static long sys_execve(struct task *t, const uint64_t a[6])
 {
-    return do_execveat(t, AT_FDCWD, a[0], a[1], a[2], 0);
+    return do_execveat(t, GUEST_AT_FDCWD, a[0], a[1], a[2], 0);
 }
 
 static long sys_execveat(struct task *t, const uint64_t a[6])

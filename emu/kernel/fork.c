@@ -17,6 +17,7 @@
 
 #include "emu/cpu.h"
 #include "emu/fs/fdtable.h"
+#include "emu/fs/fs_struct.h"
 #include "emu/kernel/exit.h"
 #include "emu/kernel/fork.h"
 #include "emu/kernel/sched.h"
@@ -24,6 +25,7 @@
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "emu/trace/trace.h"
+#include "mm/fs.h"
 #include "mm/mmap.h"
 #include "mm/uaccess.h"
 
@@ -131,6 +133,16 @@ static int copy_signal(struct task *p, struct task *parent, uint64_t flags)
     return 0;
 }
 
+static int copy_fs(struct task *p, struct task *parent, uint64_t flags)
+{
+    if (flags & CLONE_FS) {
+        p->fs = get_fs_struct(parent->fs);
+        return 0;
+    }
+    p->fs = copy_fs_struct(parent->fs);
+    return p->fs ? 0 : -ENOMEM;
+}
+
 static int copy_files(struct task *p, struct task *parent, uint64_t flags)
 {
     if (flags & CLONE_FILES) {
@@ -199,8 +211,10 @@ static long copy_process(struct task *parent, const struct kernel_clone_args *ar
         p->sas_ss_size = parent->sas_ss_size;
         p->sas_ss_flags = parent->sas_ss_flags;
     }
-    p->exe_path = parent->exe_path ? strdup(parent->exe_path) : NULL;
+    p->exe_file = parent->exe_file ? get_file(parent->exe_file) : NULL;
     long err = copy_signal(p, parent, args->flags);
+    if (!err)
+        err = copy_fs(p, parent, args->flags);
     if (!err)
         err = copy_sighand(p, parent, args->flags);
     if (!err)

@@ -1023,9 +1023,8 @@ static long do_signalfd(struct task *t, int fd, uint64_t umask, uint64_t size, i
         return -ENOMEM;
     ctx->mask = mask;
     int err = 0;
-    struct file *f =
-        file_pseudo("anon_inode:[signalfd]", O_RDWR | (unsigned int)(flags & O_NONBLOCK), 0600,
-                    &signalfd_fops, ctx, &err);
+    struct file *f = alloc_file_pseudo("anon_inode:[signalfd]", O_RDWR | (flags & O_NONBLOCK), 0600,
+                                       &signalfd_fops, ctx, &err);
     if (!f) {
         free(ctx);
         return err;

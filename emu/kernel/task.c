@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /*
  * Task structs and the parts they share: allocation from slab caches in
  * guest RAM (as Linux's task_struct, signal_cache and sighand_cache), the
@@ -17,6 +18,8 @@
 
 #include "emu/cpu.h"
 #include "emu/fs/fdtable.h"
+#include "emu/fs/fs_struct.h"
+#include "emu/fs/namei.h"
 #include "emu/kernel/exec.h"
 #include "emu/kernel/sched.h"
 #include "emu/kernel/signal.h"
@@ -98,7 +101,8 @@ void release_task(struct task *t)
     if (t->signal)
         signal_put(t->signal);
     cpu_context_free(t->ctx);
-    free(t->exe_path);
+    if (t->exe_file)
+        fput(t->exe_file);
     kmem_cache_free(task_struct_cachep, t);
 }
 
@@ -198,6 +202,9 @@ static const char *create_parts(struct task *t, const struct vma_tree_ops *ops)
     if (!(t->signal = signal_alloc()) || !(t->sighand = sighand_alloc()) ||
         !(t->files = files_alloc()))
         return "out of guest memory for the first process";
+    const char *why = NULL;
+    if (!(t->fs = fs_struct_init(&why)))
+        return why ? why : "out of memory";
     t->signal->leader = t;
     t->signal->live = 1;
     t->signal->threads_made = 1;
@@ -324,6 +331,10 @@ void task_free_parts(struct task *t)
         sighand_put(t->sighand);
         t->sighand = NULL;
     }
+    if (t->fs) {
+        put_fs_struct(t->fs);
+        t->fs = NULL;
+    }
 }
 
 void kernel_exit(struct cpu *cpu)
@@ -388,11 +399,16 @@ int task_exec(struct task *t, const char *path, const char *execfn, char *const 
               char *const envp[], int *status)
 {
     char err[256] = "";
-    int e = do_execve_host(t, path, execfn, argv, envp, err, sizeof(err));
+    const char *why = NULL;
+    int e = do_execve(t, GUEST_AT_FDCWD, path, 0, execfn, argv, envp, err, sizeof(err), &why);
     t->regs_set = false; /* not inside a system call: nothing to keep from rax */
     if (e == 0)
         return 0;
-    fprintf(stderr, "vmemu: %s: %s\n", path, err[0] ? err : strerror(-e));
+    if (err[0])
+        fprintf(stderr, "vmemu: %s: %s\n", path, err);
+    else
+        fprintf(stderr, "vmemu: %s: %s%s%s (%s)\n", path, why ? why : "", why ? ": " : "",
+                strerror(-e), strerrorname_np(-e));
     *status = e == -ENOENT ? EXEC_NOT_FOUND_STATUS : EXEC_REFUSED_STATUS;
     return -1;
 }

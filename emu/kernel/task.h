@@ -194,8 +194,8 @@ struct task {
     struct cpu *cpu;         /* the machine's one CPU */
     struct cpu_context *ctx; /* registers while not current */
     const struct vmemu_options *opts;
-    char *exe_path; /* absolute host path, for /proc/PID/exe */
-    char comm[16];  /* the program's name, as the kernel keeps it */
+    struct file *exe_file; /* the program it runs (/proc/PID/exe; ETXTBSY for writers) */
+    char comm[16];         /* the program's name, as the kernel keeps it */
 
     sigset64_t blocked, saved_sigmask;
     bool restore_sigmask; /* sigsuspend and friends: put saved_sigmask back after the handler */
