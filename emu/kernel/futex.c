@@ -96,20 +96,62 @@ int futex_wake_private(struct mm_struct *mm, uint64_t uaddr, int n)
     return woken;
 }
 
+/*
+ * Queue t on key and put it to sleep until a wake, a signal or the deadline
+ * (0 for none). The queue entry travels in restart.done: the re-run of the
+ * syscall after the wake finds it there and dequeues it.
+ */
+static long futex_queue_and_sleep(struct task *t, const struct futex_key *key, uint32_t bitset,
+                                  bool pi, uint64_t deadline)
+{
+    struct futex_q *q = calloc(1, sizeof(*q));
+    if (!q)
+        return -ENOMEM;
+    q->key = *key;
+    q->bitset = bitset;
+    q->task = t;
+    q->pi = pi;
+    init_waitqueue_head(&q->wq);
+    list_add_tail(&q->list, &futex_queue);
+    if (!prepare_to_sleep(&q->wq)) {
+        list_del(&q->list);
+        free(q);
+        return -ENOMEM;
+    }
+    t->restart.armed = true;
+    t->restart.nr = t->syscall_nr;
+    t->restart.deadline = deadline;
+    t->restart.done = (uint64_t)(uintptr_t)q;
+    return sleep_on(deadline);
+}
+
+/*
+ * The re-run of a syscall that slept in futex_queue_and_sleep: take its
+ * entry off the queue and free it. 1 if a waker had taken it off (woken or
+ * handed the lock), 0 if not (timeout or signal), -1 if this is no re-run.
+ */
+static int futex_unqueue_rerun(struct task *t)
+{
+    bool again = t->restart.armed && t->restart.nr == t->syscall_nr;
+    struct futex_q *q = again ? (struct futex_q *)(uintptr_t)t->restart.done : NULL;
+    if (!q)
+        return -1;
+    bool woken = list_empty(&q->list);
+    if (!woken)
+        list_del(&q->list);
+    free(q);
+    t->restart.done = 0;
+    return woken;
+}
+
 static long futex_wait(struct task *t, uint64_t uaddr, bool private, uint32_t val,
                        uint64_t utimeout, bool absolute, uint32_t bitset, int clock)
 {
     if (!bitset)
         return -EINVAL;
-    bool again = t->restart.armed && t->restart.nr == t->syscall_nr;
-    struct futex_q *q = again ? (struct futex_q *)(uintptr_t)t->restart.done : NULL;
-    if (q) {
+    int woken = futex_unqueue_rerun(t);
+    if (woken >= 0) {
         /* Run again after a sleep: woken (off the queue), timed out, or a signal. */
-        bool woken = list_empty(&q->list);
-        if (!woken)
-            list_del(&q->list);
-        free(q);
-        t->restart.done = 0;
         if (woken)
             return 0;
         if (t->restart.deadline && t->restart.deadline <= ktime_get_ns())
@@ -144,24 +186,7 @@ static long futex_wait(struct task *t, uint64_t uaddr, bool private, uint32_t va
         return -ETIMEDOUT;
     if (signal_pending(t))
         return -ERESTARTSYS;
-    q = calloc(1, sizeof(*q));
-    if (!q)
-        return -ENOMEM;
-    q->key = key;
-    q->bitset = bitset;
-    q->task = t;
-    init_waitqueue_head(&q->wq);
-    list_add_tail(&q->list, &futex_queue);
-    if (!prepare_to_sleep(&q->wq)) {
-        list_del(&q->list);
-        free(q);
-        return -ENOMEM;
-    }
-    t->restart.armed = true;
-    t->restart.nr = t->syscall_nr;
-    t->restart.deadline = deadline;
-    t->restart.done = (uint64_t)(uintptr_t)q;
-    return sleep_on(deadline);
+    return futex_queue_and_sleep(t, &key, bitset, false, deadline);
 }
 
 void futex_exit(struct task *t)
@@ -347,14 +372,9 @@ static long futex_lock_pi(struct task *t, uint64_t uaddr, bool private, uint64_t
     long err = get_futex_key(t->mm, uaddr, private, &key);
     if (err)
         return err;
-    bool again = t->restart.armed && t->restart.nr == t->syscall_nr;
-    struct futex_q *q = again ? (struct futex_q *)(uintptr_t)t->restart.done : NULL;
-    if (q) {
-        bool handed = list_empty(&q->list);
-        if (!handed)
-            list_del(&q->list);
-        free(q);
-        t->restart.done = 0;
+    int handed = futex_unqueue_rerun(t);
+    bool again = handed >= 0;
+    if (again) {
         if (handed)
             return 0; /* the unlocker made us the owner */
         if (t->restart.deadline && t->restart.deadline <= ktime_get_ns())
@@ -394,24 +414,7 @@ static long futex_lock_pi(struct task *t, uint64_t uaddr, bool private, uint64_t
     uint32_t nv = v | FUTEX_WAITERS;
     if (nv != v && copy_to_user(t->mm, uaddr, &nv, sizeof(nv)))
         return -EFAULT;
-    q = calloc(1, sizeof(*q));
-    if (!q)
-        return -ENOMEM;
-    q->key = key;
-    q->bitset = FUTEX_BITSET_MATCH_ANY;
-    q->task = t;
-    q->pi = true;
-    init_waitqueue_head(&q->wq);
-    list_add_tail(&q->list, &futex_queue);
-    if (!prepare_to_sleep(&q->wq)) {
-        list_del(&q->list);
-        free(q);
-        return -ENOMEM;
-    }
-    t->restart.armed = true;
-    t->restart.nr = t->syscall_nr;
-    t->restart.done = (uint64_t)(uintptr_t)q;
-    return sleep_on(t->restart.deadline);
+    return futex_queue_and_sleep(t, &key, FUTEX_BITSET_MATCH_ANY, true, t->restart.deadline);
 }
 
 static long futex_unlock_pi(struct task *t, uint64_t uaddr, bool private)
