@@ -17,7 +17,7 @@
 #include "emu/kernel/task.h"
 #include "mm/arch.h"
 #include "mm/fault.h"
-#include "mm/pgtable.h"
+#include "mm/mmzone.h"
 #include "mm/uaccess.h"
 
 /* Where the direct map of guest RAM sits in Unicorn's physical space. */
@@ -154,7 +154,8 @@ static bool cpu_setup(struct cpu *c, const char **why)
         *why = "Unicorn has no virtual TLB mode (needs 2.1 or newer)";
         return false;
     }
-    if (uc_mem_map_ptr(c->uc, PHYS_BASE, phys_ram_bytes(), UC_PROT_ALL, direct_map) != UC_ERR_OK) {
+    if (uc_mem_map_ptr(c->uc, PHYS_BASE, phys_ram_bytes(), UC_PROT_ALL, phys_ram_base()) !=
+        UC_ERR_OK) {
         *why = "cannot register guest RAM with the emulator";
         return false;
     }
@@ -379,6 +380,13 @@ uint64_t cpu_fault_address(struct cpu *c, const struct cpu_fault *f)
 }
 
 /* The arch hooks mm/ calls. */
+
+/* Per-task fault counts are the process kernel's to keep: nothing to charge yet. */
+void arch_account_fault(struct mm_struct *mm, bool major)
+{
+    (void)mm, (void)major;
+}
+
 void arch_flush_tlb_mm(struct mm_struct *mm)
 {
     (void)mm;
@@ -411,10 +419,8 @@ void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned l
 static void remove_code(struct cpu *c, struct mm_struct *mm, unsigned long start, unsigned long end)
 {
     c->probing = true;
-    for (unsigned long a = start & PAGE_MASK; a < end; a += PAGE_SIZE) {
-        pte_t *pte = pte_lookup(mm, a);
-        if (pte && (*pte & _PAGE_PRESENT) && !(*pte & _PAGE_NX))
+    for (unsigned long a = start & PAGE_MASK; a < end; a += PAGE_SIZE)
+        if (mmu_peek(mm, a) & MMU_PROT_EXEC)
             uc_ctl_remove_cache(c->uc, a, a + PAGE_SIZE);
-    }
     c->probing = false;
 }

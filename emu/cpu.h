@@ -61,9 +61,10 @@ struct cpu_trap {
 struct cpu *cpu_create(struct task *task, const char **why);
 
 /*
- * Inline faults: the TLB-fill hook resolves faults itself and the CPU does
- * not stop (faster; RIP is not known there, so not for traced faults).
- * Precise faults (the default): the CPU stops on the faulting instruction.
+ * Inline faults (the default unless faults are traced): the TLB-fill hook
+ * resolves faults itself and the CPU does not stop (faster; RIP is not
+ * known there, so not for traced faults). Precise faults: the CPU stops on
+ * the faulting instruction.
  */
 void cpu_set_inline_faults(struct cpu *c, bool on);
 void cpu_destroy(struct cpu *c);

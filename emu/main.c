@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "emu/cpu.h"
@@ -17,9 +18,9 @@
 #include "emu/trace/report.h"
 #include "emu/kernel/task.h"
 #include "emu/trace/trace.h"
-#include "mm/seq.h"
-#include "mm/fs.h"
+#include "mm/fault_inject.h"
 #include "mm/mm_init.h"
+#include "mm/seq.h"
 
 #define EXIT_USAGE 2
 #define EXIT_SETUP 125 /* vmemu itself could not start, as env(1) uses it */
@@ -52,6 +53,8 @@ static void usage(FILE *out)
         "  --report=LIST       print /proc files at exit (meminfo,buddyinfo,slabinfo,",
         "                      zoneinfo,vmstat,status,stat) on stderr",
         "  --check-leaks       after teardown, check every frame is free again",
+        "  --fail-alloc=SPEC   make page and slab allocations fail: nth=N, every=K or",
+        "                      random=PERCENT, then ,seed=S ,after=M ,times=T (testing)",
         "  --help, --version",
         "",
         "check runs the program like run, with an empty environment and argv[0]",
@@ -176,6 +179,9 @@ static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o
             if (!report_list_valid(v, bad, sizeof(bad)))
                 bad_value("--report", bad);
             o->report = v;
+        } else if (take_option(argc, argv, i, "--fail-alloc", &v)) {
+            if (fail_alloc_configure(v) != 0)
+                bad_value("--fail-alloc", v);
         } else if (take_option(argc, argv, i, "--check-leaks", NULL)) {
             o->check_leaks = true;
         } else if (take_option(argc, argv, i, "--maps", NULL)) {
@@ -213,13 +219,13 @@ static void print_maps(struct task *t)
 /* Run one program with the options; returns vmemu's exit status. */
 static int run_program(const struct vmemu_options *o, char **argv, char **envp, FILE *trace_out)
 {
-    int err = mm_init(o->ram_bytes);
+    struct mm_settings mm = {.ram_bytes = o->ram_bytes, .cache_cold = o->cache_cold};
+    int err = mm_init(&mm);
     if (err) {
         fprintf(stderr, "vmemu: cannot set up %" PRIu64 " bytes of guest RAM: %s\n", o->ram_bytes,
                 strerror(-err));
         return EXIT_SETUP;
     }
-    filemap_cold = o->cache_cold;
     unsigned long free_before = o->check_leaks ? leak_check_start() : 0;
     const char *why = NULL;
     struct task *t = task_create(o, &why);
@@ -250,7 +256,7 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
     trace_header(tr, t, argv);
     if (task_exec(t, path, argv[0], argv, envp, &status) == 0) {
         uint64_t none[6] = {0};
-        trace_syscall(tr, t, 59 /* execve */, none, 0);
+        trace_syscall(tr, t, SYS_execve, none, 0);
         status = task_run(t);
         trace_exit(tr, t->fatal_signal ? 0 : t->exit_status, t->fatal_signal);
         if (o->maps)

@@ -11,13 +11,9 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "caches.h"
-#include "fs.h"
+#include "internal.h"
+#include "pagemap.h"
 #include "slab.h"
-
-struct address_space *address_space_get(const struct stat *st, int fd, const char *path, int flags,
-                                        int *err);
-void address_space_put(struct address_space *as);
 
 /*
  * Files whose contents the host kernel makes up on each read (procfs,
@@ -119,7 +115,8 @@ void fput(struct file *f)
         return;
     if (f->f_mapping)
         address_space_put(f->f_mapping);
-    close(f->f_host_fd);
+    if (f->f_host_fd >= 0)
+        close(f->f_host_fd);
     kfree(f->f_path);
     kmem_cache_free(filp_cachep, f);
 }

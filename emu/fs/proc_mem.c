@@ -13,6 +13,7 @@
 #include "emu/fs/proc_mem.h"
 #include "emu/kernel/task.h"
 #include "mm/mmap.h"
+#include "mm/mmzone.h"
 #include "mm/seq.h"
 #include "mm/slab.h"
 #include "mm/vmstat.h"
@@ -34,28 +35,6 @@ static unsigned long min_ul(unsigned long a, unsigned long b)
 static void show_val_kb(struct seq *s, const char *name, unsigned long pages)
 {
     seq_printf(s, "%-16s%8lu kB\n", name, K(pages));
-}
-
-static unsigned long low_wmark_pages(void)
-{
-    unsigned long n = 0;
-    for (int z = 0; z < MAX_NR_ZONES; z++)
-        n += contig_page_data.node_zones[z].watermark[WMARK_LOW];
-    return n;
-}
-
-/*
- * Pages kept back from user allocations: each zone's high watermark (vmemu
- * has no lowmem_reserve to add to it), as Linux's totalreserve_pages.
- */
-static unsigned long totalreserve_pages(void)
-{
-    unsigned long n = 0;
-    for (int z = 0; z < MAX_NR_ZONES; z++) {
-        const struct zone *zone = &contig_page_data.node_zones[z];
-        n += min_ul(zone->watermark[WMARK_HIGH], zone->managed_pages);
-    }
-    return n;
 }
 
 /*
@@ -165,73 +144,10 @@ void proc_meminfo_show(struct task *t, struct seq *s)
 
 /* ---- /proc/zoneinfo and /proc/vmstat ---------------------------------------------- */
 
-static void zoneinfo_node_stats(struct seq *s, const struct vm_counts *c)
-{
-    seq_printf(s, "\n  per-node stats");
-    for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
-        seq_printf(s, "\n      %-12s %lu", node_stat_name(i), c->node[i]);
-}
-
-static void zoneinfo_sizes(struct seq *s, const struct zone *zone)
-{
-    seq_printf(s,
-               "\n  pages free     %lu"
-               "\n        boost    0"
-               "\n        min      %lu"
-               "\n        low      %lu"
-               "\n        high     %lu"
-               "\n        spanned  %lu"
-               "\n        present  %lu"
-               "\n        managed  %lu"
-               "\n        cma      0",
-               zone->free_pages, zone->watermark[WMARK_MIN], zone->watermark[WMARK_LOW],
-               zone->watermark[WMARK_HIGH], zone->spanned_pages, zone->present_pages,
-               zone->managed_pages);
-    /* No lowmem_reserve: a lower zone keeps nothing back from higher ones. */
-    seq_printf(s, "\n        protection: (0");
-    for (int z = 1; z < MAX_NR_ZONES; z++)
-        seq_printf(s, ", 0");
-    seq_printf(s, ")");
-}
-
-/* One CPU without per-CPU page lists: nothing is ever cached there. */
-static void zoneinfo_tail(struct seq *s, const struct zone *zone)
-{
-    seq_printf(s,
-               "\n  pagesets"
-               "\n    cpu: 0"
-               "\n              count: 0"
-               "\n              high:  0"
-               "\n              batch: 1"
-               "\n  vm stats threshold: 0"
-               "\n  node_unreclaimable:  0"
-               "\n  start_pfn:           %lu\n",
-               zone->zone_start_pfn);
-}
-
 void proc_zoneinfo_show(struct task *t, struct seq *s)
 {
     (void)t;
-    struct vm_counts c;
-    vm_counts_collect(&c);
-    bool node_shown = false;
-    for (int z = 0; z < MAX_NR_ZONES; z++) {
-        const struct zone *zone = &contig_page_data.node_zones[z];
-        seq_printf(s, "Node 0, zone %8s", zone->name);
-        /* The node's own figures go with its first populated zone. */
-        if (zone->present_pages && !node_shown) {
-            zoneinfo_node_stats(s, &c);
-            node_shown = true;
-        }
-        zoneinfo_sizes(s, zone);
-        if (!zone->present_pages) {
-            seq_printf(s, "\n");
-            continue;
-        }
-        for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
-            seq_printf(s, "\n      %-12s %lu", zone_stat_name(i), c.zone[z][i]);
-        zoneinfo_tail(s, zone);
-    }
+    zoneinfo_show(s);
 }
 
 void proc_vmstat_show(struct task *t, struct seq *s)

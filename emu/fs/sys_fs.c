@@ -23,7 +23,9 @@
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
+#include "mm/pagemap.h"
 #include "mm/uaccess.h"
+#include "mm/writeback.h"
 
 #define BOUNCE 65536
 #define GUEST_AT_FDCWD (-100)

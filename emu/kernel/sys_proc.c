@@ -20,6 +20,7 @@
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "mm/mmap.h"
+#include "mm/mmzone.h"
 #include "mm/uaccess.h"
 
 #define VCLOCK_STEP_NS 1000ULL

@@ -21,8 +21,10 @@
 #include "mm/fault.h"
 #include "mm/fs.h"
 #include "mm/mmap.h"
-#include "mm/pgtable.h"
+#include "mm/pagemap.h"
+#include "mm/uaccess.h"
 #include "mm/vma_tree.h"
+#include "mm/writeback.h"
 
 #define VIRTUAL_EPOCH_NS (1767225600ULL * 1000000000ULL) /* 2026-01-01 00:00:00 UTC */
 
@@ -127,7 +129,7 @@ void task_set_tracer(struct task *t, struct tracer *tr)
     task_observer.ctx = t;
     t->mm->observer = tr ? &task_observer : NULL;
     task_pagecache_observer.ctx = t;
-    pagecache_observer = trace_wants(tr, TRACE_PAGECACHE) ? &task_pagecache_observer : NULL;
+    pagecache_set_observer(trace_wants(tr, TRACE_PAGECACHE) ? &task_pagecache_observer : NULL);
 }
 
 void task_destroy(struct task *t)
@@ -204,19 +206,7 @@ int task_exec(struct task *t, const char *path, const char *execfn, char *const 
 
 bool task_peek_user(struct task *t, void *dst, uint64_t addr, size_t n)
 {
-    unsigned char *out = dst;
-    while (n > 0) {
-        pte_t *pte = addr < TASK_SIZE ? pte_lookup(t->mm, addr) : NULL;
-        if (!pte || !(*pte & _PAGE_PRESENT))
-            return false;
-        size_t off = addr & ~PAGE_MASK;
-        size_t len = PAGE_SIZE - off < n ? PAGE_SIZE - off : n;
-        memcpy(out, (unsigned char *)page_address(pfn_to_page(pte_pfn(*pte))) + off, len);
-        out += len;
-        addr += len;
-        n -= len;
-    }
-    return true;
+    return copy_from_user_nofault(t->mm, dst, addr, n) == 0;
 }
 
 void task_kill(struct task *t, int sig)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mm/mmzone.h"
 #include "mm/page.h"
 #include "mm/seq.h"
 

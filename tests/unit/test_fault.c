@@ -15,8 +15,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "mm/internal.h"
 #include "mm/fault.h"
 #include "mm/fs.h"
+#include "mm/pagemap.h"
+#include "mm/writeback.h"
 #include "mm/mm_init.h"
 #include "mm/mmap.h"
 #include "mm/pgtable.h"
@@ -73,7 +76,7 @@ static struct fault_result fault(struct mm_struct *mm, unsigned long addr, unsig
 
 static pte_t pte_at(struct mm_struct *mm, unsigned long addr)
 {
-    pte_t *pte = pte_lookup(mm, addr);
+    pte_t *pte = pte_offset(mm, addr);
     return pte ? *pte : 0;
 }
 
@@ -504,7 +507,7 @@ static void test_file_shared_write_reaches_disk(void **state)
      * page_mkclean), so the CPU's next write faults and dirties it again.
      */
     unsigned long flushes = test_tlb_flushes;
-    assert_int_equal(filemap_writeback_all(), 0);
+    assert_int_equal(writeback_all(WB_REASON_SYNC), 0);
     assert_false(PageFlag(pfn_to_page(pfn0), PG_dirty));
     assert_false(pte_at(mm, X) & (_PAGE_RW | _PAGE_DIRTY));
     assert_true(test_tlb_flushes > flushes);
@@ -599,7 +602,7 @@ static void test_file_dontneed(void **state)
      * page stays dirty in the cache when the mapping goes.
      */
     fault(mm, Y + P, FAULT_FLAG_WRITE, FAULT_FILE_MINOR);
-    assert_int_equal(filemap_writeback_all(), 0);
+    assert_int_equal(writeback_all(WB_REASON_SYNC), 0);
     struct page *cached = filemap_find_page(as, 1);
     assert_false(PageFlag(cached, PG_dirty));
     uint64_t pa;
@@ -618,7 +621,7 @@ static void test_file_dontneed(void **state)
     fput(f);
     /* Neither unmap nor close writes back, as in Linux: sync does. */
     assert_true(PageFlag(cached, PG_dirty));
-    assert_int_equal(filemap_writeback_all(), 0);
+    assert_int_equal(writeback_all(WB_REASON_SYNC), 0);
     unsigned char *disk = host_contents(2 * P);
     assert_memory_equal(disk + P + 7, "dirty", 5);
     free(disk);

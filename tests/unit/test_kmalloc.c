@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm/mmzone.h"
 #include "mm/page.h"
 #include "mm/slab.h"
 

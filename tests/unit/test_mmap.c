@@ -16,6 +16,8 @@
 
 #include "mm/fault.h"
 #include "mm/fs.h"
+#include "mm/pagemap.h"
+#include "mm/writeback.h"
 #include "mm/mm_init.h"
 #include "mm/mmap.h"
 #include "mm/pgtable.h"
@@ -421,7 +423,7 @@ static void munmap_middle(struct mm_struct *mm)
     assert_int_equal(mm->rss[MM_ANONPAGES], 2);
     assert_int_equal(test_free_or_slab_pages(), free1 + 1);
     assert_int_equal(mm->total_vm, 2);
-    pte_t *hole = pte_lookup(mm, X + P);
+    pte_t *hole = pte_offset(mm, X + P);
     assert_true(!hole || *hole == 0);
     assert_int_equal(fault_kind(mm, X + P, 0), FAULT_SEGV_MAPERR);
     expect_bytes(mm, X, P, 0xa0);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm/mmzone.h"
 #include "mm/page.h"
 #include "mm/seq.h"
 #include "mm/slab.h"

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm/mmzone.h"
 #include "mm/slab.h"
 #include "mm/vma_tree.h"
 #include "tests/unit/support/support.h"
