@@ -204,6 +204,31 @@ bool page_mkclean(struct page *page);
  */
 void unmap_mapping_range(struct address_space *as, pgoff_t start, pgoff_t end);
 
+/* ---- checking (debug.c) ---- */
+
+/* What validate_mm found broken. */
+enum mm_invalid {
+    MM_BAD_TREE = -1,            /* the VMA tree's own invariants */
+    MM_BAD_PREALLOC = -2,        /* a preallocation never given back */
+    MM_BAD_VMA_MM = -3,          /* a VMA of another mm */
+    MM_BAD_ANON_VMA = -4,        /* anon_vma not among the VMA's families */
+    MM_BAD_I_MMAP = -5,          /* a file VMA missing from its i_mmap */
+    MM_BAD_PAGE_COUNT = -6,      /* a mapped page with no map count or too few references */
+    MM_BAD_ANON_RMAP = -7,       /* an anonymous page its VMA's families do not lead to */
+    MM_BAD_SHARED_WRITABLE = -8, /* a writable entry of a page not exclusive to it */
+    MM_BAD_FILE_RMAP = -9,       /* a file page of another file */
+    MM_BAD_MAP_COUNT = -10,      /* map_count is not the number of VMAs */
+    MM_BAD_VM_COUNTERS = -11,    /* total_vm or locked_vm is not the VMAs' sum */
+    MM_BAD_RSS = -12,            /* an rss counter is not the entries' count */
+    MM_BAD_STRAY_ENTRY = -13,    /* an entry where no VMA is */
+};
+/*
+ * Check every invariant of mm the slow way (Linux's validate_mm): the
+ * tree, the counters against the VMAs and the entries, and that every
+ * mapped page is reachable through the reverse map. 0 or an mm_invalid.
+ */
+int validate_mm(struct mm_struct *mm);
+
 /* ---- the file LRU lists (lru.c) ---- */
 
 /* A new cache page enters the inactive file list. */
