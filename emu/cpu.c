@@ -16,6 +16,7 @@
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "mm/arch.h"
+#include "mm/array_size.h"
 #include "mm/fault.h"
 #include "mm/mmzone.h"
 #include "mm/uaccess.h"
@@ -295,7 +296,7 @@ static bool cs_reg_value(struct cpu *c, unsigned int reg, uint64_t next_ip, uint
         *v = next_ip;
         return true;
     }
-    for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(regs); i++) {
         if (regs[i].cs == reg) {
             *v = cpu_get(c, regs[i].r);
             return true;
@@ -406,7 +407,7 @@ void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned l
         return;
     if (c->in_fill) {
         /* Translating inside a fill would nest fills: defer to the run loop. */
-        if (c->nr_deferred == sizeof(c->deferred) / sizeof(c->deferred[0]))
+        if (c->nr_deferred == ARRAY_SIZE(c->deferred))
             c->deferred_overflow = true;
         else
             c->deferred[c->nr_deferred][0] = start, c->deferred[c->nr_deferred++][1] = end;

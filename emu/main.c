@@ -18,6 +18,7 @@
 #include "emu/trace/report.h"
 #include "emu/kernel/task.h"
 #include "emu/trace/trace.h"
+#include "mm/array_size.h"
 #include "mm/fault_inject.h"
 #include "mm/mm_init.h"
 #include "mm/seq.h"
@@ -61,7 +62,7 @@ static void usage(FILE *out)
         "its base name, traces fault and mm events (unless --trace says otherwise)",
         "and compares the trace with EXPECTED; --update rewrites EXPECTED.",
     };
-    for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+    for (size_t i = 0; i < ARRAY_SIZE(text); i++)
         fprintf(out, "%s\n", text[i]);
 }
 

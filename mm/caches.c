@@ -15,6 +15,7 @@
 #include "internal.h"
 #include "rmap.h"
 #include "slab.h"
+#include "vma_tree.h"
 #include "xarray.h"
 
 struct kmem_cache *mm_cachep;
@@ -50,6 +51,7 @@ static const struct cache_spec specs[] = {
 
 void mm_caches_exit(void)
 {
+    maple_tree_exit();
     for (size_t i = NR_SPECS; i-- > 0;) {
         kmem_cache_destroy(*specs[i].cachep);
         *specs[i].cachep = NULL;
@@ -64,6 +66,10 @@ int mm_caches_init(void)
             mm_caches_exit();
             return -ENOMEM;
         }
+    }
+    if (maple_tree_init() != 0) {
+        mm_caches_exit();
+        return -ENOMEM;
     }
     return 0;
 }

@@ -71,6 +71,10 @@ enum mmu_access { MMU_READ, MMU_WRITE, MMU_FETCH };
  * set A (and D for a write), store the physical address of the page and the
  * rights the CPU may cache (write only once D is set) and return true.
  * Return false when the access is not allowed: the caller raises a fault.
+ *
+ * Preconditions: none beyond a live mm: it never allocates, never faults
+ * and calls no arch hook, so the CPU's TLB-fill hook may call it at any
+ * time, also while handle_mm_fault runs from that hook.
  */
 bool mmu_translate(struct mm_struct *mm, uint64_t va, enum mmu_access access, uint64_t *pa,
                    unsigned int *prot);

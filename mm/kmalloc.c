@@ -3,6 +3,7 @@
  * (kmalloc-8 ... kmalloc-8k), and above 8 KiB straight from the buddy
  * allocator in whole power-of-two blocks, as Linux's kmalloc_large does.
  */
+#include "array_size.h"
 #include "slab.h"
 
 #include <errno.h>
@@ -16,7 +17,7 @@ static const char *const kmalloc_names[] = {
     "kmalloc-8",   "kmalloc-16",  "kmalloc-32",  "kmalloc-64",  "kmalloc-96",
     "kmalloc-128", "kmalloc-192", "kmalloc-256", "kmalloc-512", "kmalloc-1k",
     "kmalloc-2k",  "kmalloc-4k",  "kmalloc-8k"};
-#define NR_KMALLOC_CACHES (sizeof(kmalloc_sizes) / sizeof(kmalloc_sizes[0]))
+#define NR_KMALLOC_CACHES ARRAY_SIZE(kmalloc_sizes)
 
 static struct kmem_cache *kmalloc_caches[NR_KMALLOC_CACHES];
 

@@ -20,8 +20,8 @@
  *  - non-root nodes have a weight of at least MAPLE_MIN_FILL, all leaves
  *    are at the same depth, and parent links match.
  *
- * Nodes come from the "maple_node" slab cache, which lives while at least
- * one maple tree does. Inserts count the nodes a split will need and get
+ * Nodes come from the "maple_node" slab cache, created at boot after slab
+ * (maple_tree_init, as Linux's). Inserts count the nodes a split will need and get
  * them before changing anything, so -ENOMEM leaves the tree as it was;
  * preallocate() keeps enough spare nodes for a number of inserts ready,
  * so that a caller can make sure an operation cannot fail halfway.
@@ -79,7 +79,6 @@ struct maple_big {
 };
 
 static struct kmem_cache *maple_node_cache;
-static unsigned int maple_trees; /* live trees; the cache goes with the last */
 
 /* --- small helpers -------------------------------------------------------- */
 
@@ -730,36 +729,27 @@ static unsigned long maple_unmapped_area_topdown(struct vma_tree *t,
 
 /* --- life cycle ----------------------------------------------------------- */
 
-static void maple_cache_put(void)
+int maple_tree_init(void)
 {
-    if (--maple_trees == 0) {
-        kmem_cache_destroy(maple_node_cache);
-        maple_node_cache = NULL;
-    }
+    maple_node_cache =
+        kmem_cache_create("maple_node", sizeof(struct maple_node), 0, SLAB_HWCACHE_ALIGN, NULL);
+    return maple_node_cache ? 0 : -ENOMEM;
 }
 
-/* The cache is created with the first tree: slab is up by then, as in Linux. */
-static bool maple_cache_get(void)
+void maple_tree_exit(void)
 {
-    if (!maple_trees) {
-        maple_node_cache =
-            kmem_cache_create("maple_node", sizeof(struct maple_node), 0, SLAB_HWCACHE_ALIGN, NULL);
-        if (!maple_node_cache)
-            return false;
-    }
-    maple_trees++;
-    return true;
+    kmem_cache_destroy(maple_node_cache);
+    maple_node_cache = NULL;
 }
 
 static struct vma_tree *maple_create(void)
 {
-    if (!maple_cache_get())
-        return NULL;
+    if (!maple_node_cache)
+        return NULL; /* maple_tree_init was not called, or failed */
     struct vma_tree *t = kzalloc(sizeof(*t), GFP_KERNEL);
     struct maple_node *root = t ? node_alloc(t) : NULL;
     if (!root) {
         kfree(t);
-        maple_cache_put();
         return NULL;
     }
     /* An empty tree is one leaf holding one gap: everything. */
@@ -786,7 +776,6 @@ static void maple_destroy(struct vma_tree *t)
     maple_release(t);
     free_subtree(t->root);
     kfree(t);
-    maple_cache_put();
 }
 
 /* --- validation ----------------------------------------------------------- */

@@ -58,6 +58,11 @@ bool filemap_page_cached(struct address_space *as, pgoff_t index);
 /*
  * read(2) of a regular file at *pos through the page cache, with readahead
  * in cold mode: bytes copied to the guest, or -errno; *pos moves on.
+ *
+ * Preconditions (read and write): f->f_mapping is set (a regular file);
+ * mm is the calling task's address space, as for copy_to_user; the copies
+ * may fault, and a write may start writeback, which write-protects the
+ * file's pages in every address space that maps them.
  */
 long filemap_read(struct file *f, struct mm_struct *mm, uint64_t ubuf, size_t count, uint64_t *pos);
 /*

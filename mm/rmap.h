@@ -74,6 +74,10 @@ unsigned long vma_address(const struct page *page, const struct vm_area_struct *
  * A reverse-map walk (Linux's rmap_walk_control): rmap_one is called for
  * every present entry that maps the page, with the VMA, the address and
  * the entry; returning false stops the walk.
+ *
+ * Preconditions: no other mm/ call is in progress; rmap_one may change or
+ * clear the entry it is given (then it must flush that VMA's mm's TLB and
+ * fix the page's counts as zap does) but must not add or remove VMAs.
  */
 struct rmap_walk_control {
     void *arg;

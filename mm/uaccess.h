@@ -1,6 +1,11 @@
 /*
  * The kernel's view of user memory: copies through the guest's page tables,
  * faulting pages in as the kernel does, never touching what no VMA allows.
+ *
+ * Preconditions: mm is the address space of the task whose system call
+ * runs (its faults are charged to that task) and the caller holds a user
+ * reference to it; no other mm/ call is in progress. The copies may fault,
+ * allocate and flush translated code (a store into executable memory).
  */
 #ifndef VMEMU_MM_UACCESS_H
 #define VMEMU_MM_UACCESS_H

@@ -76,6 +76,13 @@ bool vma_fit_low(const struct vm_unmapped_area_info *info, unsigned long lo, uns
 bool vma_fit_high(const struct vm_unmapped_area_info *info, unsigned long lo, unsigned long hi,
                   unsigned long *start);
 
+/*
+ * The maple tree's node cache, created after slab (mm_init does it, as
+ * Linux's maple_tree_init); 0 or -ENOMEM. No maple tree can be made before.
+ */
+int maple_tree_init(void);
+void maple_tree_exit(void);
+
 /* Look up an implementation by name ("array", "maple", "rbtree"); NULL if unknown. */
 const struct vma_tree_ops *vma_tree_ops_by_name(const char *name);
 

@@ -2,6 +2,10 @@
  * Dirty page-cache pages and their way back to the host file: dirtying,
  * Linux's dirty thresholds and their sysctls, and writeback for fsync,
  * msync, sync, syncfs, the background threshold, expiry and exit.
+ *
+ * Preconditions: no other mm/ call is in progress. Writing back a page
+ * first write-protects every entry that maps it, in every address space
+ * (page_mkclean through the file's i_mmap), flushing each one's TLB.
  */
 #ifndef VMEMU_MM_WRITEBACK_H
 #define VMEMU_MM_WRITEBACK_H

@@ -12,6 +12,7 @@
 
 #include "emu/fs/proc_mem.h"
 #include "emu/kernel/task.h"
+#include "mm/array_size.h"
 #include "mm/mmap.h"
 #include "mm/mmzone.h"
 #include "mm/seq.h"
@@ -120,7 +121,7 @@ static void meminfo_huge(struct seq *s)
 {
     static const char *const thp[] = {
         "AnonHugePages:", "ShmemHugePages:", "ShmemPmdMapped:", "FileHugePages:", "FilePmdMapped:"};
-    for (size_t i = 0; i < sizeof(thp) / sizeof(thp[0]); i++)
+    for (size_t i = 0; i < ARRAY_SIZE(thp); i++)
         show_val_kb(s, thp[i], 0);
     seq_printf(s, "%-16s%8lu\n", "HugePages_Total:", 0UL);
     seq_printf(s, "%-16s%8lu\n", "HugePages_Free:", 0UL);

@@ -18,6 +18,7 @@
 #include "emu/fs/proc_mem.h"
 #include "emu/fs/procfs.h"
 #include "emu/kernel/task.h"
+#include "mm/array_size.h"
 #include "mm/fs.h"
 #include "mm/pagemap.h"
 #include "mm/seq.h"
@@ -156,7 +157,7 @@ void proc_buddyinfo_show(struct task *t, struct seq *s)
 
 static const struct proc_entry *find_entry(const char *name)
 {
-    for (size_t i = 0; i < sizeof(proc_entries) / sizeof(proc_entries[0]); i++)
+    for (size_t i = 0; i < ARRAY_SIZE(proc_entries); i++)
         if (strcmp(proc_entries[i].name, name) == 0)
             return &proc_entries[i];
     return NULL;
@@ -167,7 +168,7 @@ static bool proc_name(const char *path, char *name, size_t len, bool *per_proces
 {
     static const char *const selves[] = {"/proc/self/", "/proc/thread-self/", "/proc/1000/"};
     *per_process = false;
-    for (size_t i = 0; i < sizeof(selves) / sizeof(selves[0]); i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(selves); i++) {
         size_t n = strlen(selves[i]);
         if (strncmp(path, selves[i], n) == 0) {
             *per_process = true;

@@ -40,15 +40,16 @@ uint64_t arch_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* 0, or -errno (out of memory) when a stream open on the host cannot be given to the guest. */
 static int install_stdio(struct task *t)
 {
     static const char *const names[3] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
     for (int fd = 0; fd < 3; fd++) {
         int err = 0;
         struct file *f = file_from_host_fd(fd, names[fd], &err);
-        if (!f)
-            continue; /* closed on the host: closed for the guest too */
-        t->files[fd] = f;
+        if (!f && err != -EBADF)
+            return err;
+        t->files[fd] = f; /* NULL: closed on the host, closed for the guest too */
     }
     return 0;
 }
@@ -90,7 +91,11 @@ struct task *task_create(const struct vmemu_options *opts, const char **why)
         free(t);
         return NULL;
     }
-    install_stdio(t);
+    if (install_stdio(t) != 0) {
+        *why = "out of guest memory for the standard streams";
+        task_destroy(t);
+        return NULL;
+    }
     inherit_rlimits(t);
     t->mm->cap_sys_rawio = geteuid() == 0; /* root's capabilities, as a native child's */
     t->rng = opts->seed ^ 0x9e3779b97f4a7c15ULL;

@@ -12,7 +12,7 @@
 
 #include "mm/mm_types.h"
 
-#define TRACE_SCHEMA_VERSION 1
+#define TRACE_SCHEMA_VERSION 2
 
 enum trace_category {
     TRACE_FAULT = 1u << 0,

@@ -29,7 +29,7 @@ for bin in "$build"/samples/*-musl "$build"/samples/*-glibc; do
     done
     # Shape of the JSON Lines: a header first, an exit last, fields present.
     j="$work/1.jsonl"
-    if ! head -1 "$j" | grep -q '^{"type":"header","schema":"vmemu-trace","version":1,'; then
+    if ! head -1 "$j" | grep -q '^{"type":"header","schema":"vmemu-trace","version":2,'; then
         fail "$name" "no header record"
     elif ! tail -1 "$j" | grep -Eq '^\{"seq":[0-9]+,"type":"exit","status":-?[0-9]+,"signal":[0-9]+\}$'; then
         fail "$name" "no exit record at the end"

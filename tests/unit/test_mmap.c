@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "mm/array_size.h"
 #include "mm/fault.h"
 #include "mm/fs.h"
 #include "mm/pagemap.h"
@@ -60,7 +61,7 @@ static void for_each_tree(mm_test_fn fn)
     int ran = 0;
     assert_ptr_equal(vma_tree_ops_by_name("array"), &vma_array_ops);
     assert_null(vma_tree_ops_by_name("no-such-tree"));
-    for (size_t i = 0; i < sizeof(tree_names) / sizeof(tree_names[0]); i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(tree_names); i++) {
         const struct vma_tree_ops *ops = vma_tree_ops_by_name(tree_names[i]);
         if (!ops)
             continue;

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mm/array_size.h"
 #include "mm/internal.h"
 #include "mm/fault.h"
 #include "mm/fs.h"
@@ -330,7 +331,7 @@ static void test_readahead_windows_grow(void **state)
         assert_int_equal(kernel_read(f, page, P, &f->f_pos), (long)P);
     /* 4, 8, 16, then ra_pages (32) until the end of the file. */
     const unsigned int want[] = {4, 8, 16, 32, 32, 32, 32, 32, 32, 32, 32};
-    assert_int_equal(nwindows, sizeof(want) / sizeof(want[0]));
+    assert_int_equal(nwindows, ARRAY_SIZE(want));
     for (unsigned int i = 0; i < nwindows; i++)
         assert_int_equal(windows[i], want[i]);
     struct vm_counts c;
