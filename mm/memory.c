@@ -112,6 +112,17 @@ static enum fault_kind cow_into_new_page(struct vm_area_struct *vma, unsigned lo
     return FAULT_COW;
 }
 
+/*
+ * A writable shared mapping of shmem is mapped writable from the first
+ * touch, reads included, as Linux does: shmem tracks no dirty pages, so it
+ * needs no write fault to learn of a write (no writenotify).
+ */
+static bool vma_maps_writable(const struct vm_area_struct *vma)
+{
+    return (vma->vm_flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE) &&
+           vma_file_is_shmem(vma->vm_file);
+}
+
 /* Map a cached file or shmem page into the VMA's entry pte; takes a reference. */
 static void map_file_page(struct vm_area_struct *vma, pte_t *pte, struct page *page, bool write)
 {
@@ -158,7 +169,7 @@ static bool do_fault_around(struct vm_area_struct *vma, unsigned long addr,
         struct page *page = filemap_map_candidate(as, index);
         if (!page)
             continue;
-        map_file_page(vma, pte, page, false);
+        map_file_page(vma, pte, page, vma_maps_writable(vma));
         if (a == addr) {
             mapped = true;
             res->pfn = page_to_pfn(page);
@@ -191,7 +202,7 @@ static enum fault_kind do_shmem_fault(struct vm_area_struct *vma, unsigned long 
         shmem_get_page(vma->vm_file->f_mapping, linear_page_index(vma, addr), &created, &err);
     if (!page)
         return FAULT_OOM;
-    map_file_page(vma, pte, page, write);
+    map_file_page(vma, pte, page, write || vma_maps_writable(vma));
     res->pfn = page_to_pfn(page);
     if (created) {
         mm->faults.anon_new++;
@@ -425,7 +436,25 @@ bool zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
     return z.any;
 }
 
+/*
+ * Linux's can_change_pte_writable: may an entry of a writable VMA become
+ * writable now, without waiting for a write fault that would only make it
+ * writable? An exclusive anonymous page in a private mapping (the fault
+ * would reuse it), any page of shmem, a shared file page already dirty.
+ */
+static bool can_change_pte_writable(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
+{
+    if (!(vma->vm_flags & VM_WRITE) || !pte_accessible(pte))
+        return false;
+    if (!(vma->vm_flags & VM_SHARED)) {
+        struct page *page = vm_normal_page(vma, addr, pte);
+        return page && PageFlag(page, PG_anon) && PageFlag(page, PG_anon_exclusive);
+    }
+    return vma_file_is_shmem(vma->vm_file) || pte_dirty(pte);
+}
+
 struct protect_ctx {
+    struct vm_area_struct *vma;
     pgprot_t newprot;
     bool downgraded;
 };
@@ -433,10 +462,11 @@ struct protect_ctx {
 static void protect_one(pte_t *pte, unsigned long addr, void *arg)
 {
     struct protect_ctx *p = arg;
-    (void)addr;
     if (!pte_present(*pte))
         return;
     pte_t v = pte_modify(*pte, p->newprot);
+    if (!pte_write(v) && can_change_pte_writable(p->vma, addr, v))
+        v = pte_mkwrite(v);
     if (pte_downgraded(*pte, v))
         p->downgraded = true;
     *pte = v;
@@ -445,7 +475,7 @@ static void protect_one(pte_t *pte, unsigned long addr, void *arg)
 bool change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end)
 {
     pgprot_t prot = vm_get_page_prot(vma->vm_flags);
-    struct protect_ctx p = {(vma->vm_flags & VM_WRITE) ? pgprot_mkwrite(prot) : prot, false};
+    struct protect_ctx p = {vma, (vma->vm_flags & VM_WRITE) ? pgprot_mkwrite(prot) : prot, false};
     walk_page_range(vma->vm_mm, start, end, protect_one, &p);
     return p.downgraded;
 }

@@ -305,28 +305,28 @@ void free_pages(unsigned long addr, unsigned int order)
         __free_pages(virt_to_page((const void *)addr), order);
 }
 
+/* A zone field summed over the node's zones. */
+#define sum_zones(field)                                                                           \
+    ({                                                                                             \
+        unsigned long sum_ = 0;                                                                    \
+        for (int z_ = 0; z_ < MAX_NR_ZONES; z_++)                                                  \
+            sum_ += contig_page_data.node_zones[z_].field;                                         \
+        sum_;                                                                                      \
+    })
+
 unsigned long nr_free_pages(void)
 {
-    unsigned long sum = 0;
-    for (int z = 0; z < MAX_NR_ZONES; z++)
-        sum += contig_page_data.node_zones[z].free_pages;
-    return sum;
+    return sum_zones(free_pages);
 }
 
 unsigned long nr_pages_allocated(void)
 {
-    unsigned long n = 0;
-    for (int z = 0; z < MAX_NR_ZONES; z++)
-        n += contig_page_data.node_zones[z].pgalloc;
-    return n;
+    return sum_zones(pgalloc);
 }
 
 unsigned long totalram_pages(void)
 {
-    unsigned long n = 0;
-    for (int z = 0; z < MAX_NR_ZONES; z++)
-        n += contig_page_data.node_zones[z].managed_pages;
-    return n;
+    return sum_zones(managed_pages);
 }
 
 unsigned long totalreserve_pages(void)
@@ -342,10 +342,7 @@ unsigned long totalreserve_pages(void)
 
 unsigned long low_wmark_pages(void)
 {
-    unsigned long n = 0;
-    for (int z = 0; z < MAX_NR_ZONES; z++)
-        n += contig_page_data.node_zones[z].watermark[WMARK_LOW];
-    return n;
+    return sum_zones(watermark[WMARK_LOW]);
 }
 
 /* /proc/buddyinfo: one line per populated zone, free blocks per order. */

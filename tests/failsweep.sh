@@ -121,7 +121,16 @@ sweep_sample() {
 mkdir -p "$work/run"
 for bin in "$build"/tests/test_*; do
     case "$(basename "$bin")" in
-    test_alloc_fail | test_fork) ;; # they sweep themselves, and arm the injector their own way
+    test_alloc_fail | test_fork)
+        # They sweep themselves (every allocation of a scenario and of dup_mm,
+        # with validate_mm and leak checks): run once, their sites counted.
+        runs=$((runs + 1))
+        if ! "$bin" >"$work/out" 2>"$work/err"; then
+            cat "$work/out" >>"$work/err"
+            problem "$(basename "$bin")" "its own sweep failed"
+        fi
+        record_sites "$work/err"
+        ;;
     test_vma_tree) [ "$sample_points" -eq 0 ] && sweep_unit "$bin" ;; # seconds a run: the long sweep only
     *) sweep_unit "$bin" ;;
     esac

@@ -11,6 +11,7 @@
  * found in a bad state. The sweep ends at the first run in which no
  * allocation failed, so it reaches every allocation the scenario makes.
  */
+#define _GNU_SOURCE /* MREMAP_* */
 #include "tests/unit/support/support.h"
 
 #include <errno.h>
@@ -40,13 +41,6 @@
 #define Y 0x50000000UL
 #define Z 0x60000000UL
 
-#ifndef MREMAP_MAYMOVE /* glibc shows them with _GNU_SOURCE only */
-#define MREMAP_MAYMOVE 1
-#define MREMAP_FIXED 2
-#endif
-#ifndef MREMAP_DONTUNMAP
-#define MREMAP_DONTUNMAP 4
-#endif
 
 static char path[64];
 
