@@ -9,7 +9,7 @@
  *  - A function returning an object returns it, or NULL with -errno stored
  *    in *err; plain allocators (alloc_pages, kmalloc, vm_area_alloc, ...)
  *    take no err: their only failure is -ENOMEM.
- * Nothing in mm/ reports through errno or returns -1.
+ * No error is reported through errno (the -1-and-errno convention).
  */
 #ifndef VMEMU_MM_ERR_H
 #define VMEMU_MM_ERR_H

@@ -351,8 +351,11 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
         vma->vm_file = get_file(file);
     else if ((vm_flags & VM_SHARED) && !(vma->vm_file = shmem_file_setup(len, &err)))
         goto free;
-    /* Two splits where MAP_FIXED cuts what it replaces, and the new VMA. */
-    if ((err = vma_prealloc(mm, 3)) != 0)
+    /*
+     * Two splits where MAP_FIXED cuts what it replaces (each re-inserts the
+     * VMA it cuts and inserts the new piece), and the new VMA.
+     */
+    if ((err = vma_prealloc(mm, 5)) != 0)
         goto free;
     if (!range_is_free(mm, addr, addr + len))
         err = do_munmap(mm, addr, len);
@@ -425,16 +428,21 @@ static void vma_unaccount(struct mm_struct *mm, const struct vm_area_struct *vma
         mm->locked_vm -= vma_pages(vma);
 }
 
-/* Detach and free the VMAs inside [start, end), splitting those that straddle it. */
+/*
+ * Detach and free the VMAs inside [start, end), splitting those that
+ * straddle it. Both splits come first: if one fails for lack of memory,
+ * nothing is unmapped (as Linux's do_vmi_align_munmap).
+ */
 static int unmap_vmas(struct mm_struct *mm, unsigned long start, unsigned long end, bool *flush)
 {
     struct vm_area_struct *vma = mm->vma_ops->find_intersection(mm->vma_tree, start, end);
     int err = 0;
     if (vma && vma->vm_start < start && !split_vma(mm, vma, start, &err))
         return err;
+    vma = mm->vma_ops->find_intersection(mm->vma_tree, end - 1, end);
+    if (vma && vma->vm_end > end && !split_vma(mm, vma, end, &err))
+        return err;
     while ((vma = mm->vma_ops->find_intersection(mm->vma_tree, start, end)) != NULL) {
-        if (vma->vm_end > end && !split_vma(mm, vma, end, &err))
-            return err;
         if (zap_page_range(vma, vma->vm_start, vma->vm_end))
             *flush = true;
         vma_notify(mm, VMA_REMOVED, vma);

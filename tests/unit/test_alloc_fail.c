@@ -41,7 +41,6 @@
 #define Y 0x50000000UL
 #define Z 0x60000000UL
 
-
 static char path[64];
 
 /* A call that may fail only for lack of memory, or for what an earlier failure left out. */
@@ -200,6 +199,52 @@ static void sweep(const struct vma_tree_ops *ops)
     assert_true(runs > 100);
 }
 
+/*
+ * One call, each of its allocations failing in turn, in a tree deep enough
+ * that inserts split nodes: mmap over a MAP_FIXED range that cuts two VMAs
+ * must get all its tree nodes before it unmaps anything.
+ */
+static void test_map_fixed_in_a_deep_tree(void **state)
+{
+    (void)state;
+    struct mm_struct *mm = mm_alloc(&vma_maple_ops);
+    assert_non_null(mm);
+    /* 600 VMAs of two pages that cannot merge (alternate rights): a tree of three levels. */
+    for (unsigned long i = 0; i < 600; i++)
+        assert_int_equal(
+            do_mmap(mm, NULL, X + 2 * i * P, 2 * P, i % 2 ? PROT_READ : RW, ANON | MAP_FIXED, 0),
+            X + 2 * i * P);
+    struct fail_alloc_stats st;
+    assert_int_equal(fail_alloc_configure("nth=0"), 0);
+    unsigned long failed = 0;
+    for (unsigned long n = 1;; n++) {
+        fail_alloc_get_stats(&st);
+        unsigned long failures = st.failures;
+        char spec[64];
+        snprintf(spec, sizeof(spec), "nth=%lu", st.attempts + n);
+        assert_int_equal(fail_alloc_configure(spec), 0);
+        /* From the middle of VMA 300 to the middle of VMA 302: two cuts. */
+        unsigned long at = X + 601 * P;
+        unsigned long r = do_mmap(mm, NULL, at, 4 * P, PROT_READ | PROT_EXEC, ANON | MAP_FIXED, 0);
+        assert_int_equal(fail_alloc_configure("nth=0"), 0);
+        step_ok(mm);
+        fail_alloc_get_stats(&st);
+        if (st.failures == failures) {
+            assert_int_equal(r, at);
+            break;
+        }
+        failed++;
+        assert_true(r == (unsigned long)-ENOMEM);
+        /* Nothing replaced was lost: the old pages are all still mapped. */
+        for (unsigned long a = at; a < at + 4 * P; a += P) {
+            struct vm_area_struct *vma = find_vma(mm, a);
+            assert_true(vma && vma->vm_start <= a && !(vma->vm_flags & VM_EXEC));
+        }
+    }
+    assert_true(failed >= 3);
+    mmput(mm);
+}
+
 static void test_sweep_maple(void **state)
 {
     (void)state;
@@ -221,6 +266,8 @@ static void test_sweep_array(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_map_fixed_in_a_deep_tree, test_mm_setup,
+                                        test_mm_teardown),
         cmocka_unit_test_setup_teardown(test_sweep_maple, test_mm_setup, test_mm_teardown),
         cmocka_unit_test_setup_teardown(test_sweep_rbtree, test_mm_setup, test_mm_teardown),
         cmocka_unit_test_setup_teardown(test_sweep_array, test_mm_setup, test_mm_teardown),
