@@ -26,6 +26,7 @@ static struct {
     unsigned long n;        /* nth: N; every: K */
     unsigned long permille; /* random: P percent, in tenths of a percent */
     unsigned long after, times;
+    unsigned long failures_before; /* failures when this spec was armed: times counts from here */
     uint64_t rng;
     unsigned long attempts, failures;
     const char *sites[MAX_SITES];
@@ -95,6 +96,7 @@ int fail_alloc_configure(const char *spec)
     fi.permille = permille;
     fi.after = after;
     fi.times = times;
+    fi.failures_before = fi.failures;
     fi.rng = seed * 0x9e3779b97f4a7c15ULL + 1;
     return 0;
 }
@@ -110,7 +112,7 @@ static unsigned long next_random(void)
 
 static bool chosen(unsigned long attempt)
 {
-    if (attempt <= fi.after || fi.failures >= fi.times)
+    if (attempt <= fi.after || fi.failures - fi.failures_before >= fi.times)
         return false;
     switch (fi.mode) {
     case FAIL_NTH:

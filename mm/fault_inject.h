@@ -10,7 +10,9 @@
  *   every=K        every Kth attempt
  *   random=P       each attempt with probability P percent (0..100)
  * optionally followed by ",seed=S" (random's generator), ",after=M" (the
- * first M attempts never fail) and ",times=T" (at most T failures).
+ * first M attempts never fail) and ",times=T" (at most T failures from
+ * now on). Attempts are counted from the start of the run: arming again
+ * does not restart the count.
  * vmemu takes it from --fail-alloc=SPEC; anything linked with mm/ (the
  * unit tests) from the environment variable VMEMU_FAIL_ALLOC. Once armed,
  * a one-line report goes to stderr at exit: attempts, failures, and the

@@ -121,7 +121,7 @@ sweep_sample() {
 mkdir -p "$work/run"
 for bin in "$build"/tests/test_*; do
     case "$(basename "$bin")" in
-    test_alloc_fail | test_fork)
+    test_alloc_fail | test_fork | test_fault_inject)
         # They sweep themselves (every allocation of a scenario and of dup_mm,
         # with validate_mm and leak checks): run once, their sites counted.
         runs=$((runs + 1))
