@@ -122,8 +122,9 @@ mkdir -p "$work/run"
 for bin in "$build"/tests/test_*; do
     case "$(basename "$bin")" in
     test_alloc_fail | test_fork | test_fault_inject)
-        # They sweep themselves (every allocation of a scenario and of dup_mm,
-        # with validate_mm and leak checks): run once, their sites counted.
+        # They arm the injector themselves (and two sweep every allocation of a
+        # scenario and of dup_mm, with validate_mm and leak checks):
+        # run once, their sites counted.
         runs=$((runs + 1))
         if ! "$bin" >"$work/out" 2>"$work/err"; then
             cat "$work/out" >>"$work/err"
