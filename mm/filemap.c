@@ -340,8 +340,11 @@ static long do_filemap_read(struct file *f, const struct iov_iter *to, size_t co
         bool hit;
         int err = 0;
         struct page *page = read_get_page(f, index, last, &hit, &err);
-        if (!page)
-            return done ? (long)done : err;
+        if (!page) {
+            if (!done)
+                return err;
+            break; /* a short read, as Linux's: the position still moves past what was read */
+        }
         get_page(page); /* the copy may fault, and a fault may run writeback */
         /* Several reads of one page count as one use of it, as in Linux. */
         if (f->f_ra.prev_pos == UINT64_MAX || (f->f_ra.prev_pos - 1) >> PAGE_SHIFT != index)

@@ -245,6 +245,41 @@ static void test_map_fixed_in_a_deep_tree(void **state)
     mmput(mm);
 }
 
+/* A read that runs out of memory halfway is short, and the position moves past what it read. */
+static void test_short_read_moves_position(void **state)
+{
+    (void)state;
+    snprintf(path, sizeof(path), "/tmp/vmemu-test-alloc-fail-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    char data[2 * P];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (char)(i % 251);
+    assert_int_equal(write(fd, data, sizeof(data)), (ssize_t)sizeof(data));
+    close(fd);
+    int err = 0;
+    struct file *f = file_open(path, O_RDONLY, 0, &err);
+    assert_non_null(f);
+    unlink(path);
+    char buf[2 * P];
+    uint64_t pos = 0;
+    assert_int_equal(kernel_read(f, buf, 10, &pos), 10); /* page 0 is cached now, page 1 not */
+    pos = 0;
+    struct fail_alloc_stats st;
+    assert_int_equal(fail_alloc_configure("nth=0"), 0);
+    fail_alloc_get_stats(&st);
+    char spec[64];
+    snprintf(spec, sizeof(spec), "nth=%lu", st.attempts + 1); /* page 1's frame */
+    assert_int_equal(fail_alloc_configure(spec), 0);
+    assert_int_equal(kernel_read(f, buf, sizeof(buf), &pos), P);
+    assert_int_equal(fail_alloc_configure("nth=0"), 0);
+    assert_int_equal(pos, P);
+    assert_int_equal(kernel_read(f, buf + P, P, &pos), P);
+    assert_memory_equal(buf, data, sizeof(data));
+    assert_int_equal(kernel_read(f, buf, P, &pos), 0);
+    fput(f);
+}
+
 static void test_sweep_maple(void **state)
 {
     (void)state;
@@ -267,6 +302,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_map_fixed_in_a_deep_tree, test_mm_setup,
+                                        test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_short_read_moves_position, test_mm_setup,
                                         test_mm_teardown),
         cmocka_unit_test_setup_teardown(test_sweep_maple, test_mm_setup, test_mm_teardown),
         cmocka_unit_test_setup_teardown(test_sweep_rbtree, test_mm_setup, test_mm_teardown),
