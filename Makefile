@@ -28,7 +28,7 @@ test: build asan
 
 # The long allocation-failure sweep: every allocation of every sample made
 # to fail in turn, 100 points per unit test, 4 seeded random runs each
-# (the test suite runs a bounded one). Minutes, not seconds.
+# (the test suite runs a bounded one). About half an hour on two cores.
 failsweep: build
 	bash tests/failsweep.sh $(BUILD) . 0 100 4
 
