@@ -3,7 +3,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build asan demo test bench format clean
+.PHONY: all deps build asan demo test failsweep bench format clean
 
 all: build
 
@@ -25,6 +25,12 @@ demo: build
 test: build asan
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The long allocation-failure sweep: every allocation of every sample made
+# to fail in turn, 100 points per unit test, 4 seeded random runs each
+# (the test suite runs a bounded one). About half an hour on two cores.
+failsweep: build
+	bash tests/failsweep.sh $(BUILD) . 0 100 4
 
 bench: build
 	@bash tests/bench/run.sh $(BUILD)

@@ -17,8 +17,9 @@
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "mm/arch.h"
+#include "mm/array_size.h"
 #include "mm/fault.h"
-#include "mm/pgtable.h"
+#include "mm/mmzone.h"
 #include "mm/uaccess.h"
 
 /* Where the direct map of guest RAM sits in Unicorn's physical space. */
@@ -34,7 +35,7 @@ struct cpu {
     bool wx_pending;      /* a store to a frame holding code was refused: drop the code */
     uint64_t wx_page;
     unsigned long nr_frames;
-    bool preempting; /* the block hook is in: quanta are counted */
+    bool preempting;   /* the block hook is in: quanta are counted */
     bool want_preempt; /* asked for; comes in at the next cpu_run */
     uint64_t blocks;   /* blocks run since cpu_run started */
     uint64_t quantum;  /* stop after this many (0: never) */
@@ -45,9 +46,19 @@ struct cpu {
     bool probing; /* Unicorn is translating for itself (code removal): no fault */
     bool inline_faults;
     bool in_fill; /* inside on_tlb_fill: code removal must wait */
+    /*
+     * Code to remove once the CPU stops, asked for inside a TLB fill: the
+     * page and the frame it mapped when asked (the fault that asked may
+     * map the page to another frame before the CPU stops; the code to drop
+     * is the old frame's).
+     */
     unsigned int nr_deferred;
     bool deferred_overflow;
-    uint64_t deferred[16][2]; /* code ranges to remove once the CPU stops */
+    struct {
+        uint64_t va, pa;
+    } deferred[16];
+    bool probe_fixed; /* probing: translate probe_va to probe_pa, whatever the tables say */
+    uint64_t probe_va, probe_pa;
     struct cpu_fault fault;
     struct cpu_trap trap;
     uc_err last_err;
@@ -131,7 +142,8 @@ static bool fault_inline(struct cpu *c, uint64_t vaddr, uc_mem_type type)
 #define FRAME_CODE 2u     /* code may have been translated from the frame */
 #define WX_REFUSE (~0u)   /* wx_grant: fail this fill (a write to code: see cpu_run) */
 
-static void defer_code_removal(struct cpu *c, unsigned long start, unsigned long end);
+static void defer_code_removal(struct cpu *c, struct mm_struct *mm, unsigned long start,
+                               unsigned long end);
 
 static unsigned int wx_grant(struct cpu *c, uint64_t vaddr, uint64_t pa, enum mmu_access a,
                              unsigned int prot)
@@ -175,7 +187,9 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_
     unsigned int prot;
     if (c->probing) {
         /* Unicorn looking a page up to drop its code: any present page will do. */
-        if (!c->mm || !mmu_translate(c->mm, vaddr, MMU_READ, &pa, &prot))
+        if (c->probe_fixed && (vaddr & PAGE_MASK) == c->probe_va)
+            pa = c->probe_pa;
+        else if (!c->mm || !mmu_translate(c->mm, vaddr, MMU_READ, &pa, &prot))
             return false;
         fill_entry(out, pa, MMU_PROT_READ | MMU_PROT_EXEC);
         return true;
@@ -188,13 +202,23 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_
         return true;
     }
     c->fault.handled = false;
-    if (c->inline_faults && c->mm && fault_inline(c, vaddr, type) &&
-        mmu_translate(c->mm, vaddr, a, &pa, &prot)) {
-        unsigned int granted = wx_grant(c, vaddr, pa, a, prot);
-        if (granted == WX_REFUSE)
+    if (c->inline_faults && c->mm && fault_inline(c, vaddr, type)) {
+        /*
+         * The fault asked for code to go (a copy-on-write of an executable
+         * page): refuse the fill, so the CPU stops on this instruction with
+         * its state exact (stopping from inside a fill that succeeds does
+         * not: Unicorn may run the block again from its start); cpu_run
+         * drops the code and runs the instruction again.
+         */
+        if (c->nr_deferred || c->deferred_overflow)
             return false;
-        fill_entry(out, pa, granted);
-        return true;
+        if (mmu_translate(c->mm, vaddr, a, &pa, &prot)) {
+            unsigned int granted = wx_grant(c, vaddr, pa, a, prot);
+            if (granted == WX_REFUSE)
+                return false;
+            fill_entry(out, pa, granted);
+            return true;
+        }
     }
     /* Stop: uc_emu_start returns with RIP on the faulting instruction. */
     c->fault_pending = true;
@@ -247,7 +271,8 @@ static bool cpu_setup(struct cpu *c, const char **why)
         *why = "Unicorn has no virtual TLB mode (needs 2.1 or newer)";
         return false;
     }
-    if (uc_mem_map_ptr(c->uc, PHYS_BASE, phys_ram_bytes(), UC_PROT_ALL, direct_map) != UC_ERR_OK) {
+    if (uc_mem_map_ptr(c->uc, PHYS_BASE, phys_ram_bytes(), UC_PROT_ALL, phys_ram_base()) !=
+        UC_ERR_OK) {
         *why = "cannot register guest RAM with the emulator";
         return false;
     }
@@ -471,24 +496,42 @@ static void remove_code_any(struct cpu *c, struct mm_struct *mm, unsigned long s
                             unsigned long end);
 
 /* Code removal asked for inside the fill hook, done now that the CPU stopped. */
+/* Drop the code translated from frame pa, through the page va the probe maps to it. */
+static void remove_frame_code(struct cpu *c, uint64_t va, uint64_t pa)
+{
+    c->probing = c->probe_fixed = true;
+    c->probe_va = va;
+    c->probe_pa = pa;
+    uc_ctl_remove_cache(c->uc, va, va + PAGE_SIZE);
+    c->probing = c->probe_fixed = false;
+    uc_ctl_flush_tlb(c->uc); /* the probe's entry maps a frame the tables may no longer map */
+}
+
 static void run_deferred(struct cpu *c)
 {
     if (c->deferred_overflow)
         uc_ctl_flush_tb(c->uc);
     else
         for (unsigned int k = 0; k < c->nr_deferred; k++)
-            remove_code_any(c, c->mm, c->deferred[k][0], c->deferred[k][1]);
+            remove_frame_code(c, c->deferred[k].va, c->deferred[k].pa);
     c->nr_deferred = 0;
     c->deferred_overflow = false;
 }
 
-static void defer_code_removal(struct cpu *c, unsigned long start, unsigned long end)
+/* Record the frames [start, end) of mm maps now; past a few pages, drop all code instead. */
+static void defer_code_removal(struct cpu *c, struct mm_struct *mm, unsigned long start,
+                               unsigned long end)
 {
-    if (c->nr_deferred == sizeof(c->deferred) / sizeof(c->deferred[0]))
-        c->deferred_overflow = true;
-    else
-        c->deferred[c->nr_deferred][0] = start, c->deferred[c->nr_deferred++][1] = end;
-    uc_emu_stop(c->uc);
+    for (unsigned long a = start & PAGE_MASK; a < end && !c->deferred_overflow; a += PAGE_SIZE) {
+        uint64_t pa;
+        unsigned int prot;
+        if (!mmu_translate(mm, a, MMU_READ, &pa, &prot))
+            continue; /* nothing mapped: nothing translated from it can run here */
+        if (c->nr_deferred == sizeof(c->deferred) / sizeof(c->deferred[0]))
+            c->deferred_overflow = true;
+        else
+            c->deferred[c->nr_deferred].va = a, c->deferred[c->nr_deferred++].pa = pa & PAGE_MASK;
+    }
 }
 
 /*
@@ -542,7 +585,13 @@ enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, uint64_t quantum, struct cpu_f
     c->quantum_expired = false;
     /* No 'until' address: one costs about 10 us per call. */
     c->last_err = uc_emu_start(c->uc, pc, 0, 0, 0);
-    while (c->wx_pending) {
+    while (c->wx_pending || c->nr_deferred || c->deferred_overflow) {
+        if (!c->wx_pending) {
+            /* A fault resolved in a fill asked for code to go: see on_tlb_fill. */
+            run_deferred(c);
+            c->last_err = uc_emu_start(c->uc, cpu_get(c, CPU_RIP), 0, 0, 0);
+            continue;
+        }
         /*
          * A store to a frame code was translated from: drop that code
          * (with the CPU stopped, RIP on the store), make the frame data,
@@ -557,8 +606,6 @@ enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, uint64_t quantum, struct cpu_f
             c->frame_state[pa >> PAGE_SHIFT] = 0;
         c->last_err = uc_emu_start(c->uc, cpu_get(c, CPU_RIP), 0, 0, 0);
     }
-    if (c->nr_deferred || c->deferred_overflow)
-        run_deferred(c);
     if (c->fault_pending) {
         *fault = c->fault;
         fault->ip = cpu_get(c, CPU_RIP);
@@ -627,7 +674,7 @@ static bool cs_reg_value(struct cpu *c, unsigned int reg, uint64_t next_ip, uint
         *v = next_ip;
         return true;
     }
-    for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(regs); i++) {
         if (regs[i].cs == reg) {
             *v = cpu_get(c, regs[i].r);
             return true;
@@ -734,17 +781,12 @@ void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned l
         return;
     if (c->in_fill) {
         /* Translating inside a fill would nest fills: defer to the run loop. */
-        defer_code_removal(c, start, end);
+        defer_code_removal(c, mm, start, end);
         return;
     }
     remove_code(c, mm, start, end);
 }
 
-/*
- * uc_ctl_remove_cache finds the frame through the TLB, that is through the
- * mm the CPU walks: for another mm (a process exiting while its parent is
- * current, an unmap through the rmap), walk that one for the while.
- */
 /*
  * Drop the translations of every present page of [start, end), executable
  * or not (a write switched the frame from code to data): the probe maps
@@ -756,16 +798,19 @@ static void remove_code_any(struct cpu *c, struct mm_struct *mm, unsigned long s
     struct mm_struct *walking = c->mm;
     c->mm = mm;
     c->probing = true;
-    for (unsigned long a = start & PAGE_MASK; a < end; a += PAGE_SIZE) {
-        pte_t *pte = pte_lookup(mm, a);
-        if (pte && (*pte & _PAGE_PRESENT))
+    for (unsigned long a = start & PAGE_MASK; a < end; a += PAGE_SIZE)
+        if (mmu_peek(mm, a))
             uc_ctl_remove_cache(c->uc, a, a + PAGE_SIZE);
-    }
     c->probing = false;
     c->mm = walking;
     uc_ctl_flush_tlb(c->uc);
 }
 
+/*
+ * uc_ctl_remove_cache finds the frame through the TLB, that is through the
+ * mm the CPU walks: for another mm (a process exiting while its parent is
+ * current, an unmap through the rmap), walk that one for the while.
+ */
 static void remove_code(struct cpu *c, struct mm_struct *mm, unsigned long start, unsigned long end)
 {
     struct mm_struct *walking = c->mm;
@@ -774,11 +819,9 @@ static void remove_code(struct cpu *c, struct mm_struct *mm, unsigned long start
         uc_ctl_flush_tlb(c->uc);
     }
     c->probing = true;
-    for (unsigned long a = start & PAGE_MASK; a < end; a += PAGE_SIZE) {
-        pte_t *pte = pte_lookup(mm, a);
-        if (pte && (*pte & _PAGE_PRESENT) && !(*pte & _PAGE_NX))
+    for (unsigned long a = start & PAGE_MASK; a < end; a += PAGE_SIZE)
+        if (mmu_peek(mm, a) & MMU_PROT_EXEC)
             uc_ctl_remove_cache(c->uc, a, a + PAGE_SIZE);
-    }
     c->probing = false;
     if (mm != walking) {
         c->mm = walking;

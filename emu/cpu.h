@@ -97,9 +97,10 @@ void cpu_fpu_init(struct cpu *c);
 void cpu_clear_regs(struct cpu *c);
 
 /*
- * Inline faults (the default): the TLB-fill hook resolves faults itself and
- * the CPU does not stop (faster; RIP is not known there, so not for traced
- * faults). Precise faults: the CPU stops on the faulting instruction.
+ * Inline faults (the default unless faults are traced): the TLB-fill hook
+ * resolves faults itself and the CPU does not stop (faster; RIP is not
+ * known there, so not for traced faults). Precise faults: the CPU stops on
+ * the faulting instruction.
  */
 void cpu_set_inline_faults(struct cpu *c, bool on);
 void cpu_destroy(struct cpu *c);

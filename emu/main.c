@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "emu/cpu.h"
@@ -24,9 +25,11 @@
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "emu/trace/trace.h"
-#include "mm/seq.h"
-#include "mm/fs.h"
+#include "mm/array_size.h"
+#include "mm/writeback.h"
+#include "mm/fault_inject.h"
 #include "mm/mm_init.h"
+#include "mm/seq.h"
 
 #define EXIT_USAGE 2
 #define EXIT_SETUP 125 /* vmemu itself could not start, as env(1) uses it */
@@ -61,13 +64,15 @@ static void usage(FILE *out)
         "                      zoneinfo,vmstat,status,stat) on stderr",
         "  --check-leaks       after teardown, check every frame is free again",
         "  --root DIR          the guest sees DIR as / (like chroot; see docs/security.md)",
+        "  --fail-alloc=SPEC   make page and slab allocations fail: nth=N, every=K or",
+        "                      random=PERCENT, then ,seed=S ,after=M ,times=T (testing)",
         "  --help, --version",
         "",
         "check runs the program like run, with an empty environment and argv[0]",
         "its base name, traces fault and mm events (unless --trace says otherwise)",
         "and compares the trace with EXPECTED; --update rewrites EXPECTED.",
     };
-    for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+    for (size_t i = 0; i < ARRAY_SIZE(text); i++)
         fprintf(out, "%s\n", text[i]);
 }
 
@@ -185,6 +190,9 @@ static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o
             if (!report_list_valid(v, bad, sizeof(bad)))
                 bad_value("--report", bad);
             o->report = v;
+        } else if (take_option(argc, argv, i, "--fail-alloc", &v)) {
+            if (fail_alloc_configure(v) != 0)
+                bad_value("--fail-alloc", v);
         } else if (take_option(argc, argv, i, "--check-leaks", NULL)) {
             o->check_leaks = true;
         } else if (take_option(argc, argv, i, "--cpus", &v)) {
@@ -235,13 +243,13 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
      * page cache's writeback) just fail, and say so.
      */
     signal(SIGXFSZ, SIG_IGN);
-    int err = mm_init(o->ram_bytes);
+    struct mm_settings mm = {.ram_bytes = o->ram_bytes, .cache_cold = o->cache_cold};
+    int err = mm_init(&mm);
     if (err) {
         fprintf(stderr, "vmemu: cannot set up %" PRIu64 " bytes of guest RAM: %s\n", o->ram_bytes,
                 strerror(-err));
         return EXIT_SETUP;
     }
-    filemap_cold = o->cache_cold;
     char vfs_why[PATH_MAX + 64];
     if (vfs_init(o->root, vfs_why, sizeof(vfs_why)) != 0) {
         fprintf(stderr, "vmemu: %s\n", vfs_why);
@@ -281,7 +289,7 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
     trace_header(tr, t, argv);
     if (task_exec(t, path, argv[0], argv, envp, &status) == 0) {
         uint64_t none[6] = {0};
-        trace_syscall(tr, t, 59 /* execve */, none, 0);
+        trace_syscall(tr, t, SYS_execve, none, 0);
         status = kernel_run(t);
         /* However the programs ended, what they wrote goes to their files now. */
         writeback_all(WB_REASON_EXIT);

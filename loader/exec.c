@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "mm/array_size.h"
 #include "mm/fs.h"
 #include "mm/mm_types.h"
 #include "mm/mmap.h"
@@ -391,7 +392,7 @@ static int map_vdso(struct mm_struct *mm, char *err, size_t errlen)
     if (IS_ERR_VALUE(addr))
         return loader_fail(err, errlen, (int)-(long)addr, "no room for the vDSO: %s",
                            strerror((int)-(long)addr));
-    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
         unsigned long size = parts[i].pages * PAGE_SIZE;
         int r = install_special_mapping(mm, addr, size, parts[i].vm_flags, parts[i].name);
         if (r < 0)

@@ -1,6 +1,7 @@
 /*
  * The few things mm/ needs from the CPU, the way Linux's mm/ reaches arch/.
  * emu/ implements them for the emulated CPU; unit tests supply their own.
+ * mm/ includes no emulator header: everything it knows about the CPU is here.
  */
 #ifndef VMEMU_MM_ARCH_H
 #define VMEMU_MM_ARCH_H
@@ -10,18 +11,31 @@
 
 struct mm_struct;
 
-/* A PTE lost rights or went away: forget every cached translation. */
+/*
+ * The lowest address a user mapping may start at, whatever privileges the
+ * task has (Linux's FIRST_USER_ADDRESS, 0 on x86). vmemu's CPU takes a
+ * jump to address 0 as its stop, so page 0 is never mapped.
+ */
+#define FIRST_USER_ADDRESS 0x1000UL
+
+/*
+ * A PTE of mm lost rights or went away: every CPU that may cache a
+ * translation of mm must forget it before the call returns.
+ */
 void arch_flush_tlb_mm(struct mm_struct *mm);
 
 /*
- * Frames that held code mapped at [start, end) are about to change or be
- * reused: drop translated code for that range while it is still mapped.
+ * Frames that held code mapped at [start, end) of mm are about to change or
+ * be reused: drop translated code for that range while it is still mapped.
+ * May be called from inside a fault the CPU's TLB-fill hook is resolving.
  */
 void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned long end);
 
 /*
- * A fault was resolved in mm: Linux charges it to the task that took it
- * (min_flt or maj_flt in task_struct), which only the caller knows.
+ * A fault on mm was resolved (not refused): charge it to the task that
+ * took it, major when it waited for I/O, as Linux's mm_account_fault
+ * charges current->min_flt / maj_flt. Called once per resolved fault, from
+ * handle_mm_fault, after mm->faults is updated.
  */
 void arch_account_fault(struct mm_struct *mm, bool major);
 

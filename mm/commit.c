@@ -4,24 +4,15 @@
  * a VM_ACCOUNT mapping is charged when the mapping is made or grows and
  * given back when it goes, whether or not it was ever touched.
  */
+#include "internal.h"
 #include "mmap.h"
-#include "page.h"
-#include "vma.h"
+#include "mmzone.h"
 
 static unsigned long committed;
 
 unsigned long vm_committed_pages(void)
 {
     return committed;
-}
-
-/* RAM the buddy allocator manages: Linux's totalram_pages(). */
-static unsigned long totalram_pages(void)
-{
-    unsigned long n = 0;
-    for (int z = 0; z < MAX_NR_ZONES; z++)
-        n += contig_page_data.node_zones[z].managed_pages;
-    return n;
 }
 
 /*

@@ -1,4 +1,4 @@
-/* The page-fault handler and the MMU's page-table walk. */
+/* The page-fault handler and the MMU's page-table walk: what the CPU calls. */
 #ifndef VMEMU_MM_FAULT_H
 #define VMEMU_MM_FAULT_H
 
@@ -20,7 +20,8 @@ enum fault_kind {
     FAULT_FILE_MAJOR,
     FAULT_COW,
     FAULT_STACK_GROW,
-    FAULT_WP_REUSE, /* write to our own only-mapped anonymous page: just made writable */
+    FAULT_WP_REUSE, /* write to a page this mapping may keep (exclusive anon, shmem): made writable
+                     */
     FAULT_SPURIOUS, /* the entry already allows the access */
     FAULT_SEGV_MAPERR,
     FAULT_SEGV_ACCERR,
@@ -39,15 +40,21 @@ struct fault_result {
 
 #define FAULT_AROUND_PAGES 16 /* fault_around_bytes: 64 KiB, Linux's default */
 
-/* Resolve a fault at addr; result->kind says what happened. */
+/*
+ * Resolve a fault at addr; result->kind says what happened. Every fault
+ * that is not an error is counted in mm->faults and charged to the task
+ * through arch_account_fault.
+ *
+ * Preconditions: mm is the address space of the task that faulted, which
+ * holds a user reference (mm_users); called from the CPU's run loop or its
+ * TLB-fill hook, or from a system call touching user memory (uaccess.c),
+ * never while another mm/ call on the same mm is in progress.
+ */
 void handle_mm_fault(struct mm_struct *mm, unsigned long addr, unsigned int flags,
                      struct fault_result *result);
 
 /* The short name traces use: "anon-zero", "cow", "segv", ... */
 const char *fault_kind_name(enum fault_kind kind);
-
-/* The shared zero page: set up by mm_init(); its pfn for comparisons. */
-extern unsigned long zero_pfn;
 
 static inline bool fault_is_error(enum fault_kind k)
 {
@@ -64,8 +71,18 @@ enum mmu_access { MMU_READ, MMU_WRITE, MMU_FETCH };
  * set A (and D for a write), store the physical address of the page and the
  * rights the CPU may cache (write only once D is set) and return true.
  * Return false when the access is not allowed: the caller raises a fault.
+ *
+ * Preconditions: none beyond a live mm: it never allocates, never faults
+ * and calls no arch hook, so the CPU's TLB-fill hook may call it at any
+ * time, also while handle_mm_fault runs from that hook.
  */
 bool mmu_translate(struct mm_struct *mm, uint64_t va, enum mmu_access access, uint64_t *pa,
                    unsigned int *prot);
+/*
+ * What the CPU may do at va now (MMU_PROT_* bits; 0 when no accessible
+ * entry maps it), without setting accessed or dirty and without faulting:
+ * for reports and for deciding what translated code to drop.
+ */
+unsigned int mmu_peek(struct mm_struct *mm, uint64_t va);
 
 #endif

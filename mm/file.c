@@ -12,13 +12,9 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "caches.h"
-#include "fs.h"
+#include "internal.h"
+#include "pagemap.h"
 #include "slab.h"
-
-struct address_space *address_space_get(const struct stat *st, int fd, const char *path, int flags,
-                                        int *err);
-void address_space_put(struct address_space *as);
 
 /*
  * Files whose contents the host kernel makes up on each read (procfs,

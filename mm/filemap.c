@@ -14,19 +14,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "caches.h"
-#include "pagecache.h"
+#include "internal.h"
+#include "mmzone.h"
+#include "pagemap.h"
 #include "slab.h"
 #include "uaccess.h"
 #include "vmstat.h"
+#include "writeback.h"
 
 bool filemap_cold;
 struct list_head address_spaces = LIST_HEAD_INIT(address_spaces);
 const struct pagecache_observer *pagecache_observer;
 
-struct address_space *address_space_get(const struct stat *st, int fd, const char *path, int flags,
-                                        int *err);
-void address_space_put(struct address_space *as);
+void pagecache_set_observer(const struct pagecache_observer *obs)
+{
+    pagecache_observer = obs;
+}
+
+void pagecache_notify(const struct pagecache_event *ev)
+{
+    if (pagecache_observer)
+        pagecache_observer->event(pagecache_observer->ctx, ev);
+}
 
 /*
  * The cache's own descriptor, read-only: holding a host file open for
@@ -75,6 +84,7 @@ static struct address_space *address_space_new(const struct stat *st, int fd, co
     as->host_ino = (uint64_t)st->st_ino;
     as->i_size = as->host_size = (uint64_t)st->st_size;
     xa_init(&as->i_pages);
+    INIT_LIST_HEAD(&as->i_mmap);
     as->refcount = 1;
     list_add_tail(&as->as_list, &address_spaces);
     return as;
@@ -119,12 +129,16 @@ struct address_space *find_mapping(uint64_t dev, uint64_t ino)
 }
 
 /*
- * The last opener went. The pages stay cached, dirty ones included, as in
- * Linux: writeback or exit writes them, not close().
+ * The last opener of a host file went: its pages stay cached, dirty ones
+ * included, as in Linux (writeback or exit writes them, not close()). A
+ * shmem object has nowhere else to keep its pages: it goes with them.
  */
 void address_space_put(struct address_space *as)
 {
-    as->refcount--;
+    if (--as->refcount > 0 || !as->shmem)
+        return;
+    truncate_inode_pages(as);
+    kmem_cache_free(address_space_cachep, as);
 }
 
 struct page *filemap_find_page(struct address_space *as, pgoff_t index)
@@ -140,7 +154,8 @@ int add_to_page_cache(struct address_space *as, struct page *page, pgoff_t index
     page->mapping = as;
     page->index = index;
     as->nrpages++;
-    lru_cache_add_file(page);
+    if (!as->shmem) /* shmem is swap-backed: it would be on the anon lists */
+        lru_cache_add_file(page);
     return 0;
 }
 
@@ -219,11 +234,18 @@ struct page *filemap_map_candidate(struct address_space *as, pgoff_t index)
 {
     struct page *page = filemap_find_page(as, index);
     int err;
-    if (!page && !filemap_cold && index < filemap_nr_pages(as))
+    if (!page && !filemap_cold && !as->shmem && index < filemap_nr_pages(as))
         page = page_cache_read(as, index, false, &err);
     if (!page || !PageFlag(page, PG_uptodate) || PageFlag(page, PG_readahead))
         return NULL;
     return page;
+}
+
+bool filemap_page_cached(struct address_space *as, pgoff_t index)
+{
+    if (index >= filemap_nr_pages(as))
+        return false;
+    return filemap_find_page(as, index) != NULL || (!filemap_cold && !as->shmem);
 }
 
 struct page *filemap_fault(struct vm_area_struct *vma, pgoff_t index, bool *major,
@@ -329,8 +351,11 @@ static long do_filemap_read(struct file *f, const struct iov_iter *to, size_t co
         bool hit;
         int err = 0;
         struct page *page = read_get_page(f, index, last, &hit, &err);
-        if (!page)
-            return done ? (long)done : err;
+        if (!page) {
+            if (!done)
+                return err;
+            break; /* a short read, as Linux's: the position still moves past what was read */
+        }
         get_page(page); /* the copy may fault, and a fault may run writeback */
         /* Several reads of one page count as one use of it, as in Linux. */
         if (f->f_ra.prev_pos == UINT64_MAX || (f->f_ra.prev_pos - 1) >> PAGE_SHIFT != index)
@@ -492,18 +517,13 @@ void filemap_exit(void)
     {
         unsigned long index;
         struct page *p;
-        xa_for_each_range(&as->i_pages, index, p, 0, ULONG_MAX, XA_PRESENT)
-        {
-            /* A page writeback could not save stays dirty: nothing more can be done. */
-            if (PageFlag(p, PG_dirty))
-                fprintf(stderr, "vmemu: %s: page %lu could not be written back\n", mapping_name(as),
-                        index);
-            delete_from_page_cache(p);
-        }
+        /* A page writeback could not save stays dirty: nothing more can be done. */
+        xa_for_each_range(&as->i_pages, index, p, 0, ULONG_MAX, PAGECACHE_TAG_DIRTY) fprintf(
+            stderr, "vmemu: %s: page %lu could not be written back\n", mapping_name(as), index);
+        truncate_inode_pages(as);
         list_del(&as->as_list);
         close(as->host_fd);
         kfree(as->a_name);
         kmem_cache_free(address_space_cachep, as);
     }
-    rmap_reset();
 }

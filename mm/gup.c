@@ -12,10 +12,10 @@
 /* Does the present entry already allow what the populate asks? Then no fault. */
 static bool pte_sufficient(struct mm_struct *mm, unsigned long addr, bool write)
 {
-    pte_t *pte = pte_lookup(mm, addr);
-    if (!pte || !(*pte & _PAGE_PRESENT))
+    pte_t *pte = pte_offset(mm, addr);
+    if (!pte || !pte_accessible(*pte))
         return false;
-    return !write || (*pte & _PAGE_RW);
+    return !write || pte_write(*pte);
 }
 
 /* Linux's populate_vma_page_range for one VMA's part [start, end); 0 or -ENOMEM. */

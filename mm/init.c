@@ -1,21 +1,25 @@
-/* Bringing the memory manager up and down, in the order Linux's boot does. */
+/*
+ * Bringing the memory manager up and down, in the order Linux's boot does,
+ * and the leak check around a run.
+ */
 #include <errno.h>
 
-#include "caches.h"
-#include "fault.h"
-#include "fs.h"
+#include "internal.h"
 #include "mm_init.h"
+#include "mmzone.h"
 #include "slab.h"
 #include "vmstat.h"
 
 static struct page *zero_page;
 
-int mm_init(uint64_t ram_bytes)
+int mm_init(const struct mm_settings *settings)
 {
-    int err = phys_init(ram_bytes);
+    int err = phys_init(settings->ram_bytes);
     if (err)
         return err;
+    filemap_cold = settings->cache_cold;
     vm_events_reset(); /* /proc/vmstat counts from this boot, like pgfree */
+    mmlist_reset();
     /* Slab comes up right after the buddy allocator, as in Linux's mm_core_init. */
     if ((err = kmem_cache_init()) != 0) {
         phys_exit();
@@ -48,4 +52,19 @@ void mm_exit(void)
     mm_caches_exit();
     kmem_cache_exit();
     phys_exit();
+    filemap_cold = false;
+}
+
+unsigned long mm_leak_check_start(void)
+{
+    kmem_cache_shrink_all();
+    return nr_free_pages();
+}
+
+unsigned long mm_leak_check_end(unsigned long free_at_start)
+{
+    filemap_exit(); /* the page cache outlives every mm, as in Linux: drop it as exit does */
+    kmem_cache_shrink_all();
+    unsigned long now = nr_free_pages();
+    return now < free_at_start ? free_at_start - now : 0;
 }

@@ -3,6 +3,7 @@
  * (kmalloc-8 ... kmalloc-8k), and above 8 KiB straight from the buddy
  * allocator in whole power-of-two blocks, as Linux's kmalloc_large does.
  */
+#include "array_size.h"
 #include "slab.h"
 
 #include <errno.h>
@@ -16,7 +17,7 @@ static const char *const kmalloc_names[] = {
     "kmalloc-8",   "kmalloc-16",  "kmalloc-32",  "kmalloc-64",  "kmalloc-96",
     "kmalloc-128", "kmalloc-192", "kmalloc-256", "kmalloc-512", "kmalloc-1k",
     "kmalloc-2k",  "kmalloc-4k",  "kmalloc-8k"};
-#define NR_KMALLOC_CACHES (sizeof(kmalloc_sizes) / sizeof(kmalloc_sizes[0]))
+#define NR_KMALLOC_CACHES ARRAY_SIZE(kmalloc_sizes)
 
 static struct kmem_cache *kmalloc_caches[NR_KMALLOC_CACHES];
 
@@ -56,7 +57,7 @@ static void *kmalloc_large(size_t size, gfp_t gfp)
     if (size > KMALLOC_MAX_SIZE)
         return NULL;
     unsigned int order = size_order(size);
-    struct page *page = alloc_pages(gfp, order);
+    struct page *page = alloc_pages_noprof(gfp, order);
     if (!page)
         return NULL;
     SetPageFlag(page, PG_private);
@@ -76,19 +77,14 @@ static void kfree_large(struct page *page)
     __free_pages(page, order);
 }
 
-void *kmalloc(size_t size, gfp_t gfp)
+void *kmalloc_noprof(size_t size, gfp_t gfp)
 {
     if (size == 0)
         return ZERO_SIZE_PTR;
     int i = kmalloc_index(size);
     if (i < 0)
         return kmalloc_large(size, gfp);
-    return kmem_cache_alloc(kmalloc_caches[i], gfp);
-}
-
-void *kzalloc(size_t size, gfp_t gfp)
-{
-    return kmalloc(size, gfp | __GFP_ZERO);
+    return kmem_cache_alloc_noprof(kmalloc_caches[i], gfp);
 }
 
 /* The head page of a large kmalloc block, or NULL. */
@@ -138,14 +134,14 @@ size_t ksize(const void *p)
  * Linux; otherwise the contents move to a new block. On failure the old
  * block is untouched and NULL is returned.
  */
-void *krealloc(void *p, size_t size, gfp_t gfp)
+void *krealloc_noprof(void *p, size_t size, gfp_t gfp)
 {
     if (size == 0) {
         kfree(p);
         return ZERO_SIZE_PTR;
     }
     if (ZERO_OR_NULL_PTR(p))
-        return kmalloc(size, gfp);
+        return kmalloc_noprof(size, gfp);
     size_t old = ksize(p);
     if (old == 0) {
         /* Not a kmalloc pointer: its length is unknown, so nothing to copy. */
@@ -154,7 +150,7 @@ void *krealloc(void *p, size_t size, gfp_t gfp)
     }
     if (size <= old)
         return p;
-    void *n = kmalloc(size, gfp);
+    void *n = kmalloc_noprof(size, gfp);
     if (!n)
         return NULL;
     memcpy(n, p, old);
@@ -165,7 +161,8 @@ void *krealloc(void *p, size_t size, gfp_t gfp)
 int kmalloc_caches_init(void)
 {
     for (unsigned int i = 0; i < NR_KMALLOC_CACHES; i++) {
-        kmalloc_caches[i] = kmem_cache_create(kmalloc_names[i], kmalloc_sizes[i], 0, 0, NULL);
+        kmalloc_caches[i] =
+            kmem_cache_create_noprof(kmalloc_names[i], kmalloc_sizes[i], 0, 0, NULL);
         if (!kmalloc_caches[i]) {
             kmalloc_caches_exit();
             return -ENOMEM;

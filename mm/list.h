@@ -54,6 +54,12 @@ static inline int list_empty(const struct list_head *h)
     return h->next == h;
 }
 
+/* Exactly one entry. */
+static inline int list_is_singular(const struct list_head *h)
+{
+    return !list_empty(h) && h->next == h->prev;
+}
+
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
 #define list_first_entry(head, type, member) list_entry((head)->next, type, member)
 

@@ -4,7 +4,8 @@
  * to the active list (Linux's two-list scheme and mark_page_accessed).
  * Active(file) and Inactive(file) in /proc/meminfo count these flags.
  */
-#include "pagecache.h"
+#include "internal.h"
+#include "writeback.h"
 
 static struct list_head inactive_file = LIST_HEAD_INIT(inactive_file);
 static struct list_head active_file = LIST_HEAD_INIT(active_file);

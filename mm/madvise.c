@@ -7,13 +7,10 @@
 #include <sys/mman.h>
 
 #include "arch.h"
-#include "fault.h"
-#include "fs.h"
-#include "memory.h"
+#include "internal.h"
 #include "mmap.h"
+#include "pagemap.h"
 #include "pgtable.h"
-#include "vma.h"
-#include "vma_tree.h"
 
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18
@@ -91,8 +88,8 @@ static long advised_flags(const struct vm_area_struct *vma, int advice)
 static void willneed(struct vm_area_struct *vma, unsigned long start, unsigned long end)
 {
     struct address_space *as = vma->vm_file ? vma->vm_file->f_mapping : NULL;
-    if (!as)
-        return; /* anonymous memory: would be swap readahead; nothing is swapped */
+    if (!as || as->shmem)
+        return; /* anonymous memory and shmem: would be swap readahead; nothing is swapped */
     pgoff_t first = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
     pgoff_t last = first + ((end - start) >> PAGE_SHIFT);
     if (last > filemap_nr_pages(as))
@@ -108,6 +105,7 @@ static void willneed(struct vm_area_struct *vma, unsigned long start, unsigned l
 }
 
 struct lazyfree_ctx {
+    struct vm_area_struct *vma;
     bool any;
 };
 
@@ -119,15 +117,12 @@ struct lazyfree_ctx {
 static void lazyfree_one(pte_t *pte, unsigned long addr, void *arg)
 {
     struct lazyfree_ctx *c = arg;
-    (void)addr;
-    if (!(*pte & _PAGE_PRESENT) || pte_pfn(*pte) == zero_pfn)
+    struct page *page = pte_accessible(*pte) ? vm_normal_page(c->vma, addr, *pte) : NULL;
+    if (!page || !PageFlag(page, PG_anon) || page->mapcount != 1)
         return;
-    struct page *page = pfn_to_page(pte_pfn(*pte));
-    if (!PageFlag(page, PG_anon) || page->mapcount != 1)
-        return;
-    if (*pte & (_PAGE_DIRTY | _PAGE_ACCESSED))
+    if (pte_dirty(*pte) || pte_young(*pte))
         c->any = true; /* the CPU may cache the dirty state: flush */
-    *pte &= ~(_PAGE_DIRTY | _PAGE_ACCESSED);
+    *pte = pte_mkold(pte_mkclean(*pte));
     ClearPageFlag(page, PG_dirty);
     ClearPageFlag(page, PG_swapbacked);
 }
@@ -147,8 +142,8 @@ static int advise_pages(struct vm_area_struct *vma, unsigned long s, unsigned lo
     case MADV_FREE: {
         if (vma->vm_file || (vma->vm_flags & (VM_SHARED | VM_LOCKED | VM_PFNMAP)))
             return -EINVAL;
-        struct lazyfree_ctx c = {false};
-        pgtable_walk_range(vma->vm_mm, s, e, lazyfree_one, &c);
+        struct lazyfree_ctx c = {vma, false};
+        walk_page_range(vma->vm_mm, s, e, lazyfree_one, &c);
         *flush |= c.any;
         return 0;
     }

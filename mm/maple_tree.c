@@ -20,9 +20,11 @@
  *  - non-root nodes have a weight of at least MAPLE_MIN_FILL, all leaves
  *    are at the same depth, and parent links match.
  *
- * Nodes come from the "maple_node" slab cache, which lives while at least
- * one maple tree does. Inserts count the nodes a split will need and get
- * them before changing anything, so -ENOMEM leaves the tree as it was.
+ * Nodes come from the "maple_node" slab cache, created at boot after slab
+ * (maple_tree_init, as Linux's). Inserts count the nodes a split will need and get
+ * them before changing anything, so -ENOMEM leaves the tree as it was;
+ * preallocate() keeps enough spare nodes for a number of inserts ready,
+ * so that a caller can make sure an operation cannot fail halfway.
  */
 #include <errno.h>
 #include <limits.h>
@@ -50,6 +52,8 @@ struct maple_node {
 
 struct vma_tree {
     struct maple_node *root;
+    struct maple_node *spare; /* preallocated nodes, linked through parent */
+    unsigned int nr_spare;
 };
 
 /* One level of a walk from the root: the node, its range, the slot taken. */
@@ -75,7 +79,6 @@ struct maple_big {
 };
 
 static struct kmem_cache *maple_node_cache;
-static unsigned int maple_trees; /* live trees; the cache goes with the last */
 
 /* --- small helpers -------------------------------------------------------- */
 
@@ -109,14 +112,60 @@ static unsigned int node_weight(const struct maple_node *node)
     return weight(node->leaf, node->nr, node->slot);
 }
 
-static struct maple_node *node_alloc(void)
-{
-    return kmem_cache_zalloc(maple_node_cache, GFP_KERNEL);
-}
-
 static void node_free(struct maple_node *node)
 {
     kmem_cache_free(maple_node_cache, node);
+}
+
+/* A node for the tree: a preallocated one if there is one. */
+static struct maple_node *node_alloc(struct vma_tree *t)
+{
+    struct maple_node *node = t->spare;
+    if (!node)
+        return kmem_cache_zalloc(maple_node_cache, GFP_KERNEL);
+    t->spare = node->parent;
+    t->nr_spare--;
+    memset(node, 0, sizeof(*node));
+    return node;
+}
+
+static int tree_depth(const struct vma_tree *t)
+{
+    int depth = 1;
+    for (const struct maple_node *n = t->root; !n->leaf; n = n->slot[0])
+        depth++;
+    return depth;
+}
+
+/*
+ * An insert splits at most every level and adds a root: depth + 1 nodes,
+ * and the tree may be one level deeper for each insert before it. Erases
+ * in between only free nodes.
+ */
+static int maple_preallocate(struct vma_tree *t, unsigned int inserts)
+{
+    unsigned int depth = (unsigned int)tree_depth(t), need = 0;
+    for (unsigned int i = 0; i < inserts; i++)
+        need += depth + 1 + i;
+    while (t->nr_spare < need) {
+        struct maple_node *node = kmem_cache_zalloc(maple_node_cache, GFP_KERNEL);
+        if (!node)
+            return -ENOMEM; /* what was got stays spare, for the next try */
+        node->parent = t->spare;
+        t->spare = node;
+        t->nr_spare++;
+    }
+    return 0;
+}
+
+static void maple_release(struct vma_tree *t)
+{
+    while (t->spare) {
+        struct maple_node *node = t->spare;
+        t->spare = node->parent;
+        node_free(node);
+    }
+    t->nr_spare = 0;
 }
 
 /* --- walks ---------------------------------------------------------------- */
@@ -393,7 +442,7 @@ static int mas_split_insert(struct vma_tree *t, struct ma_state *mas, const stru
     struct maple_node *spare[MAPLE_HEIGHT_MAX + 1];
     int need = mas_split_cost(mas);
     for (int i = 0; i < need; i++) {
-        spare[i] = node_alloc();
+        spare[i] = node_alloc(t);
         if (!spare[i]) {
             while (i-- > 0)
                 node_free(spare[i]);
@@ -680,36 +729,27 @@ static unsigned long maple_unmapped_area_topdown(struct vma_tree *t,
 
 /* --- life cycle ----------------------------------------------------------- */
 
-static void maple_cache_put(void)
+int maple_tree_init(void)
 {
-    if (--maple_trees == 0) {
-        kmem_cache_destroy(maple_node_cache);
-        maple_node_cache = NULL;
-    }
+    maple_node_cache =
+        kmem_cache_create("maple_node", sizeof(struct maple_node), 0, SLAB_HWCACHE_ALIGN, NULL);
+    return maple_node_cache ? 0 : -ENOMEM;
 }
 
-/* The cache is created with the first tree: slab is up by then, as in Linux. */
-static bool maple_cache_get(void)
+void maple_tree_exit(void)
 {
-    if (!maple_trees) {
-        maple_node_cache =
-            kmem_cache_create("maple_node", sizeof(struct maple_node), 0, SLAB_HWCACHE_ALIGN, NULL);
-        if (!maple_node_cache)
-            return false;
-    }
-    maple_trees++;
-    return true;
+    kmem_cache_destroy(maple_node_cache);
+    maple_node_cache = NULL;
 }
 
 static struct vma_tree *maple_create(void)
 {
-    if (!maple_cache_get())
-        return NULL;
+    if (!maple_node_cache)
+        return NULL; /* maple_tree_init was not called, or failed */
     struct vma_tree *t = kzalloc(sizeof(*t), GFP_KERNEL);
-    struct maple_node *root = t ? node_alloc() : NULL;
+    struct maple_node *root = t ? node_alloc(t) : NULL;
     if (!root) {
         kfree(t);
-        maple_cache_put();
         return NULL;
     }
     /* An empty tree is one leaf holding one gap: everything. */
@@ -733,9 +773,9 @@ static void maple_destroy(struct vma_tree *t)
 {
     if (!t)
         return;
+    maple_release(t);
     free_subtree(t->root);
     kfree(t);
-    maple_cache_put();
 }
 
 /* --- validation ----------------------------------------------------------- */
@@ -829,6 +869,8 @@ const struct vma_tree_ops vma_maple_ops = {
     .name = "maple",
     .create = maple_create,
     .destroy = maple_destroy,
+    .preallocate = maple_preallocate,
+    .release = maple_release,
     .insert = maple_insert,
     .erase = maple_erase,
     .find = maple_find,

@@ -1,20 +1,29 @@
 /*
  * The page-fault handler, in the shape of Linux's mm/memory.c: find the VMA,
- * check the access, then fill a missing entry (anonymous, zero page, file)
- * or break copy-on-write on a present read-only one. Also the MMU walk the
- * emulated CPU uses on every TLB miss, and zapping entries on unmap.
+ * check the access, then fill a missing entry (anonymous, zero page, file,
+ * shmem) or break copy-on-write on a present read-only one. Also the MMU
+ * walk the emulated CPU uses on every TLB miss, and zapping entries on
+ * unmap.
+ *
+ * Invariants: every present entry but the zero page's holds one reference
+ * and one map count of its page and one count in its mm's rss; a private
+ * anonymous page is mapped writable only while it is exclusive to the
+ * mapping (PG_anon_exclusive), so no write can reach a page another
+ * mapping still sees.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "arch.h"
+#include "array_size.h"
 #include "fault.h"
-#include "fs.h"
-#include "memory.h"
+#include "internal.h"
 #include "mmap.h"
-#include "pagecache.h"
-#include "pgtable.h"
+#include "mmzone.h"
+#include "pagemap.h"
+#include "rmap.h"
 #include "vmstat.h"
+#include "writeback.h"
 
 unsigned long zero_pfn;
 
@@ -34,17 +43,9 @@ const char *fault_kind_name(enum fault_kind kind)
         [FAULT_OOM] = "oom",
         [FAULT_SIGBUS] = "sigbus",
     };
-    return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+    return (unsigned)kind < ARRAY_SIZE(names) ? names[kind] : "?";
 }
 
-static void update_hiwater_rss(struct mm_struct *mm)
-{
-    unsigned long rss = get_mm_rss(mm);
-    if (rss > mm->hiwater_rss)
-        mm->hiwater_rss = rss;
-}
-
-/* x86's access_error: what the VMA allows decides, not what the entry says. */
 /*
  * x86's access_error, which judges by the VMA and by whether the entry was
  * present (a protection fault). A read or instruction fetch of a page not
@@ -61,42 +62,27 @@ static bool access_error(const struct vm_area_struct *vma, unsigned int flags, b
     return !(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC));
 }
 
+/* A zeroed anonymous page for vma at addr, in vma's family and exclusive to it; NULL: OOM. */
 static struct page *alloc_anon_page(struct vm_area_struct *vma, unsigned long addr)
 {
     struct mm_struct *mm = vma->vm_mm;
-    if (!vma->anon_vma)
-        vma->anon_vma = ++mm->next_anon_vma;
+    if (anon_vma_prepare(vma))
+        return NULL;
     struct page *page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
     if (!page)
         return NULL;
-    SetPageFlag(page, PG_anon);
-    SetPageFlag(page, PG_swapbacked);
-    page->mapping = NULL;
-    page->index = addr >> PAGE_SHIFT;
-    page->mapcount = 1;
-    /* Shared anonymous memory is shmem: Shmem and RssShmem, not AnonPages. */
-    if (vma->vm_flags & VM_SHARED) {
-        SetPageFlag(page, PG_shmem);
-        mm->rss[MM_SHMEMPAGES]++;
-    } else {
-        mm->rss[MM_ANONPAGES]++;
-    }
+    page_add_new_anon_rmap(page, vma, addr);
+    mm->rss[MM_ANONPAGES]++;
     update_hiwater_rss(mm);
     return page;
 }
 
+/* Private anonymous memory: the zero page for a read, a fresh frame for a write. */
 static enum fault_kind do_anonymous_page(struct vm_area_struct *vma, unsigned long addr,
                                          unsigned int flags, pte_t *pte, struct fault_result *res)
 {
-    pte_t prot = vm_pte_flags(vma->vm_flags);
-    bool write = flags & FAULT_FLAG_WRITE;
-    /*
-     * Reads of private memory never written share one zeroed frame. Shared
-     * anonymous memory (shmem in Linux) gets its own frame even on a read:
-     * a later write makes the entry writable in place (do_wp_page), which
-     * must never happen to the zero page.
-     */
-    if (!write && !(vma->vm_flags & VM_SHARED)) {
+    pgprot_t prot = vm_get_page_prot(vma->vm_flags);
+    if (!(flags & FAULT_FLAG_WRITE)) {
         *pte = pfn_pte(zero_pfn, prot);
         res->pfn = zero_pfn;
         vma->vm_mm->faults.zero_page++;
@@ -106,12 +92,12 @@ static enum fault_kind do_anonymous_page(struct vm_area_struct *vma, unsigned lo
     if (!page)
         return FAULT_OOM;
     res->pfn = page_to_pfn(page);
-    *pte = pfn_pte(res->pfn, prot | (write ? _PAGE_RW : 0));
+    *pte = pfn_pte(res->pfn, pgprot_mkwrite(prot));
     vma->vm_mm->faults.anon_new++;
     return FAULT_ANON_NEW;
 }
 
-/* Copy src into a new private anonymous page mapped at addr. */
+/* Copy src (NULL: the zero page) into a new private anonymous page mapped at addr. */
 static enum fault_kind cow_into_new_page(struct vm_area_struct *vma, unsigned long addr, pte_t *pte,
                                          const void *src, struct fault_result *res)
 {
@@ -121,27 +107,32 @@ static enum fault_kind cow_into_new_page(struct vm_area_struct *vma, unsigned lo
     if (src)
         memcpy(page_address(page), src, PAGE_SIZE);
     res->pfn = page_to_pfn(page);
-    *pte = pfn_pte(res->pfn, vm_pte_flags(vma->vm_flags) | _PAGE_RW);
+    *pte = pfn_pte(res->pfn, pgprot_mkwrite(vm_get_page_prot(vma->vm_flags)));
     vma->vm_mm->faults.cow++;
     return FAULT_COW;
 }
 
-/* Map a cached file page into the VMA's entry pte; takes a reference. */
-static void map_file_page(struct vm_area_struct *vma, pte_t *pte, struct page *page, pte_t extra)
+/*
+ * A writable shared mapping of shmem is mapped writable from the first
+ * touch, reads included, as Linux does: shmem tracks no dirty pages, so it
+ * needs no write fault to learn of a write (no writenotify).
+ */
+static bool vma_maps_writable(const struct vm_area_struct *vma)
+{
+    return (vma->vm_flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE) &&
+           vma_file_is_shmem(vma->vm_file);
+}
+
+/* Map a cached file or shmem page into the VMA's entry pte; takes a reference. */
+static void map_file_page(struct vm_area_struct *vma, pte_t *pte, struct page *page, bool write)
 {
     struct mm_struct *mm = vma->vm_mm;
     get_page(page);
     page->mapcount++;
-    /* Its first file page puts the mm where writeback and truncation look. */
-    if (mm->rss[MM_FILEPAGES]++ == 0)
-        rmap_mm_add(mm);
+    mm->rss[mm_counter_file(page)]++;
     update_hiwater_rss(mm);
-    *pte = pfn_pte(page_to_pfn(page), vm_pte_flags(vma->vm_flags) | extra);
-}
-
-static pgoff_t linear_page_index(const struct vm_area_struct *vma, unsigned long addr)
-{
-    return vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+    pgprot_t prot = vm_get_page_prot(vma->vm_flags);
+    *pte = pfn_pte(page_to_pfn(page), write ? pgprot_mkwrite(prot) : prot);
 }
 
 /*
@@ -172,13 +163,13 @@ static bool do_fault_around(struct vm_area_struct *vma, unsigned long addr,
         pgoff_t index = linear_page_index(vma, a);
         if (index >= filemap_nr_pages(as))
             break;
-        pte_t *pte = pte_lookup(vma->vm_mm, a); /* same table as addr's: it exists */
+        pte_t *pte = pte_offset(vma->vm_mm, a); /* same table as addr's: it exists */
         if (!pte || pte_present(*pte))
             continue;
         struct page *page = filemap_map_candidate(as, index);
         if (!page)
             continue;
-        map_file_page(vma, pte, page, 0);
+        map_file_page(vma, pte, page, vma_maps_writable(vma));
         if (a == addr) {
             mapped = true;
             res->pfn = page_to_pfn(page);
@@ -190,6 +181,37 @@ static bool do_fault_around(struct vm_area_struct *vma, unsigned long addr,
     return mapped;
 }
 
+/*
+ * Shared anonymous memory: the shmem object's page, a new zeroed one on
+ * first touch (reads included: shmem has no zero page), mapped writable
+ * for a write. Pages another process or an earlier mapping left in the
+ * object are found again, with fault-around, as Linux's shmem does.
+ */
+static enum fault_kind do_shmem_fault(struct vm_area_struct *vma, unsigned long addr,
+                                      unsigned int flags, pte_t *pte, struct fault_result *res)
+{
+    struct mm_struct *mm = vma->vm_mm;
+    bool write = flags & FAULT_FLAG_WRITE;
+    if (!write && do_fault_around(vma, addr, res)) {
+        mm->faults.file_pages++;
+        return FAULT_FILE_MINOR;
+    }
+    bool created;
+    int err = 0;
+    struct page *page =
+        shmem_get_page(vma->vm_file->f_mapping, linear_page_index(vma, addr), &created, &err);
+    if (!page)
+        return FAULT_OOM;
+    map_file_page(vma, pte, page, write || vma_maps_writable(vma));
+    res->pfn = page_to_pfn(page);
+    if (created) {
+        mm->faults.anon_new++;
+        return FAULT_ANON_NEW;
+    }
+    mm->faults.file_pages++;
+    return FAULT_FILE_MINOR;
+}
+
 static enum fault_kind do_file_fault(struct vm_area_struct *vma, unsigned long addr,
                                      unsigned int flags, pte_t *pte, struct fault_result *res)
 {
@@ -197,6 +219,8 @@ static enum fault_kind do_file_fault(struct vm_area_struct *vma, unsigned long a
     pgoff_t pgoff = linear_page_index(vma, addr);
     if (!as || pgoff >= filemap_nr_pages(as))
         return FAULT_SIGBUS; /* beyond the end of the file */
+    if (as->shmem)
+        return do_shmem_fault(vma, addr, flags, pte, res);
     struct mm_struct *mm = vma->vm_mm;
     bool write = flags & FAULT_FLAG_WRITE;
     if (!write && do_fault_around(vma, addr, res)) {
@@ -218,7 +242,7 @@ static enum fault_kind do_file_fault(struct vm_area_struct *vma, unsigned long a
     }
     if (write)
         set_page_dirty(page);
-    map_file_page(vma, pte, page, write ? _PAGE_RW : 0);
+    map_file_page(vma, pte, page, write);
     put_page(page); /* map_file_page took the mapping's own reference */
     res->pfn = page_to_pfn(page);
     /* Only now, with the entry in place: writeback must see it to write-protect it. */
@@ -227,47 +251,63 @@ static enum fault_kind do_file_fault(struct vm_area_struct *vma, unsigned long a
     return res->major ? FAULT_FILE_MAJOR : FAULT_FILE_MINOR;
 }
 
-/* Drop what one present entry held: a reference, a mapcount, an rss count. */
-static void unmap_one(struct mm_struct *mm, struct vm_area_struct *vma, pte_t pteval)
+/* Drop what one present entry held: a reference, a map count, an rss count. */
+static void unmap_one(struct vm_area_struct *vma, unsigned long addr, pte_t pteval)
 {
-    unsigned long pfn = pte_pfn(pteval);
-    if (pfn == zero_pfn)
+    struct mm_struct *mm = vma->vm_mm;
+    struct page *page = vm_normal_page(vma, addr, pteval);
+    if (!page)
         return;
-    struct page *page = pfn_to_page(pfn);
     if (PageFlag(page, PG_anon)) {
-        mm->rss[PageFlag(page, PG_shmem) ? MM_SHMEMPAGES : MM_ANONPAGES]--;
+        mm->rss[MM_ANONPAGES]--;
     } else {
         /* What the CPU wrote through a shared entry must reach the file. */
-        if ((pteval & _PAGE_DIRTY) && vma && (vma->vm_flags & VM_SHARED))
+        if (pte_dirty(pteval) && (vma->vm_flags & VM_SHARED))
             set_page_dirty(page);
-        if (--mm->rss[MM_FILEPAGES] == 0)
-            rmap_mm_del(mm);
+        mm->rss[mm_counter_file(page)]--;
     }
     page->mapcount--;
     put_page(page);
 }
 
-/* A write to a present entry without write permission in a writable VMA. */
+/*
+ * Linux's wp_can_reuse_anon_folio: a page that is not known exclusive may
+ * still be reused when the writer's mapping holds the only reference (no
+ * other mapping, nobody else holding it); it then joins the writer's own
+ * family. Any other reference forces a copy.
+ */
+static bool wp_can_reuse_anon_page(struct page *page, struct vm_area_struct *vma)
+{
+    if (page->refcount != 1)
+        return false;
+    page_move_anon_rmap(page, vma);
+    return true;
+}
+
+/* A write to a present entry without write permission in a writable VMA (Linux's do_wp_page). */
 static enum fault_kind do_wp_page(struct vm_area_struct *vma, unsigned long addr, pte_t *pte,
                                   struct fault_result *res)
 {
-    unsigned long pfn = pte_pfn(*pte);
-    struct page *page = pfn_to_page(pfn);
-    res->pfn = pfn;
-    if (pfn == zero_pfn) { /* never writable, whatever the mapping: copy */
+    struct page *page = vm_normal_page(vma, addr, *pte);
+    res->pfn = pte_pfn(*pte);
+    if (!page) { /* the zero page: never writable, whatever the mapping: copy */
         /* The address gets another frame: code translated from the old one goes. */
         if (vma->vm_flags & VM_EXEC)
             arch_flush_code_range(vma->vm_mm, addr, addr + PAGE_SIZE);
         return cow_into_new_page(vma, addr, pte, NULL, res);
     }
     if (vma->vm_flags & VM_SHARED) {
-        *pte |= _PAGE_RW;
+        *pte = pte_mkwrite(*pte);
+        if (vma_file_is_shmem(vma->vm_file))
+            return FAULT_WP_REUSE; /* shmem keeps no dirty state: nothing to write back */
         if (set_page_dirty(page))
             balance_dirty_pages_ratelimited(page->mapping);
         return FAULT_FILE_MINOR;
     }
-    if (PageFlag(page, PG_anon) && page->mapcount == 1 && page->refcount == 1) {
-        *pte |= _PAGE_RW; /* nobody else sees this page: no copy needed */
+    if (PageFlag(page, PG_anon) &&
+        (PageFlag(page, PG_anon_exclusive) || wp_can_reuse_anon_page(page, vma))) {
+        SetPageFlag(page, PG_anon_exclusive);
+        *pte = pte_mkwrite(*pte);
         return FAULT_WP_REUSE;
     }
     pte_t old = *pte;
@@ -275,7 +315,7 @@ static enum fault_kind do_wp_page(struct vm_area_struct *vma, unsigned long addr
         arch_flush_code_range(vma->vm_mm, addr, addr + PAGE_SIZE);
     enum fault_kind k = cow_into_new_page(vma, addr, pte, page_address(page), res);
     if (k == FAULT_COW)
-        unmap_one(vma->vm_mm, vma, old);
+        unmap_one(vma, addr, old);
     return k;
 }
 
@@ -283,10 +323,10 @@ static enum fault_kind fault_on_vma(struct vm_area_struct *vma, unsigned long ad
                                     unsigned int flags, struct fault_result *res)
 {
     /* One walk: the tables are allocated only when the access is allowed and they are missing. */
-    pte_t *pte = pte_lookup(vma->vm_mm, addr);
-    if (access_error(vma, flags, pte && (*pte & _PAGE_PRESENT)))
+    pte_t *pte = pte_offset(vma->vm_mm, addr);
+    if (access_error(vma, flags, pte && pte_accessible(*pte)))
         return FAULT_SEGV_ACCERR;
-    if (!pte && !(pte = pte_alloc(vma->vm_mm, addr)))
+    if (!pte && !(pte = pte_alloc_map(vma->vm_mm, addr)))
         return FAULT_OOM;
     if (!pte_present(*pte)) {
         if (vma->vm_file)
@@ -294,7 +334,7 @@ static enum fault_kind fault_on_vma(struct vm_area_struct *vma, unsigned long ad
         return do_anonymous_page(vma, addr, flags, pte, res);
     }
     res->pfn = pte_pfn(*pte);
-    if ((flags & FAULT_FLAG_WRITE) && !(*pte & _PAGE_RW))
+    if ((flags & FAULT_FLAG_WRITE) && !pte_write(*pte))
         return do_wp_page(vma, addr, pte, res);
     return FAULT_SPURIOUS;
 }
@@ -324,13 +364,13 @@ void handle_mm_fault(struct mm_struct *mm, unsigned long addr, unsigned int flag
     /* Linux counts every fault it resolved, user or kernel access alike. */
     if (fault_is_error(res->kind)) {
         mm->faults.segv += res->kind == FAULT_SEGV_MAPERR || res->kind == FAULT_SEGV_ACCERR;
-    } else if (res->major) {
-        mm->faults.maj_flt++;
-        count_vm_event(PGMAJFAULT);
     } else {
-        mm->faults.min_flt++;
-    }
-    if (!fault_is_error(res->kind)) {
+        if (res->major) {
+            mm->faults.maj_flt++;
+            count_vm_event(PGMAJFAULT);
+        } else {
+            mm->faults.min_flt++;
+        }
         count_vm_event(PGFAULT); /* /proc/vmstat's pgfault counts major ones too */
         arch_account_fault(mm, res->major);
     }
@@ -344,25 +384,35 @@ bool mmu_translate(struct mm_struct *mm, uint64_t va, enum mmu_access access, ui
     /* The walk indexes bits 12-47 only: anything else would alias user pages. */
     if (va >= TASK_SIZE)
         return false;
-    pte_t *pte = pte_lookup(mm, (unsigned long)va);
-    if (!pte || !(*pte & _PAGE_PRESENT))
+    pte_t *pte = pte_offset(mm, (unsigned long)va);
+    if (!pte || !pte_accessible(*pte))
         return false;
     pte_t v = *pte;
-    if ((access == MMU_WRITE && !(v & _PAGE_RW)) || (access == MMU_FETCH && (v & _PAGE_NX)))
+    if ((access == MMU_WRITE && !pte_write(v)) || (access == MMU_FETCH && !pte_exec(v)))
         return false;
     /* Set accessed, and dirty on a write, as the hardware walker does. */
-    pte_t set = _PAGE_ACCESSED | (access == MMU_WRITE ? _PAGE_DIRTY : 0);
-    if ((v & set) != set)
-        *pte = v |= set;
-    *pa = v & PTE_PFN_MASK;
+    pte_t set = pte_mkyoung(v);
+    if (access == MMU_WRITE)
+        set = pte_mkdirty(set);
+    if (set != v)
+        *pte = v = set;
+    *pa = pte_phys(v);
     /* Write is granted only once dirty, so a first write comes back to set D. */
-    *prot = MMU_PROT_READ | ((v & _PAGE_NX) ? 0 : MMU_PROT_EXEC) |
-            (((v & _PAGE_RW) && (v & _PAGE_DIRTY)) ? MMU_PROT_WRITE : 0);
+    *prot = MMU_PROT_READ | (pte_exec(v) ? MMU_PROT_EXEC : 0) |
+            ((pte_write(v) && pte_dirty(v)) ? MMU_PROT_WRITE : 0);
     return true;
 }
 
+unsigned int mmu_peek(struct mm_struct *mm, uint64_t va)
+{
+    pte_t *pte = va < TASK_SIZE ? pte_offset(mm, (unsigned long)va) : NULL;
+    if (!pte || !pte_accessible(*pte))
+        return 0;
+    return MMU_PROT_READ | (pte_exec(*pte) ? MMU_PROT_EXEC : 0) |
+           (pte_write(*pte) ? MMU_PROT_WRITE : 0);
+}
+
 struct zap_ctx {
-    struct mm_struct *mm;
     struct vm_area_struct *vma;
     bool any;
 };
@@ -370,51 +420,62 @@ struct zap_ctx {
 static void zap_one(pte_t *pte, unsigned long addr, void *arg)
 {
     struct zap_ctx *z = arg;
-    (void)addr;
     if (!pte_present(*pte))
         return;
-    pte_t old = *pte;
-    *pte = 0;
-    unmap_one(z->mm, z->vma, old);
+    unmap_one(z->vma, addr, ptep_get_and_clear(pte));
     z->any = true;
 }
 
 bool zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end)
 {
-    struct zap_ctx z = {vma->vm_mm, vma, false};
+    struct zap_ctx z = {vma, false};
     /* Translated code is keyed by frame: drop it while the range still maps it. */
     if (vma->vm_flags & VM_EXEC)
         arch_flush_code_range(vma->vm_mm, start, end);
-    pgtable_walk_range(vma->vm_mm, start, end, zap_one, &z);
+    walk_page_range(vma->vm_mm, start, end, zap_one, &z);
     return z.any;
 }
 
+/*
+ * Linux's can_change_pte_writable: may an entry of a writable VMA become
+ * writable now, without waiting for a write fault that would only make it
+ * writable? An exclusive anonymous page in a private mapping (the fault
+ * would reuse it), any page of shmem, a shared file page already dirty.
+ */
+static bool can_change_pte_writable(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
+{
+    if (!(vma->vm_flags & VM_WRITE) || !pte_accessible(pte))
+        return false;
+    if (!(vma->vm_flags & VM_SHARED)) {
+        struct page *page = vm_normal_page(vma, addr, pte);
+        return page && PageFlag(page, PG_anon) && PageFlag(page, PG_anon_exclusive);
+    }
+    return vma_file_is_shmem(vma->vm_file) || pte_dirty(pte);
+}
+
 struct protect_ctx {
-    pte_t newprot;
+    struct vm_area_struct *vma;
+    pgprot_t newprot;
     bool downgraded;
 };
 
 static void protect_one(pte_t *pte, unsigned long addr, void *arg)
 {
     struct protect_ctx *p = arg;
-    (void)addr;
     if (!pte_present(*pte))
         return;
-    pte_t old = *pte;
-    pte_t v = (old & (PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY)) | p->newprot;
-    /* Keep write only where the entry had it: COW pages stay read-only. */
-    if (!(old & _PAGE_RW))
-        v &= ~_PAGE_RW;
-    if ((old & ~v & (_PAGE_PRESENT | _PAGE_RW)) || (v & ~old & _PAGE_NX))
+    pte_t v = pte_modify(*pte, p->newprot);
+    if (!pte_write(v) && can_change_pte_writable(p->vma, addr, v))
+        v = pte_mkwrite(v);
+    if (pte_downgraded(*pte, v))
         p->downgraded = true;
     *pte = v;
 }
 
 bool change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end)
 {
-    struct protect_ctx p = {vm_pte_flags(vma->vm_flags), false};
-    if (vma->vm_flags & VM_WRITE)
-        p.newprot |= _PAGE_RW;
-    pgtable_walk_range(vma->vm_mm, start, end, protect_one, &p);
+    pgprot_t prot = vm_get_page_prot(vma->vm_flags);
+    struct protect_ctx p = {vma, (vma->vm_flags & VM_WRITE) ? pgprot_mkwrite(prot) : prot, false};
+    walk_page_range(vma->vm_mm, start, end, protect_one, &p);
     return p.downgraded;
 }

@@ -6,21 +6,18 @@
 #include <errno.h>
 #include <string.h>
 
-#include "fs.h"
 #include "mmap.h"
+#include "pagemap.h"
 #include "pgtable.h"
-#include "vma_tree.h"
 
 /*
- * Is the file page in the page cache? In warm mode every page of the file
- * counts as cached (vmemu's model of a recently read file), so it says yes
- * for all of them within the file's size.
+ * Is the file page in the page cache? In warm mode every page of a host
+ * file counts as cached (vmemu's model of a recently read file), so it
+ * says yes for all of them within the file's size.
  */
 static unsigned char file_page_cached(struct address_space *as, pgoff_t index)
 {
-    if (!as || index >= filemap_nr_pages(as))
-        return 0;
-    return filemap_find_page(as, index) != NULL || !filemap_cold;
+    return as && filemap_page_cached(as, index);
 }
 
 struct mincore_ctx {
@@ -35,7 +32,7 @@ static void mincore_one(pte_t *pte, unsigned long addr, void *arg)
     unsigned char *v = &c->vec[(addr - c->start) >> PAGE_SHIFT];
     if (pte_present(*pte))
         *v = 1;
-    else if (*pte == 0 && c->vma->vm_file)
+    else if (pte_none(*pte) && c->vma->vm_file)
         *v = file_page_cached(c->vma->vm_file->f_mapping,
                               c->vma->vm_pgoff + ((addr - c->vma->vm_start) >> PAGE_SHIFT));
     /* a swap entry: not resident (vmemu keeps no swap cache yet) */
@@ -57,6 +54,6 @@ long do_mincore(struct mm_struct *mm, unsigned long start, unsigned long pages, 
         for (unsigned long i = 0; i < n; i++)
             vec[i] = file_page_cached(vma->vm_file->f_mapping,
                                       vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT) + i);
-    pgtable_walk_range(mm, start, end, mincore_one, &c);
+    walk_page_range(mm, start, end, mincore_one, &c);
     return (long)n;
 }

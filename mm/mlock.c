@@ -6,9 +6,8 @@
 #include <errno.h>
 #include <sys/mman.h>
 
+#include "internal.h"
 #include "mmap.h"
-#include "vma.h"
-#include "vma_tree.h"
 
 #ifndef MLOCK_ONFAULT
 #define MLOCK_ONFAULT 0x01

@@ -1,12 +1,38 @@
-/* The memory manager's start and end. */
+/* The memory manager's start and end, and the leak check around a run. */
 #ifndef VMEMU_MM_MM_INIT_H
 #define VMEMU_MM_MM_INIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-/* RAM, the buddy allocator and the zero page; 0 or -errno. */
-int mm_init(uint64_t ram_bytes);
-/* Write back and free the page cache, then release RAM. */
+/* What the memory manager is set up with (nothing else is set from outside). */
+struct mm_settings {
+    uint64_t ram_bytes; /* guest RAM: a multiple of 4 KiB, at least 16 MiB */
+    /*
+     * The page cache's starting state: false (warm) treats every page of a
+     * file the guest opens as already cached, as when it was recently read;
+     * true (cold) makes the first touch of each page wait for I/O (a major
+     * fault).
+     */
+    bool cache_cold;
+};
+
+/*
+ * RAM, the buddy allocator, slab and the caches of mm's objects, and the
+ * zero page; 0 or -errno (nothing left set up on failure).
+ * Preconditions: mm is not initialised (mm_exit undoes it).
+ */
+int mm_init(const struct mm_settings *settings);
+/* Write the page cache back and free it, then release RAM. */
 void mm_exit(void);
+
+/*
+ * The leak check: mm_leak_check_start, before the guest exists, returns
+ * MemFree (in pages) with every empty slab given back; mm_leak_check_end,
+ * after every mm is put, tears the page cache down as exit does, shrinks
+ * slab again and returns how many pages did not come back (0: none).
+ */
+unsigned long mm_leak_check_start(void);
+unsigned long mm_leak_check_end(unsigned long free_at_start);
 
 #endif

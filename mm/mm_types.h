@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "list.h"
 #include "page.h"
 
 /* vm_flags, with Linux's values so that traces read the same. */
@@ -47,6 +48,7 @@
 #define STACK_GUARD_GAP (256UL << PAGE_SHIFT)
 #define mmap_min_addr 0x10000UL
 
+struct anon_vma;
 struct file;
 struct mm_struct;
 struct vma_tree;
@@ -61,11 +63,16 @@ struct vm_area_struct {
     struct mm_struct *vm_mm;
     const char *vm_name; /* special mappings: "[vdso]", "[vvar]"; NULL otherwise */
     /*
-     * Which anonymous-memory family the VMA's pages belong to (Linux's
-     * anon_vma): 0 until its first anonymous page, shared by the pieces of a
-     * split. Two VMAs with different nonzero ids never merge.
+     * The reverse map of its anonymous pages (Linux's): anon_vma is the
+     * family its own new pages join, NULL until the first one (shared by
+     * the pieces of a split; two VMAs with different ones never merge);
+     * anon_vma_chain holds one anon_vma_chain link for every family whose
+     * pages it may map: its own and, after fork, its ancestors' (rmap.h).
      */
-    unsigned long anon_vma;
+    struct anon_vma *anon_vma;
+    struct list_head anon_vma_chain;
+    struct list_head
+        shared; /* on vm_file->f_mapping->i_mmap while in an mm (Linux's vma->shared) */
 
     /* Linkage for the augmented rbtree (unused by the other trees). */
     struct vm_area_struct *rb_parent, *rb_left, *rb_right;
@@ -73,7 +80,11 @@ struct vm_area_struct {
     unsigned long rb_subtree_gap; /* largest free gap below this subtree */
 };
 
-/* Fault counters kept per task, as Linux keeps them in task_struct. */
+/*
+ * The faults the address space took, by kind. Linux keeps min_flt and
+ * maj_flt per task (task_struct): every resolved fault is also charged to
+ * the task through arch_account_fault(), and these are the mm's totals.
+ */
 struct fault_stats {
     unsigned long min_flt, maj_flt;
     unsigned long zero_page, cow, fault_around, readahead;
@@ -99,10 +110,19 @@ struct mm_observer {
 enum mm_counter { MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES, NR_MM_COUNTERS };
 
 struct mm_struct {
-    int mm_users; /* tasks using it (vfork, threads); the last mmput tears it down */
+    /*
+     * Linux's two counts: mm_users, the tasks (threads, vfork parents)
+     * using the address space (mmget/mmput: the last user tears it down);
+     * mm_count, references to the struct itself (mmgrab/mmdrop), the users
+     * together holding one.
+     */
+    int mm_users;
+    int mm_count;
+    struct list_head mmlist; /* on the list of every mm (mmap.c): what counts over them all */
     const struct vma_tree_ops *vma_ops;
     struct vma_tree *vma_tree;
-    unsigned long map_count; /* VMAs */
+    unsigned long map_count;         /* VMAs */
+    unsigned int vma_prealloc_depth; /* nested vma_prealloc calls not yet done (vma.c) */
 
     unsigned long pgd; /* pfn of the top-level page table (PML4) */
     unsigned long pgtables_bytes;
@@ -116,14 +136,13 @@ struct mm_struct {
     unsigned long rss[NR_MM_COUNTERS];
     unsigned long hiwater_rss, hiwater_vm;
 
-    unsigned long def_flags;     /* vm_flags every new VMA gets: VM_LOCKED after mlockall */
-    unsigned long stack_rlimit;  /* bytes the stack may grow to */
-    unsigned long next_anon_vma; /* source of anon_vma ids */
+    unsigned long def_flags;    /* vm_flags every new VMA gets: VM_LOCKED after mlockall */
+    unsigned long stack_rlimit; /* bytes the stack may grow to */
     struct fault_stats faults;
     const struct mm_observer *observer;
     /*
      * The task holds CAP_SYS_RAWIO (vmemu runs as root): it may map below
-     * mmap_min_addr, as Linux allows, except page 0, where the emulator stops.
+     * mmap_min_addr, as Linux allows, down to FIRST_USER_ADDRESS (arch.h).
      */
     bool cap_sys_rawio;
 };

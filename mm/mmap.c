@@ -1,21 +1,21 @@
 /*
- * Address spaces and the mmap family: mmap, munmap, brk and the stack's
- * growth, with Linux's argument checks, error numbers and x86-64 layout.
+ * Address spaces and the mmap family: an mm's life (its two reference
+ * counts, teardown), mmap, munmap, brk and the stack's growth, with
+ * Linux's argument checks, error numbers and x86-64 layout.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "arch.h"
-#include "caches.h"
-#include "fault.h"
-#include "fs.h"
-#include "memory.h"
+#include "internal.h"
 #include "mmap.h"
 #include "pgtable.h"
 #include "slab.h"
-#include "vma.h"
 #include "vma_tree.h"
 
 #define TASK_UNMAPPED_BASE PAGE_ALIGN(TASK_SIZE / 3)
@@ -28,11 +28,26 @@
 
 static void vma_unaccount(struct mm_struct *mm, const struct vm_area_struct *vma);
 
+/* Every mm that exists, oldest first: /proc/meminfo's Mlocked walks them. */
+static struct list_head all_mms = LIST_HEAD_INIT(all_mms);
+
+void mmlist_reset(void)
+{
+    INIT_LIST_HEAD(&all_mms);
+}
+
+struct mm_struct *next_mm(struct mm_struct *prev)
+{
+    struct list_head *n = prev ? prev->mmlist.next : all_mms.next;
+    return n == &all_mms ? NULL : list_entry(n, struct mm_struct, mmlist);
+}
+
 struct mm_struct *mm_alloc(const struct vma_tree_ops *ops)
 {
     struct mm_struct *mm = kmem_cache_zalloc(mm_cachep, GFP_KERNEL);
     if (!mm)
         return NULL;
+    mm->mm_users = mm->mm_count = 1;
     mm->vma_ops = ops;
     mm->vma_tree = ops->create();
     if (!mm->vma_tree || pgd_alloc(mm) != 0) {
@@ -43,8 +58,21 @@ struct mm_struct *mm_alloc(const struct vma_tree_ops *ops)
     }
     mm->mmap_base = MMAP_BASE;
     mm->stack_rlimit = DEFAULT_STACK_RLIMIT;
-    mm->mm_users = 1;
+    list_add_tail(&mm->mmlist, &all_mms);
     return mm;
+}
+
+void exit_mmap(struct mm_struct *mm)
+{
+    struct vm_area_struct *vma;
+    while ((vma = find_vma(mm, 0)) != NULL) {
+        zap_page_range(vma, vma->vm_start, vma->vm_end);
+        vma_unaccount(mm, vma);
+        vma_unlink(mm, vma);
+        vm_area_free(vma);
+    }
+    arch_flush_tlb_mm(mm);
+    free_pgtables(mm, 0, TASK_SIZE);
 }
 
 void mmget(struct mm_struct *mm)
@@ -56,14 +84,20 @@ void mmput(struct mm_struct *mm)
 {
     if (--mm->mm_users > 0)
         return;
-    struct vm_area_struct *vma;
-    while ((vma = find_vma(mm, 0)) != NULL) {
-        zap_page_range(vma, vma->vm_start, vma->vm_end);
-        vma_unaccount(mm, vma);
-        vma_unlink(mm, vma);
-        vm_area_free(vma);
-    }
-    arch_flush_tlb_mm(mm);
+    exit_mmap(mm);
+    mmdrop(mm);
+}
+
+void mmgrab(struct mm_struct *mm)
+{
+    mm->mm_count++;
+}
+
+void mmdrop(struct mm_struct *mm)
+{
+    if (--mm->mm_count > 0)
+        return;
+    list_del(&mm->mmlist);
     pgd_free(mm);
     mm->vma_ops->destroy(mm->vma_tree);
     kmem_cache_free(mm_cachep, mm);
@@ -204,11 +238,9 @@ unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigne
         return (unsigned long)-ENOMEM;
     if (ret & ~PAGE_MASK)
         return (unsigned long)-EINVAL;
-    /*
-     * security_mmap_addr: below mmap_min_addr needs CAP_SYS_RAWIO. Page 0
-     * stays refused even then: vmemu's CPU takes address 0 as its stop.
-     */
-    if (ret < mmap_min_addr && (!mm->cap_sys_rawio || ret < PAGE_SIZE))
+    /* security_mmap_addr: below mmap_min_addr needs CAP_SYS_RAWIO, and nothing goes lower than the
+     * CPU allows. */
+    if (ret < mmap_min_addr && (!mm->cap_sys_rawio || ret < FIRST_USER_ADDRESS))
         return (unsigned long)-EPERM;
     return ret;
 }
@@ -307,7 +339,9 @@ static bool accountable_mapping(unsigned long vm_flags)
 
 /*
  * Create the VMA for [addr, addr + len), replacing whatever MAP_FIXED lands
- * on, charging the commit, and merging with neighbours when it can.
+ * on, charging the commit, and merging with neighbours when it can. The
+ * VMA, its shmem object and the tree nodes are got first: once what it
+ * replaces is gone, nothing can fail.
  */
 static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsigned long addr,
                                  unsigned long len, unsigned long vm_flags, unsigned long pgoff)
@@ -319,11 +353,6 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
             return (unsigned long)-ENOMEM;
         vm_flags |= VM_ACCOUNT;
     }
-    if (!range_is_free(mm, addr, addr + len)) {
-        int err = do_munmap(mm, addr, len);
-        if (err)
-            return (unsigned long)(long)err;
-    }
     struct vm_area_struct *vma = vm_area_alloc(mm);
     if (!vma)
         return (unsigned long)-ENOMEM;
@@ -333,25 +362,35 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
         vm_flags &= ~VM_LOCKED_MASK;
     vma->vm_flags = vm_flags;
     vma->vm_pgoff = pgoff;
-    /* Shared anonymous memory is one shmem object: only its own pieces merge. */
-    if (!file && (vm_flags & VM_SHARED))
-        vma->anon_vma = ++mm->next_anon_vma;
-    int err = vma_link(mm, vma);
-    if (err) {
-        vm_area_free(vma);
-        return (unsigned long)(long)err;
-    }
+    int err = 0;
+    /* Shared anonymous memory is a shmem object of its own (Linux's shmem_zero_setup). */
     if (file)
         vma->vm_file = get_file(file);
+    else if ((vm_flags & VM_SHARED) && !(vma->vm_file = shmem_file_setup(len, &err)))
+        goto free;
+    /*
+     * Two splits where MAP_FIXED cuts what it replaces (each re-inserts the
+     * VMA it cuts and inserts the new piece), and the new VMA.
+     */
+    if ((err = vma_prealloc(mm, 5)) != 0)
+        goto free;
+    if (!range_is_free(mm, addr, addr + len))
+        err = do_munmap(mm, addr, len);
+    if (!err)
+        err = vma_link(mm, vma);
+    vma_prealloc_done(mm);
+    if (err)
+        goto free;
     vm_acct_memory((vm_flags & VM_ACCOUNT) ? (long)pages : 0);
     if (vm_flags & VM_LOCKED)
         mm->locked_vm += pages;
     vma_notify(mm, VMA_CREATED, vma);
     vma_merge_neighbours(mm, vma);
     return addr;
+free:
+    vm_area_free(vma);
+    return (unsigned long)(long)err;
 }
-
-#define DEFAULT_MAX_MAP_COUNT 65530 /* vm.max_map_count */
 
 unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr,
                       unsigned long len, unsigned long prot, unsigned long flags,
@@ -406,16 +445,21 @@ static void vma_unaccount(struct mm_struct *mm, const struct vm_area_struct *vma
         mm->locked_vm -= vma_pages(vma);
 }
 
-/* Detach and free the VMAs inside [start, end), splitting those that straddle it. */
+/*
+ * Detach and free the VMAs inside [start, end), splitting those that
+ * straddle it. Both splits come first: if one fails for lack of memory,
+ * nothing is unmapped (as Linux's do_vmi_align_munmap).
+ */
 static int unmap_vmas(struct mm_struct *mm, unsigned long start, unsigned long end, bool *flush)
 {
     struct vm_area_struct *vma = mm->vma_ops->find_intersection(mm->vma_tree, start, end);
     int err = 0;
     if (vma && vma->vm_start < start && !split_vma(mm, vma, start, &err))
         return err;
+    vma = mm->vma_ops->find_intersection(mm->vma_tree, end - 1, end);
+    if (vma && vma->vm_end > end && !split_vma(mm, vma, end, &err))
+        return err;
     while ((vma = mm->vma_ops->find_intersection(mm->vma_tree, start, end)) != NULL) {
-        if (vma->vm_end > end && !split_vma(mm, vma, end, &err))
-            return err;
         if (zap_page_range(vma, vma->vm_start, vma->vm_end))
             *flush = true;
         vma_notify(mm, VMA_REMOVED, vma);
@@ -588,4 +632,61 @@ int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned l
     }
     vma_notify(mm, VMA_CREATED, vma);
     return 0;
+}
+
+/* Linux's vma_is_initial_heap: overlaps [start_brk, brk), strictly. */
+static bool vma_is_heap(const struct vm_area_struct *vma)
+{
+    const struct mm_struct *mm = vma->vm_mm;
+    return vma->vm_start < mm->brk && vma->vm_end > mm->start_brk;
+}
+
+/* Linux's vma_is_initial_stack: contains the stack pointer the program started with. */
+static bool vma_is_stack(const struct vm_area_struct *vma)
+{
+    const struct mm_struct *mm = vma->vm_mm;
+    return vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack;
+}
+
+/* The guest's path of a mapped file as the kernel prints it (d_path), " (deleted)" included. */
+static const char *file_path(const struct file *f, char *buf, size_t len)
+{
+    struct stat st;
+    if (f->f_host_fd < 0 || fstat(f->f_host_fd, &st) != 0 || st.st_nlink > 0)
+        return f->f_path;
+    snprintf(buf, len, "%s (deleted)", f->f_path);
+    return buf;
+}
+
+const char *vma_name(const struct vm_area_struct *vma, char *buf, size_t len, bool portable)
+{
+    const char *name = "";
+    if (vma_file_is_shmem(vma->vm_file))
+        name = "/dev/zero (deleted)"; /* shared anonymous memory is a shmem file */
+    else if (vma->vm_file)
+        name = portable ? vma->vm_file->f_path : file_path(vma->vm_file, buf, len);
+    else if (vma->vm_name)
+        name = vma->vm_name;
+    else if (vma_is_heap(vma))
+        name = "[heap]";
+    else if (vma_is_stack(vma))
+        name = "[stack]";
+    if (portable && vma->vm_file && !vma_file_is_shmem(vma->vm_file)) {
+        const char *slash = strrchr(name, '/');
+        name = slash ? slash + 1 : name;
+    }
+    size_t n = strnlen(name, len - 1);
+    memmove(buf, name, n); /* name may lie in buf: a base name, or the path itself */
+    buf[n] = '\0';
+    return buf;
+}
+
+const char *vma_perms(unsigned long vm_flags, char buf[5])
+{
+    buf[0] = vm_flags & VM_READ ? 'r' : '-';
+    buf[1] = vm_flags & VM_WRITE ? 'w' : '-';
+    buf[2] = vm_flags & VM_EXEC ? 'x' : '-';
+    buf[3] = vm_flags & VM_MAYSHARE ? 's' : 'p';
+    buf[4] = '\0';
+    return buf;
 }

@@ -1,28 +1,57 @@
-/* Creating and destroying address spaces and the mmap family on them. */
+/*
+ * Address spaces: their life (alloc, fork's copy, the user and struct
+ * reference counts) and the mmap family of system calls on them.
+ *
+ * Preconditions, for every function here that takes an mm: the caller
+ * holds a user reference to mm (mm_users, from mm_alloc, dup_mm or
+ * mmget) and no other mm/ call on the same mm is in progress (vmemu runs
+ * one task at a time: mm/ takes no locks). Functions that unmap or
+ * write-protect entries flush the TLB through arch_flush_tlb_mm before
+ * they return.
+ */
 #ifndef VMEMU_MM_MMAP_H
 #define VMEMU_MM_MMAP_H
 
+#include <stddef.h>
+
+#include "err.h"
 #include "mm_types.h"
 
 struct file;
 struct vma_tree_ops;
 
-/* A new empty mm with its top-level page table; NULL when out of memory. */
-struct mm_struct *mm_alloc(const struct vma_tree_ops *ops);
-/* One more user of mm (vfork, a thread); mmput drops one, the last tears it down. */
-void mmget(struct mm_struct *mm);
-/* Drop a user; the last one unmaps everything and frees the page tables, VMAs and mm. */
-void mmput(struct mm_struct *mm);
 /*
- * fork's copy of an address space: the VMAs (but MADV_DONTFORK ones), with
- * their pages as the child must see them. NULL with *err on failure.
+ * A new empty mm with its top-level page table, one user and one struct
+ * reference; NULL when out of memory.
+ */
+struct mm_struct *mm_alloc(const struct vma_tree_ops *ops);
+/*
+ * fork's copy of oldmm (Linux's dup_mm): every VMA but VM_DONTCOPY ones,
+ * with file references taken and anon_vma families joined; the entries of
+ * VMAs that have anonymous pages copied, private writable ones
+ * write-protected in both (so the first write of either copies, or reuses
+ * a page no longer shared); VM_WIPEONFORK VMAs empty; file and shmem VMAs
+ * without anonymous pages left to refault from the page cache. Counters
+ * as Linux's: total_vm and friends copied, rss counting what was mapped,
+ * locked_vm 0 (locks are not inherited). One user. NULL and *err
+ * (-ENOMEM) with nothing left allocated and oldmm's pages as they were
+ * (only write-protected).
  */
 struct mm_struct *dup_mm(struct mm_struct *oldmm, int *err);
+/* Another user of mm (a thread, a vfork child): Linux's mmget. */
+void mmget(struct mm_struct *mm);
+/* A user goes; the last one unmaps everything and drops the users' struct reference. */
+void mmput(struct mm_struct *mm);
+/* A reference to the struct only (it stays, its mappings may go): Linux's mmgrab. */
+void mmgrab(struct mm_struct *mm);
+/* Drop it; the last one frees the page-table root and the struct. */
+void mmdrop(struct mm_struct *mm);
 
 /*
  * The mmap family. Each returns what the system call returns: an address,
  * 0, or -errno (test with IS_ERR_VALUE). prot and flags are Linux's PROT_*
- * and MAP_* values.
+ * and MAP_* values. On -ENOMEM the address space is as it was, except
+ * that a VMA may have been cut in two where the call began (as in Linux).
  */
 unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr,
                       unsigned long len, unsigned long prot, unsigned long flags,
@@ -51,6 +80,11 @@ int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len, unsig
 int do_munlock(struct mm_struct *mm, unsigned long start, unsigned long len);
 int do_mlockall(struct mm_struct *mm, int flags);
 int do_munlockall(struct mm_struct *mm);
+/*
+ * msync(2) on [start, start + len) of mm: the dirty pages its shared file
+ * mappings hold go to the host file. 0 or -errno, as the system call.
+ */
+int do_msync(struct mm_struct *mm, unsigned long start, unsigned long len, int flags);
 /* Fault in [start, start + len) as get_user_pages would; 0 or -ENOMEM. */
 int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len);
 
@@ -74,7 +108,22 @@ int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned l
  */
 unsigned long vm_committed_pages(void);
 
+/* The lowest VMA ending above addr, or NULL (Linux's find_vma); the next in order. */
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *vma_next(struct mm_struct *mm, struct vm_area_struct *vma);
+
+/*
+ * The name /proc/self/maps shows for vma (Linux's get_vma_name), in buf:
+ * a file's path as the host resolves it (d_path: " (deleted)" once
+ * unlinked), "/dev/zero (deleted)" for shared anonymous memory, a special
+ * mapping's name, "[heap]" (the VMA overlaps [start_brk, brk)), "[stack]"
+ * (it holds start_stack), or "" for any other anonymous memory. Traces
+ * and /proc both name VMAs with it; with portable, a file is named by the
+ * last component of the path it was opened by instead, the same on every
+ * run and host (no inode numbers, no directories). Returns buf.
+ */
+const char *vma_name(const struct vm_area_struct *vma, char *buf, size_t len, bool portable);
+/* The permissions column of /proc/self/maps for vm_flags: "rwxp", "r--s", ... Returns buf. */
+const char *vma_perms(unsigned long vm_flags, char buf[5]);
 
 #endif

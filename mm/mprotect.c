@@ -4,10 +4,8 @@
 #include <sys/mman.h>
 
 #include "arch.h"
-#include "memory.h"
+#include "internal.h"
 #include "mmap.h"
-#include "vma.h"
-#include "vma_tree.h"
 
 #ifndef PROT_SEM
 #define PROT_SEM 0x8 /* asm-generic/mman-common.h */

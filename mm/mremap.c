@@ -8,10 +8,10 @@
 #include <sys/mman.h>
 
 #include "arch.h"
-#include "fs.h"
+#include "internal.h"
 #include "mmap.h"
 #include "pgtable.h"
-#include "vma.h"
+#include "rmap.h"
 #include "vma_tree.h"
 
 #ifndef MREMAP_MAYMOVE /* glibc shows them with _GNU_SOURCE only */
@@ -21,8 +21,6 @@
 #ifndef MREMAP_DONTUNMAP
 #define MREMAP_DONTUNMAP 4
 #endif
-
-#define DEFAULT_MAX_MAP_COUNT 65530 /* vm.max_map_count */
 
 struct move_ctx {
     struct mm_struct *mm;
@@ -34,7 +32,7 @@ struct move_ctx {
 static void prepare_one(pte_t *pte, unsigned long addr, void *arg)
 {
     struct move_ctx *c = arg;
-    if (*pte && !c->failed && !pte_alloc(c->mm, addr + c->delta))
+    if (!pte_none(*pte) && !c->failed && !pte_alloc_map(c->mm, addr + c->delta))
         c->failed = true;
 }
 
@@ -42,11 +40,9 @@ static void prepare_one(pte_t *pte, unsigned long addr, void *arg)
 static void move_one(pte_t *pte, unsigned long addr, void *arg)
 {
     struct move_ctx *c = arg;
-    if (!*pte)
+    if (pte_none(*pte))
         return;
-    pte_t *dst = pte_lookup(c->mm, addr + c->delta);
-    *dst = *pte;
-    *pte = 0;
+    *pte_offset(c->mm, addr + c->delta) = ptep_get_and_clear(pte);
 }
 
 /* Linux's move_page_tables: 0, or -ENOMEM with nothing moved. */
@@ -55,7 +51,7 @@ static int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
 {
     struct mm_struct *mm = vma->vm_mm;
     struct move_ctx c = {mm, new_addr - old_addr, false};
-    pgtable_walk_range(mm, old_addr, old_addr + len, prepare_one, &c);
+    walk_page_range(mm, old_addr, old_addr + len, prepare_one, &c);
     if (c.failed) {
         free_pgtables(mm, new_addr, new_addr + len);
         return -ENOMEM;
@@ -63,7 +59,7 @@ static int move_page_tables(struct vm_area_struct *vma, unsigned long old_addr,
     /* Translated code is cached by frame and address: drop it before the code moves. */
     if (vma->vm_flags & VM_EXEC)
         arch_flush_code_range(mm, old_addr, old_addr + len);
-    pgtable_walk_range(mm, old_addr, old_addr + len, move_one, &c);
+    walk_page_range(mm, old_addr, old_addr + len, move_one, &c);
     arch_flush_tlb_mm(mm);
     return 0;
 }
@@ -96,46 +92,44 @@ static int check_resize(struct vm_area_struct *vma, unsigned long addr, unsigned
     return 0;
 }
 
-/* The new VMA for a move: the old one's part at old_addr, placed at new_addr. */
+/*
+ * The new VMA for a move: the old one's part at old_addr, placed at
+ * new_addr, in the same anon_vma families (its pages keep their index).
+ */
 static struct vm_area_struct *copy_vma(struct mm_struct *mm, struct vm_area_struct *vma,
                                        unsigned long old_addr, unsigned long new_addr,
                                        unsigned long new_len, int *err)
 {
-    struct vm_area_struct *n = vm_area_alloc(mm);
+    struct vm_area_struct *n = vm_area_dup(vma);
     if (!n) {
         *err = -ENOMEM;
         return NULL;
     }
     n->vm_start = new_addr;
     n->vm_end = new_addr + new_len;
-    n->vm_flags = vma->vm_flags;
-    n->vm_name = vma->vm_name;
-    n->anon_vma = vma->anon_vma;
-    n->vm_pgoff = vma->vm_pgoff + ((old_addr - vma->vm_start) >> PAGE_SHIFT);
+    n->vm_pgoff = linear_page_index(vma, old_addr);
     /* Anonymous memory with no page of its own yet starts afresh where it lands. */
-    if (!vma->vm_file && !(vma->vm_flags & VM_SHARED) && !vma->anon_vma)
+    if (!vma->vm_file && !vma->anon_vma)
         n->vm_pgoff = new_addr >> PAGE_SHIFT;
-    *err = vma_link(mm, n);
-    if (*err) {
+    if ((*err = anon_vma_clone(n, vma)) != 0 || (*err = vma_link(mm, n)) != 0) {
         vm_area_free(n);
         return NULL;
     }
-    if (vma->vm_file)
-        n->vm_file = get_file(vma->vm_file);
     vma_notify(mm, VMA_CREATED, n);
     return n;
 }
 
 /*
  * MREMAP_DONTUNMAP leaves the old range mapped but empty and unlocked; when
- * it was the whole VMA, its next anonymous page starts a new anon_vma.
+ * it was the whole VMA, it leaves its anon_vma families (its pages went with
+ * the new VMA) and its next anonymous page starts a new one.
  */
 static void leave_behind(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr,
                          unsigned long len)
 {
     bool whole = vma->vm_start == addr && vma->vm_end == addr + len;
-    if (whole && !vma->vm_file && !(vma->vm_flags & VM_SHARED))
-        vma->anon_vma = 0;
+    if (whole && !vma->vm_file)
+        unlink_anon_vmas(vma);
     if (vma->vm_flags & VM_LOCKED_MASK) {
         int err;
         /* Its locked pages now belong to the new VMA: the count moves with them. */
@@ -160,6 +154,17 @@ static unsigned long move_vma(struct mm_struct *mm, struct vm_area_struct *vma,
         !vm_enough_memory(dontunmap ? charge : charge - (long)(old_len >> PAGE_SHIFT)))
         return (unsigned long)-ENOMEM;
     int err;
+    /*
+     * Cut the old range out as a VMA of its own first, so that unmapping it
+     * once its entries have moved needs no memory and cannot fail (Linux
+     * would leave it mapped but empty).
+     */
+    if (!dontunmap && old_len) {
+        if (vma->vm_start < old_addr && !(vma = split_vma(mm, vma, old_addr, &err)))
+            return (unsigned long)(long)err;
+        if (vma->vm_end > old_addr + old_len && !split_vma(mm, vma, old_addr + old_len, &err))
+            return (unsigned long)(long)err;
+    }
     struct vm_area_struct *n = copy_vma(mm, vma, old_addr, new_addr, new_len, &err);
     if (!n)
         return (unsigned long)(long)err;

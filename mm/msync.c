@@ -11,15 +11,15 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "fs.h"
 #include "mmap.h"
+#include "writeback.h"
 
 /* Write back what vma maps of [start, end); 0 or -errno. */
 static int msync_vma(struct vm_area_struct *vma, unsigned long start, unsigned long end, int flags)
 {
     struct file *f = vma->vm_file;
-    if (!f || !f->f_mapping || !(vma->vm_flags & VM_SHARED))
-        return 0;
+    if (!f || !f->f_mapping || !(vma->vm_flags & VM_SHARED) || f->f_mapping->shmem)
+        return 0; /* shmem has no file behind it: nothing to write (Linux's noop_fsync) */
     pgoff_t first = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
     pgoff_t last = vma->vm_pgoff + ((end - vma->vm_start) >> PAGE_SHIFT);
     writeback_range(f->f_mapping, first, last, WB_REASON_MSYNC);

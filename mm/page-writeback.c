@@ -17,14 +17,18 @@
 #include <unistd.h>
 
 #include "arch.h"
-#include "pagecache.h"
+#include "array_size.h"
+#include "internal.h"
+#include "mmzone.h"
+#include "pagemap.h"
 #include "vmstat.h"
+#include "writeback.h"
 
 #define DIRTY_RATIO 20             /* vm.dirty_ratio */
 #define MAX_WRITEBACK_PAGES 1024UL /* background writeback's chunk per file, as Linux's */
 
-unsigned int vm_dirty_background_ratio = DIRTY_BACKGROUND_RATIO;
-unsigned int vm_dirty_expire_centisecs = DIRTY_EXPIRE_CENTISECS;
+static unsigned int vm_dirty_background_ratio = DIRTY_BACKGROUND_RATIO;
+static unsigned int vm_dirty_expire_centisecs = DIRTY_EXPIRE_CENTISECS;
 
 static unsigned long nr_dirty;    /* exact: every PG_dirty page-cache page */
 static uint64_t last_periodic_ns; /* when the "flusher" last looked for old data */
@@ -38,7 +42,28 @@ const char *wb_reason_name(enum wb_reason why)
         [WB_REASON_PERIODIC] = "periodic", [WB_REASON_FADVISE] = "fadvise",
         [WB_REASON_EXIT] = "exit",
     };
-    return (unsigned)why < sizeof(names) / sizeof(names[0]) ? names[why] : "?";
+    return (unsigned)why < ARRAY_SIZE(names) ? names[why] : "?";
+}
+
+unsigned int vm_sysctl_get(enum vm_sysctl which)
+{
+    return which == VM_DIRTY_BACKGROUND_RATIO ? vm_dirty_background_ratio
+                                              : vm_dirty_expire_centisecs;
+}
+
+/* The ranges Linux's proc handlers accept: a percentage, and any non-negative int. */
+int vm_sysctl_set(enum vm_sysctl which, unsigned long value)
+{
+    if (which == VM_DIRTY_BACKGROUND_RATIO) {
+        if (value > 100)
+            return -EINVAL;
+        vm_dirty_background_ratio = (unsigned int)value;
+        return 0;
+    }
+    if (value > 0x7fffffffUL)
+        return -EINVAL;
+    vm_dirty_expire_centisecs = (unsigned int)value;
+    return 0;
 }
 
 unsigned long global_dirty_pages(void)
@@ -48,8 +73,10 @@ unsigned long global_dirty_pages(void)
 
 bool set_page_dirty(struct page *page)
 {
+    if (PageFlag(page, PG_anon) || PageFlag(page, PG_dirty) || PageFlag(page, PG_shmem))
+        return false; /* shmem keeps no dirty state: it has no file to go to */
     struct address_space *as = page->mapping;
-    if (!as || PageFlag(page, PG_anon) || PageFlag(page, PG_dirty))
+    if (!as)
         return false; /* a truncated page's data has no file left to go to */
     SetPageFlag(page, PG_dirty);
     xa_set_mark(&as->i_pages, page->index, PAGECACHE_TAG_DIRTY);
@@ -264,11 +291,6 @@ int writeback_all(enum wb_reason why)
     return first;
 }
 
-int filemap_writeback_all(void)
-{
-    return writeback_all(WB_REASON_SYNC);
-}
-
 int writeback_dev(uint64_t dev, enum wb_reason why)
 {
     int first = 0;
@@ -280,18 +302,6 @@ int writeback_dev(uint64_t dev, enum wb_reason why)
             first = err;
     }
     return first;
-}
-
-/* Pages kept back from allocations: each zone's high watermark (totalreserve_pages). */
-static unsigned long totalreserve_pages(void)
-{
-    unsigned long n = 0;
-    for (int z = 0; z < MAX_NR_ZONES; z++) {
-        const struct zone *zone = &contig_page_data.node_zones[z];
-        unsigned long high = zone->watermark[WMARK_HIGH];
-        n += high < zone->managed_pages ? high : zone->managed_pages;
-    }
-    return n;
 }
 
 /* Linux's global_dirtyable_memory: free pages above the reserve, plus the file LRU. */

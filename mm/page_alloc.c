@@ -4,15 +4,29 @@
  * merges a block with its buddy (pfn ^ (1 << order)) for as long as the
  * buddy is free and whole, so fragmentation heals as memory comes back.
  *
- * Watermarks are not enforced here: alloc_pages gives out whatever is free,
- * and reclaim compares zone free counts with the watermarks itself.
+ * Watermarks are computed (phys.c) and shown, but not enforced:
+ * alloc_pages gives out whatever is free, since there is no reclaim yet to
+ * wake when a zone runs low.
+ *
+ * A block is freed when its last reference goes, and only if nothing still
+ * uses it: a frame that is still mapped, still in a file's cache or still
+ * marked in use is reported as Linux's bad_page() reports it and kept out
+ * of the allocator, rather than handed out again while someone holds it.
  */
-#include "page.h"
+#include "mmzone.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "array_size.h"
 #include "seq.h"
+
+static unsigned long bad_pages;
+
+unsigned long nr_bad_pages(void)
+{
+    return bad_pages;
+}
 
 struct zone *page_zone(const struct page *p)
 {
@@ -108,9 +122,9 @@ static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
         memset(page_address(page), 0, PAGE_SIZE << order);
 }
 
-struct page *alloc_pages(gfp_t gfp, unsigned int order)
+struct page *alloc_pages_noprof(gfp_t gfp, unsigned int order)
 {
-    if (order >= MAX_ORDER || !mem_map)
+    if (order >= MAX_ORDER || !mem_map || should_fail_alloc(gfp))
         return NULL;
     enum zone_type zones[MAX_NR_ZONES];
     int n = allowed_zones(gfp, zones);
@@ -127,30 +141,101 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
     return NULL;
 }
 
+/* Flags no frame may carry when it is freed (Linux's PAGE_FLAGS_CHECK_AT_FREE). */
+#define PAGE_FLAGS_CHECK_AT_FREE                                                                   \
+    ((1UL << PG_locked) | (1UL << PG_lru) | (1UL << PG_active) | (1UL << PG_private) |             \
+     (1UL << PG_writeback) | (1UL << PG_reserved) | (1UL << PG_slab) | (1UL << PG_pgtable) |       \
+     (1UL << PG_buddy))
+
+static const char *const pageflag_names[NR_PAGEFLAGS] = {
+    [PG_locked] = "locked",
+    [PG_referenced] = "referenced",
+    [PG_uptodate] = "uptodate",
+    [PG_dirty] = "dirty",
+    [PG_lru] = "lru",
+    [PG_active] = "active",
+    [PG_slab] = "slab",
+    [PG_reserved] = "reserved",
+    [PG_private] = "private",
+    [PG_writeback] = "writeback",
+    [PG_swapbacked] = "swapbacked",
+    [PG_buddy] = "buddy",
+    [PG_pgtable] = "pgtable",
+    [PG_anon] = "anon",
+    [PG_readahead] = "readahead",
+    [PG_shmem] = "shmem",
+    [PG_anon_exclusive] = "anon_exclusive",
+};
+
 /*
- * Freeing a free or reserved frame, or one nobody holds, is a bug
- * elsewhere. Like Linux's bad_page(), report it and leave the frame
- * out of the allocator rather than corrupt the free lists.
+ * Linux's bad_page(): say which frame and why, reset the map count so the
+ * report does not repeat, and keep the frame out of the allocator: handing
+ * it out again while something may still use it would corrupt both users.
  */
-static bool bad_page(const struct page *page, const char *why)
+static void bad_page(struct page *page, const char *why)
 {
-    fprintf(stderr, "BUG: Bad page state: pfn:%#lx refcount:%d mapcount:%d flags:%#lx (%s)\n",
-            page_to_pfn(page), page->refcount, page->mapcount, page->flags, why);
-    return true;
+    fprintf(stderr, "BUG: Bad page state in process vmemu  pfn:%05lx\n", page_to_pfn(page));
+    fprintf(stderr, "page:%p refcount:%d mapcount:%d mapping:%p index:%#lx\n", (void *)page,
+            page->refcount, page->mapcount, (void *)page->mapping, page->index);
+    fprintf(stderr, "flags: %#lx(", page->flags);
+    const char *sep = "";
+    for (size_t f = 0; f < ARRAY_SIZE(pageflag_names); f++) {
+        if (PageFlag(page, (enum pageflags)f)) {
+            fprintf(stderr, "%s%s", sep, pageflag_names[f]);
+            sep = "|";
+        }
+    }
+    fprintf(stderr, ")\npage dumped because: %s\n", why);
+    page->mapcount = 0;
+    bad_pages++;
 }
 
-static bool free_page_is_bad(const struct page *page, unsigned int order)
+/* What no free may see, whatever the refcount: Linux catches these as VM_BUGs. */
+static bool free_call_is_bad(struct page *page, unsigned int order)
 {
+    const char *why = NULL;
     if (order >= MAX_ORDER)
-        return bad_page(page, "order too large");
-    if (PageFlag(page, PG_buddy))
-        return bad_page(page, "already free");
-    if (PageFlag(page, PG_reserved))
-        return bad_page(page, "reserved");
-    if (page->refcount <= 0)
-        return bad_page(page, "refcount already zero");
-    if (page_to_pfn(page) & ((1UL << order) - 1))
-        return bad_page(page, "block not aligned to its order");
+        why = "order too large";
+    else if (PageFlag(page, PG_buddy))
+        why = "already free";
+    else if (PageFlag(page, PG_reserved))
+        why = "reserved";
+    else if (page->refcount <= 0)
+        why = "refcount already zero";
+    else if (page_to_pfn(page) & ((1UL << order) - 1))
+        why = "block not aligned to its order";
+    if (why)
+        bad_page(page, why);
+    return why != NULL;
+}
+
+/* Linux's page_expected_state, for a frame whose last reference just went. */
+static bool page_is_bad_at_free(struct page *page)
+{
+    const char *why = NULL;
+    if (page->mapcount != 0)
+        why = "nonzero mapcount";
+    else if (page->mapping && !PageFlag(page, PG_anon))
+        why = "non-NULL mapping";
+    else if (page->refcount != 0)
+        why = "nonzero _refcount";
+    else if (page->flags & PAGE_FLAGS_CHECK_AT_FREE)
+        why = "PAGE_FLAGS_CHECK_AT_FREE flag(s) set";
+    if (why)
+        bad_page(page, why);
+    return why != NULL;
+}
+
+/* Tail frames of a block were their user's too: each must be blank of use. */
+static bool tail_pages_bad(struct page *page, unsigned int order)
+{
+    for (unsigned long i = 1; i < (1UL << order); i++) {
+        struct page *t = page + i;
+        if (t->mapcount != 0 || (t->flags & PAGE_FLAGS_CHECK_AT_FREE)) {
+            bad_page(t, t->mapcount ? "nonzero mapcount" : "PAGE_FLAGS_CHECK_AT_FREE flag(s) set");
+            return true;
+        }
+    }
     return false;
 }
 
@@ -174,9 +259,8 @@ static void free_one_block(struct page *page, unsigned int order)
     unsigned long pfn = page_to_pfn(page);
     unsigned int freed_order = order;
 
-    page->flags = 0;
-    page->mapcount = 0;
-    page->mapping = NULL;
+    page->flags = 0;      /* what may remain: anon, dirty, uptodate, ... */
+    page->mapping = NULL; /* an anonymous page's anon_vma */
     page->private = 0;
     clear_tail_pages(page, order);
     while (order < MAX_ORDER - 1) {
@@ -195,9 +279,11 @@ static void free_one_block(struct page *page, unsigned int order)
 /* Drop the caller's reference; the last one returns the block. */
 void __free_pages(struct page *page, unsigned int order)
 {
-    if (!page || free_page_is_bad(page, order))
+    if (!page || free_call_is_bad(page, order))
         return;
     if (--page->refcount > 0)
+        return;
+    if (page_is_bad_at_free(page) || tail_pages_bad(page, order))
         return;
     free_one_block(page, order);
 }
@@ -207,15 +293,10 @@ void put_page(struct page *p)
     __free_pages(p, 0);
 }
 
-unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
+unsigned long get_free_pages_noprof(gfp_t gfp, unsigned int order)
 {
-    struct page *page = alloc_pages(gfp, order);
+    struct page *page = alloc_pages_noprof(gfp, order);
     return page ? (unsigned long)page_address(page) : 0;
-}
-
-unsigned long get_zeroed_page(gfp_t gfp)
-{
-    return __get_free_pages(gfp | __GFP_ZERO, 0);
 }
 
 void free_pages(unsigned long addr, unsigned int order)
@@ -224,12 +305,44 @@ void free_pages(unsigned long addr, unsigned int order)
         __free_pages(virt_to_page((const void *)addr), order);
 }
 
+/* A zone field summed over the node's zones. */
+#define sum_zones(field)                                                                           \
+    ({                                                                                             \
+        unsigned long sum_ = 0;                                                                    \
+        for (int z_ = 0; z_ < MAX_NR_ZONES; z_++)                                                  \
+            sum_ += contig_page_data.node_zones[z_].field;                                         \
+        sum_;                                                                                      \
+    })
+
 unsigned long nr_free_pages(void)
 {
-    unsigned long sum = 0;
-    for (int z = 0; z < MAX_NR_ZONES; z++)
-        sum += contig_page_data.node_zones[z].free_pages;
-    return sum;
+    return sum_zones(free_pages);
+}
+
+unsigned long nr_pages_allocated(void)
+{
+    return sum_zones(pgalloc);
+}
+
+unsigned long totalram_pages(void)
+{
+    return sum_zones(managed_pages);
+}
+
+unsigned long totalreserve_pages(void)
+{
+    unsigned long n = 0;
+    for (int z = 0; z < MAX_NR_ZONES; z++) {
+        const struct zone *zone = &contig_page_data.node_zones[z];
+        unsigned long high = zone->watermark[WMARK_HIGH];
+        n += high < zone->managed_pages ? high : zone->managed_pages;
+    }
+    return n;
+}
+
+unsigned long low_wmark_pages(void)
+{
+    return sum_zones(watermark[WMARK_LOW]);
 }
 
 /* /proc/buddyinfo: one line per populated zone, free blocks per order. */

@@ -1,11 +1,15 @@
 /*
  * Page-table pages: allocation, lookup, range walks, freeing empty tables.
  * What the entries mean for pages (refcounts, rss) is memory.c's business.
+ * Invariant: a table page is PG_pgtable and counted in its mm's
+ * pgtables_bytes and in PageTables from allocation to free.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "pgtable.h"
+
+#include "mmzone.h"
 
 /* Table pages of every mm together: PageTables in /proc/meminfo. */
 static unsigned long pagetable_pages;
@@ -56,11 +60,11 @@ static void pt_page_free(struct mm_struct *mm, unsigned long pfn)
  * x86's page protections all carry the accessed bit, so every entry the
  * kernel installs (fault-around's too) starts out young.
  */
-pte_t vm_pte_flags(unsigned long vm_flags)
+pgprot_t vm_get_page_prot(unsigned long vm_flags)
 {
     if (!(vm_flags & VM_ACCESS_FLAGS))
         return _PAGE_PROTNONE | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX;
-    pte_t f = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+    pgprot_t f = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
     if (!(vm_flags & VM_EXEC))
         f |= _PAGE_NX;
     return f;
@@ -75,7 +79,8 @@ int pgd_alloc(struct mm_struct *mm)
     return 0;
 }
 
-static pte_t *walk(struct mm_struct *mm, unsigned long addr, bool alloc)
+/* Down the tables to addr's leaf entry, allocating missing tables when asked. */
+static pte_t *walk_to_pte(struct mm_struct *mm, unsigned long addr, bool alloc)
 {
     unsigned long pfn = mm->pgd;
     for (int level = PT_LEVELS; level > 1; level--) {
@@ -91,14 +96,21 @@ static pte_t *walk(struct mm_struct *mm, unsigned long addr, bool alloc)
     return &table_of(pfn)[pt_index(addr, 1)];
 }
 
-pte_t *pte_lookup(struct mm_struct *mm, unsigned long addr)
+pte_t *pte_offset(struct mm_struct *mm, unsigned long addr)
 {
-    return walk(mm, addr, false);
+    return walk_to_pte(mm, addr, false);
 }
 
-pte_t *pte_alloc(struct mm_struct *mm, unsigned long addr)
+pte_t *pte_alloc_map(struct mm_struct *mm, unsigned long addr)
 {
-    return walk(mm, addr, true);
+    return walk_to_pte(mm, addr, true);
+}
+
+struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
+{
+    (void)vma, (void)addr;
+    unsigned long pfn = pte_pfn(pte);
+    return is_zero_pfn(pfn) ? NULL : pfn_to_page(pfn);
 }
 
 /* The part of [start, end) inside the entry of table_base's index i. */
@@ -126,8 +138,8 @@ static void walk_level(unsigned long pfn, int level, unsigned long base, unsigne
     }
 }
 
-void pgtable_walk_range(struct mm_struct *mm, unsigned long start, unsigned long end, pte_fn fn,
-                        void *ctx)
+void walk_page_range(struct mm_struct *mm, unsigned long start, unsigned long end, pte_fn fn,
+                     void *ctx)
 {
     if (start < end)
         walk_level(mm->pgd, PT_LEVELS, 0, start, end, fn, ctx);

@@ -2,6 +2,11 @@
  * x86-64 4-level page tables, in frames from the buddy allocator. Entries
  * have the hardware's format at every level; the emulated CPU's MMU walks
  * them (mmu_translate). Levels: 4 = PML4 (pgd), 3 = PDPT, 2 = PD, 1 = PT.
+ *
+ * A leaf entry (pte_t) is read and changed only through the accessors
+ * below, inside mm/ and out: the bits are the hardware's business and this
+ * file's. An entry is none (0), present (it holds a page, maybe PROT_NONE),
+ * and, when present, accessible to the CPU unless PROT_NONE.
  */
 #ifndef VMEMU_MM_PGTABLE_H
 #define VMEMU_MM_PGTABLE_H
@@ -28,22 +33,123 @@ typedef uint64_t pte_t;
 #define PTRS_PER_TABLE 512
 #define PT_LEVELS 4
 
+static inline bool pte_none(pte_t pte)
+{
+    return pte == 0;
+}
 /* The entry holds a page (maybe PROT_NONE, which the CPU cannot use). */
 static inline bool pte_present(pte_t pte)
 {
     return pte & (_PAGE_PRESENT | _PAGE_PROTNONE);
 }
+/* The CPU may use the entry: present and not PROT_NONE. */
+static inline bool pte_accessible(pte_t pte)
+{
+    return pte & _PAGE_PRESENT;
+}
+static inline bool pte_write(pte_t pte)
+{
+    return pte & _PAGE_RW;
+}
+static inline bool pte_exec(pte_t pte)
+{
+    return !(pte & _PAGE_NX);
+}
+static inline bool pte_young(pte_t pte)
+{
+    return pte & _PAGE_ACCESSED;
+}
+static inline bool pte_dirty(pte_t pte)
+{
+    return pte & _PAGE_DIRTY;
+}
+static inline pte_t pte_mkwrite(pte_t pte)
+{
+    return pte | _PAGE_RW;
+}
+static inline pte_t pte_wrprotect(pte_t pte)
+{
+    return pte & ~_PAGE_RW;
+}
+static inline pte_t pte_mkdirty(pte_t pte)
+{
+    return pte | _PAGE_DIRTY;
+}
+static inline pte_t pte_mkclean(pte_t pte)
+{
+    return pte & ~_PAGE_DIRTY;
+}
+static inline pte_t pte_mkyoung(pte_t pte)
+{
+    return pte | _PAGE_ACCESSED;
+}
+static inline pte_t pte_mkold(pte_t pte)
+{
+    return pte & ~_PAGE_ACCESSED;
+}
+/* Clear the entry and return what it held (Linux's ptep_get_and_clear). */
+static inline pte_t ptep_get_and_clear(pte_t *ptep)
+{
+    pte_t old = *ptep;
+    *ptep = 0;
+    return old;
+}
 static inline unsigned long pte_pfn(pte_t pte)
 {
     return (unsigned long)((pte & PTE_PFN_MASK) >> PAGE_SHIFT);
 }
-static inline pte_t pfn_pte(unsigned long pfn, pte_t flags)
+/* The physical address of the entry's page (what the CPU is told). */
+static inline uint64_t pte_phys(pte_t pte)
 {
-    return ((pte_t)pfn << PAGE_SHIFT) | flags;
+    return pte & PTE_PFN_MASK;
 }
 
-/* The leaf entry rights for a VMA's vm_flags (write is added on demand). */
-pte_t vm_pte_flags(unsigned long vm_flags);
+/* Protection bits for a leaf entry (Linux's pgprot_t). */
+typedef pte_t pgprot_t;
+
+static inline pte_t pfn_pte(unsigned long pfn, pgprot_t prot)
+{
+    return ((pte_t)pfn << PAGE_SHIFT) | prot;
+}
+/*
+ * The entry with new protections, keeping its page and its accessed and
+ * dirty bits; write is kept only where the entry had it (a copy-on-write
+ * entry stays read-only). Linux's pte_modify, with that rule added.
+ */
+static inline pte_t pte_modify(pte_t pte, pgprot_t newprot)
+{
+    pte_t v = (pte & (PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY)) | newprot;
+    return (pte & _PAGE_RW) ? v : (v & ~_PAGE_RW);
+}
+/* Did going from old to new take a right away (present, write or execute)? */
+static inline bool pte_downgraded(pte_t old, pte_t new)
+{
+    return (old & ~new &(_PAGE_PRESENT | _PAGE_RW)) || (new & ~old &_PAGE_NX);
+}
+
+/*
+ * The leaf protections for a VMA's vm_flags (Linux's vm_get_page_prot):
+ * present (PROT_NONE when no access), user, accessed, NX unless
+ * executable; write is added on demand, when a write fault allows it.
+ */
+pgprot_t vm_get_page_prot(unsigned long vm_flags);
+/* The same with write, for an entry that may be written at once. */
+static inline pgprot_t pgprot_mkwrite(pgprot_t prot)
+{
+    return prot | _PAGE_RW;
+}
+
+/* The shared zero page: set up by mm_init(); never written, never freed. */
+extern unsigned long zero_pfn;
+static inline bool is_zero_pfn(unsigned long pfn)
+{
+    return pfn == zero_pfn;
+}
+/*
+ * The page a present entry of vma maps, or NULL for the zero page, which
+ * belongs to nobody (Linux's vm_normal_page).
+ */
+struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_t pte);
 
 /* Allocate the mm's PML4; 0 or -ENOMEM. */
 int pgd_alloc(struct mm_struct *mm);
@@ -51,17 +157,18 @@ int pgd_alloc(struct mm_struct *mm);
 void pgd_free(struct mm_struct *mm);
 
 /* The leaf entry for addr, or NULL when a table on the way is missing. */
-pte_t *pte_lookup(struct mm_struct *mm, unsigned long addr);
-/* The leaf entry for addr, allocating missing tables; NULL on -ENOMEM. */
-pte_t *pte_alloc(struct mm_struct *mm, unsigned long addr);
+pte_t *pte_offset(struct mm_struct *mm, unsigned long addr);
+/* The leaf entry for addr, allocating missing tables; NULL when out of memory. */
+pte_t *pte_alloc_map(struct mm_struct *mm, unsigned long addr);
 
 /*
  * Call fn for every leaf entry slot in [start, end) whose tables exist,
- * skipping absent tables whole. fn may change or clear the entry.
+ * skipping absent tables whole (Linux's walk_page_range, for ptes only).
+ * fn may change or clear the entry.
  */
 typedef void (*pte_fn)(pte_t *pte, unsigned long addr, void *ctx);
-void pgtable_walk_range(struct mm_struct *mm, unsigned long start, unsigned long end, pte_fn fn,
-                        void *ctx);
+void walk_page_range(struct mm_struct *mm, unsigned long start, unsigned long end, pte_fn fn,
+                     void *ctx);
 
 /* Free table pages below the PML4 left with no present entry in [start, end). */
 void free_pgtables(struct mm_struct *mm, unsigned long start, unsigned long end);

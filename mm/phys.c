@@ -6,7 +6,7 @@
  * memblock_free_all + init_per_zone_wmark_min at boot.
  */
 #define _GNU_SOURCE
-#include "page.h"
+#include "mmzone.h"
 
 #include <errno.h>
 #include <string.h>
@@ -37,6 +37,11 @@ int phys_memfd(void)
 uint64_t phys_ram_bytes(void)
 {
     return ram_size;
+}
+
+void *phys_ram_base(void)
+{
+    return direct_map;
 }
 
 /* Floor of the square root, as the kernel's int_sqrt. */

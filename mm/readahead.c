@@ -12,8 +12,10 @@
 #include <fcntl.h>
 #include <stdint.h>
 
-#include "pagecache.h"
+#include "internal.h"
+#include "pagemap.h"
 #include "vmstat.h"
+#include "writeback.h"
 
 #define MMAP_LOTSAMISS 100 /* misses after which read-around gives up, as in Linux */
 

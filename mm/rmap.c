@@ -1,94 +1,114 @@
 /*
- * Reverse mapping for file pages: which entries map a page-cache page.
- * Linux keeps an interval tree of VMAs per address_space; vmemu keeps the
- * list of mms that map any file page (there is one per run, a few in
- * tests) and walks their file VMAs, which is short. An mm joins when it
- * maps its first file page and leaves when it unmaps its last one, so a
- * freed mm is never on the list. The walk counts the entries it finds
- * against the page's mapcount: if it misses any, the caller knows.
+ * Reverse mapping (see rmap.h): from a page to the entries that map it.
+ * File pages through the file's i_mmap list of VMAs, anonymous pages
+ * through anon_vma families and their anon_vma_chain links, in Linux's
+ * shape (lists where Linux keeps interval trees: a walk visits every VMA
+ * of the family and skips those that do not span the page).
  */
+#include <errno.h>
+
 #include "arch.h"
-#include "memory.h"
+#include "internal.h"
 #include "mmap.h"
-#include "pagecache.h"
-#include "pgtable.h"
+#include "rmap.h"
+#include "slab.h"
+#include "writeback.h"
 
-#define RMAP_MAX_MMS 64
+/* ---- the file side: i_mmap ---- */
 
-static struct mm_struct *rmap_mms[RMAP_MAX_MMS];
-static unsigned int rmap_nr_mms;
-
-void rmap_mm_add(struct mm_struct *mm)
+void vma_link_file(struct vm_area_struct *vma)
 {
-    for (unsigned int i = 0; i < rmap_nr_mms; i++)
-        if (rmap_mms[i] == mm)
-            return;
-    /* Full: that mm's pages show mapcounts the walk cannot match, which is safe. */
-    if (rmap_nr_mms < RMAP_MAX_MMS)
-        rmap_mms[rmap_nr_mms++] = mm;
+    if (vma->vm_file && vma->vm_file->f_mapping)
+        list_add_tail(&vma->shared, &vma->vm_file->f_mapping->i_mmap);
 }
 
-void rmap_mm_del(struct mm_struct *mm)
+void vma_unlink_file(struct vm_area_struct *vma)
 {
-    for (unsigned int i = 0; i < rmap_nr_mms; i++) {
-        if (rmap_mms[i] == mm) {
-            rmap_mms[i] = rmap_mms[--rmap_nr_mms];
+    list_del(&vma->shared); /* a VMA never linked is its own empty list: no harm */
+}
+
+unsigned long vma_address(const struct page *page, const struct vm_area_struct *vma)
+{
+    if (page->index < vma->vm_pgoff || page->index - vma->vm_pgoff >= vma_pages(vma))
+        return (unsigned long)-EFAULT;
+    return vma->vm_start + ((page->index - vma->vm_pgoff) << PAGE_SHIFT);
+}
+
+/* The present entry of vma mapping page, if there is one; rmap_one on it. */
+static bool rmap_visit(struct page *page, struct vm_area_struct *vma, struct rmap_walk_control *rwc)
+{
+    unsigned long addr = vma_address(page, vma);
+    if (IS_ERR_VALUE(addr))
+        return true;
+    pte_t *pte = pte_offset(vma->vm_mm, addr);
+    if (!pte || !pte_present(*pte) || pte_pfn(*pte) != page_to_pfn(page))
+        return true;
+    return rwc->rmap_one(page, vma, addr, pte, rwc->arg);
+}
+
+void rmap_walk_file(struct page *page, struct rmap_walk_control *rwc)
+{
+    struct address_space *as = page->mapping;
+    if (!as || PageFlag(page, PG_anon))
+        return;
+    struct vm_area_struct *vma;
+    list_for_each_entry(vma, &as->i_mmap, shared)
+    {
+        if (!rmap_visit(page, vma, rwc))
             return;
-        }
     }
 }
 
-void rmap_reset(void)
+void rmap_walk_anon(struct page *page, struct rmap_walk_control *rwc)
 {
-    rmap_nr_mms = 0;
-}
-
-/* Does vma map page index of as? Then *addr is where. */
-static bool vma_maps_index(const struct vm_area_struct *vma, const struct address_space *as,
-                           pgoff_t index, unsigned long *addr)
-{
-    if (!vma->vm_file || vma->vm_file->f_mapping != as)
-        return false;
-    if (index < vma->vm_pgoff || index - vma->vm_pgoff >= vma_pages(vma))
-        return false;
-    *addr = vma->vm_start + ((index - vma->vm_pgoff) << PAGE_SHIFT);
-    return true;
-}
-
-/* Clean the entries of one mm mapping page; returns how many map it. */
-static int mkclean_in_mm(struct mm_struct *mm, struct page *page)
-{
-    unsigned long pfn = page_to_pfn(page), addr;
-    int found = 0;
-    bool flush = false;
-    for (struct vm_area_struct *vma = find_vma(mm, 0); vma; vma = vma_next(mm, vma)) {
-        if (!vma_maps_index(vma, page->mapping, page->index, &addr))
-            continue;
-        pte_t *pte = pte_lookup(mm, addr);
-        if (!pte || !pte_present(*pte) || pte_pfn(*pte) != pfn)
-            continue;
-        found++;
-        if (!(vma->vm_flags & VM_SHARED) || !(*pte & (_PAGE_RW | _PAGE_DIRTY)))
-            continue;
-        if (*pte & _PAGE_DIRTY)
-            set_page_dirty(page);
-        *pte &= ~(pte_t)(_PAGE_RW | _PAGE_DIRTY);
-        flush = true;
+    /* Only a mapped page's family is sure to be alive: its mappings link to it. */
+    if (!PageFlag(page, PG_anon) || !page->anon_vma || page->mapcount <= 0)
+        return;
+    struct anon_vma_chain *avc;
+    list_for_each_entry(avc, &page->anon_vma->head, same_anon_vma)
+    {
+        if (!rmap_visit(page, avc->vma, rwc))
+            return;
     }
+}
+
+void rmap_walk(struct page *page, struct rmap_walk_control *rwc)
+{
+    if (PageFlag(page, PG_anon))
+        rmap_walk_anon(page, rwc);
+    else
+        rmap_walk_file(page, rwc);
+}
+
+struct mkclean_ctx {
+    int found;
+};
+
+/* One entry of a page being cleaned: shared writable ones lose their dirty bit and write right. */
+static bool mkclean_one(struct page *page, struct vm_area_struct *vma, unsigned long addr,
+                        pte_t *pte, void *arg)
+{
+    struct mkclean_ctx *c = arg;
+    (void)addr;
+    c->found++;
+    if (!(vma->vm_flags & VM_SHARED) || !(pte_write(*pte) || pte_dirty(*pte)))
+        return true;
+    if (pte_dirty(*pte))
+        set_page_dirty(page);
+    *pte = pte_mkclean(pte_wrprotect(*pte));
     /* The CPU may hold the write right in its TLB: take it away now. */
-    if (flush)
-        arch_flush_tlb_mm(mm);
-    return found;
+    arch_flush_tlb_mm(vma->vm_mm);
+    return true;
 }
 
 bool page_mkclean(struct page *page)
 {
     if (!page->mapping)
         return page->mapcount == 0;
-    int found = 0;
-    for (unsigned int i = 0; i < rmap_nr_mms; i++)
-        found += mkclean_in_mm(rmap_mms[i], page);
-    return found >= page->mapcount;
+    struct mkclean_ctx c = {0};
+    struct rmap_walk_control rwc = {.arg = &c, .rmap_one = mkclean_one};
+    rmap_walk_file(page, &rwc);
+    return c.found >= page->mapcount;
 }
 
 /* Zap the part of vma that maps pages [start, end) of the file. */
@@ -108,17 +128,156 @@ static bool unmap_in_vma(struct vm_area_struct *vma, pgoff_t start, pgoff_t end)
 
 void unmap_mapping_range(struct address_space *as, pgoff_t start, pgoff_t end)
 {
-    /* Zapping the last file page takes an mm off the list: walk a copy. */
-    struct mm_struct *mms[RMAP_MAX_MMS];
-    unsigned int n = rmap_nr_mms;
-    for (unsigned int i = 0; i < n; i++)
-        mms[i] = rmap_mms[i];
-    for (unsigned int i = 0; i < n; i++) {
-        bool any = false;
-        for (struct vm_area_struct *v = find_vma(mms[i], 0); v; v = vma_next(mms[i], v))
-            if (v->vm_file && v->vm_file->f_mapping == as)
-                any |= unmap_in_vma(v, start, end);
-        if (any)
-            arch_flush_tlb_mm(mms[i]);
+    struct vm_area_struct *vma;
+    list_for_each_entry(vma, &as->i_mmap, shared)
+    {
+        if (unmap_in_vma(vma, start, end))
+            arch_flush_tlb_mm(vma->vm_mm);
     }
+}
+
+/* ---- the anonymous side: anon_vma families ---- */
+
+static struct anon_vma *anon_vma_alloc(void)
+{
+    struct anon_vma *av = kmem_cache_alloc(anon_vma_cachep, GFP_KERNEL);
+    if (av)
+        INIT_LIST_HEAD(&av->head);
+    return av;
+}
+
+static void anon_vma_chain_link(struct vm_area_struct *vma, struct anon_vma_chain *avc,
+                                struct anon_vma *av)
+{
+    avc->vma = vma;
+    avc->anon_vma = av;
+    list_add_tail(&avc->same_vma, &vma->anon_vma_chain);
+    list_add_tail(&avc->same_anon_vma, &av->head);
+}
+
+/*
+ * Linux's anon_vma_compatible: could b follow a in one VMA but for their
+ * access rights? Then they may share a family, and merge once the rights
+ * agree.
+ */
+static bool anon_vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b)
+{
+    return a->vm_end == b->vm_start && a->vm_file == b->vm_file &&
+           !((a->vm_flags ^ b->vm_flags) & ~VM_ACCESS_FLAGS) &&
+           b->vm_pgoff == a->vm_pgoff + vma_pages(a);
+}
+
+/* A neighbour's family vma may join: one that never went through a fork (reusable_anon_vma). */
+static struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *vma)
+{
+    struct mm_struct *mm = vma->vm_mm;
+    struct vm_area_struct *next = vma_next(mm, vma), *prev = vma_prev(mm, vma);
+    if (next && next->anon_vma && anon_vma_compatible(vma, next) &&
+        list_is_singular(&next->anon_vma_chain))
+        return next->anon_vma;
+    if (prev && prev->anon_vma && anon_vma_compatible(prev, vma) &&
+        list_is_singular(&prev->anon_vma_chain))
+        return prev->anon_vma;
+    return NULL;
+}
+
+int anon_vma_prepare(struct vm_area_struct *vma)
+{
+    if (vma->anon_vma)
+        return 0;
+    struct anon_vma_chain *avc = kmem_cache_alloc(anon_vma_chain_cachep, GFP_KERNEL);
+    if (!avc)
+        return -ENOMEM;
+    struct anon_vma *av = find_mergeable_anon_vma(vma);
+    if (!av && !(av = anon_vma_alloc())) {
+        kmem_cache_free(anon_vma_chain_cachep, avc);
+        return -ENOMEM;
+    }
+    anon_vma_chain_link(vma, avc, av);
+    vma->anon_vma = av;
+    return 0;
+}
+
+/* dst joins every family src is in: all links allocated first, so failure changes nothing. */
+static int clone_chain(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+    struct list_head fresh = LIST_HEAD_INIT(fresh);
+    struct anon_vma_chain *avc, *n;
+    list_for_each_entry(avc, &src->anon_vma_chain, same_vma)
+    {
+        struct anon_vma_chain *c = kmem_cache_alloc(anon_vma_chain_cachep, GFP_KERNEL);
+        if (!c) {
+            list_for_each_entry_safe(avc, n, &fresh, same_vma)
+            {
+                kmem_cache_free(anon_vma_chain_cachep, avc);
+            }
+            return -ENOMEM;
+        }
+        c->anon_vma = avc->anon_vma;
+        list_add_tail(&c->same_vma, &fresh);
+    }
+    list_for_each_entry_safe(avc, n, &fresh, same_vma)
+    {
+        list_del(&avc->same_vma);
+        anon_vma_chain_link(dst, avc, avc->anon_vma);
+    }
+    return 0;
+}
+
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+    int err = clone_chain(dst, src);
+    if (!err && !dst->anon_vma)
+        dst->anon_vma = src->anon_vma;
+    return err;
+}
+
+int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
+{
+    if (!pvma->anon_vma)
+        return 0;
+    struct anon_vma_chain *avc = kmem_cache_alloc(anon_vma_chain_cachep, GFP_KERNEL);
+    struct anon_vma *av = avc ? anon_vma_alloc() : NULL;
+    int err = av ? clone_chain(vma, pvma) : -ENOMEM;
+    if (err) {
+        if (av)
+            kmem_cache_free(anon_vma_cachep, av);
+        if (avc)
+            kmem_cache_free(anon_vma_chain_cachep, avc);
+        return err;
+    }
+    /* The child's own family: pages it copies from now on are found only where it is. */
+    anon_vma_chain_link(vma, avc, av);
+    vma->anon_vma = av;
+    return 0;
+}
+
+void unlink_anon_vmas(struct vm_area_struct *vma)
+{
+    struct anon_vma_chain *avc, *n;
+    list_for_each_entry_safe(avc, n, &vma->anon_vma_chain, same_vma)
+    {
+        struct anon_vma *av = avc->anon_vma;
+        list_del(&avc->same_anon_vma);
+        if (list_empty(&av->head))
+            kmem_cache_free(anon_vma_cachep, av);
+        list_del(&avc->same_vma);
+        kmem_cache_free(anon_vma_chain_cachep, avc);
+    }
+    vma->anon_vma = NULL;
+}
+
+void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long addr)
+{
+    SetPageFlag(page, PG_anon);
+    SetPageFlag(page, PG_swapbacked);
+    SetPageFlag(page, PG_anon_exclusive);
+    page->anon_vma = vma->anon_vma;
+    page->index = linear_page_index(vma, addr);
+    page->mapcount = 1;
+}
+
+void page_move_anon_rmap(struct page *page, struct vm_area_struct *vma)
+{
+    page->anon_vma = vma->anon_vma;
 }

@@ -1,5 +1,7 @@
+/* The growing text buffer /proc-style reports are printed into (seq.h). */
 #include "seq.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +23,7 @@ static int seq_reserve(struct seq *s, size_t need)
         cap *= 2;
     char *b = realloc(s->buf, cap);
     if (!b)
-        return -1;
+        return -ENOMEM;
     s->buf = b;
     s->cap = cap;
     return 0;

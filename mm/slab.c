@@ -226,7 +226,8 @@ static void mark_slab_pages(struct kmem_cache *s, struct page *head)
 /* A new slab: every slot on the freelist in address order, constructed. */
 static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 {
-    struct page *head = alloc_pages(gfp & (__GFP_DMA | __GFP_DMA32), s->order);
+    struct page *head =
+        alloc_pages_noprof((gfp & (__GFP_DMA | __GFP_DMA32)) | __GFP_NOINJECT, s->order);
     if (!head)
         return NULL;
     mark_slab_pages(s, head);
@@ -271,9 +272,9 @@ static struct page *slab_with_room(struct kmem_cache *s, gfp_t gfp)
     return new_slab(s, gfp);
 }
 
-void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
+void *kmem_cache_alloc_noprof(struct kmem_cache *s, gfp_t gfp)
 {
-    if (!s)
+    if (!s || should_fail_alloc(gfp))
         return NULL;
     struct page *slab = slab_with_room(s, gfp);
     if (!slab)
@@ -287,11 +288,6 @@ void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
     if (gfp & __GFP_ZERO)
         memset(obj, 0, s->object_size);
     return obj;
-}
-
-void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
-{
-    return kmem_cache_alloc(s, gfp | __GFP_ZERO);
 }
 
 /* Reject what cannot be an allocated object of s, loudly, as SLUB does. */
@@ -377,12 +373,12 @@ static void release_all_slabs(struct kmem_cache *s)
 
 /* ---- caches ---- */
 
-struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
-                                     unsigned long flags, void (*ctor)(void *))
+struct kmem_cache *kmem_cache_create_noprof(const char *name, unsigned int size, unsigned int align,
+                                            unsigned long flags, void (*ctor)(void *))
 {
     if (!kmem_cache)
         return NULL;
-    struct kmem_cache *s = kmem_cache_zalloc(kmem_cache, GFP_KERNEL);
+    struct kmem_cache *s = kmem_cache_alloc_noprof(kmem_cache, GFP_KERNEL | __GFP_ZERO);
     if (!s)
         return NULL;
     if (init_cache(s, name, size, align, flags, ctor)) {
@@ -454,7 +450,7 @@ static int bootstrap_kmem_cache(void)
                          SLAB_HWCACHE_ALIGN, NULL);
     if (err)
         return err;
-    struct kmem_cache *s = kmem_cache_zalloc(&boot_kmem_cache, GFP_KERNEL);
+    struct kmem_cache *s = kmem_cache_alloc_noprof(&boot_kmem_cache, GFP_KERNEL | __GFP_ZERO);
     if (!s)
         return -ENOMEM;
     move_cache(&boot_kmem_cache, s);

@@ -7,7 +7,9 @@
 
 #include <stddef.h>
 
-#include "page.h"
+#include "fault_inject.h"
+#include "gfp.h"
+#include "mmzone.h"
 
 #define SLAB_HWCACHE_ALIGN 0x00002000UL   /* align objects to 64 bytes */
 #define SLAB_RECLAIM_ACCOUNT 0x00020000UL /* counted as SReclaimable */
@@ -31,25 +33,35 @@ int kmem_cache_init(void);
 /* Destroy the kmalloc caches and the cache of caches; before phys_exit. */
 void kmem_cache_exit(void);
 
-struct kmem_cache *kmem_cache_create(const char *name, unsigned int size, unsigned int align,
-                                     unsigned long flags, void (*ctor)(void *));
+/*
+ * The allocating entry points are macros over their _noprof functions, so
+ * that each allocation is charged to its caller's line (fault_inject.h);
+ * code inside the allocators calls the _noprof functions directly.
+ */
+struct kmem_cache *kmem_cache_create_noprof(const char *name, unsigned int size, unsigned int align,
+                                            unsigned long flags, void (*ctor)(void *));
+#define kmem_cache_create(...) alloc_hooks(kmem_cache_create_noprof(__VA_ARGS__))
 void kmem_cache_destroy(struct kmem_cache *s);
-void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp);
-void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp);
+void *kmem_cache_alloc_noprof(struct kmem_cache *s, gfp_t gfp);
+#define kmem_cache_alloc(...) alloc_hooks(kmem_cache_alloc_noprof(__VA_ARGS__))
+#define kmem_cache_zalloc(s, gfp) alloc_hooks(kmem_cache_alloc_noprof(s, (gfp) | __GFP_ZERO))
 void kmem_cache_free(struct kmem_cache *s, void *obj);
 /* Give every empty slab back to the buddy allocator; returns pages freed. */
 unsigned long kmem_cache_shrink(struct kmem_cache *s);
 /* Shrink every cache; returns pages freed. */
 unsigned long kmem_cache_shrink_all(void);
 
-void *kmalloc(size_t size, gfp_t gfp);
-void *kzalloc(size_t size, gfp_t gfp);
-void *krealloc(void *p, size_t size, gfp_t gfp);
+void *kmalloc_noprof(size_t size, gfp_t gfp);
+#define kmalloc(...) alloc_hooks(kmalloc_noprof(__VA_ARGS__))
+#define kzalloc(size, gfp) alloc_hooks(kmalloc_noprof(size, (gfp) | __GFP_ZERO))
+void *krealloc_noprof(void *p, size_t size, gfp_t gfp);
+#define krealloc(...) alloc_hooks(krealloc_noprof(__VA_ARGS__))
 void kfree(const void *p);
 size_t ksize(const void *p);
 
-void *vmalloc(unsigned long size);
-void *vzalloc(unsigned long size);
+void *vmalloc_noprof(unsigned long size, gfp_t gfp);
+#define vmalloc(size) alloc_hooks(vmalloc_noprof(size, GFP_KERNEL))
+#define vzalloc(size) alloc_hooks(vmalloc_noprof(size, GFP_KERNEL | __GFP_ZERO))
 void vfree(const void *addr);
 
 /* Accounting for /proc/meminfo. */

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pagecache.h"
+#include "internal.h"
+#include "pagemap.h"
 
 void pagecache_isize_extended(struct address_space *as, uint64_t old, uint64_t new)
 {
@@ -32,6 +33,11 @@ static unsigned long truncate_inode_pages_from(struct address_space *as, pgoff_t
         dropped++;
     }
     return dropped;
+}
+
+void truncate_inode_pages(struct address_space *as)
+{
+    truncate_inode_pages_from(as, 0);
 }
 
 void truncate_pagecache(struct address_space *as, uint64_t size)

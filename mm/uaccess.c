@@ -19,9 +19,10 @@ static unsigned char *user_page(struct mm_struct *mm, unsigned long addr, bool w
     if (addr >= TASK_SIZE)
         return NULL;
     for (int tries = 0; tries < 2; tries++) {
-        pte_t *pte = pte_lookup(mm, addr);
-        if (pte && (*pte & _PAGE_PRESENT) && (!write || (*pte & _PAGE_RW))) {
-            *pte |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
+        pte_t *pte = pte_offset(mm, addr);
+        if (pte && pte_accessible(*pte) && (!write || pte_write(*pte))) {
+            /* What the CPU's walker would have set for the same access. */
+            *pte = write ? pte_mkdirty(pte_mkyoung(*pte)) : pte_mkyoung(*pte);
             return (unsigned char *)page_address(pfn_to_page(pte_pfn(*pte)));
         }
         struct fault_result r;
@@ -112,4 +113,21 @@ long strncpy_from_user(struct mm_struct *mm, char *dst, unsigned long src, long 
         }
     }
     return count;
+}
+
+long copy_from_user_nofault(struct mm_struct *mm, void *dst, unsigned long src, size_t n)
+{
+    unsigned char *out = dst;
+    while (n > 0) {
+        pte_t *pte = src < TASK_SIZE ? pte_offset(mm, src) : NULL;
+        if (!pte || !pte_accessible(*pte))
+            return -EFAULT;
+        size_t off = src & ~PAGE_MASK;
+        size_t len = PAGE_SIZE - off < n ? PAGE_SIZE - off : n;
+        memcpy(out, (unsigned char *)page_address(pfn_to_page(pte_pfn(*pte))) + off, len);
+        out += len;
+        src += len;
+        n -= len;
+    }
+    return 0;
 }

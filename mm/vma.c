@@ -1,28 +1,53 @@
 /*
- * VMA objects: allocation, linking into the mm's tree, splitting, merging.
- * Linux's rule for merging: same flags, same file with contiguous offsets,
- * compatible anonymous memory, and no special mapping.
+ * VMA objects: allocation, attaching to an mm (its tree, its counters, the
+ * file's i_mmap), splitting and merging. Linux's rule for merging: same
+ * flags, same file with contiguous offsets, compatible anonymous memory,
+ * and no special mapping.
+ *
+ * Every function here that changes the tree first gets what the change
+ * needs (the new VMA, anon_vma links, tree nodes: vma_prealloc) and only
+ * then touches the tree, so -ENOMEM always leaves it as it was and nothing
+ * can fail halfway. Preallocations nest: an outer one (mmap over a
+ * MAP_FIXED range) covers the inner ones and is given back at its end.
  */
 #include <errno.h>
-#include <stdlib.h>
+#include <stdio.h>
 
-#include "caches.h"
-#include "fs.h"
+#include "internal.h"
 #include "mmap.h"
+#include "rmap.h"
 #include "slab.h"
-#include "vma.h"
 #include "vma_tree.h"
 
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 {
     struct vm_area_struct *vma = kmem_cache_zalloc(vm_area_cachep, GFP_KERNEL);
-    if (vma)
-        vma->vm_mm = mm;
+    if (!vma)
+        return NULL;
+    vma->vm_mm = mm;
+    INIT_LIST_HEAD(&vma->anon_vma_chain);
+    INIT_LIST_HEAD(&vma->shared);
+    return vma;
+}
+
+struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
+{
+    struct vm_area_struct *vma = vm_area_alloc(orig->vm_mm);
+    if (!vma)
+        return NULL;
+    vma->vm_start = orig->vm_start;
+    vma->vm_end = orig->vm_end;
+    vma->vm_flags = orig->vm_flags;
+    vma->vm_pgoff = orig->vm_pgoff;
+    vma->vm_name = orig->vm_name;
+    if (orig->vm_file)
+        vma->vm_file = get_file(orig->vm_file);
     return vma;
 }
 
 void vm_area_free(struct vm_area_struct *vma)
 {
+    unlink_anon_vmas(vma);
     if (vma->vm_file)
         fput(vma->vm_file);
     kmem_cache_free(vm_area_cachep, vma);
@@ -41,13 +66,43 @@ void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
         mm->hiwater_vm = mm->total_vm;
 }
 
-int vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
+int vma_prealloc(struct mm_struct *mm, unsigned int inserts)
+{
+    int err = mm->vma_ops->preallocate(mm->vma_tree, inserts);
+    if (!err)
+        mm->vma_prealloc_depth++;
+    else if (!mm->vma_prealloc_depth)
+        mm->vma_ops->release(mm->vma_tree);
+    return err;
+}
+
+void vma_prealloc_done(struct mm_struct *mm)
+{
+    if (--mm->vma_prealloc_depth == 0)
+        mm->vma_ops->release(mm->vma_tree);
+}
+
+/* An insert the caller preallocated for, into a range it knows is free: it cannot fail. */
+static void tree_insert(struct mm_struct *mm, struct vm_area_struct *vma)
 {
     int err = mm->vma_ops->insert(mm->vma_tree, vma);
     if (err)
+        fprintf(stderr, "BUG: VMA %#lx-%#lx not inserted (%d) after preallocation\n", vma->vm_start,
+                vma->vm_end, err);
+}
+
+int vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+    if (mm->vma_ops->find_intersection(mm->vma_tree, vma->vm_start, vma->vm_end))
+        return -EEXIST;
+    int err = vma_prealloc(mm, 1);
+    if (err)
         return err;
+    tree_insert(mm, vma);
+    vma_prealloc_done(mm);
     mm->map_count++;
     vm_stat_account(mm, vma->vm_flags, (long)vma_pages(vma));
+    vma_link_file(vma);
     return 0;
 }
 
@@ -56,48 +111,47 @@ void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
     mm->vma_ops->erase(mm->vma_tree, vma);
     mm->map_count--;
     vm_stat_account(mm, vma->vm_flags, -(long)vma_pages(vma));
+    vma_unlink_file(vma);
 }
 
 int vma_set_range(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
                   unsigned long end, unsigned long pgoff)
 {
-    unsigned long old_start = vma->vm_start, old_end = vma->vm_end, old_pgoff = vma->vm_pgoff;
-    vma_unlink(mm, vma);
+    int err = vma_prealloc(mm, 1);
+    if (err)
+        return err;
+    long delta = (long)((end - start) >> PAGE_SHIFT) - (long)vma_pages(vma);
+    mm->vma_ops->erase(mm->vma_tree, vma);
     vma->vm_start = start;
     vma->vm_end = end;
     vma->vm_pgoff = pgoff;
-    int err = vma_link(mm, vma);
-    if (err) {
-        vma->vm_start = old_start;
-        vma->vm_end = old_end;
-        vma->vm_pgoff = old_pgoff;
-        if (vma_link(mm, vma))
-            abort(); /* the range it just left cannot be taken: a tree bug */
-    }
-    return err;
+    tree_insert(mm, vma);
+    vma_prealloc_done(mm);
+    vm_stat_account(mm, vma->vm_flags, delta);
+    return 0;
 }
 
 struct vm_area_struct *split_vma(struct mm_struct *mm, struct vm_area_struct *vma,
                                  unsigned long addr, int *err)
 {
-    struct vm_area_struct *n = vm_area_alloc(mm);
+    struct vm_area_struct *n = vm_area_dup(vma);
     if (!n) {
         *err = -ENOMEM;
         return NULL;
     }
-    *n = *vma;
-    n->rb_parent = n->rb_left = n->rb_right = NULL;
     n->vm_start = addr;
-    n->vm_pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
-    *err = vma_set_range(mm, vma, vma->vm_start, addr, vma->vm_pgoff);
-    if (!*err && (*err = vma_link(mm, n)) != 0)
-        vma_set_range(mm, vma, vma->vm_start, n->vm_end, vma->vm_pgoff);
-    if (*err) {
-        kmem_cache_free(vm_area_cachep, n); /* it holds no file reference yet */
+    n->vm_pgoff = linear_page_index(vma, addr);
+    if ((*err = anon_vma_clone(n, vma)) != 0 || (*err = vma_prealloc(mm, 2)) != 0) {
+        vm_area_free(n);
         return NULL;
     }
-    if (n->vm_file)
-        get_file(n->vm_file);
+    mm->vma_ops->erase(mm->vma_tree, vma);
+    vma->vm_end = addr;
+    tree_insert(mm, vma);
+    tree_insert(mm, n);
+    vma_prealloc_done(mm);
+    mm->map_count++;
+    vma_link_file(n);
     vma_notify(mm, VMA_SPLIT, vma);
     vma_notify(mm, VMA_SPLIT, n);
     return n;
@@ -109,10 +163,22 @@ struct vm_area_struct *vma_prev(struct mm_struct *mm, struct vm_area_struct *vma
 }
 
 /*
+ * Linux's is_mergeable_anon_vma: two families never merge; a VMA without
+ * one joins its neighbour's only when that neighbour never went through a
+ * fork (its one family is its own), so no page is left unreachable.
+ */
+static bool anon_vmas_mergeable(const struct vm_area_struct *a, const struct vm_area_struct *b)
+{
+    if (a->anon_vma && b->anon_vma)
+        return a->anon_vma == b->anon_vma;
+    const struct vm_area_struct *with = a->anon_vma ? a : b;
+    return !with->anon_vma || list_is_singular(&with->anon_vma_chain);
+}
+
+/*
  * Can b directly follow a in one VMA? Offsets must run on for anonymous
  * memory too: its vm_pgoff is the address it was first mapped at, so pages
- * mremap moved elsewhere stay apart, as in Linux. Shared anonymous memory
- * (shmem) carries its object's id in anon_vma, which must then be equal.
+ * mremap moved elsewhere stay apart, as in Linux.
  */
 static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
@@ -120,26 +186,29 @@ static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struc
         return false;
     if (a->vm_name || b->vm_name || (a->vm_flags & VM_SPECIAL))
         return false;
-    if (a->anon_vma && b->anon_vma && a->anon_vma != b->anon_vma)
-        return false;
-    if (!a->vm_file && (a->vm_flags & VM_SHARED) && a->anon_vma != b->anon_vma)
+    if (!anon_vmas_mergeable(a, b))
         return false;
     return a->vm_pgoff + vma_pages(a) == b->vm_pgoff;
 }
 
-/* Fold b into a (a precedes b); b is freed. */
+/* Fold b into a (a precedes b); b is freed. 0, or -ENOMEM with both as they were. */
 static int merge_into(struct mm_struct *mm, struct vm_area_struct *a, struct vm_area_struct *b)
 {
-    unsigned long end = b->vm_end;
-    unsigned long anon = a->anon_vma ? a->anon_vma : b->anon_vma;
-    vma_unlink(mm, b);
-    int err = vma_set_range(mm, a, a->vm_start, end, a->vm_pgoff);
-    if (err) {
-        if (vma_link(mm, b))
-            abort();
+    int err = vma_prealloc(mm, 1);
+    if (err)
+        return err;
+    /* b's pages stay where they are: a must be in every family b is in. */
+    if (!a->anon_vma && b->anon_vma && (err = anon_vma_clone(a, b)) != 0) {
+        vma_prealloc_done(mm);
         return err;
     }
-    a->anon_vma = anon;
+    mm->vma_ops->erase(mm->vma_tree, b);
+    mm->vma_ops->erase(mm->vma_tree, a);
+    a->vm_end = b->vm_end;
+    tree_insert(mm, a);
+    vma_prealloc_done(mm);
+    mm->map_count--;
+    vma_unlink_file(b);
     vm_area_free(b);
     vma_notify(mm, VMA_MERGED, a);
     return 0;

@@ -43,19 +43,41 @@ static size_t array_lower_bound(const struct vma_tree *t, unsigned long addr)
     return lo;
 }
 
+/* Room for `more` entries beyond the n there are; the array only ever grows. */
+static int array_reserve(struct vma_tree *t, size_t more)
+{
+    if (t->n + more <= t->cap)
+        return 0;
+    size_t cap = t->cap ? t->cap : 16;
+    while (cap < t->n + more)
+        cap *= 2;
+    struct vm_area_struct **v = krealloc(t->v, cap * sizeof(*v), GFP_KERNEL);
+    if (!v)
+        return -ENOMEM;
+    t->v = v;
+    t->cap = cap;
+    return 0;
+}
+
+static int array_preallocate(struct vma_tree *t, unsigned int inserts)
+{
+    return array_reserve(t, inserts);
+}
+
+/* Erases never shrink the array, so nothing is ever held back. */
+static void array_release(struct vma_tree *t)
+{
+    (void)t;
+}
+
 static int array_insert(struct vma_tree *t, struct vm_area_struct *vma)
 {
     size_t i = array_lower_bound(t, vma->vm_start);
     if (i < t->n && t->v[i]->vm_start < vma->vm_end)
         return -EEXIST;
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 16;
-        struct vm_area_struct **v = krealloc(t->v, cap * sizeof(*v), GFP_KERNEL);
-        if (!v)
-            return -ENOMEM;
-        t->v = v;
-        t->cap = cap;
-    }
+    int err = array_reserve(t, 1);
+    if (err)
+        return err;
     memmove(&t->v[i + 1], &t->v[i], (t->n - i) * sizeof(*t->v));
     t->v[i] = vma;
     t->n++;
@@ -152,6 +174,8 @@ const struct vma_tree_ops vma_array_ops = {
     .name = "array",
     .create = array_create,
     .destroy = array_destroy,
+    .preallocate = array_preallocate,
+    .release = array_release,
     .insert = array_insert,
     .erase = array_erase,
     .find = array_find,

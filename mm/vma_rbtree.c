@@ -196,6 +196,18 @@ static void insert_fixup(struct vma_tree *t, struct vm_area_struct *z)
     t->root->rb_red = 0;
 }
 
+/* The links live in the VMAs: an insert never allocates, so there is nothing to keep ready. */
+static int rbtree_preallocate(struct vma_tree *t, unsigned int inserts)
+{
+    (void)t, (void)inserts;
+    return 0;
+}
+
+static void rbtree_release(struct vma_tree *t)
+{
+    (void)t;
+}
+
 static int rbtree_insert(struct vma_tree *t, struct vm_area_struct *vma)
 {
     if (vma->vm_start >= vma->vm_end)
@@ -513,6 +525,8 @@ const struct vma_tree_ops vma_rbtree_ops = {
     .name = "rbtree",
     .create = rbtree_create,
     .destroy = rbtree_destroy,
+    .preallocate = rbtree_preallocate,
+    .release = rbtree_release,
     .insert = rbtree_insert,
     .erase = rbtree_erase,
     .find = rbtree_find,

@@ -3,6 +3,8 @@
 
 #include "vma_tree.h"
 
+#include "array_size.h"
+
 static const struct vma_tree_ops *const vma_trees[] = {
     &vma_array_ops,
     &vma_maple_ops,
@@ -11,7 +13,7 @@ static const struct vma_tree_ops *const vma_trees[] = {
 
 const struct vma_tree_ops *vma_tree_ops_by_name(const char *name)
 {
-    for (size_t i = 0; i < sizeof(vma_trees) / sizeof(vma_trees[0]); i++)
+    for (size_t i = 0; i < ARRAY_SIZE(vma_trees); i++)
         if (strcmp(vma_trees[i]->name, name) == 0)
             return vma_trees[i];
     return NULL;

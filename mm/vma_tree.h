@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 
+#include "err.h"
 #include "mm_types.h"
 
 /* A request to find a free range, as Linux's vm_unmapped_area_info. */
@@ -30,7 +31,17 @@ struct vma_tree_ops {
     const char *name;
     struct vma_tree *(*create)(void); /* NULL when out of memory */
     void (*destroy)(struct vma_tree *t);
-    /* -ENOMEM when out of memory, -EEXIST when the range overlaps a VMA. */
+    /*
+     * Make the next `inserts` inserts (with any erases between them) unable
+     * to fail for lack of memory: 0, or -ENOMEM with the tree unchanged.
+     * release() gives back what they did not use.
+     */
+    int (*preallocate)(struct vma_tree *t, unsigned int inserts);
+    void (*release)(struct vma_tree *t);
+    /*
+     * -ENOMEM when out of memory (never after preallocate), -EEXIST when the
+     * range overlaps a VMA; the tree is unchanged on failure.
+     */
     int (*insert)(struct vma_tree *t, struct vm_area_struct *vma);
     void (*erase)(struct vma_tree *t, struct vm_area_struct *vma);
     /* The lowest VMA with vm_end > addr, or NULL (Linux's find_vma). */
@@ -65,9 +76,14 @@ bool vma_fit_low(const struct vm_unmapped_area_info *info, unsigned long lo, uns
 bool vma_fit_high(const struct vm_unmapped_area_info *info, unsigned long lo, unsigned long hi,
                   unsigned long *start);
 
+/*
+ * The maple tree's node cache, created after slab (mm_init does it, as
+ * Linux's maple_tree_init); 0 or -ENOMEM. No maple tree can be made before.
+ */
+int maple_tree_init(void);
+void maple_tree_exit(void);
+
 /* Look up an implementation by name ("array", "maple", "rbtree"); NULL if unknown. */
 const struct vma_tree_ops *vma_tree_ops_by_name(const char *name);
-
-#define IS_ERR_VALUE(x) ((unsigned long)(x) >= (unsigned long)-4095)
 
 #endif

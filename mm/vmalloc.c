@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "slab.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -46,10 +47,10 @@ static int reserve_window(void)
         return 0;
     unsigned long size = vmalloc_total_bytes();
     if (!size)
-        return -1;
+        return -ENOMEM;
     void *w = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (w == MAP_FAILED)
-        return -1;
+        return -ENOMEM;
     window = w;
     window_size = size;
     return 0;
@@ -85,7 +86,7 @@ static int unmap_range(unsigned long start, unsigned long len)
     return mprotect(window + start, len, PROT_NONE);
 }
 
-/* Map the frames, one mmap per run of physically consecutive ones. */
+/* Map the frames, one mmap per run of physically consecutive ones; 0 or -ENOMEM. */
 static int map_pages(const struct vm_struct *va)
 {
     unsigned long i = 0;
@@ -99,7 +100,7 @@ static int map_pages(const struct vm_struct *va)
         if (got == MAP_FAILED) {
             if (i)
                 unmap_range(va->start, i * PAGE_SIZE);
-            return -1;
+            return -ENOMEM;
         }
         i += run;
     }
@@ -115,26 +116,26 @@ static void free_area_pages(struct vm_struct *va, unsigned long n)
 static int alloc_area_pages(struct vm_struct *va, gfp_t gfp)
 {
     for (unsigned long i = 0; i < va->nr_pages; i++) {
-        va->pages[i] = alloc_page(gfp);
+        va->pages[i] = alloc_pages_noprof(gfp, 0);
         if (!va->pages[i]) {
             free_area_pages(va, i);
-            return -1;
+            return -ENOMEM;
         }
     }
     return 0;
 }
 
-static void *__vmalloc(unsigned long size, gfp_t gfp)
+void *vmalloc_noprof(unsigned long size, gfp_t gfp)
 {
     if (size == 0 || size > phys_ram_bytes() || reserve_window())
         return NULL;
     unsigned long nr = PAGE_ALIGN(size) >> PAGE_SHIFT;
-    struct vm_struct *va = kzalloc(sizeof(*va), GFP_KERNEL);
+    struct vm_struct *va = kmalloc_noprof(sizeof(*va), GFP_KERNEL | __GFP_ZERO);
     if (!va)
         return NULL;
     va->nr_pages = nr;
     va->size = (nr + 1) * PAGE_SIZE;
-    va->pages = kmalloc(nr * sizeof(*va->pages), GFP_KERNEL);
+    va->pages = kmalloc_noprof(nr * sizeof(*va->pages), GFP_KERNEL);
     struct list_head *before = va->pages ? find_gap(va->size, &va->start) : NULL;
     if (!before)
         goto fail_area;
@@ -152,16 +153,6 @@ fail_area:
     kfree(va->pages);
     kfree(va);
     return NULL;
-}
-
-void *vmalloc(unsigned long size)
-{
-    return __vmalloc(size, GFP_KERNEL);
-}
-
-void *vzalloc(unsigned long size)
-{
-    return __vmalloc(size, GFP_KERNEL | __GFP_ZERO);
 }
 
 static struct vm_struct *find_area(const void *addr)

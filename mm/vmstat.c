@@ -7,7 +7,13 @@
  */
 #include "vmstat.h"
 
+#include <stdlib.h>
+
+#include "array_size.h"
+#include "internal.h"
+#include "mmap.h"
 #include "pgtable.h"
+#include "seq.h"
 #include "slab.h"
 
 static unsigned long vm_events[NR_VM_EVENT_ITEMS];
@@ -84,14 +90,6 @@ void vm_events_reset(void)
         node_cumulative[i] = 0;
 }
 
-unsigned long totalram_pages(void)
-{
-    unsigned long n = 0;
-    for (int z = 0; z < MAX_NR_ZONES; z++)
-        n += contig_page_data.node_zones[z].managed_pages;
-    return n;
-}
-
 /*
  * Anonymous memory: on the anon LRU lists, in AnonPages while mapped. Shmem
  * (shared anonymous memory) is swap-backed too, so it sits on the anon
@@ -142,18 +140,71 @@ static void count_user_pages(struct vm_counts *c)
         if (p->flags & skip)
             continue;
         int z = (int)(page_zone(p) - contig_page_data.node_zones);
-        if (PageFlag(p, PG_anon))
+        if (PageFlag(p, PG_anon) || PageFlag(p, PG_shmem))
             count_anon_page(c, p, z);
         else if (p->mapping)
             count_file_page(c, p, z);
     }
 }
 
+/*
+ * Mlocked pages, as Linux's PG_mlocked: every page a VM_LOCKED mapping of
+ * any mm maps, counted once, moved from the LRU list it sits on to the
+ * unevictable one (where Linux keeps mlocked pages). Counted at read time,
+ * like the rest of vm_counts.
+ */
+struct mlock_walk {
+    struct vm_counts *c;
+    unsigned char *seen; /* a bit per frame */
+};
+
+static void mlock_pte(pte_t *pte, unsigned long addr, void *arg)
+{
+    struct mlock_walk *w = arg;
+    (void)addr;
+    if (!pte_present(*pte) || pte_pfn(*pte) >= max_pfn)
+        return;
+    struct page *p = vm_normal_page(NULL, addr, *pte);
+    if (!p)
+        return;
+    unsigned long pfn = page_to_pfn(p);
+    if (w->seen[pfn / 8] & (1u << (pfn % 8)))
+        return;
+    w->seen[pfn / 8] |= (unsigned char)(1u << (pfn % 8));
+    int z = (int)(page_zone(p) - contig_page_data.node_zones);
+    bool anon = PageFlag(p, PG_anon), active = PageFlag(p, PG_active);
+    int node_item = anon ? (active ? NR_ACTIVE_ANON : NR_INACTIVE_ANON)
+                         : (active ? NR_ACTIVE_FILE : NR_INACTIVE_FILE);
+    int zone_item = anon ? (active ? NR_ZONE_ACTIVE_ANON : NR_ZONE_INACTIVE_ANON)
+                         : (active ? NR_ZONE_ACTIVE_FILE : NR_ZONE_INACTIVE_FILE);
+    if (w->c->node[node_item])
+        w->c->node[node_item]--;
+    if (w->c->zone[z][zone_item])
+        w->c->zone[z][zone_item]--;
+    w->c->node[NR_UNEVICTABLE]++;
+    w->c->zone[z][NR_ZONE_UNEVICTABLE]++;
+    w->c->zone[z][NR_MLOCK]++;
+}
+
+static void count_mlocked_pages(struct vm_counts *c)
+{
+    struct mlock_walk w = {c, calloc(max_pfn / 8 + 1, 1)};
+    if (!w.seen)
+        return; /* the counts stay as the LRU lists have them */
+    for (struct mm_struct *mm = next_mm(NULL); mm; mm = next_mm(mm))
+        for (struct vm_area_struct *v = find_vma(mm, 0); v; v = vma_next(mm, v))
+            if (v->vm_flags & VM_LOCKED)
+                walk_page_range(mm, v->vm_start, v->vm_end, mlock_pte, &w);
+    free(w.seen);
+}
+
 void vm_counts_collect(struct vm_counts *c)
 {
     *c = (struct vm_counts){0};
-    if (mem_map)
+    if (mem_map) {
         count_user_pages(c);
+        count_mlocked_pages(c);
+    }
     for (int z = 0; z < MAX_NR_ZONES; z++)
         c->zone[z][NR_FREE_PAGES] = contig_page_data.node_zones[z].free_pages;
     c->node[NR_SLAB_RECLAIMABLE] = slab_reclaimable_pages();
@@ -167,6 +218,76 @@ void vm_counts_collect(struct vm_counts *c)
     c->node[NR_WRITTEN] = node_cumulative[NR_WRITTEN];
     static const enum vm_event_item counted[] = {PGPGIN,      PGPGOUT,      PGFAULT,    PGMAJFAULT,
                                                  PGCACHE_HIT, PGCACHE_MISS, PGREADAHEAD};
-    for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++)
+    for (size_t i = 0; i < ARRAY_SIZE(counted); i++)
         c->events[counted[i]] = vm_events[counted[i]];
+}
+
+/* ---- /proc/zoneinfo, laid out as Linux 6.1 lays it out ---- */
+
+static void zoneinfo_node_stats(struct seq *s, const struct vm_counts *c)
+{
+    seq_printf(s, "\n  per-node stats");
+    for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
+        seq_printf(s, "\n      %-12s %lu", node_stat_name(i), c->node[i]);
+}
+
+static void zoneinfo_sizes(struct seq *s, const struct zone *zone)
+{
+    seq_printf(s,
+               "\n  pages free     %lu"
+               "\n        boost    0"
+               "\n        min      %lu"
+               "\n        low      %lu"
+               "\n        high     %lu"
+               "\n        spanned  %lu"
+               "\n        present  %lu"
+               "\n        managed  %lu"
+               "\n        cma      0",
+               zone->free_pages, zone->watermark[WMARK_MIN], zone->watermark[WMARK_LOW],
+               zone->watermark[WMARK_HIGH], zone->spanned_pages, zone->present_pages,
+               zone->managed_pages);
+    /* No lowmem_reserve: a lower zone keeps nothing back from higher ones. */
+    seq_printf(s, "\n        protection: (0");
+    for (int z = 1; z < MAX_NR_ZONES; z++)
+        seq_printf(s, ", 0");
+    seq_printf(s, ")");
+}
+
+/* One CPU without per-CPU page lists: nothing is ever cached there. */
+static void zoneinfo_tail(struct seq *s, const struct zone *zone)
+{
+    seq_printf(s,
+               "\n  pagesets"
+               "\n    cpu: 0"
+               "\n              count: 0"
+               "\n              high:  0"
+               "\n              batch: 1"
+               "\n  vm stats threshold: 0"
+               "\n  node_unreclaimable:  0"
+               "\n  start_pfn:           %lu\n",
+               zone->zone_start_pfn);
+}
+
+void zoneinfo_show(struct seq *s)
+{
+    struct vm_counts c;
+    vm_counts_collect(&c);
+    bool node_shown = false;
+    for (int z = 0; z < MAX_NR_ZONES; z++) {
+        const struct zone *zone = &contig_page_data.node_zones[z];
+        seq_printf(s, "Node 0, zone %8s", zone->name);
+        /* The node's own figures go with its first populated zone. */
+        if (zone->present_pages && !node_shown) {
+            zoneinfo_node_stats(s, &c);
+            node_shown = true;
+        }
+        zoneinfo_sizes(s, zone);
+        if (!zone->present_pages) {
+            seq_printf(s, "\n");
+            continue;
+        }
+        for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
+            seq_printf(s, "\n      %-12s %lu", zone_stat_name(i), c.zone[z][i]);
+        zoneinfo_tail(s, zone);
+    }
 }

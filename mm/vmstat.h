@@ -6,7 +6,7 @@
 #ifndef VMEMU_MM_VMSTAT_H
 #define VMEMU_MM_VMSTAT_H
 
-#include "page.h"
+#include "mmzone.h"
 
 enum zone_stat_item {
     NR_FREE_PAGES,
@@ -79,7 +79,8 @@ const char *zone_stat_name(enum zone_stat_item item);
 const char *node_stat_name(enum node_stat_item item);
 const char *vm_event_name(enum vm_event_item item);
 
-/* Pages given to the buddy allocator in all zones: MemTotal. */
-unsigned long totalram_pages(void);
+struct seq;
+/* /proc/zoneinfo: every zone's watermarks, sizes and counts, and the node's. */
+void zoneinfo_show(struct seq *s);
 
 #endif

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 
-#include "caches.h"
+#include "internal.h"
 #include "slab.h"
 
 static unsigned long nr_nodes;

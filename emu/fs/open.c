@@ -28,6 +28,7 @@
 #include "emu/fs/vfs.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
+#include "mm/pagemap.h"
 #include "mm/mmap.h"
 
 #define UNIX98_PTY_SLAVE_MAJOR 136 /* /dev/pts/N: majors 136 to 143 */

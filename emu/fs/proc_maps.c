@@ -7,12 +7,10 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "emu/kernel/task.h"
-#include "mm/fault.h"
 #include "mm/fs.h"
 #include "mm/mmap.h"
 #include "mm/page.h"
@@ -25,51 +23,9 @@ void proc_smaps_show(struct task *t, struct seq *s);
 /* Linux pads the name to this column: 25 + 6 * sizeof(void *) - 1 characters, then a space. */
 #define NAME_COLUMN 72
 
-/* The device and inode a shared anonymous mapping shows: shmem's internal mount. */
-#define SHMEM_DEV_MINOR 1
-
-/* The guest's path of a mapped file as the kernel prints it (d_path), " (deleted)" included. */
-static const char *file_name(const struct file *f, char *buf, size_t len)
-{
-    struct stat st;
-    if (f->f_host_fd < 0 || fstat(f->f_host_fd, &st) != 0 || st.st_nlink > 0)
-        return f->f_path;
-    snprintf(buf, len, "%s (deleted)", f->f_path);
-    return buf;
-}
-
-/* Linux's vma_is_initial_heap: overlaps [start_brk, brk), strictly. */
-static bool is_heap(const struct mm_struct *mm, const struct vm_area_struct *vma)
-{
-    return vma->vm_start < mm->brk && vma->vm_end > mm->start_brk;
-}
-
-/* Linux's vma_is_initial_stack: contains the stack pointer the program started with. */
-static bool is_stack(const struct mm_struct *mm, const struct vm_area_struct *vma)
-{
-    return vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack;
-}
-
-/* get_vma_name: the file, a special mapping's name, [heap], [stack], or none. */
-static const char *vma_name(const struct mm_struct *mm, const struct vm_area_struct *vma, char *buf,
-                            size_t len)
-{
-    if (vma->vm_file)
-        return file_name(vma->vm_file, buf, len);
-    if (vma->vm_name)
-        return vma->vm_name;
-    if (vma->vm_flags & VM_SHARED)
-        return "/dev/zero (deleted)"; /* shared anonymous memory is a shmem file */
-    if (is_heap(mm, vma))
-        return "[heap]";
-    if (is_stack(mm, vma))
-        return "[stack]";
-    return NULL;
-}
-
-/* show_vma_header_prefix and the name, padded as seq_pad pads it. */
-static void show_map_vma(const struct mm_struct *mm, const struct vm_area_struct *vma,
-                         struct seq *s)
+/* show_vma_header_prefix and the name (shared anonymous memory is a shmem file), padded as seq_pad
+ * pads it. */
+static void show_map_vma(const struct vm_area_struct *vma, struct seq *s)
 {
     unsigned long long pgoff = 0;
     unsigned int maj = 0, min = 0;
@@ -80,19 +36,14 @@ static void show_map_vma(const struct mm_struct *mm, const struct vm_area_struct
         min = minor((dev_t)as->host_dev);
         ino = (unsigned long)as->host_ino;
         pgoff = (unsigned long long)vma->vm_pgoff << PAGE_SHIFT;
-    } else if (!vma->vm_file && (vma->vm_flags & VM_SHARED)) {
-        min = SHMEM_DEV_MINOR;
-        ino = vma->anon_vma; /* one inode per shmem object */
-        pgoff = (unsigned long long)vma->vm_pgoff << PAGE_SHIFT;
     }
-    unsigned long f = vma->vm_flags;
+    char perms[5];
     size_t line_start = s->len;
-    seq_printf(s, "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ", vma->vm_start, vma->vm_end,
-               f & VM_READ ? 'r' : '-', f & VM_WRITE ? 'w' : '-', f & VM_EXEC ? 'x' : '-',
-               f & VM_MAYSHARE ? 's' : 'p', pgoff, maj, min, ino);
+    seq_printf(s, "%08lx-%08lx %s %08llx %02x:%02x %lu ", vma->vm_start, vma->vm_end,
+               vma_perms(vma->vm_flags, perms), pgoff, maj, min, ino);
     char buf[PATH_MAX];
-    const char *name = vma_name(mm, vma, buf, sizeof(buf));
-    if (name) {
+    const char *name = vma_name(vma, buf, sizeof(buf), false);
+    if (*name) {
         size_t used = s->len - line_start;
         int pad = used < NAME_COLUMN ? (int)(NAME_COLUMN - used) : 0;
         seq_printf(s, "%*s %s", pad, "", name);
@@ -104,7 +55,7 @@ void proc_maps_show(struct task *t, struct seq *s)
 {
     struct mm_struct *mm = t->mm;
     for (struct vm_area_struct *v = find_vma(mm, 0); v; v = vma_next(mm, v))
-        show_map_vma(mm, v, s);
+        show_map_vma(v, s);
 }
 
 /* Linux's mem_size_stats, in bytes; the pss figures carry PSS_SHIFT bits of fraction. */
@@ -119,7 +70,7 @@ struct mem_size_stats {
 /* smaps_account for one mapped page. */
 static void account_page(struct mem_size_stats *mss, const struct page *page, pte_t pte)
 {
-    bool dirty = (pte & _PAGE_DIRTY) || PageFlag(page, PG_dirty);
+    bool dirty = pte_dirty(pte) || PageFlag(page, PG_dirty);
     bool anon = PageFlag(page, PG_anon);
     if (anon) {
         mss->anonymous += PAGE_SIZE;
@@ -127,7 +78,7 @@ static void account_page(struct mem_size_stats *mss, const struct page *page, pt
             mss->lazyfree += PAGE_SIZE;
     }
     mss->resident += PAGE_SIZE;
-    if ((pte & _PAGE_ACCESSED) || PageFlag(page, PG_referenced))
+    if (pte_young(pte) || PageFlag(page, PG_referenced))
         mss->referenced += PAGE_SIZE;
     /* A page mapped once (the page cache's own reference aside) is private. */
     int mapcount = page->mapcount > 0 ? page->mapcount : 1;
@@ -153,11 +104,11 @@ static void account_page(struct mem_size_stats *mss, const struct page *page, pt
 static void smaps_pte(pte_t *pte, unsigned long addr, void *arg)
 {
     struct mem_size_stats *mss = arg;
-    (void)addr;
     if (pte_present(*pte)) {
-        if (pte_pfn(*pte) != zero_pfn)
-            account_page(mss, pfn_to_page(pte_pfn(*pte)), *pte);
-    } else if (*pte) {
+        struct page *page = vm_normal_page((struct vm_area_struct *)mss->vma, addr, *pte);
+        if (page)
+            account_page(mss, page, *pte);
+    } else if (!pte_none(*pte)) {
         mss->swap += PAGE_SIZE; /* a swap entry: vmemu never shares one */
         mss->swap_pss += (unsigned long long)PAGE_SIZE << PSS_SHIFT;
     }
@@ -188,8 +139,8 @@ static void put_kb(struct seq *s, const char *label, unsigned long long bytes)
 static void show_smap(const struct mm_struct *mm, const struct vm_area_struct *vma, struct seq *s)
 {
     struct mem_size_stats mss = {.vma = vma};
-    pgtable_walk_range((struct mm_struct *)mm, vma->vm_start, vma->vm_end, smaps_pte, &mss);
-    show_map_vma(mm, vma, s);
+    walk_page_range((struct mm_struct *)mm, vma->vm_start, vma->vm_end, smaps_pte, &mss);
+    show_map_vma(vma, s);
     put_kb(s, "Size:           ", vma->vm_end - vma->vm_start);
     put_kb(s, "KernelPageSize: ", PAGE_SIZE);
     put_kb(s, "MMUPageSize:    ", PAGE_SIZE);

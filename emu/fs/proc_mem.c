@@ -16,9 +16,9 @@
 #include "emu/fs/fdtable.h"
 #include "emu/kernel/sched.h"
 #include "emu/kernel/task.h"
-#include "mm/fault.h"
+#include "mm/array_size.h"
 #include "mm/mmap.h"
-#include "mm/pgtable.h"
+#include "mm/mmzone.h"
 #include "mm/seq.h"
 #include "mm/slab.h"
 #include "mm/vmstat.h"
@@ -40,28 +40,6 @@ static unsigned long min_ul(unsigned long a, unsigned long b)
 static void show_val_kb(struct seq *s, const char *name, unsigned long pages)
 {
     seq_printf(s, "%-16s%8lu kB\n", name, K(pages));
-}
-
-static unsigned long low_wmark_pages(void)
-{
-    unsigned long n = 0;
-    for (int z = 0; z < MAX_NR_ZONES; z++)
-        n += contig_page_data.node_zones[z].watermark[WMARK_LOW];
-    return n;
-}
-
-/*
- * Pages kept back from user allocations: each zone's high watermark (vmemu
- * has no lowmem_reserve to add to it), as Linux's totalreserve_pages.
- */
-static unsigned long totalreserve_pages(void)
-{
-    unsigned long n = 0;
-    for (int z = 0; z < MAX_NR_ZONES; z++) {
-        const struct zone *zone = &contig_page_data.node_zones[z];
-        n += min_ul(zone->watermark[WMARK_HIGH], zone->managed_pages);
-    }
-    return n;
 }
 
 /*
@@ -86,58 +64,6 @@ unsigned long proc_committed_pages(struct task *t)
 {
     (void)t;
     return vm_committed_pages();
-}
-
-/*
- * Mlocked pages, as Linux's PG_mlocked: every page a VM_LOCKED mapping of
- * any process maps, counted once, moved from the LRU list it sits on to
- * the unevictable one (where Linux keeps mlocked pages). Counted at read
- * time, like the rest of vm_counts.
- */
-struct mlock_walk {
-    struct vm_counts *c;
-    unsigned char *seen; /* a bit per frame */
-};
-
-static void mlock_pte(pte_t *pte, unsigned long addr, void *arg)
-{
-    struct mlock_walk *w = arg;
-    (void)addr;
-    if (!pte_present(*pte) || pte_pfn(*pte) == zero_pfn || pte_pfn(*pte) >= max_pfn)
-        return;
-    unsigned long pfn = pte_pfn(*pte);
-    if (w->seen[pfn / 8] & (1u << (pfn % 8)))
-        return;
-    w->seen[pfn / 8] |= (unsigned char)(1u << (pfn % 8));
-    const struct page *p = pfn_to_page(pfn);
-    int z = (int)(page_zone(p) - contig_page_data.node_zones);
-    bool anon = PageFlag(p, PG_anon), active = PageFlag(p, PG_active);
-    int node_item = anon ? (active ? NR_ACTIVE_ANON : NR_INACTIVE_ANON)
-                         : (active ? NR_ACTIVE_FILE : NR_INACTIVE_FILE);
-    int zone_item = anon ? (active ? NR_ZONE_ACTIVE_ANON : NR_ZONE_INACTIVE_ANON)
-                         : (active ? NR_ZONE_ACTIVE_FILE : NR_ZONE_INACTIVE_FILE);
-    if (w->c->node[node_item])
-        w->c->node[node_item]--;
-    if (w->c->zone[z][zone_item])
-        w->c->zone[z][zone_item]--;
-    w->c->node[NR_UNEVICTABLE]++;
-    w->c->zone[z][NR_ZONE_UNEVICTABLE]++;
-    w->c->zone[z][NR_MLOCK]++;
-}
-
-static void collect_counts(struct vm_counts *c)
-{
-    vm_counts_collect(c);
-    struct mlock_walk w = {c, calloc(max_pfn / 8 + 1, 1)};
-    if (w.seen) {
-        for (struct task *t = next_task(NULL); t; t = next_task(t)) {
-            struct mm_struct *mm = t->mm;
-            for (struct vm_area_struct *v = mm ? find_vma(mm, 0) : NULL; v; v = vma_next(mm, v))
-                if (v->vm_flags & VM_LOCKED)
-                    pgtable_walk_range(mm, v->vm_start, v->vm_end, mlock_pte, &w);
-        }
-        free(w.seen);
-    }
 }
 
 static void meminfo_memory(struct seq *s, const struct vm_counts *c)
@@ -202,7 +128,7 @@ static void meminfo_huge(struct seq *s)
 {
     static const char *const thp[] = {
         "AnonHugePages:", "ShmemHugePages:", "ShmemPmdMapped:", "FileHugePages:", "FilePmdMapped:"};
-    for (size_t i = 0; i < sizeof(thp) / sizeof(thp[0]); i++)
+    for (size_t i = 0; i < ARRAY_SIZE(thp); i++)
         show_val_kb(s, thp[i], 0);
     seq_printf(s, "%-16s%8lu\n", "HugePages_Total:", 0UL);
     seq_printf(s, "%-16s%8lu\n", "HugePages_Free:", 0UL);
@@ -218,7 +144,7 @@ static void meminfo_huge(struct seq *s)
 void proc_meminfo_show(struct task *t, struct seq *s)
 {
     struct vm_counts c;
-    collect_counts(&c);
+    vm_counts_collect(&c);
     meminfo_memory(s, &c);
     meminfo_kernel(s, t, &c);
     meminfo_huge(s);
@@ -226,80 +152,17 @@ void proc_meminfo_show(struct task *t, struct seq *s)
 
 /* ---- /proc/zoneinfo and /proc/vmstat ---------------------------------------------- */
 
-static void zoneinfo_node_stats(struct seq *s, const struct vm_counts *c)
-{
-    seq_printf(s, "\n  per-node stats");
-    for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
-        seq_printf(s, "\n      %-12s %lu", node_stat_name(i), c->node[i]);
-}
-
-static void zoneinfo_sizes(struct seq *s, const struct zone *zone)
-{
-    seq_printf(s,
-               "\n  pages free     %lu"
-               "\n        boost    0"
-               "\n        min      %lu"
-               "\n        low      %lu"
-               "\n        high     %lu"
-               "\n        spanned  %lu"
-               "\n        present  %lu"
-               "\n        managed  %lu"
-               "\n        cma      0",
-               zone->free_pages, zone->watermark[WMARK_MIN], zone->watermark[WMARK_LOW],
-               zone->watermark[WMARK_HIGH], zone->spanned_pages, zone->present_pages,
-               zone->managed_pages);
-    /* No lowmem_reserve: a lower zone keeps nothing back from higher ones. */
-    seq_printf(s, "\n        protection: (0");
-    for (int z = 1; z < MAX_NR_ZONES; z++)
-        seq_printf(s, ", 0");
-    seq_printf(s, ")");
-}
-
-/* One CPU without per-CPU page lists: nothing is ever cached there. */
-static void zoneinfo_tail(struct seq *s, const struct zone *zone)
-{
-    seq_printf(s,
-               "\n  pagesets"
-               "\n    cpu: 0"
-               "\n              count: 0"
-               "\n              high:  0"
-               "\n              batch: 1"
-               "\n  vm stats threshold: 0"
-               "\n  node_unreclaimable:  0"
-               "\n  start_pfn:           %lu\n",
-               zone->zone_start_pfn);
-}
-
 void proc_zoneinfo_show(struct task *t, struct seq *s)
 {
     (void)t;
-    struct vm_counts c;
-    collect_counts(&c);
-    bool node_shown = false;
-    for (int z = 0; z < MAX_NR_ZONES; z++) {
-        const struct zone *zone = &contig_page_data.node_zones[z];
-        seq_printf(s, "Node 0, zone %8s", zone->name);
-        /* The node's own figures go with its first populated zone. */
-        if (zone->present_pages && !node_shown) {
-            zoneinfo_node_stats(s, &c);
-            node_shown = true;
-        }
-        zoneinfo_sizes(s, zone);
-        if (!zone->present_pages) {
-            seq_printf(s, "\n");
-            continue;
-        }
-        for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
-            seq_printf(s, "\n      %-12s %lu", zone_stat_name(i), c.zone[z][i]);
-        zoneinfo_tail(s, zone);
-    }
+    zoneinfo_show(s);
 }
 
 void proc_vmstat_show(struct task *t, struct seq *s)
 {
     (void)t;
     struct vm_counts c;
-    collect_counts(&c);
+    vm_counts_collect(&c);
     for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) {
         unsigned long sum = 0;
         for (int z = 0; z < MAX_NR_ZONES; z++)

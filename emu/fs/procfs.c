@@ -32,9 +32,12 @@
 #include "emu/fs/procfs.h"
 #include "emu/fs/pseudo.h"
 #include "emu/kernel/task.h"
+#include "mm/array_size.h"
 #include "mm/fs.h"
+#include "mm/pagemap.h"
 #include "mm/seq.h"
 #include "mm/slab.h"
+#include "mm/writeback.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
 
@@ -119,7 +122,7 @@ static int drop_caches_store(const char *buf, size_t len)
 static void dirty_background_ratio_show(struct task *t, struct seq *s)
 {
     (void)t;
-    seq_printf(s, "%u\n", vm_dirty_background_ratio);
+    seq_printf(s, "%u\n", vm_sysctl_get(VM_DIRTY_BACKGROUND_RATIO));
 }
 
 static int dirty_background_ratio_store(const char *buf, size_t len)
@@ -127,14 +130,14 @@ static int dirty_background_ratio_store(const char *buf, size_t len)
     long v;
     int err = parse_int(buf, len, 0, 100, &v);
     if (!err)
-        vm_dirty_background_ratio = (unsigned int)v;
+        err = vm_sysctl_set(VM_DIRTY_BACKGROUND_RATIO, (unsigned long)v);
     return err;
 }
 
 static void dirty_expire_centisecs_show(struct task *t, struct seq *s)
 {
     (void)t;
-    seq_printf(s, "%u\n", vm_dirty_expire_centisecs);
+    seq_printf(s, "%u\n", vm_sysctl_get(VM_DIRTY_EXPIRE_CENTISECS));
 }
 
 static int dirty_expire_centisecs_store(const char *buf, size_t len)
@@ -142,7 +145,7 @@ static int dirty_expire_centisecs_store(const char *buf, size_t len)
     long v;
     int err = parse_int(buf, len, 0, 0x7fffffff, &v);
     if (!err)
-        vm_dirty_expire_centisecs = (unsigned int)v;
+        err = vm_sysctl_set(VM_DIRTY_EXPIRE_CENTISECS, (unsigned long)v);
     return err;
 }
 

@@ -15,6 +15,7 @@
 #include "emu/fs/pseudo.h"
 #include "emu/fs/vfs.h"
 #include "mm/fs.h"
+#include "mm/pagemap.h"
 
 /* A regular file's size is the page cache's when vmemu caches it. */
 static void cached_size(struct stat *st)

@@ -28,7 +28,9 @@
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
+#include "mm/pagemap.h"
 #include "mm/uaccess.h"
+#include "mm/writeback.h"
 
 #define BOUNCE 65536
 

@@ -31,6 +31,7 @@
 #include "emu/kernel/task.h"
 #include "mm/arch.h"
 #include "mm/fs.h"
+#include "mm/pagemap.h"
 #include "mm/uaccess.h"
 
 void sys_path_register(syscall_fn table[NR_SYSCALLS]);

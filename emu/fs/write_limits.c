@@ -20,6 +20,7 @@
 #include "emu/kernel/signal.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
+#include "mm/writeback.h"
 
 /*
  * s_maxbytes is not published, but lseek(SEEK_SET) accepts exactly the

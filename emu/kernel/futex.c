@@ -26,8 +26,8 @@
 #include "mm/uaccess.h"
 
 struct futex_key {
-    const void *base; /* the mm (private) or the struct page (shared) */
-    uint64_t offset;  /* the address (private) or the offset in the frame (shared) */
+    const void *base; /* the mm, or the address_space of a file or shmem object */
+    uint64_t offset;  /* the address, or the byte offset in the object; FUT_OFF_* bits */
 };
 
 struct futex_q {
@@ -47,6 +47,16 @@ static bool key_eq(const struct futex_key *a, const struct futex_key *b)
 }
 
 /* The key of uaddr; a shared one needs the frame, faulted in as a read would. */
+/*
+ * The key waiters and wakers meet on, as Linux's get_futex_key: a private
+ * futex by mm and address; a shared one in anonymous memory (or the zero
+ * page) by mm and address too, marked shared, since only this mm can map
+ * that page writable; in a file or shmem object by the object and the
+ * offset in it, so processes mapping it anywhere meet.
+ */
+#define FUT_OFF_INODE 1u    /* offset is a byte offset in a file or shmem object */
+#define FUT_OFF_MMSHARED 2u /* a shared futex keyed by mm and address */
+
 static long get_futex_key(struct mm_struct *mm, uint64_t uaddr, bool private, struct futex_key *key)
 {
     if (uaddr & 3)
@@ -59,11 +69,17 @@ static long get_futex_key(struct mm_struct *mm, uint64_t uaddr, bool private, st
     uint32_t probe;
     if (copy_from_user(mm, &probe, uaddr, sizeof(probe)))
         return -EFAULT;
-    pte_t *pte = pte_lookup(mm, uaddr & PAGE_MASK);
+    pte_t *pte = pte_offset(mm, uaddr & PAGE_MASK);
     if (!pte || !pte_present(*pte))
         return -EFAULT;
-    key->base = pfn_to_page(pte_pfn(*pte));
-    key->offset = uaddr & ~PAGE_MASK;
+    struct page *page = vm_normal_page(NULL, uaddr, *pte);
+    if (!page || PageFlag(page, PG_anon) || !page->mapping) {
+        key->base = mm;
+        key->offset = uaddr | FUT_OFF_MMSHARED;
+        return 0;
+    }
+    key->base = page->mapping;
+    key->offset = ((uint64_t)page->index << PAGE_SHIFT) + (uaddr & ~PAGE_MASK) + FUT_OFF_INODE;
     return 0;
 }
 

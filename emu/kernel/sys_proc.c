@@ -21,6 +21,7 @@
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "mm/mmap.h"
+#include "mm/mmzone.h"
 #include "mm/uaccess.h"
 
 #define NGROUPS_MAX_GUEST 1024

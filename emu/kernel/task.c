@@ -29,9 +29,11 @@
 #include "mm/fault.h"
 #include "mm/fs.h"
 #include "mm/mmap.h"
-#include "mm/pgtable.h"
+#include "mm/pagemap.h"
 #include "mm/slab.h"
+#include "mm/uaccess.h"
 #include "mm/vma_tree.h"
+#include "mm/writeback.h"
 
 static struct kmem_cache *task_struct_cachep, *signal_cachep, *sighand_cachep;
 static struct list_head all_tasks = LIST_HEAD_INIT(all_tasks);
@@ -168,16 +170,21 @@ uint64_t task_reg(struct task *t, enum cpu_reg r)
     return cpu_context_get(t->ctx, r);
 }
 
+/* 0, or -errno (out of memory) when a stream open on the host cannot be given to the guest. */
 static int install_stdio(struct task *t)
 {
     static const char *const names[3] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
     for (int fd = 0; fd < 3; fd++) {
         int err = 0;
         struct file *f = file_from_host_fd(fd, names[fd], &err);
+        if (!f && err != -EBADF)
+            return err;
         if (!f)
             continue; /* closed on the host: closed for the guest too */
-        if (fd_install(t, f, fd, false) < 0)
+        if (fd_install(t, f, fd, false) < 0) {
             fput(f);
+            return -ENOMEM;
+        }
     }
     return 0;
 }
@@ -220,7 +227,8 @@ static const char *create_parts(struct task *t, const struct vma_tree_ops *ops)
         return "out of guest memory for the address space";
     task_set_stack_rlimit(t);
     t->mm->cap_sys_rawio = geteuid() == 0; /* root's capabilities, as a native child's */
-    install_stdio(t);
+    if (install_stdio(t) != 0)
+        return "out of guest memory for the standard streams";
     return NULL;
 }
 
@@ -392,7 +400,7 @@ void task_set_tracer(struct task *t, struct tracer *tr)
     t->tracer = tr;
     if (t->mm)
         t->mm->observer = task_mm_observer(t);
-    pagecache_observer = trace_wants(tr, TRACE_PAGECACHE) ? &task_pagecache_observer : NULL;
+    pagecache_set_observer(trace_wants(tr, TRACE_PAGECACHE) ? &task_pagecache_observer : NULL);
 }
 
 int task_exec(struct task *t, const char *path, const char *execfn, char *const argv[],
@@ -415,19 +423,5 @@ int task_exec(struct task *t, const char *path, const char *execfn, char *const 
 
 bool task_peek_user(struct task *t, void *dst, uint64_t addr, size_t n)
 {
-    unsigned char *out = dst;
-    if (!t->mm)
-        return false;
-    while (n > 0) {
-        pte_t *pte = addr < TASK_SIZE ? pte_lookup(t->mm, addr) : NULL;
-        if (!pte || !(*pte & _PAGE_PRESENT))
-            return false;
-        size_t off = addr & ~PAGE_MASK;
-        size_t len = PAGE_SIZE - off < n ? PAGE_SIZE - off : n;
-        memcpy(out, (unsigned char *)page_address(pfn_to_page(pte_pfn(*pte))) + off, len);
-        out += len;
-        addr += len;
-        n -= len;
-    }
-    return true;
+    return t->mm && copy_from_user_nofault(t->mm, dst, addr, n) == 0;
 }

@@ -12,7 +12,8 @@
 
 #include "emu/trace/memreport.h"
 #include "emu/fs/procfs.h"
-#include "mm/fs.h"
+#include "mm/mm_init.h"
+#include "mm/page.h"
 #include "mm/seq.h"
 #include "mm/slab.h"
 
@@ -153,22 +154,19 @@ void report_capture_free(void)
 
 unsigned long leak_check_start(void)
 {
-    kmem_cache_shrink_all();
-    return nr_free_pages();
+    return mm_leak_check_start();
 }
 
 int leak_check_finish(unsigned long free_before)
 {
-    filemap_exit(); /* the page cache outlives the task; drop it the way exit does */
-    kmem_cache_shrink_all();
-    unsigned long free_after = nr_free_pages();
-    if (free_after == free_before) {
+    unsigned long missing = mm_leak_check_end(free_before);
+    if (!missing) {
         fprintf(stderr, "vmemu: leak check: every frame came back (MemFree %lu kB)\n",
-                free_after << (PAGE_SHIFT - 10));
+                free_before << (PAGE_SHIFT - 10));
         return 0;
     }
     fprintf(stderr, "vmemu: leak check FAILED: MemFree %lu kB before the task, %lu kB after\n",
-            free_before << (PAGE_SHIFT - 10), free_after << (PAGE_SHIFT - 10));
+            free_before << (PAGE_SHIFT - 10), (free_before - missing) << (PAGE_SHIFT - 10));
     struct seq s;
     seq_init(&s);
     slabinfo_show(&s);

@@ -10,31 +10,24 @@
 #include "mm/fault.h"
 #include "mm/fs.h"
 #include "mm/mmap.h"
-#include "mm/pgtable.h"
+#include "mm/mmzone.h"
 #include "mm/vmstat.h"
-
-static const char *vma_file_base(const struct vm_area_struct *vma)
-{
-    const char *p = vma->vm_file->f_path;
-    const char *b = strrchr(p, '/');
-    return b ? b + 1 : p;
-}
 
 /* Linux's print_vma_addr: " in file[start+size]" when ip is in a file mapping. */
 static void print_vma_addr(struct task *t, uint64_t ip)
 {
     struct vm_area_struct *vma = find_vma(t->mm, ip);
+    char name[256];
     if (vma && vma->vm_start <= ip && vma->vm_file)
-        fprintf(stderr, " in %s[%lx+%lx]", vma_file_base(vma), vma->vm_start,
+        fprintf(stderr, " in %s[%lx+%lx]", vma_name(vma, name, sizeof(name), true), vma->vm_start,
                 vma->vm_end - vma->vm_start);
 }
 
 /* x86 page-fault error code: P, W, U and I bits. */
 unsigned long report_fault_error_code(struct task *t, const struct cpu_fault *f)
 {
-    pte_t *pte = f->addr < TASK_SIZE ? pte_lookup(t->mm, f->addr) : NULL;
     unsigned long code = 4; /* user mode */
-    if (pte && (*pte & _PAGE_PRESENT))
+    if (mmu_peek(t->mm, f->addr))
         code |= 1;
     if (f->flags & FAULT_FLAG_WRITE)
         code |= 2;
@@ -43,17 +36,15 @@ unsigned long report_fault_error_code(struct task *t, const struct cpu_fault *f)
     return code;
 }
 
-/* One line of the map; mark is "* " for the mapping holding the address. */
+/* One line of the map, as /proc/self/maps names it; mark is "* " for the mapping holding the
+ * address. */
 static void print_vma_line(const struct vm_area_struct *vma, const char *mark)
 {
-    unsigned long f = vma->vm_flags;
-    fprintf(stderr, "vmemu: %2s%08lx-%08lx %c%c%c%c %08lx %s\n", mark, vma->vm_start, vma->vm_end,
-            f & VM_READ ? 'r' : '-', f & VM_WRITE ? 'w' : '-', f & VM_EXEC ? 'x' : '-',
-            f & VM_MAYSHARE ? 's' : 'p',
+    char perms[5], name[4096];
+    fprintf(stderr, "vmemu: %2s%08lx-%08lx %s %08lx %s\n", mark, vma->vm_start, vma->vm_end,
+            vma_perms(vma->vm_flags, perms),
             vma->vm_file ? (unsigned long)vma->vm_pgoff << PAGE_SHIFT : 0,
-            vma->vm_file   ? vma->vm_file->f_path
-            : vma->vm_name ? vma->vm_name
-                           : "");
+            vma_name(vma, name, sizeof(name), false));
 }
 
 /* The mappings just below and above addr, and the one holding it. */
@@ -118,10 +109,7 @@ void report_trap_signal(struct task *t, int sig, const struct cpu_trap *trap)
 
 unsigned long report_pgalloc_total(void)
 {
-    unsigned long n = 0;
-    for (int z = 0; z < MAX_NR_ZONES; z++)
-        n += contig_page_data.node_zones[z].pgalloc;
-    return n;
+    return nr_pages_allocated();
 }
 
 /* The page cache's counters since start: hits, misses, I/O, dirtying, writeback. */

@@ -10,19 +10,31 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 
 #include "emu/cpu.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "emu/trace/trace.h"
+#include "mm/array_size.h"
 #include "mm/fault.h"
 #include "mm/fs.h"
+#include "mm/mmap.h"
+#include "mm/pagemap.h"
 
 #define MAX_CHANGES 64
 
+/*
+ * A VMA change, kept until the system call's line is printed. A file's
+ * name, and the name of a VMA going away, are taken at once; any other
+ * VMA is named when the line is printed, as /proc/self/maps names it once
+ * the call is done (the heap a brk grew, the stack execve set up).
+ */
 struct vma_change {
     enum vma_event ev;
     unsigned long start, end, flags, pgoff;
+    const char *special; /* vm_name */
+    bool named;
     char name[64];
 };
 
@@ -35,9 +47,11 @@ struct tracer {
     unsigned int nchanges, dropped;
 };
 
+/* The calls whose VMA changes the mm category reports. */
 static const char *const syscall_names_short[] = {
-    [9] = "mmap",   [10] = "mprotect", [11] = "munmap",  [12] = "brk",    [25] = "mremap",
-    [26] = "msync", [27] = "mincore",  [28] = "madvise", [59] = "execve",
+    [SYS_mmap] = "mmap",       [SYS_mprotect] = "mprotect", [SYS_munmap] = "munmap",
+    [SYS_brk] = "brk",         [SYS_mremap] = "mremap",     [SYS_msync] = "msync",
+    [SYS_mincore] = "mincore", [SYS_madvise] = "madvise",   [SYS_execve] = "execve",
 };
 
 int trace_parse_categories(const char *list, unsigned int *cats, const char **bad)
@@ -53,7 +67,7 @@ int trace_parse_categories(const char *list, unsigned int *cats, const char **ba
     while (*p) {
         size_t n = strcspn(p, ",");
         bool found = false;
-        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
             if (strlen(names[i].name) == n && strncmp(p, names[i].name, n) == 0) {
                 *cats |= names[i].bit;
                 found = true;
@@ -139,30 +153,11 @@ static const char *base_name(const char *path)
     return b ? b + 1 : path;
 }
 
-/* What /proc/self/maps would call the VMA. */
-static void vma_label(struct task *t, const struct vm_area_struct *vma, char *buf, size_t len)
+/* What /proc/self/maps calls the VMA, a file by its base name only (so traces do not depend on
+ * where files live). */
+static const char *vma_label(const struct vm_area_struct *vma, char *buf, size_t len)
 {
-    (void)t;
-    const struct mm_struct *mm = vma->vm_mm; /* during execve, not the caller's old mm */
-    if (vma->vm_file)
-        snprintf(buf, len, "%s", base_name(vma->vm_file->f_path));
-    else if (vma->vm_name)
-        snprintf(buf, len, "%s", vma->vm_name);
-    else if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk && mm->brk > mm->start_brk)
-        snprintf(buf, len, "[heap]");
-    else if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack)
-        snprintf(buf, len, "[stack]");
-    else
-        snprintf(buf, len, "[anon]");
-}
-
-static void prot_string(unsigned long flags, char out[5])
-{
-    out[0] = flags & VM_READ ? 'r' : '-';
-    out[1] = flags & VM_WRITE ? 'w' : '-';
-    out[2] = flags & VM_EXEC ? 'x' : '-';
-    out[3] = flags & VM_MAYSHARE ? 's' : 'p';
-    out[4] = '\0';
+    return vma_name(vma, buf, len, true);
 }
 
 static const char *access_name(unsigned int flags)
@@ -172,18 +167,17 @@ static const char *access_name(unsigned int flags)
     return flags & FAULT_FLAG_INSTRUCTION ? "exec" : "read";
 }
 
-static void fault_vma_json(struct tracer *tr, struct task *t, const struct vm_area_struct *vma)
+static void fault_vma_json(struct tracer *tr, const struct vm_area_struct *vma)
 {
     char name[64], prot[5];
     if (!vma) {
         fputs("null", tr->out);
         return;
     }
-    vma_label(t, vma, name, sizeof(name));
-    prot_string(vma->vm_flags, prot);
+    vma_label(vma, name, sizeof(name));
     fprintf(tr->out,
             "{\"start\":\"0x%lx\",\"end\":\"0x%lx\",\"prot\":\"%s\",\"name\":", vma->vm_start,
-            vma->vm_end, prot);
+            vma->vm_end, vma_perms(vma->vm_flags, prot));
     json_str(tr->out, name);
     fprintf(tr->out, ",\"offset\":\"0x%lx\"}", vma->vm_file ? vma->vm_pgoff << PAGE_SHIFT : 0UL);
 }
@@ -209,7 +203,7 @@ void trace_fault(struct tracer *tr, struct task *t, uint64_t ip, unsigned long a
         else
             fputs("null", tr->out);
         fputs(",\"vma\":", tr->out);
-        fault_vma_json(tr, t, vma);
+        fault_vma_json(tr, vma);
         fprintf(tr->out,
                 ",\"kind\":\"%s\",\"major\":%s,\"pfn\":%lu,\"around\":%u,\"readahead\":%u}\n",
                 fault_kind_name(r->kind), r->major ? "true" : "false",
@@ -222,9 +216,10 @@ void trace_fault(struct tracer *tr, struct task *t, uint64_t ip, unsigned long a
         fprintf(tr->out, " via %s", via);
     if (vma) {
         char name[64], prot[5];
-        vma_label(t, vma, name, sizeof(name));
-        prot_string(vma->vm_flags, prot);
-        fprintf(tr->out, " vma=%lx-%lx %s %s", vma->vm_start, vma->vm_end, prot, name);
+        fprintf(tr->out, " vma=%lx-%lx %s", vma->vm_start, vma->vm_end,
+                vma_perms(vma->vm_flags, prot));
+        if (*vma_label(vma, name, sizeof(name)))
+            fprintf(tr->out, " %s", name);
         fprintf(tr->out, " pfn=0x%lx", r->pfn);
     }
     if (r->around)
@@ -237,6 +232,7 @@ void trace_fault(struct tracer *tr, struct task *t, uint64_t ip, unsigned long a
 void trace_vma_change(struct tracer *tr, struct task *t, enum vma_event ev,
                       const struct vm_area_struct *vma)
 {
+    (void)t;
     if (!trace_wants(tr, TRACE_MM))
         return;
     if (tr->nchanges == MAX_CHANGES) {
@@ -249,7 +245,10 @@ void trace_vma_change(struct tracer *tr, struct task *t, enum vma_event ev,
     c->end = vma->vm_end;
     c->flags = vma->vm_flags;
     c->pgoff = vma->vm_file ? vma->vm_pgoff : 0;
-    vma_label(t, vma, c->name, sizeof(c->name));
+    c->special = vma->vm_name;
+    c->named = vma->vm_file || ev == VMA_REMOVED;
+    if (c->named)
+        vma_label(vma, c->name, sizeof(c->name));
 }
 
 static const char *const vma_event_names[] = {
@@ -257,12 +256,20 @@ static const char *const vma_event_names[] = {
     [VMA_MERGED] = "merged",   [VMA_CHANGED] = "changed",
 };
 
-static void changes_out(struct tracer *tr)
+static void changes_out(struct tracer *tr, struct task *t)
 {
     for (unsigned int i = 0; i < tr->nchanges; i++) {
-        const struct vma_change *c = &tr->changes[i];
+        struct vma_change *c = &tr->changes[i];
+        if (!c->named) {
+            struct vm_area_struct v = {.vm_start = c->start,
+                                       .vm_end = c->end,
+                                       .vm_flags = c->flags,
+                                       .vm_mm = t->mm,
+                                       .vm_name = c->special};
+            vma_label(&v, c->name, sizeof(c->name));
+        }
         char prot[5];
-        prot_string(c->flags, prot);
+        vma_perms(c->flags, prot);
         if (tr->jsonl) {
             fprintf(tr->out,
                     "%s{\"op\":\"%s\",\"start\":\"0x%lx\",\"end\":\"0x%lx\",\"prot\":\"%s\","
@@ -271,34 +278,33 @@ static void changes_out(struct tracer *tr)
             json_str(tr->out, c->name);
             fprintf(tr->out, ",\"offset\":\"0x%lx\"}", c->pgoff << PAGE_SHIFT);
         } else {
-            fprintf(tr->out, "%s %s %lx-%lx %s %s", i ? ";" : " |", vma_event_names[c->ev],
-                    c->start, c->end, prot, c->name);
+            fprintf(tr->out, "%s %s %lx-%lx %s%s%s", i ? ";" : " |", vma_event_names[c->ev],
+                    c->start, c->end, prot, c->name[0] ? " " : "", c->name);
         }
     }
 }
 
 static bool is_mm_call(uint64_t nr)
 {
-    return nr < sizeof(syscall_names_short) / sizeof(syscall_names_short[0]) &&
-           syscall_names_short[nr];
+    return nr < ARRAY_SIZE(syscall_names_short) && syscall_names_short[nr];
 }
 
 static int mm_call_nargs(uint64_t nr)
 {
     switch (nr) {
-    case 59:
-        return 0; /* execve: the program's own mappings, made by the loader */
-    case 12:
-        return 1; /* brk */
-    case 11:
-        return 2; /* munmap */
-    case 10:
-    case 26:
-    case 27:
-    case 28:
-        return 3; /* mprotect, msync, mincore, madvise */
-    case 25:
-        return 5; /* mremap */
+    case SYS_execve:
+        return 0; /* the program's own mappings, made by the loader */
+    case SYS_brk:
+        return 1;
+    case SYS_munmap:
+        return 2;
+    case SYS_mprotect:
+    case SYS_msync:
+    case SYS_mincore:
+    case SYS_madvise:
+        return 3;
+    case SYS_mremap:
+        return 5;
     default:
         return 6; /* mmap */
     }
@@ -315,7 +321,7 @@ static void mm_event(struct tracer *tr, struct task *t, uint64_t nr, const uint6
             fprintf(tr->out, "%s\"0x%" PRIx64 "\"", i ? "," : "", a[i]);
         fprintf(tr->out, "],\"result\":\"%s0x%lx\",\"changes\":[", ret < 0 ? "-" : "",
                 ret < 0 ? (unsigned long)-ret : (unsigned long)ret);
-        changes_out(tr);
+        changes_out(tr, t);
         fprintf(tr->out, "],\"dropped\":%u}\n", tr->dropped);
     } else {
         fprintf(tr->out, " %s(", name);
@@ -325,7 +331,7 @@ static void mm_event(struct tracer *tr, struct task *t, uint64_t nr, const uint6
             fprintf(tr->out, ") = -%ld", -ret);
         else
             fprintf(tr->out, ") = 0x%lx", (unsigned long)ret);
-        changes_out(tr);
+        changes_out(tr, t);
         if (tr->dropped)
             fprintf(tr->out, " (+%u more changes)", tr->dropped);
         fputc('\n', tr->out);

@@ -12,7 +12,7 @@
 
 #include "mm/mm_types.h"
 
-#define TRACE_SCHEMA_VERSION 2
+#define TRACE_SCHEMA_VERSION 3
 
 enum trace_category {
     TRACE_FAULT = 1u << 0,

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "mm/array_size.h"
 #include "mm/slab.h"
 #include "mm/vma_tree.h"
 
@@ -198,19 +199,20 @@ static void bench_tree(const struct vma_tree_ops *ops, struct layout *l)
 
 int main(void)
 {
-    if (phys_init(256 << 20) != 0 || kmem_cache_init() != 0) {
+    if (phys_init(256 << 20) != 0 || kmem_cache_init() != 0 || maple_tree_init() != 0) {
         fprintf(stderr, "bench_vma_tree: cannot set up memory\n");
         return 1;
     }
     printf("%-7s %7s %11s %11s %11s %11s   (ns per operation, median of %d)\n", "tree", "VMAs",
            "insert", "find", "gap-down", "gap-up", ROUNDS);
-    for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+    for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
         struct layout l;
         layout_init(&l, sizes[s]);
-        for (size_t i = 0; i < sizeof(trees) / sizeof(trees[0]); i++)
+        for (size_t i = 0; i < ARRAY_SIZE(trees); i++)
             bench_tree(trees[i], &l);
         layout_exit(&l);
     }
+    maple_tree_exit();
     kmem_cache_exit();
     phys_exit();
     return 0;

@@ -42,7 +42,7 @@ basename /work/main/mm/memory.c .c
 find docs -name *.md
 du -s mm
 cmp README.md README.md
-diff mm/vma.h mm/vma.h
+diff mm/vma_tree.h mm/vma_tree.h
 stat -c %s README.md
 gzip -c README.md
 bzip2 -c README.md

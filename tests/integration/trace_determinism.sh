@@ -31,7 +31,7 @@ for bin in "$build"/samples/*-musl "$build"/samples/*-glibc; do
     # (only the page cache's writeback at vmemu's end may follow), fields present.
     j="$work/1.jsonl"
     exit_re='^\{"seq":[0-9]+,"type":"exit","pid":1000,"tid":1000,"status":-?[0-9]+,"signal":[0-9]+\}$'
-    if ! head -1 "$j" | grep -q '^{"type":"header","schema":"vmemu-trace","version":2,'; then
+    if ! head -1 "$j" | grep -q '^{"type":"header","schema":"vmemu-trace","version":3,'; then
         fail "$name" "no header record"
     elif ! grep -v '"type":"pagecache"' "$j" | tail -1 | grep -Eq "$exit_re"; then
         fail "$name" "no exit record of the first process at the end"

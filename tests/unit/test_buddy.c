@@ -1,7 +1,8 @@
 /*
  * The buddy allocator and physical memory set-up: zones, watermarks, the
  * reserved mem_map frames, split and coalesce, fragmentation, exhaustion,
- * zone fallback, zeroing, and /proc/buddyinfo.
+ * zone fallback, zeroing, Linux's checks of a freed frame (bad_page), and
+ * /proc/buddyinfo.
  */
 #include "tests/unit/support/support.h"
 
@@ -11,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mm/array_size.h"
+#include "mm/mmzone.h"
 #include "mm/page.h"
 #include "mm/seq.h"
 
@@ -713,6 +716,120 @@ static void test_buddyinfo_matches_counters(void **state)
         __free_pages(keep[i], (unsigned int)i % 4);
 }
 
+/* What fn(page) printed on stderr (NUL-terminated, static). */
+static const char *stderr_of(void (*fn)(struct page *), struct page *page)
+{
+    static char out[4096];
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    fflush(stderr);
+    int saved = dup(2);
+    assert_true(saved >= 0 && dup2(fileno(tmp), 2) == 2);
+    fn(page);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    size_t n = fread(out, 1, sizeof(out) - 1, tmp);
+    out[n] = '\0';
+    fclose(tmp);
+    return out;
+}
+
+static void put(struct page *page)
+{
+    put_page(page);
+}
+
+static void put_order2(struct page *page)
+{
+    __free_pages(page, 2);
+}
+
+struct bad_state {
+    const char *why;
+    void (*make)(struct page *);
+};
+
+static void still_mapped(struct page *p)
+{
+    p->mapcount = 1;
+}
+static void still_cached(struct page *p)
+{
+    p->mapping = (struct address_space *)p; /* any non-NULL mapping of a non-anonymous page */
+}
+static void on_lru(struct page *p)
+{
+    SetPageFlag(p, PG_lru);
+}
+static void locked(struct page *p)
+{
+    SetPageFlag(p, PG_locked);
+}
+static void under_writeback(struct page *p)
+{
+    SetPageFlag(p, PG_writeback);
+}
+static void slab(struct page *p)
+{
+    SetPageFlag(p, PG_slab);
+}
+
+/*
+ * Linux's free-time checks: a frame whose last reference goes while it is
+ * still mapped, still in a file's cache or still marked in use is reported
+ * as bad_page() reports it and never handed out again; what may remain on
+ * a frame (an anonymous page's anon_vma, dirty, uptodate) is cleared.
+ */
+static void test_bad_page_checks(void **state)
+{
+    (void)state;
+    static const struct bad_state bad[] = {
+        {"nonzero mapcount", still_mapped},
+        {"non-NULL mapping", still_cached},
+        {"PAGE_FLAGS_CHECK_AT_FREE flag(s) set", on_lru},
+        {"PAGE_FLAGS_CHECK_AT_FREE flag(s) set", locked},
+        {"PAGE_FLAGS_CHECK_AT_FREE flag(s) set", under_writeback},
+        {"PAGE_FLAGS_CHECK_AT_FREE flag(s) set", slab},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        struct page *p = alloc_page(GFP_KERNEL);
+        assert_non_null(p);
+        unsigned long free0 = nr_free_pages(), bad0 = nr_bad_pages();
+        bad[i].make(p);
+        const char *out = stderr_of(put, p);
+        assert_non_null(strstr(out, "BUG: Bad page state in process vmemu"));
+        assert_non_null(strstr(out, bad[i].why));
+        assert_int_equal(nr_bad_pages(), bad0 + 1);
+        assert_int_equal(nr_free_pages(), free0); /* kept out of the allocator */
+        assert_false(PageFlag(p, PG_buddy));
+    }
+
+    /* A tail frame of a block in use is checked too. */
+    struct page *block = alloc_pages(GFP_KERNEL, 2);
+    unsigned long free0 = nr_free_pages();
+    SetPageFlag(block + 3, PG_lru);
+    assert_non_null(strstr(stderr_of(put_order2, block), "PAGE_FLAGS_CHECK_AT_FREE"));
+    assert_int_equal(nr_free_pages(), free0);
+
+    /* What a user may leave behind is not bad: the frame comes back blank. */
+    struct page *p = alloc_page(GFP_KERNEL);
+    free0 = nr_free_pages();
+    unsigned long bad0 = nr_bad_pages();
+    SetPageFlag(p, PG_anon);
+    SetPageFlag(p, PG_anon_exclusive);
+    SetPageFlag(p, PG_swapbacked);
+    SetPageFlag(p, PG_dirty);
+    SetPageFlag(p, PG_uptodate);
+    p->anon_vma = (struct anon_vma *)p;
+    assert_string_equal(stderr_of(put, p), "");
+    assert_int_equal(nr_bad_pages(), bad0);
+    assert_int_equal(nr_free_pages(), free0 + 1);
+    assert_null(p->mapping);
+    assert_true(PageFlag(p, PG_buddy) || p->flags == 0); /* free: the head or a merged part */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -733,6 +850,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gfp_zero, setup_256m, teardown),
         cmocka_unit_test_setup_teardown(test_direct_map_is_memfd, setup_256m, teardown),
         cmocka_unit_test_setup_teardown(test_refcount_and_put_page, setup_256m, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_page_checks, setup_256m, teardown),
         cmocka_unit_test_setup_teardown(test_pgalloc_counters, setup_256m, teardown),
         cmocka_unit_test_setup_teardown(test_buddyinfo_exact, setup_256m, teardown),
         cmocka_unit_test_setup_teardown(test_buddyinfo_matches_counters, setup_256m, teardown),

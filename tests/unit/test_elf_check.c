@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "loader/elf.h"
+#include "mm/array_size.h"
 #include "mm/mm_types.h"
 
 #define FAKE_MAX 0x3000
@@ -166,7 +167,7 @@ static int teardown(void **state)
 {
     (void)state;
     static const char *const names[] = {"fake.elf", "text", "empty", "script", "magic"};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
         snprintf(path, sizeof(path), "%s/%s", tmpdir, names[i]);
         unlink(path);
     }
@@ -485,7 +486,7 @@ static uint64_t interesting(const struct fake_elf *f)
 {
     const uint64_t v[] = {0,           1,          0xfff,      PAGE_SIZE, f->size,
                           f->size - 1, UINT64_MAX, 1ULL << 63, TASK_SIZE, 0x400000};
-    return (rnd() & 1) ? rnd() : v[rnd() % (sizeof(v) / sizeof(v[0]))];
+    return (rnd() & 1) ? rnd() : v[rnd() % ARRAY_SIZE(v)];
 }
 
 static void mutate(struct fake_elf *f)

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm/array_size.h"
+#include "mm/mmzone.h"
 #include "mm/page.h"
 #include "mm/slab.h"
 
@@ -48,7 +50,7 @@ static const struct {
 static void test_size_classes(void **state)
 {
     (void)state;
-    for (size_t c = 0; c < sizeof(classes) / sizeof(classes[0]); c++) {
+    for (size_t c = 0; c < ARRAY_SIZE(classes); c++) {
         unsigned char *p = kmalloc(classes[c].size, GFP_KERNEL);
         assert_non_null(p);
         assert_int_equal(ksize(p), classes[c].ksize);

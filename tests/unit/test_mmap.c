@@ -14,8 +14,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "mm/array_size.h"
 #include "mm/fault.h"
 #include "mm/fs.h"
+#include "mm/pagemap.h"
+#include "mm/writeback.h"
 #include "mm/mm_init.h"
 #include "mm/mmap.h"
 #include "mm/pgtable.h"
@@ -58,7 +61,7 @@ static void for_each_tree(mm_test_fn fn)
     int ran = 0;
     assert_ptr_equal(vma_tree_ops_by_name("array"), &vma_array_ops);
     assert_null(vma_tree_ops_by_name("no-such-tree"));
-    for (size_t i = 0; i < sizeof(tree_names) / sizeof(tree_names[0]); i++) {
+    for (size_t i = 0; i < ARRAY_SIZE(tree_names); i++) {
         const struct vma_tree_ops *ops = vma_tree_ops_by_name(tree_names[i]);
         if (!ops)
             continue;
@@ -421,7 +424,7 @@ static void munmap_middle(struct mm_struct *mm)
     assert_int_equal(mm->rss[MM_ANONPAGES], 2);
     assert_int_equal(test_free_or_slab_pages(), free1 + 1);
     assert_int_equal(mm->total_vm, 2);
-    pte_t *hole = pte_lookup(mm, X + P);
+    pte_t *hole = pte_offset(mm, X + P);
     assert_true(!hole || *hole == 0);
     assert_int_equal(fault_kind(mm, X + P, 0), FAULT_SEGV_MAPERR);
     expect_bytes(mm, X, P, 0xa0);

@@ -13,8 +13,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "mm/mmzone.h"
+#include "mm/internal.h"
 #include "mm/fault.h"
 #include "mm/fs.h"
+#include "mm/pagemap.h"
+#include "mm/writeback.h"
 #include "mm/mm_init.h"
 #include "mm/mmap.h"
 #include "mm/pgtable.h"
@@ -65,7 +69,7 @@ static struct vm_area_struct *vma_at(struct mm_struct *mm, unsigned long addr)
 
 static unsigned long pte_pfn_at(struct mm_struct *mm, unsigned long addr)
 {
-    pte_t *pte = pte_lookup(mm, addr);
+    pte_t *pte = pte_offset(mm, addr);
     return pte && pte_present(*pte) ? pte_pfn(*pte) : 0;
 }
 

@@ -15,14 +15,16 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "mm/caches.h"
+#include "mm/mmzone.h"
+#include "mm/internal.h"
 #include "mm/fault.h"
 #include "mm/fs.h"
+#include "mm/pagemap.h"
+#include "mm/writeback.h"
 #include "mm/mm_init.h"
 #include "mm/mmap.h"
 #include "mm/pgtable.h"
 #include "mm/slab.h"
-#include "mm/vma.h"
 #include "mm/vma_tree.h"
 #include "mm/vmstat.h"
 
@@ -40,7 +42,7 @@ static int setup(void **state)
     (void)state;
     filemap_cold = false;
     snprintf(file_path, sizeof(file_path), "/tmp/vmemu-noleak-%d", (int)getpid());
-    return mm_init(64 << 20);
+    return mm_init(&(struct mm_settings){.ram_bytes = 64 << 20});
 }
 
 static int teardown(void **state)

@@ -9,8 +9,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "mm/mmzone.h"
 #include "mm/fault.h"
-#include "mm/memory.h"
+#include "mm/internal.h"
 #include "mm/mm_init.h"
 #include "mm/mmap.h"
 #include "mm/pgtable.h"
@@ -72,7 +73,7 @@ static void test_pgd_alloc(void **state)
     assert_int_equal(pgd->refcount, 1);
     for (int i = 0; i < PTRS_PER_TABLE; i++)
         assert_int_equal(table(mm->pgd)[i], 0);
-    assert_null(pte_lookup(mm, FAR_ADDR));
+    assert_null(pte_offset(mm, FAR_ADDR));
     mmput(mm);
     assert_int_equal(test_free_or_slab_pages(), before);
 }
@@ -89,7 +90,7 @@ static void test_three_tables_for_a_far_page(void **state)
     unsigned long free0 = test_free_or_slab_pages();
     unsigned long bytes0 = mm->pgtables_bytes;
 
-    pte_t *pte = pte_alloc(mm, FAR_ADDR);
+    pte_t *pte = pte_alloc_map(mm, FAR_ADDR);
     assert_non_null(pte);
     assert_int_equal(test_free_or_slab_pages(), free0 - 3);
     assert_int_equal(mm->pgtables_bytes, bytes0 + 3 * PAGE_SIZE);
@@ -109,17 +110,17 @@ static void test_three_tables_for_a_far_page(void **state)
     assert_ptr_equal(pte, &table(pfn)[idx(FAR_ADDR, 1)]);
 
     /* Lookups find the same slot; neighbours in the same PT need no new table. */
-    assert_ptr_equal(pte_lookup(mm, FAR_ADDR), pte);
-    assert_ptr_equal(pte_lookup(mm, FAR_ADDR + 0x123), pte);
-    assert_ptr_equal(pte_lookup(mm, FAR_ADDR + 5 * PAGE_SIZE), pte + 5);
-    assert_ptr_equal(pte_alloc(mm, FAR_ADDR + 511 * PAGE_SIZE), pte + 511);
+    assert_ptr_equal(pte_offset(mm, FAR_ADDR), pte);
+    assert_ptr_equal(pte_offset(mm, FAR_ADDR + 0x123), pte);
+    assert_ptr_equal(pte_offset(mm, FAR_ADDR + 5 * PAGE_SIZE), pte + 5);
+    assert_ptr_equal(pte_alloc_map(mm, FAR_ADDR + 511 * PAGE_SIZE), pte + 511);
     assert_int_equal(test_free_or_slab_pages(), free0 - 3);
     /* The next 2 MiB needs one new PT; the next 1 GiB a PD and a PT. */
-    assert_null(pte_lookup(mm, FAR_ADDR + PT_SPAN));
-    assert_non_null(pte_alloc(mm, FAR_ADDR + PT_SPAN));
+    assert_null(pte_offset(mm, FAR_ADDR + PT_SPAN));
+    assert_non_null(pte_alloc_map(mm, FAR_ADDR + PT_SPAN));
     assert_int_equal(test_free_or_slab_pages(), free0 - 4);
-    assert_null(pte_lookup(mm, FAR_ADDR + PD_SPAN));
-    assert_non_null(pte_alloc(mm, FAR_ADDR + PD_SPAN));
+    assert_null(pte_offset(mm, FAR_ADDR + PD_SPAN));
+    assert_non_null(pte_alloc_map(mm, FAR_ADDR + PD_SPAN));
     assert_int_equal(test_free_or_slab_pages(), free0 - 6);
     assert_int_equal(mm->pgtables_bytes, bytes0 + 6 * PAGE_SIZE);
 
@@ -129,9 +130,9 @@ static void test_three_tables_for_a_far_page(void **state)
     free_pgtables(mm, FAR_ADDR, FAR_ADDR + PDPT_SPAN);
     /* the two tables of FAR_ADDR + PT_SPAN and + PD_SPAN held nothing */
     assert_int_equal(test_free_or_slab_pages(), free0 - 3 - 1);
-    assert_ptr_equal(pte_lookup(mm, FAR_ADDR), pte);
-    assert_null(pte_lookup(mm, FAR_ADDR + PT_SPAN));
-    assert_null(pte_lookup(mm, FAR_ADDR + PD_SPAN));
+    assert_ptr_equal(pte_offset(mm, FAR_ADDR), pte);
+    assert_null(pte_offset(mm, FAR_ADDR + PT_SPAN));
+    assert_null(pte_offset(mm, FAR_ADDR + PD_SPAN));
 
     /* Clear it: now the three tables go back. */
     *pte = 0;
@@ -139,7 +140,7 @@ static void test_three_tables_for_a_far_page(void **state)
     free_pgtables(mm, FAR_ADDR, FAR_ADDR + PAGE_SIZE);
     assert_int_equal(test_free_or_slab_pages(), free0);
     assert_int_equal(mm->pgtables_bytes, bytes0);
-    assert_null(pte_lookup(mm, FAR_ADDR));
+    assert_null(pte_offset(mm, FAR_ADDR));
     assert_int_equal(table(mm->pgd)[idx(FAR_ADDR, 4)], 0);
     mmput(mm);
 }
@@ -150,8 +151,8 @@ static void test_free_pgtables_keeps_protnone_and_neighbours(void **state)
     (void)state;
     struct mm_struct *mm = new_mm();
     unsigned long free0 = test_free_or_slab_pages();
-    pte_t *a = pte_alloc(mm, FAR_ADDR);
-    pte_t *b = pte_alloc(mm, FAR_ADDR + 7 * PAGE_SIZE);
+    pte_t *a = pte_alloc_map(mm, FAR_ADDR);
+    pte_t *b = pte_alloc_map(mm, FAR_ADDR + 7 * PAGE_SIZE);
     assert_int_equal(test_free_or_slab_pages(), free0 - 3);
     *b = pfn_pte(zero_pfn, _PAGE_PROTNONE | _PAGE_USER | _PAGE_NX);
     assert_true(pte_present(*b));
@@ -159,7 +160,7 @@ static void test_free_pgtables_keeps_protnone_and_neighbours(void **state)
     /* Freeing around a's slot leaves the table: b is still in it. */
     free_pgtables(mm, FAR_ADDR, FAR_ADDR + PAGE_SIZE);
     assert_int_equal(test_free_or_slab_pages(), free0 - 3);
-    assert_ptr_equal(pte_lookup(mm, FAR_ADDR), a);
+    assert_ptr_equal(pte_offset(mm, FAR_ADDR), a);
     *b = 0;
     free_pgtables(mm, FAR_ADDR, FAR_ADDR + PAGE_SIZE);
     assert_int_equal(test_free_or_slab_pages(), free0);
@@ -186,10 +187,10 @@ static void test_entry_format(void **state)
      * and entries start young (x86's protections carry the accessed bit).
      */
     const pte_t young = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
-    assert_int_equal(vm_pte_flags(VM_READ), young | _PAGE_NX);
-    assert_int_equal(vm_pte_flags(VM_READ | VM_WRITE), young | _PAGE_NX);
-    assert_int_equal(vm_pte_flags(VM_READ | VM_EXEC), young);
-    pte_t none = vm_pte_flags(VM_MAYREAD | VM_MAYWRITE);
+    assert_int_equal(vm_get_page_prot(VM_READ), young | _PAGE_NX);
+    assert_int_equal(vm_get_page_prot(VM_READ | VM_WRITE), young | _PAGE_NX);
+    assert_int_equal(vm_get_page_prot(VM_READ | VM_EXEC), young);
+    pte_t none = vm_get_page_prot(VM_MAYREAD | VM_MAYWRITE);
     assert_false(none & _PAGE_PRESENT);
     assert_true(none & _PAGE_PROTNONE);
     assert_true(pte_present(none));
@@ -199,17 +200,17 @@ static void test_entry_format(void **state)
     unsigned long x = anon_map(mm, 0x600000100000UL, PAGE_SIZE, PROT_READ | PROT_EXEC);
 
     unsigned long pfn = fault(mm, base, FAULT_FLAG_WRITE, FAULT_ANON_NEW);
-    pte_t e = *pte_lookup(mm, base);
+    pte_t e = *pte_offset(mm, base);
     assert_int_equal(e, pfn_pte(pfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_NX) |
                             (e & (_PAGE_ACCESSED | _PAGE_DIRTY)));
     assert_int_equal(pte_pfn(e), pfn);
 
     fault(mm, base + PAGE_SIZE, 0, FAULT_ANON_ZERO);
-    assert_int_equal(*pte_lookup(mm, base + PAGE_SIZE) & ~(pte_t)(_PAGE_ACCESSED | _PAGE_DIRTY),
+    assert_int_equal(*pte_offset(mm, base + PAGE_SIZE) & ~(pte_t)(_PAGE_ACCESSED | _PAGE_DIRTY),
                      pfn_pte(zero_pfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_NX));
 
     fault(mm, x, FAULT_FLAG_INSTRUCTION, FAULT_ANON_ZERO);
-    pte_t xe = *pte_lookup(mm, x);
+    pte_t xe = *pte_offset(mm, x);
     assert_true(xe & _PAGE_PRESENT);
     assert_false(xe & _PAGE_NX);
     assert_false(xe & _PAGE_RW);
@@ -239,7 +240,7 @@ static void walk_count(struct mm_struct *mm, unsigned long start, unsigned long 
 {
     memset(v, 0, sizeof(*v));
     v->ordered = true;
-    pgtable_walk_range(mm, start, end, count_slot, v);
+    walk_page_range(mm, start, end, count_slot, v);
 }
 
 static struct mm_struct *walk_mm;
@@ -247,7 +248,7 @@ static struct mm_struct *walk_mm;
 static void check_slot(pte_t *pte, unsigned long addr, void *ctx)
 {
     unsigned long *n = ctx;
-    assert_ptr_equal(pte, pte_lookup(walk_mm, addr));
+    assert_ptr_equal(pte, pte_offset(walk_mm, addr));
     assert_int_equal(addr & ~PAGE_MASK, 0);
     (*n)++;
 }
@@ -268,7 +269,7 @@ static void test_walk_range(void **state)
     walk_count(mm, 0, TASK_SIZE, &v);
     assert_int_equal(v.n, 0);
 
-    assert_non_null(pte_alloc(mm, FAR_ADDR + 5 * PAGE_SIZE));
+    assert_non_null(pte_alloc_map(mm, FAR_ADDR + 5 * PAGE_SIZE));
     walk_count(mm, FAR_ADDR - PT_SPAN, FAR_ADDR + 2 * PT_SPAN, &v);
     assert_int_equal(v.n, 512);
     assert_int_equal(v.first, FAR_ADDR);
@@ -285,9 +286,9 @@ static void test_walk_range(void **state)
 
     /* Tables on both sides of a PML4 boundary and at the top of user space. */
     unsigned long pml4_edge = 0x7f8000000000UL; /* PML4 index 255 starts here */
-    assert_non_null(pte_alloc(mm, pml4_edge - PAGE_SIZE));
-    assert_non_null(pte_alloc(mm, pml4_edge));
-    assert_non_null(pte_alloc(mm, TASK_SIZE - PAGE_SIZE));
+    assert_non_null(pte_alloc_map(mm, pml4_edge - PAGE_SIZE));
+    assert_non_null(pte_alloc_map(mm, pml4_edge));
+    assert_non_null(pte_alloc_map(mm, TASK_SIZE - PAGE_SIZE));
     walk_count(mm, pml4_edge - 2 * PAGE_SIZE, pml4_edge + 2 * PAGE_SIZE, &v);
     assert_int_equal(v.n, 4);
     assert_int_equal(v.first, pml4_edge - 2 * PAGE_SIZE);
@@ -297,19 +298,19 @@ static void test_walk_range(void **state)
     assert_int_equal(v.first, FAR_ADDR);
     assert_int_equal(v.last, TASK_SIZE - PAGE_SIZE);
 
-    /* The slot handed over is the one pte_lookup finds for that address. */
+    /* The slot handed over is the one pte_offset finds for that address. */
     unsigned long n = 0;
-    pgtable_walk_range(mm, 0, TASK_SIZE, check_slot, &n);
+    walk_page_range(mm, 0, TASK_SIZE, check_slot, &n);
     assert_int_equal(n, 4 * 512 - 1);
 
     /* fn may set entries; they stick. */
-    pgtable_walk_range(mm, FAR_ADDR + PAGE_SIZE, FAR_ADDR + 3 * PAGE_SIZE, mark_slot, NULL);
-    assert_int_equal(*pte_lookup(mm, FAR_ADDR), 0);
-    assert_int_equal(pte_pfn(*pte_lookup(mm, FAR_ADDR + PAGE_SIZE)), zero_pfn);
-    assert_int_equal(pte_pfn(*pte_lookup(mm, FAR_ADDR + 2 * PAGE_SIZE)), zero_pfn);
-    assert_int_equal(*pte_lookup(mm, FAR_ADDR + 3 * PAGE_SIZE), 0);
-    *pte_lookup(mm, FAR_ADDR + PAGE_SIZE) = 0;
-    *pte_lookup(mm, FAR_ADDR + 2 * PAGE_SIZE) = 0;
+    walk_page_range(mm, FAR_ADDR + PAGE_SIZE, FAR_ADDR + 3 * PAGE_SIZE, mark_slot, NULL);
+    assert_int_equal(*pte_offset(mm, FAR_ADDR), 0);
+    assert_int_equal(pte_pfn(*pte_offset(mm, FAR_ADDR + PAGE_SIZE)), zero_pfn);
+    assert_int_equal(pte_pfn(*pte_offset(mm, FAR_ADDR + 2 * PAGE_SIZE)), zero_pfn);
+    assert_int_equal(*pte_offset(mm, FAR_ADDR + 3 * PAGE_SIZE), 0);
+    *pte_offset(mm, FAR_ADDR + PAGE_SIZE) = 0;
+    *pte_offset(mm, FAR_ADDR + 2 * PAGE_SIZE) = 0;
     mmput(mm);
 }
 
@@ -330,7 +331,7 @@ static void test_unmap_frees_pages_and_tables(void **state)
     assert_true(test_tlb_flushes > flushes);
     assert_int_equal(test_free_or_slab_pages(), free0 - 1);
     assert_int_equal(mm->pgtables_bytes, PAGE_SIZE);
-    assert_null(pte_lookup(mm, a));
+    assert_null(pte_offset(mm, a));
     mmput(mm);
     assert_int_equal(test_free_or_slab_pages(), free0);
 }
@@ -355,10 +356,10 @@ static void test_zap_page_range(void **state)
     assert_true(test_code_flushes > code); /* exec mapping: translated code dropped */
     assert_int_equal(test_free_or_slab_pages(), free1 + 2);
     assert_int_equal(mm->rss[MM_ANONPAGES], 2);
-    assert_int_equal(*pte_lookup(mm, a + PAGE_SIZE), 0);
-    assert_int_equal(*pte_lookup(mm, a + 2 * PAGE_SIZE), 0);
-    assert_int_equal(pte_pfn(*pte_lookup(mm, a)), pfn[0]);
-    assert_int_equal(pte_pfn(*pte_lookup(mm, a + 3 * PAGE_SIZE)), pfn[3]);
+    assert_int_equal(*pte_offset(mm, a + PAGE_SIZE), 0);
+    assert_int_equal(*pte_offset(mm, a + 2 * PAGE_SIZE), 0);
+    assert_int_equal(pte_pfn(*pte_offset(mm, a)), pfn[0]);
+    assert_int_equal(pte_pfn(*pte_offset(mm, a + 3 * PAGE_SIZE)), pfn[3]);
     assert_true(PageFlag(pfn_to_page(pfn[1]), PG_buddy) || pfn_to_page(pfn[1])->refcount == 0);
 
     /* Nothing left there: nothing to report. */
@@ -384,7 +385,7 @@ static void test_change_protection(void **state)
     uint64_t pa;
     unsigned int prot;
     assert_true(mmu_translate(mm, a, MMU_WRITE, &pa, &prot)); /* sets A and D */
-    pte_t *pte = pte_lookup(mm, a);
+    pte_t *pte = pte_offset(mm, a);
     assert_true(*pte & _PAGE_DIRTY);
 
     struct vm_area_struct *vma = find_vma(mm, a);
@@ -426,7 +427,7 @@ static void test_change_protection(void **state)
     /* The zero page never becomes writable through a protection change. */
     fault(mm, a + PAGE_SIZE, 0, FAULT_ANON_ZERO);
     assert_false(change_protection(vma, vma->vm_start, vma->vm_end));
-    assert_false(*pte_lookup(mm, a + PAGE_SIZE) & _PAGE_RW);
+    assert_false(*pte_offset(mm, a + PAGE_SIZE) & _PAGE_RW);
     assert_false(mmu_translate(mm, a + PAGE_SIZE, MMU_WRITE, &pa, &prot));
     mmput(mm);
 }
@@ -464,7 +465,7 @@ static void test_mmu_accessed_dirty(void **state)
     assert_false(mmu_translate(mm, 0x1000, MMU_READ, &pa, &prot));
 
     unsigned long pfn = fault(mm, a, FAULT_FLAG_WRITE, FAULT_ANON_NEW);
-    pte_t *pte = pte_lookup(mm, a);
+    pte_t *pte = pte_offset(mm, a);
     *pte &= ~(pte_t)(_PAGE_ACCESSED | _PAGE_DIRTY);
 
     assert_true(mmu_translate(mm, a + 0x123, MMU_READ, &pa, &prot));
@@ -489,7 +490,7 @@ static void test_mmu_accessed_dirty(void **state)
 
     /* The zero page read-only: read works, write refused and D stays clear. */
     fault(mm, a + PAGE_SIZE, 0, FAULT_ANON_ZERO);
-    pte_t *zpte = pte_lookup(mm, a + PAGE_SIZE);
+    pte_t *zpte = pte_offset(mm, a + PAGE_SIZE);
     assert_true(mmu_translate(mm, a + PAGE_SIZE, MMU_READ, &pa, &prot));
     assert_int_equal(pa, (uint64_t)zero_pfn << PAGE_SHIFT);
     assert_int_equal(prot, MMU_PROT_READ);
@@ -518,7 +519,7 @@ static void test_mmu_refusals(void **state)
     assert_int_equal(prot, MMU_PROT_READ);
     assert_false(mmu_translate(mm, ro, MMU_WRITE, &pa, &prot));
     assert_false(mmu_translate(mm, ro, MMU_FETCH, &pa, &prot));
-    assert_false(*pte_lookup(mm, ro) & _PAGE_DIRTY);
+    assert_false(*pte_offset(mm, ro) & _PAGE_DIRTY);
 
     /* Executable: fetch yes, with exec in the rights. */
     assert_true(mmu_translate(mm, rx, MMU_FETCH, &pa, &prot));
@@ -532,7 +533,7 @@ static void test_mmu_refusals(void **state)
 
     /* PROT_NONE: the entry keeps the frame but refuses everything. */
     assert_int_equal(do_mprotect(mm, rw, PAGE_SIZE, PROT_NONE), 0);
-    pte_t *pte = pte_lookup(mm, rw);
+    pte_t *pte = pte_offset(mm, rw);
     assert_true(*pte & _PAGE_PROTNONE);
     assert_int_equal(pte_pfn(*pte), pfn);
     assert_false(mmu_translate(mm, rw, MMU_READ, &pa, &prot));
@@ -574,10 +575,10 @@ static void test_pgtables_bytes_per_mm(void **state)
 {
     (void)state;
     struct mm_struct *a = new_mm(), *b = new_mm();
-    assert_non_null(pte_alloc(a, FAR_ADDR));
+    assert_non_null(pte_alloc_map(a, FAR_ADDR));
     assert_int_equal(a->pgtables_bytes, 4 * PAGE_SIZE);
     assert_int_equal(b->pgtables_bytes, PAGE_SIZE);
-    assert_null(pte_lookup(b, FAR_ADDR));
+    assert_null(pte_offset(b, FAR_ADDR));
     unsigned long free0 = test_free_or_slab_pages();
     mmput(a);
     assert_int_equal(test_free_or_slab_pages(), free0 + 4);

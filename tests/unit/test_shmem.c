@@ -7,6 +7,7 @@
 
 #include "mm/fault.h"
 #include "mm/mmap.h"
+#include "mm/pgtable.h"
 #include "mm/vma_tree.h"
 #include "mm/vmstat.h"
 #include "tests/unit/support/support.h"

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm/array_size.h"
+#include "mm/mmzone.h"
 #include "mm/page.h"
 #include "mm/seq.h"
 #include "mm/slab.h"
@@ -55,7 +57,7 @@ static void test_geometry(void **state)
         {5000, 0, 6, 3},                  /* waste under 1/8 at order 3 */
         {40000, 0, 1, 4},                 /* beyond the costly order: one object */
     };
-    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+    for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
         struct kmem_cache *s = kmem_cache_create("geom", cases[c].size, 0, cases[c].flags, NULL);
         assert_non_null(s);
         struct slabinfo i = info_of(s);

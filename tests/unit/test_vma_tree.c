@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm/array_size.h"
+#include "mm/mmzone.h"
 #include "mm/slab.h"
 #include "mm/vma_tree.h"
 #include "tests/unit/support/support.h"
@@ -25,14 +27,15 @@
 
 static const struct vma_tree_ops *const all_trees[] = {&vma_array_ops, &vma_maple_ops,
                                                        &vma_rbtree_ops};
-#define NR_TREES (sizeof(all_trees) / sizeof(all_trees[0]))
+#define NR_TREES ARRAY_SIZE(all_trees)
 
 static int setup(void **state)
 {
     (void)state;
     if (phys_init(64 << 20) != 0)
         return -1;
-    if (kmem_cache_init() != 0) {
+    if (kmem_cache_init() != 0 || maple_tree_init() != 0) {
+        kmem_cache_exit();
         phys_exit();
         return -1;
     }
@@ -42,6 +45,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    maple_tree_exit();
     kmem_cache_exit();
     phys_exit();
     return 0;
@@ -515,7 +519,7 @@ static const uint64_t seeds[] = {1, 2, 3, 0x5eed};
 
 static void property(const struct vma_tree_ops *ops)
 {
-    for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+    for (size_t i = 0; i < ARRAY_SIZE(seeds); i++)
         run_property(ops, seeds[i], 4096, 4000);
 }
 
@@ -706,7 +710,7 @@ static void test_overlap_is_eexist(void **state)
             {P(10), P(20)}, {P(5), P(11)},  {P(19), P(25)}, {P(12), P(15)},
             {P(5), P(45)},  {P(25), P(31)}, {P(39), P(50)}, {P(15), P(35)},
         };
-        for (size_t c = 0; c < sizeof(clash) / sizeof(clash[0]); c++) {
+        for (size_t c = 0; c < ARRAY_SIZE(clash); c++) {
             struct vm_area_struct x = mkvma(clash[c][0], clash[c][1]);
             assert_int_equal(ops->insert(t, &x), -EEXIST);
             assert_int_equal(ops->validate(t), 0);

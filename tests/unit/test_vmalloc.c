@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mm/mmzone.h"
 #include "mm/page.h"
 #include "mm/slab.h"
 

@@ -18,8 +18,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mm/array_size.h"
+#include "mm/internal.h"
 #include "mm/fault.h"
 #include "mm/fs.h"
+#include "mm/pagemap.h"
+#include "mm/writeback.h"
 #include "mm/mm_init.h"
 #include "mm/mmap.h"
 #include "mm/pgtable.h"
@@ -44,7 +48,7 @@ static int setup(void **state)
     if (fd < 0)
         return -1;
     close(fd);
-    return mm_init(64 << 20);
+    return mm_init(&(struct mm_settings){.ram_bytes = 64 << 20});
 }
 
 static int teardown(void **state)
@@ -53,9 +57,9 @@ static int teardown(void **state)
     mm_exit();
     unlink(path);
     filemap_cold = false;
-    vm_dirty_background_ratio = DIRTY_BACKGROUND_RATIO;
-    vm_dirty_expire_centisecs = DIRTY_EXPIRE_CENTISECS;
-    pagecache_observer = NULL;
+    vm_sysctl_set(VM_DIRTY_BACKGROUND_RATIO, DIRTY_BACKGROUND_RATIO);
+    vm_sysctl_set(VM_DIRTY_EXPIRE_CENTISECS, DIRTY_EXPIRE_CENTISECS);
+    pagecache_set_observer(NULL);
     return 0;
 }
 
@@ -172,7 +176,7 @@ static void test_mkclean_write_protects_mappings(void **state)
                      X);
     assert_int_equal(copy_to_user(mm, X + 7, "M", 1), 0);
     assert_dirty(1);
-    pte_t *pte = pte_lookup(mm, X);
+    pte_t *pte = pte_offset(mm, X);
     assert_true((*pte & _PAGE_RW) && (*pte & _PAGE_DIRTY));
     unsigned long flushes = test_tlb_flushes;
     assert_int_equal(do_msync(mm, X, 2 * P, MS_SYNC), 0);
@@ -253,7 +257,7 @@ static void test_truncate_unmaps_and_sigbus(void **state)
     assert_int_equal(f->f_mapping->nrpages, 2);
     assert_dirty(2); /* the two pages past the end went, dirty or not */
     /* Gone from both mappings, the private copy too; touching them is SIGBUS. */
-    pte_t *gone = pte_lookup(mm, X + 2 * P);
+    pte_t *gone = pte_offset(mm, X + 2 * P);
     assert_true(!gone || !pte_present(*gone));
     struct fault_result r;
     handle_mm_fault(mm, Y + 3 * P, 0, &r);
@@ -319,7 +323,7 @@ static void test_readahead_windows_grow(void **state)
     assert_int_equal(write(fd, block, sizeof(block)), (ssize_t)sizeof(block));
     close(fd);
     filemap_cold = true;
-    pagecache_observer = &recorder;
+    pagecache_set_observer(&recorder);
     nwindows = 0;
     struct file *f = open_file(O_RDONLY);
     char page[PAGE_SIZE];
@@ -327,7 +331,7 @@ static void test_readahead_windows_grow(void **state)
         assert_int_equal(kernel_read(f, page, P, &f->f_pos), (long)P);
     /* 4, 8, 16, then ra_pages (32) until the end of the file. */
     const unsigned int want[] = {4, 8, 16, 32, 32, 32, 32, 32, 32, 32, 32};
-    assert_int_equal(nwindows, sizeof(want) / sizeof(want[0]));
+    assert_int_equal(nwindows, ARRAY_SIZE(want));
     for (unsigned int i = 0; i < nwindows; i++)
         assert_int_equal(windows[i], want[i]);
     struct vm_counts c;

@@ -25,7 +25,7 @@ static int setup(void **state)
     (void)state;
     memset(model, 0, sizeof(model));
     memset(model_marks, 0, sizeof(model_marks));
-    return mm_init(32 << 20);
+    return mm_init(&(struct mm_settings){.ram_bytes = 32 << 20});
 }
 
 static int teardown(void **state)

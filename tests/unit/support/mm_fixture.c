@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mm/internal.h"
 #include "mm/fs.h"
 #include "mm/mm_init.h"
 #include "mm/seq.h"
@@ -12,7 +13,7 @@ int test_mm_setup(void **state)
 {
     (void)state;
     filemap_cold = false;
-    return mm_init(64 << 20);
+    return mm_init(&(struct mm_settings){.ram_bytes = 64 << 20});
 }
 
 int test_mm_teardown(void **state)

@@ -12,7 +12,8 @@
 
 extern unsigned long test_tlb_flushes;
 extern unsigned long test_code_flushes;
-extern uint64_t test_now_ns; /* what arch_now_ns() returns */
+extern unsigned long test_min_flt, test_maj_flt; /* what arch_account_fault was charged */
+extern uint64_t test_now_ns;                     /* what arch_now_ns() returns */
 
 /* mm_init(64 MiB) with a warm page cache, and mm_exit: cmocka setup/teardown. */
 int test_mm_setup(void **state);

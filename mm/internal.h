@@ -1,0 +1,245 @@
+/*
+ * What mm/ files need from each other and nothing outside mm/ may use
+ * (Linux's mm/internal.h): VMA objects and the tree under them, the
+ * fault-side helpers, the page cache's own bookkeeping, the file reverse
+ * map, the LRU lists, the commit, and the slab caches of mm's objects.
+ * emu/ and loader/ use the public headers only; a test in the suite checks
+ * that none of them includes this one.
+ */
+#ifndef VMEMU_MM_INTERNAL_H
+#define VMEMU_MM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fs.h"
+#include "mm_types.h"
+#include "pgtable.h"
+
+struct kmem_cache;
+struct stat;
+
+/* ---- the slab caches of mm's objects (caches.c), created by mm_init ---- */
+
+extern struct kmem_cache *mm_cachep;              /* "mm_struct" */
+extern struct kmem_cache *vm_area_cachep;         /* "vm_area_struct" */
+extern struct kmem_cache *anon_vma_cachep;        /* "anon_vma" */
+extern struct kmem_cache *anon_vma_chain_cachep;  /* "anon_vma_chain" */
+extern struct kmem_cache *filp_cachep;            /* "filp": struct file */
+extern struct kmem_cache *address_space_cachep;   /* "address_space": one per host file */
+extern struct kmem_cache *radix_tree_node_cachep; /* "radix_tree_node": page-cache index nodes */
+
+/* Create every cache above; 0, or -ENOMEM with none of them left behind. */
+int mm_caches_init(void);
+/* Destroy them; objects still allocated are reported by the slab allocator. */
+void mm_caches_exit(void);
+
+/* ---- VMA objects and the mm's tree of them (vma.c) ---- */
+
+#define DEFAULT_MAX_MAP_COUNT 65530 /* vm.max_map_count */
+
+/* A blank VMA of mm, or NULL. */
+struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
+/*
+ * A copy of orig for the same or another mm: range, flags, file (a
+ * reference taken) and name, but no anon_vma links and no tree linkage
+ * (Linux's vm_area_dup). NULL when out of memory.
+ */
+struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig);
+/* Free a VMA not in any tree: its anon_vma links and its file reference go too. */
+void vm_area_free(struct vm_area_struct *vma);
+
+/*
+ * Make room in mm's tree for the next `inserts` insertions (Linux's
+ * vma_iter_prealloc): after it returns 0 they cannot fail for lack of
+ * memory, so an operation changes the tree only once it cannot be left
+ * half done. -ENOMEM with nothing changed.
+ */
+int vma_prealloc(struct mm_struct *mm, unsigned int inserts);
+/* Give back what a preallocation did not use (Linux's vma_iter_free). */
+void vma_prealloc_done(struct mm_struct *mm);
+
+/*
+ * Attach vma to mm: the tree, map_count, total_vm and friends, and the
+ * file's i_mmap. 0, or -ENOMEM / -EEXIST with nothing changed.
+ */
+int vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
+/* Detach it again (it is not freed). */
+void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma);
+/*
+ * Change a linked VMA's range to [start, end) with offset pgoff; the new
+ * range must not meet another VMA. 0, or -ENOMEM with nothing changed.
+ */
+int vma_set_range(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
+                  unsigned long end, unsigned long pgoff);
+
+/*
+ * Split vma at addr: vma keeps [vm_start, addr), the new VMA returned gets
+ * the rest. NULL and *err (-ENOMEM) with nothing changed.
+ */
+struct vm_area_struct *split_vma(struct mm_struct *mm, struct vm_area_struct *vma,
+                                 unsigned long addr, int *err);
+/*
+ * Merge vma with its neighbours where Linux would; returns the VMA that
+ * remains (vma itself when nothing merged, out of memory included).
+ */
+struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma);
+/*
+ * Give [start, end) of vma the flags newflags: split it there, change it,
+ * and merge it with its neighbours where Linux would. Returns the VMA now
+ * holding the range, or NULL with *err set (a split already made stays,
+ * as in Linux: the mapping is the same, only cut in two).
+ */
+struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_struct *vma,
+                                        unsigned long start, unsigned long end,
+                                        unsigned long newflags, int *err);
+
+struct vm_area_struct *vma_prev(struct mm_struct *mm, struct vm_area_struct *vma);
+/* The lowest address a gap below vma may reach: stacks keep a guard gap. */
+unsigned long vm_start_gap(const struct vm_area_struct *vma);
+
+/* Tell the mm's observer, if any, what happened to a VMA. */
+static inline void vma_notify(struct mm_struct *mm, enum vma_event ev,
+                              const struct vm_area_struct *vma)
+{
+    if (mm->observer && mm->observer->vma)
+        mm->observer->vma(mm->observer->ctx, ev, vma);
+}
+
+/* Linux's vm_stat_account: total_vm, exec_vm, stack_vm and data_vm. */
+void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
+
+/* The file page index addr falls on in vma (Linux's linear_page_index). */
+static inline pgoff_t linear_page_index(const struct vm_area_struct *vma, unsigned long addr)
+{
+    return vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+}
+
+/* ---- the commit (commit.c) ---- */
+
+/* May pages more be charged? (Linux's heuristic overcommit refuses one request larger than RAM.) */
+bool vm_enough_memory(long pages);
+void vm_acct_memory(long pages);
+void vm_unacct_memory(long pages);
+
+/* ---- entries and faults (memory.c) ---- */
+
+/*
+ * Clear the entries of [start, end) in vma, dropping what each held;
+ * true if any page was mapped (the TLB must then be flushed).
+ */
+bool zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
+/* Apply vma's (new) vm_flags to its entries in [start, end); true if rights were lost. */
+bool change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end);
+/* Grow a VM_GROWSDOWN vma down to addr; 0 or -ENOMEM. */
+int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr);
+/* Unmap and free every VMA, page and table of mm (Linux's exit_mmap). */
+void exit_mmap(struct mm_struct *mm);
+/* Every mm in turn, oldest first: next_mm(NULL) is the first; NULL after the last. */
+struct mm_struct *next_mm(struct mm_struct *prev);
+/* Forget every mm (mm_init: those of an earlier boot went with its RAM). */
+void mmlist_reset(void);
+/* Which rss counter a mapped page of this file counts in: shmem or file. */
+static inline enum mm_counter mm_counter_file(const struct page *page)
+{
+    return PageFlag(page, PG_shmem) ? MM_SHMEMPAGES : MM_FILEPAGES;
+}
+static inline void update_hiwater_rss(struct mm_struct *mm)
+{
+    unsigned long rss = get_mm_rss(mm);
+    if (rss > mm->hiwater_rss)
+        mm->hiwater_rss = rss;
+}
+
+/* ---- the page cache's own bookkeeping (filemap.c, page-writeback.c, truncate.c) ---- */
+
+/* Cache mode, from mm_init: true when file pages start uncached (see struct mm_settings). */
+extern bool filemap_cold;
+/* Every address_space of a host file, for writeback and drop_caches (shmem ones are not here). */
+extern struct list_head address_spaces;
+extern const struct pagecache_observer *pagecache_observer;
+struct pagecache_event;
+void pagecache_notify(const struct pagecache_event *ev);
+
+/* The address_space of the host file fd (stat st), shared by every open of it; NULL and *err. */
+struct address_space *address_space_get(const struct stat *st, int fd, const char *path, int flags,
+                                        int *err);
+/* An open of the file went; a shmem object's last one frees it and its pages. */
+void address_space_put(struct address_space *as);
+/* Put a new, uptodate page into the cache at index; 0 or -ENOMEM. */
+int add_to_page_cache(struct address_space *as, struct page *page, pgoff_t index);
+/* A shmem object's page at index: the cached one or a new zeroed one; NULL and *err. */
+struct page *shmem_get_page(struct address_space *as, pgoff_t index, bool *created, int *err);
+/* Every page leaves the cache (shmem release, exit). */
+void truncate_inode_pages(struct address_space *as);
+/* Write back, then free every cached page and address_space (mm_exit, the leak check). */
+void filemap_exit(void);
+
+/* A dirty page leaves the cache or becomes clean: uncount and untag it. */
+void account_page_cleaned(struct page *page);
+/* The page's dirty flag for writing it: collect the mappings' dirty bits, then clear it. */
+bool clear_page_dirty_for_io(struct page *page, bool *all_mappings_seen);
+/*
+ * The file grows from old to new bytes: the part of the old last page past
+ * old may hold what a shared mapping wrote beyond EOF, which must not
+ * become file data (Linux zeroes it the same way).
+ */
+void pagecache_isize_extended(struct address_space *as, uint64_t old, uint64_t new);
+/* Drop the clean, unmapped pages of [start, end); returns how many went. */
+unsigned long invalidate_mapping_pages(struct address_space *as, pgoff_t start, pgoff_t end);
+
+/* ---- the file reverse map (rmap.c) ---- */
+
+/* vma joins / leaves its file's i_mmap list (vma_link and vma_unlink do it). */
+void vma_link_file(struct vm_area_struct *vma);
+void vma_unlink_file(struct vm_area_struct *vma);
+/*
+ * Linux's page_mkclean: every shared entry mapping the page loses its dirty
+ * bit (moved into the page's flag) and its write right, so the next write
+ * faults and dirties the page again. Returns whether every mapping of the
+ * page was found (page->mapcount of them); if not, the page must be
+ * treated as possibly written behind vmemu's back.
+ */
+bool page_mkclean(struct page *page);
+/*
+ * Zap every entry of every mm mapping file pages [start, end) of as, and
+ * the private copies made of them (Linux's unmap_mapping_range with
+ * even_cows): a later touch faults, beyond EOF that is SIGBUS.
+ */
+void unmap_mapping_range(struct address_space *as, pgoff_t start, pgoff_t end);
+
+/* ---- checking (debug.c) ---- */
+
+/* What validate_mm found broken. */
+enum mm_invalid {
+    MM_BAD_TREE = -1,            /* the VMA tree's own invariants */
+    MM_BAD_PREALLOC = -2,        /* a preallocation never given back */
+    MM_BAD_VMA_MM = -3,          /* a VMA of another mm */
+    MM_BAD_ANON_VMA = -4,        /* anon_vma not among the VMA's families */
+    MM_BAD_I_MMAP = -5,          /* a file VMA missing from its i_mmap */
+    MM_BAD_PAGE_COUNT = -6,      /* a mapped page with no map count or too few references */
+    MM_BAD_ANON_RMAP = -7,       /* an anonymous page its VMA's families do not lead to */
+    MM_BAD_SHARED_WRITABLE = -8, /* a writable entry of a page not exclusive to it */
+    MM_BAD_FILE_RMAP = -9,       /* a file page of another file */
+    MM_BAD_MAP_COUNT = -10,      /* map_count is not the number of VMAs */
+    MM_BAD_VM_COUNTERS = -11,    /* total_vm or locked_vm is not the VMAs' sum */
+    MM_BAD_RSS = -12,            /* an rss counter is not the entries' count */
+    MM_BAD_STRAY_ENTRY = -13,    /* an entry where no VMA is */
+};
+/*
+ * Check every invariant of mm the slow way (Linux's validate_mm): the
+ * tree, the counters against the VMAs and the entries, and that every
+ * mapped page is reachable through the reverse map. 0 or an mm_invalid.
+ */
+int validate_mm(struct mm_struct *mm);
+
+/* ---- the file LRU lists (lru.c) ---- */
+
+/* A new cache page enters the inactive file list. */
+void lru_cache_add_file(struct page *page);
+/* A page leaves the cache: off its list, the LRU flags cleared. */
+void lru_cache_del(struct page *page);
+/* read()/write() used the page: referenced once, active the second time. */
+void mark_page_accessed(struct page *page);
+
+#endif
