@@ -3,7 +3,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build asan demo test bench format clean
+.PHONY: all deps build asan demo test fuzz bench format clean
 
 all: build
 
@@ -25,6 +25,15 @@ demo: build
 test: build asan
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Longer fuzzing campaigns than the suite's: FUZZ_SECONDS for each fuzzer
+# (the ELF loader's corpus is kept in $(ASAN_BUILD)/fuzz-corpus, findings
+# in $(ASAN_BUILD)/fuzz-findings). See docs/fuzzing.md.
+FUZZ_SECONDS ?= 600
+fuzz: asan
+	VMEMU_FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/elf_loader.sh $(ASAN_BUILD) .
+	VMEMU_FUZZ_SECONDS=$(FUZZ_SECONDS) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+		bash tests/fuzz/syscalls.sh $(ASAN_BUILD) .
 
 bench: build
 	@bash tests/bench/run.sh $(BUILD)
