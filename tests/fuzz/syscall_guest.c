@@ -13,11 +13,11 @@
  * it by design: exiting, signalling itself, waiting for ever, replacing or
  * forking itself, unmapping or protecting its own code, data or stack. It
  * never touches the host outside its working directory: no path it builds
- * leaves it (see paths[]), its descriptors 0-2 are files there too (the
- * test's job), and calls that change the host machine (mount, mknod,
- * reboot, SysV IPC, ...) are never made.
- * State its calls may change is put back after them: the buffer's mapping,
- * signal actions and mask, resource limits, the FS base and the cwd.
+ * leaves it (see paths[]), its descriptors 0-2 are a file there (vmemu's
+ * stderr, where sanitizer reports go, stays out of reach), and calls that change the host machine
+ * (mount, mknod, reboot, SysV IPC, ...) are never made. State its calls may change is put back
+ * after them: the buffer's mapping, signal actions and mask, resource limits, the FS base and the
+ * cwd.
  *
  * usage: syscall_guest SEED COUNT (the environment is not used)
  */
