@@ -382,6 +382,23 @@ void cpu_request_stop(struct cpu *c)
     uc_emu_stop(c->uc);
 }
 
+/*
+ * From a signal handler. In Unicorn 2.1.1 (uc.c, uc_priv.h, hw/core/cpu.c)
+ * uc_emu_stop on an initialised engine only stores flags: stop_request,
+ * then cpu_exit's exit_request, tcg_exit_req and icount_decr (what the
+ * next translated block checks on entry); no lock, no allocation. It is
+ * lost when it lands between the run loop's check and uc_emu_start's reset
+ * of those flags, or outside emulation: the caller retries (hostsig.c).
+ */
+bool cpu_stop_current_async(void)
+{
+    struct cpu *c = current_cpu;
+    if (!c || !c->uc)
+        return false;
+    uc_emu_stop(c->uc);
+    return true;
+}
+
 const char *cpu_error(const struct cpu *c)
 {
     return uc_strerror(c->last_err);

@@ -71,6 +71,8 @@ void cpu_destroy(struct cpu *c);
 /* Run from pc until something stops the CPU. */
 enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, struct cpu_fault *fault, struct cpu_trap *trap);
 void cpu_request_stop(struct cpu *c);
+/* Stop the CPU that runs now, if any; async-signal-safe (see cpu.c). */
+bool cpu_stop_current_async(void);
 const char *cpu_error(const struct cpu *c);
 
 uint64_t cpu_get(struct cpu *c, enum cpu_reg r);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "emu/cpu.h"
+#include "emu/hostsig.h"
 #include "emu/trace/memreport.h"
 #include "emu/options.h"
 #include "emu/fs/procfs.h"
@@ -234,6 +235,7 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
         return EXIT_SETUP;
     }
     task_set_tracer(t, tr);
+    host_signals_install();
     /* Traced faults need the faulting instruction: only the precise path has it. */
     bool traced = tr && (o->trace & TRACE_FAULT);
     if (o->fault_mode == FAULT_MODE_INLINE && traced)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "emu/fs/procfs.h"
+#include "emu/hostsig.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
@@ -45,6 +46,10 @@ static long write_stream(struct task *t, struct file *f, uint64_t ubuf, size_t c
         if (n == 0)
             return done ? (long)done : -EFAULT;
         ssize_t w = write(f->f_host_fd, buf, n);
+        if (w < 0 && errno == EINTR && host_signal_interrupts(t))
+            return done ? (long)done : -EINTR;
+        if (w < 0 && errno == EINTR)
+            continue; /* a signal to vmemu the guest ignores: write on */
         if (w < 0)
             return done ? (long)done : -errno;
         done += (size_t)w;
@@ -68,7 +73,9 @@ static long read_stream(struct task *t, struct file *f, uint64_t ubuf, size_t co
 {
     static char buf[BOUNCE];
     size_t n = count < BOUNCE ? count : BOUNCE;
-    ssize_t r = read(f->f_host_fd, buf, n);
+    ssize_t r;
+    while ((r = read(f->f_host_fd, buf, n)) < 0 && errno == EINTR && !host_signal_interrupts(t))
+        ; /* a signal to vmemu the guest ignores: read on */
     if (r < 0)
         return -errno;
     if (copy_to_user(t->mm, ubuf, buf, (size_t)r))

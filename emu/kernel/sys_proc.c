@@ -329,6 +329,16 @@ static long send_self(struct task *t, int sig)
     return 0;
 }
 
+void kernel_host_signal(int sig, bool forced)
+{
+    for (struct task *t = next_task(NULL); t; t = next_task(t)) {
+        if (forced)
+            task_kill(t, sig);
+        else
+            send_self(t, sig);
+    }
+}
+
 static long sys_kill(struct task *t, const uint64_t a[6])
 {
     int64_t pid = (int64_t)(int)a[0];

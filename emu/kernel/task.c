@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "emu/cpu.h"
+#include "emu/hostsig.h"
 #include "emu/trace/report.h"
 #include "emu/kernel/task.h"
 #include "emu/trace/trace.h"
@@ -62,6 +63,22 @@ static void inherit_rlimits(struct task *t)
                               : (unsigned long)t->rlim[RLIMIT_STACK].rlim_cur;
 }
 
+/* Ignored signals and the blocked mask survive execve: the guest starts with vmemu's. */
+static void inherit_signals(struct task *t)
+{
+    sigset_t blocked;
+    sigprocmask(SIG_SETMASK, NULL, &blocked);
+    for (int sig = 1; sig <= NR_SIGNALS; sig++) {
+        struct sigaction sa;
+        if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &sa) != 0)
+            continue; /* the C library's own signals (32, 33) among them */
+        if (sa.sa_handler == SIG_IGN)
+            t->sigactions[sig - 1].handler = (uint64_t)(uintptr_t)SIG_IGN;
+        if (sigismember(&blocked, sig) == 1)
+            t->sigmask |= 1ULL << (sig - 1);
+    }
+}
+
 struct task *task_create(const struct vmemu_options *opts, const char **why)
 {
     const struct vma_tree_ops *ops = vma_tree_ops_by_name(opts->vma_tree);
@@ -90,6 +107,7 @@ struct task *task_create(const struct vmemu_options *opts, const char **why)
     }
     install_stdio(t);
     inherit_rlimits(t);
+    inherit_signals(t);
     t->mm->cap_sys_rawio = geteuid() == 0; /* root's capabilities, as a native child's */
     t->rng = opts->seed ^ 0x9e3779b97f4a7c15ULL;
     t->vclock_ns = t->start_ns = VIRTUAL_EPOCH_NS;
@@ -317,6 +335,7 @@ int task_run(struct task *t)
         struct cpu_fault f = {0};
         struct cpu_trap trap = {0};
         enum cpu_stop why = cpu_run(t->cpu, pc, &f, &trap);
+        host_signals_deliver(); /* signals sent to vmemu are the guest's now */
         if (t->exited || t->fatal_signal)
             break;
         pc = handle_stop(t, why, &f, &trap, &spurious);
