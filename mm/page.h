@@ -142,6 +142,7 @@ static inline uint64_t page_to_phys(const struct page *p)
  * zones and their watermarks, and free every other frame to the buddy
  * allocator. Returns 0 or -errno. phys_exit undoes it.
  */
+#define PHYS_MIN_RAM_BYTES (16ULL << 20)
 int phys_init(uint64_t ram_bytes);
 void phys_exit(void);
 int phys_memfd(void);
