@@ -235,7 +235,7 @@ static bool enter_user_mode(struct cpu *c)
 {
     static const uint8_t sysretq[] = {0x48, 0x0f, 0x07};
     const uint64_t landing = ENTRY_STUB_VA + PAGE_SIZE;
-    uint64_t cr0 = CR0_INIT, cr4 = CR4_INIT, rcx = landing, rflags = RFLAGS_INIT, zero = 0;
+    uint64_t cr0 = CR0_INIT, cr4 = CR4_INIT, rcx = landing, rflags = RFLAGS_INIT;
     uc_x86_msr efer = {.rid = MSR_EFER}, star = {.rid = MSR_STAR, .value = STAR_USER32_CS << 48};
     if (uc_reg_read(c->uc, UC_X86_REG_MSR, &efer) != UC_ERR_OK)
         return false;
@@ -260,11 +260,8 @@ static bool enter_user_mode(struct cpu *c)
     __free_page(stub);
     uint16_t cs = 0;
     uc_reg_read(c->uc, UC_X86_REG_CS, &cs);
-    bool ok =
-        cs == USER_CS && cpu_get(c, CPU_RIP) == landing && cpu_get(c, CPU_RFLAGS) == RFLAGS_INIT;
-    const int gprs[] = {UC_X86_REG_RCX, UC_X86_REG_R11, UC_X86_REG_RIP};
-    void *const zeros[] = {&zero, &zero, &zero};
-    return ok && write_regs(c->uc, gprs, zeros, 3);
+    /* rcx and r11 hold what sysretq used: cpu_start_thread clears them. */
+    return cs == USER_CS && cpu_get(c, CPU_RIP) == landing && cpu_get(c, CPU_RFLAGS) == RFLAGS_INIT;
 }
 
 static bool cpu_setup(struct cpu *c, const char **why)
@@ -294,13 +291,35 @@ static bool cpu_setup(struct cpu *c, const char **why)
         *why = "cannot install the emulator's hooks";
         return false;
     }
-    if (!enter_user_mode(c) || !reset_fpu(c)) {
+    if (!enter_user_mode(c) || !cpu_start_thread(c, 0, 0)) {
         *why = "cannot put the emulated CPU in its user-mode start state";
         return false;
     }
     c->cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &c->capstone) == CS_ERR_OK &&
                cs_option(c->capstone, CS_OPT_DETAIL, CS_OPT_ON) == CS_ERR_OK;
     return true;
+}
+
+/*
+ * What execve leaves (start_thread, ELF_PLAT_INIT, the FPU reset): every
+ * general register zero but rsp, no FS or GS base, rflags 0x202, x87 and
+ * SSE as after fninit with all registers (x87, XMM and YMM) zero.
+ */
+bool cpu_start_thread(struct cpu *c, uint64_t ip, uint64_t sp)
+{
+    for (int r = 0; r < CPU_NR_REGS; r++)
+        cpu_set(c, (enum cpu_reg)r, 0);
+    uint8_t zero[32] = {0};
+    for (int i = 0; i < 8; i++)
+        if (uc_reg_write(c->uc, UC_X86_REG_FP0 + i, zero) != UC_ERR_OK)
+            return false;
+    for (int i = 0; i < 16; i++)
+        if (uc_reg_write(c->uc, UC_X86_REG_YMM0 + i, zero) != UC_ERR_OK)
+            return false;
+    cpu_set(c, CPU_RFLAGS, RFLAGS_INIT);
+    cpu_set(c, CPU_RSP, sp);
+    cpu_set(c, CPU_RIP, ip);
+    return reset_fpu(c);
 }
 
 struct cpu *cpu_create(struct task *task, const char **why)

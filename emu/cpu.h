@@ -68,6 +68,13 @@ struct cpu *cpu_create(struct task *task, const char **why);
 void cpu_set_inline_faults(struct cpu *c, bool on);
 void cpu_destroy(struct cpu *c);
 
+/*
+ * The registers as execve leaves them for a new program at ip with its
+ * stack at sp (the rest of the start state, CPL 3 and the control
+ * registers, is set once by cpu_create). False if the emulator refused.
+ */
+bool cpu_start_thread(struct cpu *c, uint64_t ip, uint64_t sp);
+
 /* Run from pc until something stops the CPU. */
 enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, struct cpu_fault *fault, struct cpu_trap *trap);
 void cpu_request_stop(struct cpu *c);

@@ -215,8 +215,11 @@ int task_exec(struct task *t, const char *path, const char *execfn, char *const 
         return -1;
     }
     set_comm(t, path);
-    cpu_set(t->cpu, CPU_RSP, res.sp);
-    cpu_set(t->cpu, CPU_RIP, res.entry);
+    if (!cpu_start_thread(t->cpu, res.entry, res.sp)) {
+        fprintf(stderr, "vmemu: %s: the emulator refused the start registers\n", path);
+        *status = EXEC_REFUSED_STATUS;
+        return -1;
+    }
     return 0;
 }
 
