@@ -6,6 +6,9 @@
  * frame and the rights. A refused access stops the CPU with RIP on the
  * faulting instruction; the task's run loop handles the fault and resumes
  * there. Guest RAM is registered once, at PHYS_BASE, and never again.
+ * cpu_create leaves the CPU as Linux gives it to a new program: CPL 3,
+ * user selectors, FPU after fninit, a CPU model whose CPUID promises only
+ * what Unicorn's translator implements (docs/cpu.md).
  */
 #include <capstone/capstone.h>
 #include <stdlib.h>
