@@ -8,6 +8,9 @@
 #   - `make fuzz` (VMEMU_FUZZ_SECONDS=N): consecutive seeds from a random
 #     start for N seconds; each failing seed is listed and its stderr kept
 #     in BUILD_DIR/fuzz-findings/.
+# Run as root (CI), the guest runs as nobody (setpriv): what a random path
+# might still reach on the host is then what nobody may change.
+#
 # A run passes when the guest made all its calls and exited 0, in time,
 # with no sanitizer report and no vmemu error line. A failing seed is
 # reproduced with `vmemu run --trace=syscall ... syscall_guest SEED COUNT`;
@@ -28,13 +31,20 @@ if [ ! -x "$guest" ] || [ ! -x "$vmemu" ]; then
     exit
 fi
 
+as_user=()
+if [ "$(id -u)" = 0 ]; then
+    as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+    chmod 755 "$work"
+fi
+
 # run_seed SEED: one run; returns non-zero and explains on a finding.
 run_seed() {
-    local seed=$1 st=0 dir="$work/run-$1"
-    mkdir -p "$dir/a/b/cwd" # '..' from the guest's cwd stays inside $work
+    local seed=$1 st=0 dir="$work/run-$1" cwd="$work/run-$1/a/b/c/d/e/f/g/cwd"
+    mkdir -p "$cwd" # '..' chains from the guest's cwd stay inside $dir
+    chmod -R a+rwx "$dir/a"
     : >"$dir/in"
-    (cd "$dir/a/b/cwd" && timeout "$timeout_s" "$vmemu" run --quiet "$guest" "$seed" "$count" \
-        <"$dir/in" >"$dir/out" 2>"$dir/err") || st=$?
+    (cd "$cwd" && timeout "$timeout_s" "${as_user[@]}" "$vmemu" run --quiet "$guest" "$seed" \
+        "$count" <"$dir/in" >"$dir/out" 2>"$dir/err") || st=$?
     local bad
     # Only vmemu writes there (the guest moves its 0-2 to a file), but bound it anyway.
     head -c 1M "$dir/err" >"$dir/err.head"
