@@ -27,7 +27,9 @@ seconds=${VMEMU_FUZZ_SECONDS:-0}
 timeout_s=${VMEMU_TEST_TIMEOUT:-120}
 if [ ! -x "$guest" ] || [ ! -x "$vmemu" ]; then
     fail "syscall fuzzing" "$guest or $vmemu is missing: build first"
-    finish
+    # The canary of the host: the first version of the guest unlinked it.
+if [ -c /dev/null ]; then pass "the host's /dev/null is intact"; else fail "/dev/null" "gone"; fi
+finish
     exit
 fi
 
@@ -80,4 +82,6 @@ else
     done
     echo "  (seeds 1..8, $count calls each)"
 fi
+# The canary of the host: the first version of the guest unlinked it.
+if [ -c /dev/null ]; then pass "the host's /dev/null is intact"; else fail "/dev/null" "gone"; fi
 finish
