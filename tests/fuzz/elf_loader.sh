@@ -61,8 +61,8 @@ if [ "$st" = 0 ]; then
 else
     fail "elf_loader_fuzz" "status $st"
     grep -E -A 12 'ERROR|runtime error|elf_loader_fuzz:' "$work/fuzz.log" | head -n 30
-    ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* 2>/dev/null | while read -r f; do
-        cp "$f" "$build/" && echo "  kept $build/$(basename "$f")"
+    for f in "$work"/crash-* "$work"/leak-* "$work"/timeout-*; do
+        [ -e "$f" ] && cp "$f" "$build/" && echo "  kept $build/$(basename "$f")"
     done
 fi
 finish

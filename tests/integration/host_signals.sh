@@ -94,7 +94,8 @@ verdict() {
 
 # kill_case LIBC SIG MODE: killed by SIG while MODE, natively and under vmemu.
 kill_case() {
-    local libc=$1 sig=$2 mode=$3 bin="$build/tests/programs/signal_victim-$libc"
+    local libc=$1 sig=$2 mode=$3
+    local bin="$build/tests/programs/signal_victim-$libc"
     local label="$libc SIG$sig while $mode" want n_st v_st
     want=$((128 + $(kill -l "$sig")))
     if ! start native --default-signal=INT,QUIT -- "$bin" "$mode"; then
@@ -121,8 +122,8 @@ kill_case() {
 # ignore_case LIBC LABEL handler|inherited: SIGINT, ignored by the guest
 # itself or when vmemu starts, must not end it; SIGTERM must.
 ignore_case() {
-    local libc=$1 label=$2 how=$3 bin="$build/tests/programs/signal_victim-$libc" n_ok=0 v_ok=0
-    local envargs=(--default-signal=INT,QUIT) mode=ignore-int n_st v_st
+    local libc=$1 label=$2 how=$3 n_ok=0 v_ok=0 mode=ignore-int n_st v_st
+    local bin="$build/tests/programs/signal_victim-$libc" envargs=("--default-signal=INT,QUIT")
     if [ "$how" = inherited ]; then
         envargs=(--ignore-signal=INT)
         mode=spin
@@ -143,7 +144,8 @@ ignore_case() {
 
 # insist_case LIBC: two SIGINTs 0.3 s apart end a guest that ignores SIGINT.
 insist_case() {
-    local libc=$1 bin="$build/tests/programs/signal_victim-$libc" label="$1 second SIGINT" v_st
+    local libc=$1 label="$1 second SIGINT" v_st
+    local bin="$build/tests/programs/signal_victim-$libc"
     start native --default-signal=INT,QUIT -- "$bin" ignore-int && kill -TERM "$pid" 2>/dev/null
     finish_run
     start vmemu --default-signal=INT,QUIT -- "$vmemu" run --quiet "$bin" ignore-int
