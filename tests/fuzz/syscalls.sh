@@ -6,8 +6,9 @@
 # reach /dev/null or a terminal.
 #   - in the suite (VMEMU_FUZZ_SECONDS unset or 0): seeds 1..8;
 #   - `make fuzz` (VMEMU_FUZZ_SECONDS=N): consecutive seeds from a random
-#     start for N seconds; each failing seed is listed and its stderr kept
-#     in BUILD_DIR/fuzz-findings/.
+#     start for N seconds.
+# Each failing seed is listed, and its stderr and status kept in
+# BUILD_DIR/fuzz-findings/.
 # Run as root (CI), the guest runs as nobody (setpriv): what a random path
 # might still reach on the host is then what nobody may change.
 #
@@ -59,10 +60,9 @@ run_seed() {
     [ "$st" != 0 ] && [ "$st" != 124 ] && echo "  seed $seed: status $st"
     grep -a -E -A 8 'ERROR: |runtime error|vmemu: ' "$dir/err.head" | grep -av 'unimplemented system call' |
         head -n 12 | sed 's/^/    /'
-    if [ "$seconds" -gt 0 ]; then
-        mkdir -p "$build/fuzz-findings"
-        cp "$dir/err.head" "$build/fuzz-findings/syscalls-$seed.stderr"
-    fi
+    mkdir -p "$build/fuzz-findings"
+    cp "$dir/err.head" "$build/fuzz-findings/syscalls-$seed.stderr"
+    echo "$seed status $st" >"$build/fuzz-findings/syscalls-$seed.status"
     return 1
 }
 
