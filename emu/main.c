@@ -6,6 +6,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "emu/hostsig.h"
 #include "emu/trace/memreport.h"
 #include "emu/options.h"
+#include "emu/fs/mount.h"
 #include "emu/fs/procfs.h"
 #include "emu/trace/report.h"
 #include "emu/kernel/task.h"
@@ -57,6 +60,7 @@ static void usage(FILE *out)
         "  --report=LIST       print /proc files at exit (meminfo,buddyinfo,slabinfo,",
         "                      zoneinfo,vmstat,status,stat) on stderr",
         "  --check-leaks       after teardown, check every frame is free again",
+        "  --root DIR          the guest sees DIR as / (like chroot; see docs/security.md)",
         "  --help, --version",
         "",
         "check runs the program like run, with an empty environment and argv[0]",
@@ -257,6 +261,8 @@ static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o
             o->report = v;
         } else if (take_option(argc, argv, i, "--check-leaks", NULL)) {
             o->check_leaks = true;
+        } else if (take_option(argc, argv, i, "--root", &v)) {
+            o->root = v;
         } else if (take_option(argc, argv, i, "--maps", NULL)) {
             o->maps = true;
         } else if (o->portable && take_option(argc, argv, i, "--update", NULL)) {
@@ -293,6 +299,12 @@ static void print_maps(struct task *t)
 /* Run one program with the options; returns vmemu's exit status. */
 static int run_program(const struct vmemu_options *o, char **argv, char **envp, FILE *trace_out)
 {
+    /*
+     * A write past RLIMIT_FSIZE is the guest's SIGXFSZ, decided by vmemu
+     * against the guest's own limit; vmemu's own writes (guest RAM, the
+     * page cache's writeback) just fail, and say so.
+     */
+    signal(SIGXFSZ, SIG_IGN);
     int err = mm_init(o->ram_bytes);
     if (err) {
         fprintf(stderr, "vmemu: cannot set up %" PRIu64 " bytes of guest RAM: %s\n", o->ram_bytes,
@@ -300,6 +312,12 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
         return EXIT_SETUP;
     }
     filemap_cold = o->cache_cold;
+    char vfs_why[PATH_MAX + 64];
+    if (vfs_init(o->root, vfs_why, sizeof(vfs_why)) != 0) {
+        fprintf(stderr, "vmemu: %s\n", vfs_why);
+        mm_exit();
+        return EXIT_USAGE;
+    }
     unsigned long free_before = o->check_leaks ? leak_check_start() : 0;
     const char *why = NULL;
     struct task *t = task_create(o, &why);
@@ -310,6 +328,7 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
         fprintf(stderr, "vmemu: %s\n", why);
         if (t)
             task_destroy(t);
+        vfs_exit();
         mm_exit();
         return EXIT_SETUP;
     }
@@ -346,6 +365,7 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
     task_destroy(t);
     if (o->check_leaks && leak_check_finish(free_before) != 0)
         status = EXIT_SETUP;
+    vfs_exit();
     mm_exit();
     return status;
 }
@@ -356,7 +376,7 @@ static FILE *open_trace_file(const struct vmemu_options *o)
         return NULL;
     if (!o->trace_file)
         return stderr;
-    FILE *f = fopen(o->trace_file, "w");
+    FILE *f = fopen(o->trace_file, "we"); /* "e": never a descriptor a guest could reach */
     if (!f) {
         fprintf(stderr, "vmemu: cannot write the trace to %s: %s\n", o->trace_file,
                 strerror(errno));

@@ -24,6 +24,7 @@ struct vmemu_options {
     int fault_mode;         /* --fault-mode: FAULT_MODE_* */
     const char *report;     /* --report: /proc files to print at exit */
     bool check_leaks;       /* --check-leaks */
+    const char *root;       /* --root: the directory the guest sees as / (NULL: the host's) */
 };
 
 #endif

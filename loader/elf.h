@@ -8,8 +8,11 @@
 
 struct mm_struct;
 
+struct file;
+
 struct exec_params {
-    const char *path;   /* the host file to load */
+    const char *path;   /* the host file to load, when file is NULL */
+    struct file *file;  /* the program, already opened and checked as execve does */
     const char *execfn; /* AT_EXECFN: the name the program was started with */
     char *const *argv;
     char *const *envp;

@@ -508,7 +508,7 @@ int load_elf_binary(struct mm_struct *mm, const struct exec_params *p, struct ex
 {
     struct elf_image img;
     int e = 0;
-    struct file *file = file_open(p->path, O_RDONLY, 0, &e);
+    struct file *file = p->file ? get_file(p->file) : file_open(p->path, O_RDONLY, 0, &e);
     if (!file) {
         int errnum = e < 0 ? -e : EIO;
         return loader_fail(err, errlen, errnum, "cannot open: %s", strerror(errnum));

@@ -3,6 +3,7 @@
  * host descriptor and position; all opens of one host file share one
  * address_space, found by device and inode.
  */
+#define _GNU_SOURCE /* O_PATH */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -53,11 +54,15 @@ static struct file *file_new(int fd, const char *path, unsigned int flags, int *
     f->f_mode = st.st_mode;
     f->f_count = 1;
     file_ra_state_init(&f->f_ra);
-    if (cacheable(fd, &st) && !(f->f_mapping = address_space_get(&st, fd, path, (int)flags, err))) {
+    /* An O_PATH descriptor only names the file: nothing is read or written through it. */
+    if (!(flags & O_PATH) && cacheable(fd, &st) &&
+        !(f->f_mapping = address_space_get(&st, fd, path, (int)flags, err))) {
         kfree(f->f_path);
         kmem_cache_free(filp_cachep, f);
         return NULL;
     }
+    if (f->f_mapping)
+        f->f_wb_err = errseq_sample(&f->f_mapping->wb_err);
     return f;
 }
 
@@ -71,6 +76,34 @@ struct file *file_open(const char *path, int flags, int mode, int *err)
     struct file *f = file_new(fd, path, (unsigned int)flags, err);
     if (!f)
         close(fd);
+    return f;
+}
+
+struct file *file_open_fd(int fd, const char *name, int flags, int *err)
+{
+    struct file *f = file_new(fd, name, (unsigned int)flags, err);
+    if (!f)
+        close(fd);
+    return f;
+}
+
+struct file *alloc_file_pseudo(const char *name, int flags, mode_t mode,
+                               const struct file_operations *op, void *priv, int *err)
+{
+    struct file *f = kmem_cache_zalloc(filp_cachep, GFP_KERNEL);
+    if (!f || file_set_path(f, name) != 0) {
+        if (f)
+            kmem_cache_free(filp_cachep, f);
+        *err = -ENOMEM;
+        return NULL;
+    }
+    f->f_host_fd = -1;
+    f->f_flags = (unsigned int)flags;
+    f->f_mode = mode;
+    f->f_count = 1;
+    f->f_op = op;
+    f->private_data = priv;
+    file_ra_state_init(&f->f_ra);
     return f;
 }
 
@@ -117,9 +150,12 @@ void fput(struct file *f)
 {
     if (--f->f_count > 0)
         return;
+    if (f->f_op && f->f_op->release)
+        f->f_op->release(f);
     if (f->f_mapping)
         address_space_put(f->f_mapping);
-    close(f->f_host_fd);
+    if (f->f_host_fd >= 0)
+        close(f->f_host_fd);
     kfree(f->f_path);
     kmem_cache_free(filp_cachep, f);
 }

@@ -107,6 +107,17 @@ struct address_space *address_space_get(const struct stat *st, int fd, const cha
     return address_space_new(st, fd, path, err);
 }
 
+struct address_space *find_mapping(uint64_t dev, uint64_t ino)
+{
+    struct address_space *as;
+    list_for_each_entry(as, &address_spaces, as_list)
+    {
+        if (as->host_dev == dev && as->host_ino == ino)
+            return as;
+    }
+    return NULL;
+}
+
 /*
  * The last opener went. The pages stay cached, dirty ones included, as in
  * Linux: writeback or exit writes them, not close().

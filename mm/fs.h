@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "errseq.h"
 #include "page.h"
 #include "xarray.h"
 
@@ -24,7 +25,7 @@ struct address_space {
     struct xarray i_pages;
     unsigned long nrpages;
     uint64_t dirtied_when; /* arch_now_ns() when it became dirty; 0 while clean */
-    int wb_err;            /* a writeback error fsync has not reported yet */
+    errseq_t wb_err;       /* the last writeback error, reported once per open file */
     char *a_name;          /* the file's base name, for traces (kmalloc) */
     int refcount;
     struct list_head as_list;
@@ -47,20 +48,31 @@ struct file_ra_state {
 };
 
 struct file;
-/* What a special file (a writable /proc entry) does instead of the page cache. */
+struct stat;
+struct vfsmount;
+/*
+ * What a file that has no host descriptor (vmemu's /proc and /dev files)
+ * does instead of the page cache. Buffers are vmemu's; results are bytes
+ * or -errno. A missing operation is refused as Linux refuses it.
+ */
 struct file_operations {
-    /* Take len bytes the guest wrote; returns len, or -errno. */
-    long (*write)(struct file *f, const char *buf, size_t len);
+    long (*read)(struct file *f, char *buf, size_t len, uint64_t *pos);
+    long (*write)(struct file *f, const char *buf, size_t len, uint64_t *pos);
+    int64_t (*llseek)(struct file *f, int64_t off, int whence);
+    /* Directory entries as linux_dirent64 records from f_pos on. */
+    long (*getdents)(struct file *f, char *buf, size_t len);
+    int (*getattr)(struct file *f, struct stat *st);
+    void (*release)(struct file *f); /* the last reference went */
 };
 
 struct file {
     struct address_space *f_mapping; /* NULL for ttys, pipes and the like */
-    int f_host_fd;
-    unsigned int f_flags; /* the open(2) flags */
-    mode_t f_mode;        /* st_mode of the host file */
+    int f_host_fd;                   /* -1 for vmemu's own files (f_op) */
+    unsigned int f_flags;            /* the open(2) flags */
+    mode_t f_mode;                   /* st_mode of the host file */
     uint64_t f_pos;
     int f_count;
-    char *f_path; /* the host path, for /proc/self/maps and traces */
+    char *f_path; /* the guest's path of the file, for /proc and traces */
     /*
      * The position lives in the host's open file description, shared with
      * whoever else holds it (the guest's inherited stdio): reads and writes
@@ -70,10 +82,17 @@ struct file {
     struct file_ra_state f_ra;
     const struct file_operations *f_op; /* NULL: an ordinary file */
     void *private_data;                 /* f_op's own */
+    struct vfsmount *f_mnt;             /* emu/fs: where in the guest's namespace it was opened */
+    errseq_t f_wb_err;                  /* the writeback error last reported through it */
 };
 
 /* Open a host file for the guest; NULL and *err = -errno on failure. */
 struct file *file_open(const char *path, int flags, int mode, int *err);
+/* The same for a descriptor just opened (the file owns it, even on failure). */
+struct file *file_open_fd(int fd, const char *name, int flags, int *err);
+/* A file with no host descriptor: op does its work, priv is op's (Linux's alloc_file_pseudo). */
+struct file *alloc_file_pseudo(const char *name, int flags, mode_t mode,
+                               const struct file_operations *op, void *priv, int *err);
 /* Wrap an already open host descriptor (the guest's stdin, stdout, stderr). */
 struct file *file_from_host_fd(int fd, const char *name, int *err);
 /* Name the file (kmalloc'd copy); 0 or -ENOMEM, the old name kept on failure. */
@@ -87,6 +106,8 @@ void fput(struct file *f);
  * *major is set when the page had to be read (the fault waited for I/O).
  */
 struct page *filemap_get_page(struct address_space *as, pgoff_t index, bool *major, int *err);
+/* The page cache of the host file (dev, ino) if vmemu has one; no reference taken. */
+struct address_space *find_mapping(uint64_t dev, uint64_t ino);
 /* The cached page at index or NULL; no reference taken, no I/O. */
 struct page *filemap_find_page(struct address_space *as, pgoff_t index);
 
@@ -201,8 +222,18 @@ unsigned long global_file_pages(void);
  * could not be written stay dirty.
  */
 int writeback_range(struct address_space *as, pgoff_t start, pgoff_t end, enum wb_reason why);
-/* fsync(2)/fdatasync(2): the file's dirty pages, then the host's fsync. */
+/*
+ * fsync(2)/fdatasync(2): the file's dirty pages, then the host's fsync; a
+ * writeback error is reported once through each file (errseq).
+ */
 int vfs_fsync(struct file *f);
+/* The writeback error not yet reported through f (0 if none); reported now. */
+int file_check_and_advance_wb_err(struct file *f);
+/*
+ * Files with a writeback error that no file ever reported: fn is called
+ * for each with its name and -errno; returns how many there were.
+ */
+int for_each_unseen_wb_err(void (*fn)(const char *name, int err, void *ctx), void *ctx);
 /* Write every dirty page of every file back (sync(2), exit); 0 or the first -errno. */
 int writeback_all(enum wb_reason why);
 /* syncfs(2): the files on the host file system (device) dev. */

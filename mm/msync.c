@@ -22,8 +22,12 @@ static int msync_vma(struct vm_area_struct *vma, unsigned long start, unsigned l
         return 0;
     pgoff_t first = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
     pgoff_t last = vma->vm_pgoff + ((end - vma->vm_start) >> PAGE_SHIFT);
-    int err = writeback_range(f->f_mapping, first, last, WB_REASON_MSYNC);
-    if (!err && (flags & MS_SYNC) && fsync(f->f_host_fd) != 0 && errno != EINVAL)
+    writeback_range(f->f_mapping, first, last, WB_REASON_MSYNC);
+    if (!(flags & MS_SYNC))
+        return 0; /* MS_ASYNC reports nothing, as in Linux */
+    /* As vfs_fsync_range: the error is reported once through the mapping's file. */
+    int err = file_check_and_advance_wb_err(f);
+    if (!err && fsync(f->f_host_fd) != 0 && errno != EINVAL)
         err = -errno;
     return err;
 }

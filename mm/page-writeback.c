@@ -153,7 +153,12 @@ static int write_tagged(struct address_space *as, int fd, pgoff_t start, pgoff_t
             continue;
         int err = write_one(as, fd, p);
         if (err) {
-            set_page_dirty(p); /* not written: keep it for a later pass */
+            /*
+             * As in Linux, a page that could not be written is not retried:
+             * it stays clean in the cache and the file carries the error,
+             * which fsync and msync report (errseq) and vmemu's exit status
+             * reports if the program never asked.
+             */
             if (!first)
                 first = err;
             continue;
@@ -169,10 +174,10 @@ static int fix_host_size(struct address_space *as, int fd)
 {
     if (as->host_size >= as->i_size || xa_marked(&as->i_pages, PAGECACHE_TAG_DIRTY))
         return 0;
-    if (ftruncate(fd, (off_t)as->i_size) != 0)
-        return -errno;
+    int err = ftruncate(fd, (off_t)as->i_size) != 0 ? -errno : 0;
+    /* Failed or not, it is not tried again: like lost pages, the error is reported once. */
     as->host_size = as->i_size;
-    return 0;
+    return err;
 }
 
 static int writeback_pages(struct address_space *as, pgoff_t start, pgoff_t end, enum wb_reason why,
@@ -182,21 +187,23 @@ static int writeback_pages(struct address_space *as, pgoff_t start, pgoff_t end,
         return 0;
     int fd = open_for_writeback(as);
     if (fd < 0) {
-        as->wb_err = -errno; /* the pages stay dirty: a later pass may manage */
-        return as->wb_err;
+        int err = -errno; /* nothing was tried: the pages stay dirty for a later pass */
+        errseq_set(&as->wb_err, err);
+        return err;
     }
     bool was = in_writeback;
     in_writeback = true;
     tag_pages_for_writeback(as, start, end);
     unsigned long written = 0;
     int err = write_tagged(as, fd, start, end, &budget, &written);
+    int size_err = fix_host_size(as, fd); /* in the same pass: one error event at most */
     if (!err)
-        err = fix_host_size(as, fd);
+        err = size_err;
     if (close(fd) != 0 && !err)
         err = -errno;
     in_writeback = was;
     if (err)
-        as->wb_err = err;
+        errseq_set(&as->wb_err, err);
     struct pagecache_event ev = {.op = PAGECACHE_WRITEBACK,
                                  .as = as,
                                  .index = start,
@@ -212,19 +219,36 @@ int writeback_range(struct address_space *as, pgoff_t start, pgoff_t end, enum w
     return writeback_pages(as, start, end, why, ULONG_MAX);
 }
 
+int file_check_and_advance_wb_err(struct file *f)
+{
+    return f->f_mapping ? errseq_check_and_advance(&f->f_mapping->wb_err, &f->f_wb_err) : 0;
+}
+
 int vfs_fsync(struct file *f)
 {
     struct address_space *as = f->f_mapping;
     if (as) {
-        int err = writeback_range(as, 0, ULONG_MAX, WB_REASON_FSYNC);
-        /* An error of an earlier pass (background, periodic) is reported once, here. */
-        if (!err && as->wb_err)
-            err = as->wb_err;
-        as->wb_err = 0;
+        /* This pass's error, or one of an earlier pass (background, periodic, another fsync). */
+        writeback_range(as, 0, ULONG_MAX, WB_REASON_FSYNC);
+        int err = file_check_and_advance_wb_err(f);
         if (err)
             return err;
     }
     return fsync(f->f_host_fd) != 0 && errno != EINVAL ? -errno : 0;
+}
+
+int for_each_unseen_wb_err(void (*fn)(const char *name, int err, void *ctx), void *ctx)
+{
+    int n = 0;
+    struct address_space *as;
+    list_for_each_entry(as, &address_spaces, as_list)
+    {
+        if (!errseq_unseen(&as->wb_err))
+            continue;
+        fn(mapping_name(as), -(int)(as->wb_err & ERRSEQ_MAX_ERRNO), ctx);
+        n++;
+    }
+    return n;
 }
 
 int writeback_all(enum wb_reason why)

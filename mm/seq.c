@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void seq_init(struct seq *s)
 {
@@ -40,6 +41,17 @@ void seq_printf(struct seq *s, const char *fmt, ...)
     vsnprintf(s->buf + s->len, s->cap - s->len, fmt, ap);
     va_end(ap);
     s->len += (size_t)n;
+}
+
+void seq_write(struct seq *s, const void *data, size_t n)
+{
+    if (s->overflow || seq_reserve(s, n)) {
+        s->overflow = 1;
+        return;
+    }
+    memcpy(s->buf + s->len, data, n);
+    s->len += n;
+    s->buf[s->len] = '\0';
 }
 
 void seq_free(struct seq *s)

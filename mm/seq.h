@@ -12,6 +12,8 @@ struct seq {
 
 void seq_init(struct seq *s);
 void seq_printf(struct seq *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append n bytes as they are (NULs included). */
+void seq_write(struct seq *s, const void *data, size_t n);
 void seq_free(struct seq *s);
 
 #endif

@@ -11,6 +11,7 @@
  * again for up to three seconds, and an attempt that other processes
  * disturb is repeated with fresh regions, a few times at most. Under vmemu
  * the counts are exact and the guest is alone: the first reading holds.
+ * With --mlock it checks Mlocked instead (see mlock_check).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -122,6 +123,40 @@ static void unmap_all(char *regions[REGIONS], int n)
         munmap(regions[i], REGION_SIZE);
 }
 
+#define LOCKED_SIZE (60UL << 20)
+
+/*
+ * --mlock: lock 60 MiB. Mlocked and Unevictable (system-wide, where Linux
+ * counts mlocked pages) must rise by VmLck (this process), and fall back
+ * after munlock. Exact under vmemu; natively, only while no other process
+ * locks or unlocks memory, and only with the right to lock that much.
+ */
+static int mlock_check(void)
+{
+    if (read_file("/proc/meminfo"))
+        return 1;
+    long mlocked = field("Mlocked:"), unevictable = field("Unevictable:");
+    char *p = mmap(NULL, LOCKED_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED || mlock(p, LOCKED_SIZE) != 0) {
+        printf("cannot lock 60 MiB\n");
+        return 1;
+    }
+    if (read_file("/proc/self/status"))
+        return 1;
+    long vmlck = field("VmLck:");
+    if (read_file("/proc/meminfo"))
+        return 1;
+    printf("VmLck: %ld kB\n", vmlck);
+    printf("Mlocked rose by VmLck: %s\n", field("Mlocked:") - mlocked == vmlck ? "yes" : "no");
+    printf("Unevictable rose by VmLck: %s\n",
+           field("Unevictable:") - unevictable == vmlck ? "yes" : "no");
+    munlock(p, LOCKED_SIZE);
+    if (read_file("/proc/meminfo"))
+        return 1;
+    printf("Mlocked back after munlock: %s\n", field("Mlocked:") == mlocked ? "yes" : "no");
+    return 0;
+}
+
 /*
  * By default only the per-process figure (RssAnon) is judged: natively,
  * AnonPages and Committed_AS are system-wide and other processes move them.
@@ -133,6 +168,8 @@ int main(int argc, char **argv)
     struct figures before, warm;
     struct verdict v = {0, 0, 0};
     int system = argc > 1 && strcmp(argv[1], "--system") == 0;
+    if (argc > 1 && strcmp(argv[1], "--mlock") == 0)
+        return mlock_check();
     char *regions[REGIONS];
     /* A first read touches buf and the stack the measurements use. */
     if (measure(&warm)) {

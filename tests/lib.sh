@@ -29,3 +29,30 @@ finish() {
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
 }
+
+# require FILE...: the build products a test needs; without them, FAIL at once.
+require() {
+    local f
+    for f in "$@"; do
+        if [ ! -x "$f" ]; then
+            echo "FAIL: $f is missing: build it first"
+            echo "0 passed, 1 failed"
+            exit 1
+        fi
+    done
+}
+
+# expect_run LABEL WANT CMD...: what CMD prints after its first ": " is WANT
+# (the form of samples/path_probe's lines: "OP ARG: RESULT").
+expect_run() {
+    local label=$1 want=$2 got
+    shift 2
+    got=$("$@" 2>"$work/err")
+    got=${got#*: }
+    if [ "$got" = "$want" ]; then
+        pass "$label: $want"
+    else
+        fail "$label" "got '$got', expected '$want'"
+        sed 's/^/    stderr: /' "$work/err" | head -n 3
+    fi
+}

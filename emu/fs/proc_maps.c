@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -27,15 +28,13 @@ void proc_smaps_show(struct task *t, struct seq *s);
 /* The device and inode a shared anonymous mapping shows: shmem's internal mount. */
 #define SHMEM_DEV_MINOR 1
 
-/* The host path of a mapped file as the kernel prints it (d_path), " (deleted)" included. */
+/* The guest's path of a mapped file as the kernel prints it (d_path), " (deleted)" included. */
 static const char *file_name(const struct file *f, char *buf, size_t len)
 {
-    char link[64];
-    snprintf(link, sizeof(link), "/proc/self/fd/%d", f->f_host_fd);
-    ssize_t n = readlink(link, buf, len - 1);
-    if (n <= 0)
+    struct stat st;
+    if (f->f_host_fd < 0 || fstat(f->f_host_fd, &st) != 0 || st.st_nlink > 0)
         return f->f_path;
-    buf[n] = 0;
+    snprintf(buf, len, "%s (deleted)", f->f_path);
     return buf;
 }
 

@@ -7,12 +7,16 @@
  * when the feature is idle: zero.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "emu/fs/fs_struct.h"
 #include "emu/fs/proc_mem.h"
 #include "emu/kernel/task.h"
+#include "mm/fault.h"
 #include "mm/mmap.h"
+#include "mm/pgtable.h"
 #include "mm/seq.h"
 #include "mm/slab.h"
 #include "mm/vmstat.h"
@@ -82,6 +86,58 @@ unsigned long proc_committed_pages(struct task *t)
     return vm_committed_pages();
 }
 
+/*
+ * Mlocked pages, as Linux's PG_mlocked: every page a VM_LOCKED mapping of
+ * any process maps, counted once, moved from the LRU list it sits on to
+ * the unevictable one (where Linux keeps mlocked pages). Counted at read
+ * time, like the rest of vm_counts.
+ */
+struct mlock_walk {
+    struct vm_counts *c;
+    unsigned char *seen; /* a bit per frame */
+};
+
+static void mlock_pte(pte_t *pte, unsigned long addr, void *arg)
+{
+    struct mlock_walk *w = arg;
+    (void)addr;
+    if (!pte_present(*pte) || pte_pfn(*pte) == zero_pfn || pte_pfn(*pte) >= max_pfn)
+        return;
+    unsigned long pfn = pte_pfn(*pte);
+    if (w->seen[pfn / 8] & (1u << (pfn % 8)))
+        return;
+    w->seen[pfn / 8] |= (unsigned char)(1u << (pfn % 8));
+    const struct page *p = pfn_to_page(pfn);
+    int z = (int)(page_zone(p) - contig_page_data.node_zones);
+    bool anon = PageFlag(p, PG_anon), active = PageFlag(p, PG_active);
+    int node_item = anon ? (active ? NR_ACTIVE_ANON : NR_INACTIVE_ANON)
+                         : (active ? NR_ACTIVE_FILE : NR_INACTIVE_FILE);
+    int zone_item = anon ? (active ? NR_ZONE_ACTIVE_ANON : NR_ZONE_INACTIVE_ANON)
+                         : (active ? NR_ZONE_ACTIVE_FILE : NR_ZONE_INACTIVE_FILE);
+    if (w->c->node[node_item])
+        w->c->node[node_item]--;
+    if (w->c->zone[z][zone_item])
+        w->c->zone[z][zone_item]--;
+    w->c->node[NR_UNEVICTABLE]++;
+    w->c->zone[z][NR_ZONE_UNEVICTABLE]++;
+    w->c->zone[z][NR_MLOCK]++;
+}
+
+static void collect_counts(struct vm_counts *c)
+{
+    vm_counts_collect(c);
+    struct mlock_walk w = {c, calloc(max_pfn / 8 + 1, 1)};
+    if (w.seen) {
+        for (struct task *t = next_task(NULL); t; t = next_task(t)) {
+            struct mm_struct *mm = t->mm;
+            for (struct vm_area_struct *v = mm ? find_vma(mm, 0) : NULL; v; v = vma_next(mm, v))
+                if (v->vm_flags & VM_LOCKED)
+                    pgtable_walk_range(mm, v->vm_start, v->vm_end, mlock_pte, &w);
+        }
+        free(w.seen);
+    }
+}
+
 static void meminfo_memory(struct seq *s, const struct vm_counts *c)
 {
     unsigned long free = nr_free_pages();
@@ -100,7 +156,10 @@ static void meminfo_memory(struct seq *s, const struct vm_counts *c)
     show_val_kb(s, "Active(file):", c->node[NR_ACTIVE_FILE]);
     show_val_kb(s, "Inactive(file):", c->node[NR_INACTIVE_FILE]);
     show_val_kb(s, "Unevictable:", c->node[NR_UNEVICTABLE]);
-    show_val_kb(s, "Mlocked:", 0);
+    unsigned long mlocked = 0;
+    for (int z = 0; z < MAX_NR_ZONES; z++)
+        mlocked += c->zone[z][NR_MLOCK];
+    show_val_kb(s, "Mlocked:", mlocked);
     show_val_kb(s, "SwapTotal:", 0); /* no swap area yet */
     show_val_kb(s, "SwapFree:", 0);
     show_val_kb(s, "Zswap:", 0);
@@ -157,7 +216,7 @@ static void meminfo_huge(struct seq *s)
 void proc_meminfo_show(struct task *t, struct seq *s)
 {
     struct vm_counts c;
-    vm_counts_collect(&c);
+    collect_counts(&c);
     meminfo_memory(s, &c);
     meminfo_kernel(s, t, &c);
     meminfo_huge(s);
@@ -213,7 +272,7 @@ void proc_zoneinfo_show(struct task *t, struct seq *s)
 {
     (void)t;
     struct vm_counts c;
-    vm_counts_collect(&c);
+    collect_counts(&c);
     bool node_shown = false;
     for (int z = 0; z < MAX_NR_ZONES; z++) {
         const struct zone *zone = &contig_page_data.node_zones[z];
@@ -238,7 +297,7 @@ void proc_vmstat_show(struct task *t, struct seq *s)
 {
     (void)t;
     struct vm_counts c;
-    vm_counts_collect(&c);
+    collect_counts(&c);
     for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) {
         unsigned long sum = 0;
         for (int z = 0; z < MAX_NR_ZONES; z++)
@@ -267,17 +326,16 @@ static void show_mem_kb(struct seq *s, const char *name, unsigned long pages)
 
 static void status_ids(struct seq *s, struct task *t)
 {
-    mode_t mask = umask(0);
-    umask(mask); /* umask(2) can only be read by setting it */
     unsigned uid = (unsigned)getuid(), euid = (unsigned)geteuid();
     unsigned gid = (unsigned)getgid(), egid = (unsigned)getegid();
-    seq_printf(s, "Name:\t%s\nUmask:\t%04o\nState:\tR (running)\n", t->comm, (unsigned)mask);
-    seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t1\nTracerPid:\t0\n", GUEST_PID, GUEST_PID);
+    unsigned mask = t->fs ? (unsigned)t->fs->umask : 022;
+    seq_printf(s, "Name:\t%s\nUmask:\t%04o\nState:\tR (running)\n", t->comm, mask);
+    seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t1\nTracerPid:\t0\n", t->tgid, t->pid);
     seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", uid, euid, euid, euid, gid, egid,
                egid, egid);
     seq_printf(s, "FDSize:\t%d\nGroups:\t \n", NR_OPEN);
-    seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", GUEST_PID, GUEST_PID,
-               GUEST_PID, GUEST_PID);
+    seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", t->tgid, t->pid, t->tgid,
+               t->tgid);
 }
 
 /* Linux's task_mem: VmExe is the text, VmLib the rest of the executable mappings. */
@@ -354,7 +412,7 @@ static void stat_head(struct seq *s, const struct task *t)
 {
     const struct mm_struct *mm = t->mm;
     unsigned long utime = (unsigned long)((t->vclock_ns - t->start_ns) / (1000000000ULL / USER_HZ));
-    seq_printf(s, "%d (%s) R 1 %d %d 0 -1 0", GUEST_PID, t->comm, GUEST_PID, GUEST_PID);
+    seq_printf(s, "%d (%s) R 1 %d %d 0 -1 0", t->pid, t->comm, t->tgid, t->tgid);
     seq_printf(s, " %lu 0 %lu 0", mm->faults.min_flt, mm->faults.maj_flt);
     seq_printf(s, " %lu 0 0 0", utime);
     seq_printf(s, " 20 0 1 0 0"); /* priority, nice, threads, itrealvalue, starttime */

@@ -1,34 +1,43 @@
 /*
- * The /proc files vmemu serves. Each is a show function over the task's
- * state; opening one renders it into an anonymous host file, so the guest
- * reads it with ordinary read() calls like any other file. A few sysctls
- * under /proc/sys/vm are writable too: they have a store function, which
- * each write() to the open file calls with what was written, as Linux's
- * proc_sys handlers parse every write on its own.
+ * The guest's /proc: entirely vmemu's, a tree generated from vmemu's own
+ * state. It holds the guest's processes and nothing of the host's:
+ *
+ *   /proc/PID/...       per process (proc_pid.c), for every guest task;
+ *                       PID/task/TID/... the same per thread
+ *   /proc/self          link to the caller's PID, thread-self to its TID
+ *   /proc/meminfo, buddyinfo, slabinfo, vmstat, zoneinfo   (proc_mem.c)
+ *   /proc/sys/vm/...    vmemu's own tunables (drop_caches, dirty_*)
+ *
+ * Any other name is ENOENT. Files are rendered when read (seq_file
+ * semantics: a reader that rewinds sees the current text). Nodes carry
+ * their kind, pid and entry number (pseudo.h); num's PROC_UNDER_TID bit
+ * marks entries reached through PID/task/TID.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
-#include <string.h>
 #include <stdlib.h>
-#include <sys/mman.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "emu/fs/proc_mem.h"
 #include "emu/fs/procfs.h"
+#include "emu/fs/pseudo.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
 #include "mm/seq.h"
 #include "mm/slab.h"
 
-/* Per-process files are named "self/NAME", system-wide ones "NAME". */
-struct proc_entry {
-    const char *name;
-    proc_show_fn show;
-    /* Writable entries: take what the guest wrote; 0 or -errno. */
-    int (*store)(const char *buf, size_t len);
-};
+#define PROC_SUPER_MAGIC 0x9fa0
+
+/* ---- the system-wide files and the sysctls ------------------------------------------ */
 
 static void drop_caches_show(struct task *t, struct seq *s);
 static int drop_caches_store(const char *buf, size_t len);
@@ -36,29 +45,29 @@ static void dirty_background_ratio_show(struct task *t, struct seq *s);
 static int dirty_background_ratio_store(const char *buf, size_t len);
 static void dirty_expire_centisecs_show(struct task *t, struct seq *s);
 static int dirty_expire_centisecs_store(const char *buf, size_t len);
-
 void proc_buddyinfo_show(struct task *t, struct seq *s);
-void proc_maps_show(struct task *t, struct seq *s);  /* proc_maps.c */
-void proc_smaps_show(struct task *t, struct seq *s); /* proc_maps.c */
 
-static const struct proc_entry proc_entries[] = {
-    {"buddyinfo", proc_buddyinfo_show, NULL},
-    {"self/maps", proc_maps_show, NULL},
-    {"self/smaps", proc_smaps_show, NULL},
-    /* The memory reports: proc_mem.c. */
-    {"meminfo", proc_meminfo_show, NULL},
-    {"slabinfo", proc_slabinfo_show, NULL},
-    {"vmstat", proc_vmstat_show, NULL},
-    {"zoneinfo", proc_zoneinfo_show, NULL},
-    {"self/stat", proc_pid_stat_show, NULL},
-    {"self/status", proc_pid_status_show, NULL},
-    /* The page cache's sysctls. */
-    {"sys/vm/drop_caches", drop_caches_show, drop_caches_store},
-    {"sys/vm/dirty_background_ratio", dirty_background_ratio_show, dirty_background_ratio_store},
-    {"sys/vm/dirty_expire_centisecs", dirty_expire_centisecs_show, dirty_expire_centisecs_store},
+struct proc_entry {
+    const char *name;
+    proc_show_fn show;
+    /* Writable sysctls: take what the guest wrote; 0 or -errno. */
+    int (*store)(const char *buf, size_t len);
 };
 
-/* ---- /proc/sys/vm ---------------------------------------------------------------- */
+/* /proc/NAME, in name order. */
+static const struct proc_entry proc_files[] = {
+    {"buddyinfo", proc_buddyinfo_show, NULL}, {"meminfo", proc_meminfo_show, NULL},
+    {"slabinfo", proc_slabinfo_show, NULL},   {"vmstat", proc_vmstat_show, NULL},
+    {"zoneinfo", proc_zoneinfo_show, NULL},
+};
+/* /proc/sys/vm/NAME. */
+static const struct proc_entry sysctl_vm[] = {
+    {"dirty_background_ratio", dirty_background_ratio_show, dirty_background_ratio_store},
+    {"dirty_expire_centisecs", dirty_expire_centisecs_show, dirty_expire_centisecs_store},
+    {"drop_caches", drop_caches_show, drop_caches_store},
+};
+#define NR_PROC_FILES (int)(sizeof(proc_files) / sizeof(proc_files[0]))
+#define NR_SYSCTL_VM (int)(sizeof(sysctl_vm) / sizeof(sysctl_vm[0]))
 
 /*
  * One integer in [min, max], as proc_dointvec_minmax reads it: leading
@@ -136,121 +145,470 @@ static int dirty_expire_centisecs_store(const char *buf, size_t len)
     return err;
 }
 
-/* write() on an open writable entry: each call is one value, as in Linux. */
-static long proc_sys_write(struct file *f, const char *buf, size_t len)
-{
-    const struct proc_entry *e = f->private_data;
-    int err = e->store(buf, len);
-    return err ? err : (long)len;
-}
-
-static const struct file_operations proc_sys_fops = {.write = proc_sys_write};
-
 void proc_buddyinfo_show(struct task *t, struct seq *s)
 {
     (void)t;
     buddyinfo_show(s);
 }
 
-static const struct proc_entry *find_entry(const char *name)
+/* ---- nodes ------------------------------------------------------------------------- */
+
+enum proc_kind {
+    PROC_ROOT = NODE_PSEUDO_FIRST,
+    PROC_SELF,
+    PROC_THREAD_SELF,
+    PROC_FILE,    /* num: proc_files index */
+    PROC_SYS,     /* /proc/sys */
+    PROC_SYS_VM,  /* /proc/sys/vm */
+    PROC_SYSCTL,  /* num: sysctl_vm index */
+    PROC_PID,     /* /proc/PID */
+    PROC_TASKDIR, /* /proc/PID/task */
+    PROC_TID,     /* /proc/PID/task/TID: pid is the TID */
+    PROC_PIDENT,  /* num: pid_entries index (| PROC_UNDER_TID) */
+    PROC_FDDIR,   /* num: PROC_UNDER_TID or 0 */
+    PROC_FDLINK,  /* num: the descriptor (| PROC_UNDER_TID) */
+};
+#define PROC_UNDER_TID 0x10000
+#define PROC_DEV makedev(0, 0xfff01) /* st_dev of vmemu's /proc: none of the host's */
+
+static struct path proc_node(const struct path *near, int kind, int pid, int num, mode_t mode)
 {
-    for (size_t i = 0; i < sizeof(proc_entries) / sizeof(proc_entries[0]); i++)
-        if (strcmp(proc_entries[i].name, name) == 0)
-            return &proc_entries[i];
-    return NULL;
+    return (struct path){.mnt = near->mnt,
+                         .kind = kind,
+                         .fd = -1,
+                         .pid = pid,
+                         .num = num,
+                         .mode = mode,
+                         .readonly = false};
 }
 
-/* "/proc/self/maps", "/proc/1000/maps", "/proc/thread-self/maps" -> "self/maps". */
-static bool proc_name(const char *path, char *name, size_t len, bool *per_process)
+/* "1000" names pid 1000; "01000", "+1000", "1000x" name nothing, as in Linux. */
+static int name_to_int(const char *name)
 {
-    static const char *const selves[] = {"/proc/self/", "/proc/thread-self/", "/proc/1000/"};
-    *per_process = false;
-    for (size_t i = 0; i < sizeof(selves) / sizeof(selves[0]); i++) {
-        size_t n = strlen(selves[i]);
-        if (strncmp(path, selves[i], n) == 0) {
-            *per_process = true;
-            snprintf(name, len, "self/%s", path + n);
-            return true;
+    if (name[0] < '0' || name[0] > '9' || (name[0] == '0' && name[1]))
+        return -1;
+    long v = 0;
+    for (const char *p = name; *p; p++) {
+        if (*p < '0' || *p > '9' || v > INT_MAX / 10)
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    return v > INT_MAX ? -1 : (int)v;
+}
+
+/* The task a node belongs to, or NULL when it is gone. */
+static struct task *node_task(const struct path *p)
+{
+    return find_task_by_vpid(p->pid);
+}
+
+static int root_lookup(struct task *t, const struct path *dir, const char *name, struct path *out)
+{
+    if (strcmp(name, "self") == 0)
+        *out = proc_node(dir, PROC_SELF, 0, 0, S_IFLNK | 0777);
+    else if (strcmp(name, "thread-self") == 0)
+        *out = proc_node(dir, PROC_THREAD_SELF, 0, 0, S_IFLNK | 0777);
+    else if (strcmp(name, "sys") == 0)
+        *out = proc_node(dir, PROC_SYS, 0, 0, S_IFDIR | 0555);
+    else {
+        for (int i = 0; i < NR_PROC_FILES; i++) {
+            if (strcmp(proc_files[i].name, name) == 0) {
+                *out = proc_node(dir, PROC_FILE, 0, i, S_IFREG | 0444);
+                return 0;
+            }
+        }
+        int pid = name_to_int(name);
+        if (pid <= 0 || !find_task_by_vpid(pid))
+            return -ENOENT;
+        *out = proc_node(dir, PROC_PID, pid, 0, S_IFDIR | 0555);
+    }
+    (void)t;
+    return 0;
+}
+
+static int sys_lookup(const struct path *dir, const char *name, struct path *out)
+{
+    if (dir->kind == PROC_SYS) {
+        if (strcmp(name, "vm") != 0)
+            return -ENOENT;
+        *out = proc_node(dir, PROC_SYS_VM, 0, 0, S_IFDIR | 0555);
+        return 0;
+    }
+    for (int i = 0; i < NR_SYSCTL_VM; i++) {
+        if (strcmp(sysctl_vm[i].name, name) == 0) {
+            *out = proc_node(dir, PROC_SYSCTL, 0, i, S_IFREG | 0644);
+            return 0;
         }
     }
-    if (strncmp(path, "/proc/", 6) != 0)
-        return false;
-    snprintf(name, len, "%s", path + 6);
-    return true;
+    return -ENOENT;
 }
+
+/* PID/NAME or PID/task/TID/NAME. */
+static int pid_dir_lookup(const struct path *dir, const char *name, struct path *out)
+{
+    int under = dir->kind == PROC_TID ? PROC_UNDER_TID : 0;
+    int i = proc_pid_entry_index(name, under != 0);
+    if (i < 0)
+        return -ENOENT;
+    mode_t mode = proc_pid_entry_mode(i);
+    int kind = S_ISDIR(mode) && strcmp(name, "fd") == 0 ? PROC_FDDIR
+               : S_ISDIR(mode)                          ? PROC_TASKDIR
+                                                        : PROC_PIDENT;
+    *out = proc_node(dir, kind, dir->pid, kind == PROC_PIDENT ? i | under : under, mode);
+    return 0;
+}
+
+static int procfs_lookup(struct task *t, const struct path *dir, const char *name, struct path *out)
+{
+    if (dir->kind == PROC_ROOT)
+        return root_lookup(t, dir, name, out);
+    if (dir->kind == PROC_SYS || dir->kind == PROC_SYS_VM)
+        return sys_lookup(dir, name, out);
+    struct task *owner = node_task(dir);
+    if (!owner)
+        return -ENOENT; /* the process is gone: its directory is empty */
+    int n = name_to_int(name);
+    switch (dir->kind) {
+    case PROC_PID:
+    case PROC_TID:
+        return pid_dir_lookup(dir, name, out);
+    case PROC_TASKDIR: {
+        struct task *th = n > 0 ? find_task_by_vpid(n) : NULL;
+        if (!th || th->tgid != owner->tgid)
+            return -ENOENT;
+        *out = proc_node(dir, PROC_TID, n, 0, S_IFDIR | 0555);
+        return 0;
+    }
+    case PROC_FDDIR:
+        if (n < 0 || !fd_get(owner, n))
+            return -ENOENT;
+        *out =
+            proc_node(dir, PROC_FDLINK, dir->pid, n | (dir->num & PROC_UNDER_TID), S_IFLNK | 0700);
+        return 0;
+    default:
+        return -ENOTDIR;
+    }
+}
+
+static void procfs_parent(const struct path *p, struct path *out)
+{
+    int under = p->num & PROC_UNDER_TID;
+    switch (p->kind) {
+    case PROC_SYS_VM:
+        *out = proc_node(p, PROC_SYS, 0, 0, S_IFDIR | 0555);
+        return;
+    case PROC_SYSCTL:
+        *out = proc_node(p, PROC_SYS_VM, 0, 0, S_IFDIR | 0555);
+        return;
+    case PROC_PIDENT:
+    case PROC_FDDIR:
+    case PROC_TASKDIR:
+        *out = proc_node(p, under ? PROC_TID : PROC_PID, p->pid, 0, S_IFDIR | 0555);
+        return;
+    case PROC_TID: {
+        struct task *th = node_task(p);
+        *out = proc_node(p, PROC_TASKDIR, th ? th->tgid : p->pid, 0, S_IFDIR | 0555);
+        return;
+    }
+    case PROC_FDLINK:
+        *out = proc_node(p, PROC_FDDIR, p->pid, under, S_IFDIR | 0500);
+        return;
+    default:
+        *out = proc_node(p, PROC_ROOT, 0, 0, S_IFDIR | 0555);
+        return;
+    }
+}
+
+static int procfs_get_link(struct task *t, const struct path *p, char *buf, size_t len,
+                           struct path *jump)
+{
+    switch (p->kind) {
+    case PROC_SELF:
+        snprintf(buf, len, "%d", t->tgid);
+        return (int)strlen(buf);
+    case PROC_THREAD_SELF:
+        snprintf(buf, len, "%d/task/%d", t->tgid, t->pid);
+        return (int)strlen(buf);
+    case PROC_PIDENT:
+    case PROC_FDLINK: {
+        struct task *owner = node_task(p);
+        if (!owner)
+            return -ENOENT;
+        int fd = p->kind == PROC_FDLINK ? (p->num & ~PROC_UNDER_TID) : -1;
+        int which = p->kind == PROC_PIDENT ? (p->num & ~PROC_UNDER_TID) : -1;
+        return proc_pid_get_link(owner, which, fd, buf, len, jump);
+    }
+    default:
+        return -EINVAL;
+    }
+}
+
+static ino_t node_ino(const struct path *p)
+{
+    if (p->kind == PROC_ROOT)
+        return 1; /* PROC_ROOT_INO */
+    return ((ino_t)(p->kind - PROC_ROOT) << 40) | ((ino_t)(unsigned)p->pid << 18) |
+           (ino_t)(p->num & 0x3ffff);
+}
+
+static void procfs_getattr(const struct path *p, struct stat *st)
+{
+    bool per_process = p->kind >= PROC_PID;
+    pseudo_fill_stat(st, PROC_DEV, node_ino(p), p->mode, per_process ? geteuid() : 0);
+    if (S_ISLNK(p->mode))
+        st->st_size = 64; /* Linux gives links of /proc a size of 64 */
+}
+
+/* ---- reading the files ------------------------------------------------------------- */
+
+static int global_show(struct file *f, struct seq *s)
+{
+    const struct path *node = pseudo_file_node(f);
+    const struct proc_entry *e =
+        node->kind == PROC_FILE ? &proc_files[node->num] : &sysctl_vm[node->num];
+    e->show(next_task(NULL), s);
+    return 0;
+}
+
+static long global_read(struct file *f, char *buf, size_t len, uint64_t *pos)
+{
+    return pseudo_seq_read(f, buf, len, pos, global_show);
+}
+
+/* write() on an open sysctl: each call is one value, as in Linux. */
+static long sysctl_write(struct file *f, const char *buf, size_t len, uint64_t *pos)
+{
+    (void)pos;
+    const struct path *node = pseudo_file_node(f);
+    int err = sysctl_vm[node->num].store(buf, len);
+    return err ? err : (long)len;
+}
+
+static const struct file_operations global_fops = {
+    .read = global_read,
+    .llseek = pseudo_llseek,
+    .getattr = pseudo_getattr,
+    .release = pseudo_file_release,
+};
+
+static const struct file_operations sysctl_fops = {
+    .read = global_read,
+    .write = sysctl_write,
+    .llseek = pseudo_llseek,
+    .getattr = pseudo_getattr,
+    .release = pseudo_file_release,
+};
+
+/* A name for the open file, as readlink of /proc/self/fd/N shows it. */
+static void node_name(const struct path *p, char *buf, size_t len)
+{
+    switch (p->kind) {
+    case PROC_FILE:
+        snprintf(buf, len, "/proc/%s", proc_files[p->num].name);
+        return;
+    case PROC_SYSCTL:
+        snprintf(buf, len, "/proc/sys/vm/%s", sysctl_vm[p->num].name);
+        return;
+    case PROC_SYS:
+        snprintf(buf, len, "/proc/sys");
+        return;
+    case PROC_SYS_VM:
+        snprintf(buf, len, "/proc/sys/vm");
+        return;
+    case PROC_ROOT:
+        snprintf(buf, len, "/proc");
+        return;
+    case PROC_PIDENT:
+        snprintf(buf, len, "/proc/%d/%s", p->pid, proc_pid_entry_name(p->num & ~PROC_UNDER_TID));
+        return;
+    default:
+        snprintf(buf, len, "/proc/%d", p->pid);
+        return;
+    }
+}
+
+static int procfs_open(struct task *t, const struct path *p, int flags, struct file **out)
+{
+    struct stat st;
+    procfs_getattr(p, &st);
+    int may = open_flags_to_may(flags);
+    int err = pseudo_permission(st.st_mode, st.st_uid, may);
+    if (err)
+        return err;
+    char name[96];
+    node_name(p, name, sizeof(name));
+    if (S_ISDIR(p->mode))
+        return (may & MAY_WRITE) ? -EISDIR
+                                 : pseudo_file_open(p, flags, name, &pseudo_dir_fops, out);
+    switch (p->kind) {
+    case PROC_FILE:
+        return pseudo_file_open(p, flags, name, &global_fops, out);
+    case PROC_SYSCTL:
+        return pseudo_file_open(p, flags, name, &sysctl_fops, out);
+    case PROC_PIDENT:
+        if (!node_task(p))
+            return -ENOENT;
+        return proc_pid_open(t, p, p->num & ~PROC_UNDER_TID, flags, name, out);
+    default:
+        return -ENXIO;
+    }
+}
+
+/* ---- listing ----------------------------------------------------------------------- */
+
+static bool emit_dots(const struct path *dir, struct dir_context *ctx)
+{
+    struct path up;
+    procfs_parent(dir, &up);
+    if (ctx->pos <= 0 && !ctx->emit(ctx, ".", node_ino(dir), DT_DIR, 0))
+        return false;
+    return ctx->pos > 1 ||
+           ctx->emit(ctx, "..", dir->kind == PROC_ROOT ? 1 : node_ino(&up), DT_DIR, 1);
+}
+
+static void root_iterate(const struct path *dir, struct dir_context *ctx)
+{
+    uint64_t off = 2;
+    for (int i = 0; i < NR_PROC_FILES; i++, off++) {
+        struct path p = proc_node(dir, PROC_FILE, 0, i, S_IFREG | 0444);
+        if (ctx->pos <= off && !ctx->emit(ctx, proc_files[i].name, node_ino(&p), DT_REG, off))
+            return;
+    }
+    static const char *const links[] = {"self", "sys", "thread-self"};
+    static const int kinds[] = {PROC_SELF, PROC_SYS, PROC_THREAD_SELF};
+    for (int i = 0; i < 3; i++, off++) {
+        struct path p = proc_node(dir, kinds[i], 0, 0, 0);
+        unsigned char type = kinds[i] == PROC_SYS ? DT_DIR : DT_LNK;
+        if (ctx->pos <= off && !ctx->emit(ctx, links[i], node_ino(&p), type, off))
+            return;
+    }
+    /* Processes after the fixed entries, by pid: offset off + pid stays put as others come and go.
+     */
+    for (struct task *t = next_task(NULL); t; t = next_task(t)) {
+        if (t->pid != t->tgid)
+            continue; /* threads are listed under their process's task/ */
+        char name[16];
+        snprintf(name, sizeof(name), "%d", t->pid);
+        struct path p = proc_node(dir, PROC_PID, t->pid, 0, S_IFDIR | 0555);
+        if (ctx->pos <= off + (uint64_t)t->pid &&
+            !ctx->emit(ctx, name, node_ino(&p), DT_DIR, off + (uint64_t)t->pid))
+            return;
+    }
+}
+
+static void numbered_iterate(const struct path *dir, struct dir_context *ctx)
+{
+    struct task *owner = node_task(dir);
+    if (!owner)
+        return;
+    if (dir->kind == PROC_TASKDIR) {
+        for (struct task *t = next_task(NULL); t; t = next_task(t)) {
+            char name[16];
+            snprintf(name, sizeof(name), "%d", t->pid);
+            struct path p = proc_node(dir, PROC_TID, t->pid, 0, S_IFDIR | 0555);
+            if (t->tgid == owner->tgid && ctx->pos <= 2 + (uint64_t)t->pid &&
+                !ctx->emit(ctx, name, node_ino(&p), DT_DIR, 2 + (uint64_t)t->pid))
+                return;
+        }
+        return;
+    }
+    for (int fd = 0; fd < NR_OPEN; fd++) {
+        if (!fd_get(owner, fd) || ctx->pos > 2 + (uint64_t)fd)
+            continue;
+        char name[16];
+        snprintf(name, sizeof(name), "%d", fd);
+        struct path p = proc_node(dir, PROC_FDLINK, dir->pid, fd | (dir->num & PROC_UNDER_TID), 0);
+        if (!ctx->emit(ctx, name, node_ino(&p), DT_LNK, 2 + (uint64_t)fd))
+            return;
+    }
+}
+
+static void procfs_iterate(const struct path *dir, struct dir_context *ctx)
+{
+    if (!emit_dots(dir, ctx))
+        return;
+    switch (dir->kind) {
+    case PROC_ROOT:
+        root_iterate(dir, ctx);
+        return;
+    case PROC_SYS:
+        if (ctx->pos <= 2) {
+            struct path p = proc_node(dir, PROC_SYS_VM, 0, 0, 0);
+            ctx->emit(ctx, "vm", node_ino(&p), DT_DIR, 2);
+        }
+        return;
+    case PROC_SYS_VM:
+        for (int i = 0; i < NR_SYSCTL_VM; i++) {
+            struct path p = proc_node(dir, PROC_SYSCTL, 0, i, 0);
+            if (ctx->pos <= 2 + (uint64_t)i &&
+                !ctx->emit(ctx, sysctl_vm[i].name, node_ino(&p), DT_REG, 2 + (uint64_t)i))
+                return;
+        }
+        return;
+    case PROC_PID:
+    case PROC_TID: {
+        if (!node_task(dir))
+            return;
+        int under = dir->kind == PROC_TID ? PROC_UNDER_TID : 0;
+        for (int i = 0; proc_pid_entry_name(i); i++) {
+            if (under && proc_pid_entry_index(proc_pid_entry_name(i), true) < 0)
+                continue;
+            struct path p = proc_node(dir, PROC_PIDENT, dir->pid, i | under, 0);
+            if (ctx->pos <= 2 + (uint64_t)i &&
+                !ctx->emit(ctx, proc_pid_entry_name(i), node_ino(&p),
+                           mode_to_dtype(proc_pid_entry_mode(i)), 2 + (uint64_t)i))
+                return;
+        }
+        return;
+    }
+    default:
+        numbered_iterate(dir, ctx);
+        return;
+    }
+}
+
+static void procfs_statfs(struct statfs *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->f_type = PROC_SUPER_MAGIC;
+    st->f_bsize = 4096;
+    st->f_frsize = 4096;
+    st->f_namelen = 255;
+    st->f_flags = ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_RELATIME;
+}
+
+const struct pseudo_ops procfs_ops = {
+    .lookup = procfs_lookup,
+    .parent = procfs_parent,
+    .get_link = procfs_get_link,
+    .getattr = procfs_getattr,
+    .open = procfs_open,
+    .iterate = procfs_iterate,
+    .statfs = procfs_statfs,
+    .enoent_create = -EACCES,
+};
+
+/* ---- --report ---------------------------------------------------------------------- */
 
 bool procfs_has(const char *name)
 {
-    return find_entry(name) != NULL;
+    if (strncmp(name, "self/", 5) == 0)
+        return proc_pid_show_by_name(NULL, name + 5, NULL);
+    for (int i = 0; i < NR_PROC_FILES; i++)
+        if (strcmp(proc_files[i].name, name) == 0)
+            return true;
+    return false;
 }
 
 bool procfs_show(struct task *t, const char *name, struct seq *s)
 {
-    const struct proc_entry *e = find_entry(name);
-    if (!e)
-        return false;
-    e->show(t, s);
-    return true;
-}
-
-/* Put the rendered text in an anonymous host file and open it for the guest. */
-static struct file *snapshot_file(const char *path, const struct seq *s, int *err)
-{
-    int fd = memfd_create("vmemu-proc", MFD_CLOEXEC);
-    if (fd < 0) {
-        *err = -errno;
-        return NULL;
-    }
-    size_t done = 0;
-    while (done < s->len) {
-        ssize_t n = write(fd, s->buf + done, s->len - done);
-        if (n < 0) {
-            *err = -errno;
-            close(fd);
-            return NULL;
+    if (strncmp(name, "self/", 5) == 0)
+        return proc_pid_show_by_name(t, name + 5, s);
+    for (int i = 0; i < NR_PROC_FILES; i++) {
+        if (strcmp(proc_files[i].name, name) == 0) {
+            proc_files[i].show(t, s);
+            return true;
         }
-        done += (size_t)n;
     }
-    struct file *f = file_from_host_fd(fd, path, err);
-    close(fd);
-    if (f) {
-        f->f_flags = O_RDONLY;
-        f->f_pos_shared = false; /* the snapshot is the guest's alone */
-    }
-    return f;
-}
-
-struct file *procfs_open(struct task *t, const char *path, int flags, int *err)
-{
-    char name[256];
-    bool per_process;
-    *err = 0;
-    if (!proc_name(path, name, sizeof(name), &per_process))
-        return NULL;
-    const struct proc_entry *e = find_entry(name);
-    if (!e) {
-        /* Never show the host process's own /proc/self files as the guest's. */
-        if (per_process)
-            *err = -ENOENT;
-        return NULL;
-    }
-    bool writing = (flags & O_ACCMODE) != O_RDONLY;
-    /* Writable entries are root's, as their 0644 modes make them in Linux. */
-    if (writing && (!e->store || geteuid() != 0)) {
-        *err = -EACCES;
-        return NULL;
-    }
-    struct seq s;
-    seq_init(&s);
-    e->show(t, &s);
-    struct file *f = s.overflow ? NULL : snapshot_file(path, &s, err);
-    if (s.overflow)
-        *err = -ENOMEM;
-    seq_free(&s);
-    if (f && writing) {
-        f->f_flags = (unsigned int)(flags & O_ACCMODE);
-        f->f_op = &proc_sys_fops;
-        f->private_data = (void *)e;
-    }
-    return f;
+    return false;
 }

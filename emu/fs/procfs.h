@@ -1,30 +1,44 @@
 /*
- * /proc as the guest sees it: files generated from vmemu's own state when
- * opened. /proc/self/... never shows the host process (vmemu) behind it.
+ * /proc as the guest sees it (procfs.c: the tree; proc_pid.c: the files of
+ * each process). Nothing under the guest's /proc is the host's.
  */
 #ifndef VMEMU_EMU_PROCFS_H
 #define VMEMU_EMU_PROCFS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 struct task;
 struct seq;
 struct file;
+struct path;
 
 typedef void (*proc_show_fn)(struct task *t, struct seq *s);
 
-/*
- * If path names a /proc file vmemu serves, open a snapshot of it: returns
- * the file, or NULL with *err (-ENOENT for a /proc/self entry vmemu does
- * not have, -EACCES for writing). Returns NULL with *err = 0 when path is
- * not vmemu's business (the host file is opened instead).
- */
-struct file *procfs_open(struct task *t, const char *path, int flags, int *err);
-
-/* Whether vmemu serves the file ("meminfo", "self/status"). */
+/* Whether vmemu serves the file ("meminfo", "self/status"), for --report. */
 bool procfs_has(const char *name);
-
 /* The text of a served file, for --report at exit; false if unknown. */
 bool procfs_show(struct task *t, const char *name, struct seq *s);
+
+/* ---- the entries of /proc/PID (proc_pid.c) ---- */
+
+/* The index of /proc/PID/NAME (under_tid: of .../task/TID/NAME), or -1. */
+int proc_pid_entry_index(const char *name, bool under_tid);
+/* The name and mode of entry i; the name is NULL past the last. */
+const char *proc_pid_entry_name(int i);
+mode_t proc_pid_entry_mode(int i);
+/*
+ * The link /proc/PID/exe, cwd, root (entry which) or fd/FD of owner: its
+ * text into buf (its length, or -errno), and the object it names in *jump
+ * when jump is not NULL.
+ */
+int proc_pid_get_link(struct task *owner, int which, int fd, char *buf, size_t len,
+                      struct path *jump);
+/* Open entry which of the process node p names. */
+int proc_pid_open(struct task *t, const struct path *p, int which, int flags, const char *name,
+                  struct file **out);
+/* --report's "self/NAME": render it for t into s (s NULL: only say whether it exists). */
+bool proc_pid_show_by_name(struct task *t, const char *name, struct seq *s);
 
 #endif

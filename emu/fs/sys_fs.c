@@ -1,9 +1,10 @@
 /*
- * File system calls. Guest paths are host paths. Regular files are read
- * and written through vmemu's page cache (so read(), write() and mappings
- * see the same pages); written pages reach the host file at writeback
- * (fsync, sync, msync, the dirty thresholds, exit). Terminals and pipes
- * pass through.
+ * The file system calls on descriptors (the calls that take a path are in
+ * sys_path.c). Regular files are read and written through vmemu's page
+ * cache (so read(), write() and mappings see the same pages); written pages
+ * reach the host file at writeback (fsync, sync, msync, the dirty
+ * thresholds, exit). Terminals and pipes pass through. vmemu's own files
+ * (/proc, /dev) do what their file_operations say.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,7 +20,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "emu/fs/procfs.h"
+#include "emu/fs/vfs.h"
 #include "emu/hostsig.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
@@ -27,7 +28,8 @@
 #include "mm/uaccess.h"
 
 #define BOUNCE 65536
-#define GUEST_AT_FDCWD (-100)
+
+void sys_path_register(syscall_fn table[NR_SYSCALLS]);
 
 static bool is_regular(const struct file *f)
 {
@@ -59,14 +61,33 @@ static long write_stream(struct task *t, struct file *f, uint64_t ubuf, size_t c
     return (long)done;
 }
 
-/* A special file with its own write (a /proc/sys entry): one bounce buffer's worth. */
-static long write_special(struct task *t, struct file *f, uint64_t ubuf, size_t count)
+/* vmemu's own files (/proc, /dev): one bounce buffer's worth per call. */
+static long write_special(struct task *t, struct file *f, uint64_t ubuf, size_t count,
+                          uint64_t *pos)
 {
     static char buf[BOUNCE];
+    if (!f->f_op->write)
+        return -EINVAL;
     size_t n = count < BOUNCE ? count : BOUNCE;
     if (copy_from_user(t->mm, buf, ubuf, n))
         return -EFAULT;
-    return f->f_op->write(f, buf, n);
+    return f->f_op->write(f, buf, n, pos);
+}
+
+static long read_special(struct task *t, struct file *f, uint64_t ubuf, size_t count, uint64_t *pos)
+{
+    static char buf[BOUNCE];
+    if (!f->f_op->read)
+        return -EINVAL;
+    size_t n = count < BOUNCE ? count : BOUNCE;
+    uint64_t at = *pos;
+    long r = f->f_op->read(f, buf, n, &at);
+    if (r <= 0)
+        return r;
+    if (copy_to_user(t->mm, ubuf, buf, (size_t)r))
+        return -EFAULT;
+    *pos = at;
+    return r;
 }
 
 static long read_stream(struct task *t, struct file *f, uint64_t ubuf, size_t count)
@@ -85,27 +106,43 @@ static long read_stream(struct task *t, struct file *f, uint64_t ubuf, size_t co
 
 static long do_read(struct task *t, struct file *f, uint64_t ubuf, size_t count, uint64_t *pos)
 {
-    if ((f->f_flags & O_ACCMODE) == O_WRONLY)
+    if ((f->f_flags & O_ACCMODE) == O_WRONLY || (f->f_flags & O_PATH))
         return -EBADF;
     if (S_ISDIR(f->f_mode))
         return -EISDIR;
+    if (f->f_op)
+        return read_special(t, f, ubuf, count, pos);
     if (!is_regular(f))
         return read_stream(t, f, ubuf, count);
     return filemap_read(f, t->mm, ubuf, count, pos);
 }
 
-/* Writes to regular files go into the page cache; the host file gets them at writeback. */
-static long do_write(struct task *t, struct file *f, uint64_t ubuf, size_t count, uint64_t *pos)
+/*
+ * Writes to regular files go into the page cache; the host file gets them
+ * at writeback. The size limits are checked first, as Linux does (a later
+ * segment of a writev that finds the limit reached ends the call without
+ * a signal: first says whether this is the call's first write).
+ */
+static long do_write_at(struct task *t, struct file *f, uint64_t ubuf, size_t count, uint64_t *pos,
+                        bool first)
 {
-    if ((f->f_flags & O_ACCMODE) == O_RDONLY)
+    if ((f->f_flags & O_ACCMODE) == O_RDONLY || (f->f_flags & O_PATH))
         return -EBADF;
-    if (f->f_op && f->f_op->write)
-        return write_special(t, f, ubuf, count);
+    if (f->f_op)
+        return write_special(t, f, ubuf, count, pos);
     if (!is_regular(f))
         return write_stream(t, f, ubuf, count);
     if (f->f_flags & O_APPEND)
         *pos = f->f_mapping->i_size;
+    int err = generic_write_checks(t, f, *pos, &count, first);
+    if (err)
+        return err;
     return filemap_write(f, t->mm, ubuf, count, pos);
+}
+
+static long do_write(struct task *t, struct file *f, uint64_t ubuf, size_t count, uint64_t *pos)
+{
+    return do_write_at(t, f, ubuf, count, pos, true);
 }
 
 /* An inherited descriptor's position is the host's: fetch it before, store it after. */
@@ -147,15 +184,25 @@ static long sys_write(struct task *t, const uint64_t a[6])
 }
 
 /* pread64/pwrite64: at an offset, the file position untouched. */
+/*
+ * Linux's rw_verify_area: a transfer may neither start nor end past the
+ * largest offset. (Linux lets /proc/PID/mem take the addresses above it;
+ * they are the kernel's, and reading them fails either way.)
+ */
+static bool rw_area_ok(uint64_t pos, size_t count)
+{
+    return (int64_t)count >= 0 && (int64_t)pos >= 0 && (int64_t)(pos + count) >= 0;
+}
+
 static long do_pio(struct task *t, const uint64_t a[6], bool writing)
 {
     struct file *f = fd_get(t, (int)a[0]);
     uint64_t pos = a[3];
     if (!f)
         return -EBADF;
-    if (!is_regular(f))
+    if (!is_regular(f) && !(f->f_op && S_ISREG(f->f_mode)))
         return -ESPIPE;
-    if ((int64_t)pos < 0)
+    if (!rw_area_ok(pos, (size_t)a[2]))
         return -EINVAL;
     writeback_periodic();
     /* As in Linux, O_APPEND wins over the offset for pwrite. */
@@ -196,7 +243,7 @@ static long do_iov(struct task *t, struct file *f, uint64_t uiov, uint64_t cnt, 
         if (iov.iov_len == 0)
             continue;
         uint64_t base = (uint64_t)(uintptr_t)iov.iov_base;
-        long r = writing ? do_write(t, f, base, iov.iov_len, where)
+        long r = writing ? do_write_at(t, f, base, iov.iov_len, where, total == 0)
                          : do_read(t, f, base, iov.iov_len, where);
         if (r < 0) {
             err = r;
@@ -230,7 +277,7 @@ static long do_piov(struct task *t, const uint64_t a[6], bool writing)
     uint64_t pos = a[3] | (a[4] << 32 << 32); /* x86-64 passes it whole in the low half */
     if (!f)
         return -EBADF;
-    if (!is_regular(f))
+    if (!is_regular(f) && !(f->f_op && S_ISREG(f->f_mode)))
         return -ESPIPE;
     if ((int64_t)pos < 0)
         return -EINVAL;
@@ -251,14 +298,15 @@ static long sys_pwritev(struct task *t, const uint64_t a[6])
 #define MAX_RW_COUNT 0x7ffff000UL
 
 /* Write what sendfile read to its destination; bytes taken or -errno. */
-static long sendfile_out(struct file *out, const char *buf, size_t n)
+static long sendfile_out(struct task *t, struct file *out, const char *buf, size_t n, bool first)
 {
     if (!is_regular(out)) {
         ssize_t w = write(out->f_host_fd, buf, n);
         return w < 0 ? -errno : (long)w;
     }
     pos_load(out);
-    long w = kernel_write(out, buf, n, &out->f_pos);
+    int err = generic_write_checks(t, out, out->f_pos, &n, first);
+    long w = err ? err : kernel_write(out, buf, n, &out->f_pos);
     pos_store(out);
     return w;
 }
@@ -271,7 +319,7 @@ static long sys_sendfile(struct task *t, const uint64_t a[6])
     if (!out || !in || (in->f_flags & O_ACCMODE) == O_WRONLY ||
         (out->f_flags & O_ACCMODE) == O_RDONLY)
         return -EBADF;
-    if (!is_regular(in) || (out->f_flags & O_APPEND) || (out->f_op && out->f_op->write))
+    if (!is_regular(in) || (out->f_flags & O_APPEND) || out->f_op)
         return -EINVAL;
     uint64_t pos = in->f_pos;
     if (a[2] && copy_from_user(t->mm, &pos, a[2], sizeof(pos)))
@@ -289,7 +337,7 @@ static long sys_sendfile(struct task *t, const uint64_t a[6])
             err = r;
             break;
         }
-        long w = sendfile_out(out, buf, (size_t)r);
+        long w = sendfile_out(t, out, buf, (size_t)r, done == 0);
         if (w <= 0) {
             err = w;
             break;
@@ -304,106 +352,9 @@ static long sys_sendfile(struct task *t, const uint64_t a[6])
     return done ? (long)done : err;
 }
 
-/* The host directory descriptor for a guest dirfd; -1 means the cwd. */
-static int host_dirfd(struct task *t, int64_t dirfd, int *hostfd)
-{
-    if (dirfd == GUEST_AT_FDCWD) {
-        *hostfd = AT_FDCWD;
-        return 0;
-    }
-    struct file *f = fd_get(t, (int)dirfd);
-    if (!f)
-        return -EBADF;
-    *hostfd = f->f_host_fd;
-    return 0;
-}
-
-/*
- * The path argument of an *at() call and the host directory it is relative
- * to (AT_FDCWD for absolute paths): 0, or the error the call returns.
- */
-static long user_path_at(struct task *t, int64_t dirfd, uint64_t upath, char path[PATH_MAX],
-                         int *hostdir)
-{
-    long err = get_user_path(t, upath, path);
-    *hostdir = AT_FDCWD;
-    if (err || path[0] == '/')
-        return err;
-    return host_dirfd(t, dirfd, hostdir);
-}
-
-static bool is_proc_self_exe(const char *path)
-{
-    return strcmp(path, "/proc/self/exe") == 0;
-}
-
-/* The open file a "/proc/self/fd/N" or "/dev/fd/N" path names, or NULL. */
-static struct file *reopened_fd(struct task *t, const char *path)
-{
-    int fd;
-    char tail;
-    if (sscanf(path, "/proc/self/fd/%d%c", &fd, &tail) == 1 ||
-        sscanf(path, "/dev/fd/%d%c", &fd, &tail) == 1)
-        return fd_get(t, fd);
-    return NULL;
-}
-
-static long do_openat(struct task *t, int64_t dirfd, uint64_t upath, int flags, int mode)
-{
-    char path[PATH_MAX], host[PATH_MAX + 32];
-    long err = get_user_path(t, upath, path);
-    if (err)
-        return err;
-    int hostdir = AT_FDCWD;
-    if (path[0] != '/' && (err = host_dirfd(t, dirfd, &hostdir)) != 0)
-        return err;
-    const char *open_path = path, *name = path;
-    struct file *again = reopened_fd(t, path);
-    if (is_proc_self_exe(path)) {
-        open_path = name = t->exe_path;
-    } else if (again) {
-        /* Opening a descriptor's name opens its file anew, as Linux does. */
-        snprintf(host, sizeof(host), "/proc/self/fd/%d", again->f_host_fd);
-        open_path = host;
-        name = again->f_path;
-    } else if (path[0] != '/' && hostdir != AT_FDCWD) {
-        snprintf(host, sizeof(host), "/proc/self/fd/%d/%s", hostdir, path);
-        open_path = host;
-    }
-    int e = 0;
-    struct file *f = again ? NULL : procfs_open(t, path, flags, &e);
-    if (!f && !e)
-        f = file_open(open_path, flags & ~O_CLOEXEC, mode, &e);
-    if (!f)
-        return e;
-    if (file_set_path(f, name) != 0) {
-        fput(f);
-        return -ENOMEM;
-    }
-    int fd = fd_install(t, f, 0, flags & O_CLOEXEC);
-    if (fd < 0)
-        fput(f);
-    return fd;
-}
-
-static long sys_open(struct task *t, const uint64_t a[6])
-{
-    return do_openat(t, GUEST_AT_FDCWD, a[0], (int)a[1], (int)a[2]);
-}
-
-static long sys_openat(struct task *t, const uint64_t a[6])
-{
-    return do_openat(t, (int64_t)(int)a[0], a[1], (int)a[2], (int)a[3]);
-}
-
 static long sys_close(struct task *t, const uint64_t a[6])
 {
     return fd_close(t, (int)a[0]);
-}
-
-static long put_stat(struct task *t, uint64_t ubuf, const struct stat *st)
-{
-    return copy_to_user(t->mm, ubuf, st, sizeof(*st)) ? -EFAULT : 0;
 }
 
 static long sys_fstat(struct task *t, const uint64_t a[6])
@@ -412,46 +363,10 @@ static long sys_fstat(struct task *t, const uint64_t a[6])
     struct stat st;
     if (!f)
         return -EBADF;
-    if (fstat(f->f_host_fd, &st) != 0)
-        return -errno;
-    if (is_regular(f))
-        st.st_size = (off_t)f->f_mapping->i_size;
-    return put_stat(t, a[1], &st);
-}
-
-static long do_fstatat(struct task *t, int64_t dirfd, uint64_t upath, uint64_t ubuf, int flags)
-{
-    char path[PATH_MAX];
-    long err = get_user_path(t, upath, path);
+    int err = vfs_fstat(f, &st);
     if (err)
         return err;
-    if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
-        uint64_t b[6] = {(uint64_t)dirfd, ubuf};
-        return sys_fstat(t, b);
-    }
-    int hostdir = AT_FDCWD;
-    if (path[0] != '/' && (err = host_dirfd(t, dirfd, &hostdir)) != 0)
-        return err;
-    struct stat st;
-    const char *p = is_proc_self_exe(path) ? t->exe_path : path;
-    if (fstatat(hostdir, p, &st, flags & AT_SYMLINK_NOFOLLOW) != 0)
-        return -errno;
-    return put_stat(t, ubuf, &st);
-}
-
-static long sys_stat(struct task *t, const uint64_t a[6])
-{
-    return do_fstatat(t, GUEST_AT_FDCWD, a[0], a[1], 0);
-}
-
-static long sys_lstat(struct task *t, const uint64_t a[6])
-{
-    return do_fstatat(t, GUEST_AT_FDCWD, a[0], a[1], AT_SYMLINK_NOFOLLOW);
-}
-
-static long sys_newfstatat(struct task *t, const uint64_t a[6])
-{
-    return do_fstatat(t, (int64_t)(int)a[0], a[1], a[2], (int)a[3]);
+    return copy_to_user(t->mm, a[1], &st, sizeof(st)) ? -EFAULT : 0;
 }
 
 static long sys_lseek(struct task *t, const uint64_t a[6])
@@ -460,6 +375,8 @@ static long sys_lseek(struct task *t, const uint64_t a[6])
     int64_t off = (int64_t)a[1];
     if (!f)
         return -EBADF;
+    if (f->f_op)
+        return f->f_op->llseek ? (long)f->f_op->llseek(f, off, (int)a[2]) : -ESPIPE;
     if (!is_regular(f)) {
         off_t r = lseek(f->f_host_fd, (off_t)off, (int)a[2]);
         return r < 0 ? -errno : (long)r;
@@ -486,11 +403,9 @@ static long sys_lseek(struct task *t, const uint64_t a[6])
     default:
         return -EINVAL;
     }
-    if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
-        return -EINVAL;
-    f->f_pos = (uint64_t)(base + off);
+    long r = (long)vfs_setpos(f, base, off);
     pos_store(f);
-    return (long)f->f_pos;
+    return r;
 }
 
 /* Terminal queries are answered by the host terminal, as they are truthfully. */
@@ -511,72 +426,11 @@ static long sys_ioctl(struct task *t, const uint64_t a[6])
     default:
         return -ENOTTY;
     }
+    if (f->f_host_fd < 0)
+        return -ENOTTY;
     if (ioctl(f->f_host_fd, (unsigned long)a[1], buf) != 0)
         return -errno;
     return copy_to_user(t->mm, a[2], buf, len) ? -EFAULT : 0;
-}
-
-static long do_faccessat(struct task *t, int64_t dirfd, uint64_t upath, int mode)
-{
-    char path[PATH_MAX];
-    int hostdir;
-    long err = user_path_at(t, dirfd, upath, path, &hostdir);
-    if (err)
-        return err;
-    return faccessat(hostdir, path, mode, 0) ? -errno : 0;
-}
-
-static long sys_access(struct task *t, const uint64_t a[6])
-{
-    return do_faccessat(t, GUEST_AT_FDCWD, a[0], (int)a[1]);
-}
-
-static long sys_faccessat(struct task *t, const uint64_t a[6])
-{
-    return do_faccessat(t, (int64_t)(int)a[0], a[1], (int)a[2]);
-}
-
-static long do_readlinkat(struct task *t, int64_t dirfd, uint64_t upath, uint64_t ubuf,
-                          uint64_t size)
-{
-    char path[PATH_MAX], target[PATH_MAX];
-    int hostdir;
-    long err = user_path_at(t, dirfd, upath, path, &hostdir);
-    if (err)
-        return err;
-    if ((int64_t)size <= 0)
-        return -EINVAL;
-    ssize_t n;
-    if (is_proc_self_exe(path)) {
-        n = (ssize_t)strlen(t->exe_path);
-        memcpy(target, t->exe_path, (size_t)n);
-    } else if ((n = readlinkat(hostdir, path, target, sizeof(target))) < 0) {
-        return -errno;
-    }
-    if ((uint64_t)n > size)
-        n = (ssize_t)size;
-    return copy_to_user(t->mm, ubuf, target, (size_t)n) ? -EFAULT : n;
-}
-
-static long sys_readlink(struct task *t, const uint64_t a[6])
-{
-    return do_readlinkat(t, GUEST_AT_FDCWD, a[0], a[1], a[2]);
-}
-
-static long sys_readlinkat(struct task *t, const uint64_t a[6])
-{
-    return do_readlinkat(t, (int64_t)(int)a[0], a[1], a[2], a[3]);
-}
-
-static long sys_getcwd(struct task *t, const uint64_t a[6])
-{
-    char cwd[PATH_MAX];
-    if (!getcwd(cwd, sizeof(cwd)))
-        return -errno;
-    size_t n = strlen(cwd) + 1;
-    if (n > a[1])
-        return -ERANGE;
-    return copy_to_user(t->mm, a[0], cwd, n) ? -EFAULT : (long)n;
 }
 
 static long do_dup(struct task *t, int oldfd, int newfd, bool cloexec)
@@ -651,6 +505,8 @@ static long sys_fsync(struct task *t, const uint64_t a[6])
     struct file *f = fd_get(t, (int)a[0]);
     if (!f)
         return -EBADF;
+    if (f->f_host_fd < 0)
+        return -EINVAL; /* vmemu's own files have nothing to sync, as Linux's procfs */
     return vfs_fsync(f);
 }
 
@@ -668,6 +524,8 @@ static long sys_syncfs(struct task *t, const uint64_t a[6])
     struct stat st;
     if (!f)
         return -EBADF;
+    if (f->f_host_fd < 0)
+        return 0;
     if (fstat(f->f_host_fd, &st) != 0)
         return -errno;
     int err = writeback_dev((uint64_t)st.st_dev, WB_REASON_SYNC);
@@ -686,25 +544,8 @@ static long sys_ftruncate(struct task *t, const uint64_t a[6])
     if (!is_regular(f) || (f->f_flags & O_ACCMODE) == O_RDONLY)
         return -EINVAL;
     writeback_periodic();
-    return vmtruncate(f, a[1]);
-}
-
-/* truncate(2): through an open of its own, so a cached file's pages follow. */
-static long sys_truncate(struct task *t, const uint64_t a[6])
-{
-    char path[PATH_MAX];
-    long err = get_user_path(t, a[0], path);
-    if (err)
-        return err;
-    if ((int64_t)a[1] < 0)
-        return -EINVAL;
-    int e = 0;
-    struct file *f = file_open(path, O_WRONLY, 0, &e);
-    if (!f)
-        return e;
-    err = S_ISDIR(f->f_mode) ? -EISDIR : is_regular(f) ? vmtruncate(f, a[1]) : -EINVAL;
-    fput(f);
-    return err;
+    int err = inode_newsize_ok(t, f, a[1]);
+    return err ? err : vmtruncate(f, a[1]);
 }
 
 static long sys_fadvise64(struct task *t, const uint64_t a[6])
@@ -713,7 +554,7 @@ static long sys_fadvise64(struct task *t, const uint64_t a[6])
     if (!f)
         return -EBADF;
     if (!is_regular(f))
-        return S_ISFIFO(f->f_mode) ? -ESPIPE : 0;
+        return S_ISFIFO(f->f_mode) ? -ESPIPE : 0; /* vmemu's own files: nothing to advise */
     if ((int64_t)a[2] < 0)
         return -EINVAL;
     return file_fadvise(f, a[1], a[2], (int)a[3]);
@@ -726,79 +567,14 @@ static long sys_getdents64(struct task *t, const uint64_t a[6])
     if (!f)
         return -EBADF;
     size_t n = a[2] < BOUNCE ? (size_t)a[2] : BOUNCE;
-    long r = syscall(SYS_getdents64, f->f_host_fd, buf, n);
+    long r;
+    if (f->f_op)
+        r = f->f_op->getdents ? f->f_op->getdents(f, buf, n) : -ENOTDIR;
+    else if ((r = syscall(SYS_getdents64, f->f_host_fd, buf, n)) < 0)
+        r = -errno;
     if (r < 0)
-        return -errno;
+        return r;
     return copy_to_user(t->mm, a[1], buf, (size_t)r) ? -EFAULT : r;
-}
-
-static long do_unlinkat(struct task *t, int64_t dirfd, uint64_t upath, int flags)
-{
-    char path[PATH_MAX];
-    int hostdir;
-    long err = user_path_at(t, dirfd, upath, path, &hostdir);
-    if (err)
-        return err;
-    if (flags & ~AT_REMOVEDIR)
-        return -EINVAL;
-    return unlinkat(hostdir, path, flags) ? -errno : 0;
-}
-
-static long sys_unlink(struct task *t, const uint64_t a[6])
-{
-    return do_unlinkat(t, GUEST_AT_FDCWD, a[0], 0);
-}
-
-static long sys_rmdir(struct task *t, const uint64_t a[6])
-{
-    return do_unlinkat(t, GUEST_AT_FDCWD, a[0], AT_REMOVEDIR);
-}
-
-static long sys_unlinkat(struct task *t, const uint64_t a[6])
-{
-    return do_unlinkat(t, (int64_t)(int)a[0], a[1], (int)a[2]);
-}
-
-static long do_mkdirat(struct task *t, int64_t dirfd, uint64_t upath, int mode)
-{
-    char path[PATH_MAX];
-    int hostdir;
-    long err = user_path_at(t, dirfd, upath, path, &hostdir);
-    if (err)
-        return err;
-    return mkdirat(hostdir, path, (mode_t)mode) ? -errno : 0;
-}
-
-static long sys_mkdir(struct task *t, const uint64_t a[6])
-{
-    return do_mkdirat(t, GUEST_AT_FDCWD, a[0], (int)a[1]);
-}
-
-static long sys_mkdirat(struct task *t, const uint64_t a[6])
-{
-    return do_mkdirat(t, (int64_t)(int)a[0], a[1], (int)a[2]);
-}
-
-static long sys_chdir(struct task *t, const uint64_t a[6])
-{
-    char path[PATH_MAX];
-    long err = get_user_path(t, a[0], path);
-    if (err)
-        return err;
-    return chdir(path) ? -errno : 0;
-}
-
-/* File system statistics are the host file system's: struct statfs is the kernel's. */
-static long sys_statfs(struct task *t, const uint64_t a[6])
-{
-    char path[PATH_MAX];
-    struct statfs st;
-    long err = get_user_path(t, a[0], path);
-    if (err)
-        return err;
-    if (statfs(path, &st) != 0)
-        return -errno;
-    return copy_to_user(t->mm, a[1], &st, sizeof(st)) ? -EFAULT : 0;
 }
 
 static long sys_fstatfs(struct task *t, const uint64_t a[6])
@@ -807,35 +583,25 @@ static long sys_fstatfs(struct task *t, const uint64_t a[6])
     struct statfs st;
     if (!f)
         return -EBADF;
-    if (fstatfs(f->f_host_fd, &st) != 0)
-        return -errno;
+    int err = vfs_fstatfs(f, &st);
+    if (err)
+        return err;
     return copy_to_user(t->mm, a[1], &st, sizeof(st)) ? -EFAULT : 0;
 }
 
 void sys_fs_register(syscall_fn table[NR_SYSCALLS])
 {
-    table[SYS_statfs] = sys_statfs;
     table[SYS_fstatfs] = sys_fstatfs;
-    table[SYS_unlink] = sys_unlink;
-    table[SYS_unlinkat] = sys_unlinkat;
-    table[SYS_rmdir] = sys_rmdir;
-    table[SYS_mkdir] = sys_mkdir;
-    table[SYS_mkdirat] = sys_mkdirat;
-    table[SYS_chdir] = sys_chdir;
     table[SYS_read] = sys_read;
     table[SYS_write] = sys_write;
-    table[SYS_open] = sys_open;
     table[SYS_close] = sys_close;
-    table[SYS_stat] = sys_stat;
     table[SYS_fstat] = sys_fstat;
-    table[SYS_lstat] = sys_lstat;
     table[SYS_lseek] = sys_lseek;
     table[SYS_ioctl] = sys_ioctl;
     table[SYS_pread64] = sys_pread64;
     table[SYS_pwrite64] = sys_pwrite64;
     table[SYS_readv] = sys_readv;
     table[SYS_writev] = sys_writev;
-    table[SYS_access] = sys_access;
     table[SYS_dup] = sys_dup;
     table[SYS_dup2] = sys_dup2;
     table[SYS_dup3] = sys_dup3;
@@ -845,17 +611,10 @@ void sys_fs_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_sync] = sys_sync;
     table[SYS_syncfs] = sys_syncfs;
     table[SYS_ftruncate] = sys_ftruncate;
-    table[SYS_truncate] = sys_truncate;
     table[SYS_fadvise64] = sys_fadvise64;
     table[SYS_sendfile] = sys_sendfile;
     table[SYS_preadv] = sys_preadv;
     table[SYS_pwritev] = sys_pwritev;
-    table[SYS_getcwd] = sys_getcwd;
-    table[SYS_readlink] = sys_readlink;
     table[SYS_getdents64] = sys_getdents64;
-    table[SYS_openat] = sys_openat;
-    table[SYS_newfstatat] = sys_newfstatat;
-    table[SYS_readlinkat] = sys_readlinkat;
-    table[SYS_faccessat] = sys_faccessat;
-    table[SYS_faccessat2] = sys_faccessat;
+    sys_path_register(table); /* sys_path.c: the calls that name a path */
 }

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
+#include "emu/fs/vfs.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
@@ -23,6 +24,11 @@ static long sys_mmap(struct task *t, const uint64_t a[6])
     struct file *file = NULL;
     if (!(flags & MAP_ANONYMOUS) && !(file = fd_get(t, (int)a[4])))
         return -EBADF;
+    if (file && devfs_is_zero(file)) {
+        /* /dev/zero maps as anonymous memory (shared: shmem), as in Linux. */
+        file = NULL;
+        flags |= MAP_ANONYMOUS;
+    }
     return (long)do_mmap(t->mm, file, addr, len, prot, flags, off >> PAGE_SHIFT);
 }
 

@@ -3,6 +3,7 @@
  * is the only place that turns a stopped CPU into kernel work: a page fault
  * goes to handle_mm_fault and execution resumes on the same instruction.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -14,6 +15,9 @@
 #include <unistd.h>
 
 #include "emu/cpu.h"
+#include "emu/fs/fs_struct.h"
+#include "emu/fs/open.h"
+#include "emu/fs/vfs.h"
 #include "emu/hostsig.h"
 #include "emu/trace/report.h"
 #include "emu/kernel/task.h"
@@ -100,7 +104,9 @@ struct task *task_create(const struct vmemu_options *opts, const char **why)
         return NULL;
     }
     t->cpu = cpu_create(t, why);
-    if (!t->cpu) {
+    if (!t->cpu || !(t->fs = fs_struct_init(why))) {
+        if (t->cpu)
+            cpu_destroy(t->cpu);
         mmput(t->mm);
         free(t);
         return NULL;
@@ -158,7 +164,9 @@ void task_destroy(struct task *t)
     for (int fd = 0; fd < NR_OPEN; fd++)
         if (t->files[fd])
             fput(t->files[fd]);
-    free(t->exe_path);
+    if (t->exe_file)
+        fput(t->exe_file);
+    put_fs_struct(t->fs);
     free(t);
 }
 
@@ -181,13 +189,17 @@ static void set_comm(struct task *t, const char *path)
 int task_exec(struct task *t, const char *path, const char *execfn, char *const argv[],
               char *const envp[], int *status)
 {
-    char resolved[PATH_MAX];
-    if (!realpath(path, resolved)) {
-        fprintf(stderr, "vmemu: %s: %s\n", path, strerror(errno));
-        *status = errno == ENOENT ? EXEC_NOT_FOUND_STATUS : EXEC_REFUSED_STATUS;
+    struct file *file;
+    const char *why;
+    int e = open_exec(t, path, &file, &why);
+    if (e) {
+        fprintf(stderr, "vmemu: %s: %s%s%s (%s)\n", path, why ? why : "", why ? ": " : "",
+                strerror(-e), strerrorname_np(-e));
+        *status = e == -ENOENT ? EXEC_NOT_FOUND_STATUS : EXEC_REFUSED_STATUS;
         return -1;
     }
-    struct exec_params p = {.path = resolved,
+    struct exec_params p = {.path = file->f_path,
+                            .file = file,
                             .execfn = execfn,
                             .argv = argv,
                             .envp = envp,
@@ -203,17 +215,15 @@ int task_exec(struct task *t, const char *path, const char *execfn, char *const 
     int loaded = load_elf_binary(t->mm, &p, &res, err, sizeof(err));
     t->in_syscall = NULL;
     if (loaded != 0) {
-        int e = errno;
+        e = errno;
+        fput(file);
         fprintf(stderr, "vmemu: %s: %s\n", path, err[0] ? err : "cannot be loaded");
         *status = e == ENOENT ? EXEC_NOT_FOUND_STATUS : EXEC_REFUSED_STATUS;
         return -1;
     }
-    t->exe_path = strdup(resolved);
-    if (!t->exe_path) {
-        fprintf(stderr, "vmemu: %s: out of memory\n", path);
-        *status = EXEC_REFUSED_STATUS;
-        return -1;
-    }
+    if (t->exe_file)
+        fput(t->exe_file);
+    t->exe_file = file;
     set_comm(t, path);
     if (!cpu_start_thread(t->cpu, res.entry, res.sp)) {
         fprintf(stderr, "vmemu: %s: the emulator refused the start registers\n", path);
@@ -349,11 +359,12 @@ int task_run(struct task *t)
      * However the program ended, what it wrote goes to its files now (the
      * mappings still hold their dirty bits: writeback collects them).
      */
-    if (writeback_all(WB_REASON_EXIT) != 0)
-        fprintf(stderr, "vmemu: writing %s's files back failed\n", t->comm);
-    if (t->fatal_signal)
-        return 128 + t->fatal_signal;
-    return t->exit_status & 0xff;
+    writeback_all(WB_REASON_EXIT);
+    int status = t->fatal_signal ? 128 + t->fatal_signal : t->exit_status & 0xff;
+    /* Data the program was never told it lost: vmemu's status says so if the program's does not. */
+    if (report_unseen_writeback_errors() && status == 0)
+        status = EXIT_DATA_LOST;
+    return status;
 }
 
 struct task *find_task_by_vpid(int pid)

@@ -14,6 +14,7 @@
 #define GUEST_PID 1000 /* the first guest process's pid: fixed, so runs are reproducible */
 
 struct file;
+struct fs_struct;
 struct mm_struct;
 struct cpu;
 struct tracer;
@@ -31,8 +32,9 @@ struct task {
     const struct vmemu_options *opts;
     struct file *files[NR_OPEN];
     bool cloexec[NR_OPEN];
-    char *exe_path; /* absolute host path, for /proc/self/exe */
-    char comm[16];  /* the program's name, as the kernel keeps it */
+    struct fs_struct *fs;  /* root, working directory, umask (emu/fs/fs_struct.h) */
+    struct file *exe_file; /* the program it runs (/proc/PID/exe; ETXTBSY for writers) */
+    char comm[16];         /* the program's name, as the kernel keeps it */
 
     bool exited;      /* exit or exit_group was called */
     int exit_status;  /* its status */

@@ -204,16 +204,15 @@ static const uint64_t kernel[] = {0xffff800000000000ULL, 0xffffffffff600000ULL, 
 static const uint64_t huge[] = {1ULL << 31, 1ULL << 32, 1ULL << 40,       0x7fffffffffffffffULL,
                                 ~0ULL,      1ULL << 63, 0x7ffffffff000ULL};
 /*
- * Path strings at the start of the buffer. vmemu still hands most paths to
- * the host, where this guest runs as vmemu's user: an absolute path to a
- * real file would let a random unlink, rename or open with O_TRUNC damage
- * the host (a first version of this list deleted /dev/null). So every name
- * is relative to the scratch working directory (deep enough that ".."
- * chains stay in it), or one of vmemu's own /proc/self files, which the
- * host refuses to change; names the kernel writes into the buffer are
- * wiped at once (leaves_names). Spellings of vmemu's own descriptors
- * (/dev/fd/3: guest RAM) wait for issue 9's path walk, which serves them
- * from the guest's table.
+ * Path strings at the start of the buffer. vmemu's path walk resolves
+ * them all in the guest's namespace: relative names inside the scratch
+ * working directory (deep enough that ".." chains stay in it), and
+ * vmemu's own /proc and read-only /dev, among them the spellings of
+ * descriptors that once reached vmemu's own (/dev/fd/3 was guest RAM's
+ * memfd). No absolute path to a host file: without --root, a random
+ * unlink, rename or chmod would reach it with the guest's rights (a first
+ * version of this list, run as root, deleted the host's /dev/null). Names
+ * the kernel writes into the buffer are wiped at once (leaves_names).
  */
 static const char *const paths[] = {
     "file",
@@ -227,6 +226,12 @@ static const char *const paths[] = {
     "/proc/self/status",
     "/proc/self/mem",
     "/proc/self/smaps",
+    "/proc/self/fd/0",
+    "/proc/self/fd/3",
+    "/proc/self/cwd",
+    "/dev/fd/3",
+    "/dev/null",
+    "/dev/zero",
 };
 static uint64_t path_at[sizeof(paths) / sizeof(paths[0])];
 
@@ -304,7 +309,8 @@ static bool unsafe_range(long nr, const uint64_t a[6])
  * file size is taken, then lost at writeback (Linux: EFBIG), so offsets
  * stay below 1 TiB; and writeback reopens the file for writing, which a
  * mode without owner write refuses (natively the open descriptor writes),
- * so created files keep owner write. Drop these two once they are fixed.
+ * so files keep owner write (at creation, through chmod and the umask).
+ * Drop these two once they are fixed.
  */
 #define OFFSET_CAP (1ULL << 40)
 #define OWNER_WRITE 0200
@@ -312,14 +318,6 @@ static bool unsafe_range(long nr, const uint64_t a[6])
 static void cap_sizes(long nr, uint64_t a[6])
 {
     switch (nr) {
-    case SYS_pwrite64:
-    case SYS_pwritev:
-    case SYS_pwritev2:
-        a[3] %= OFFSET_CAP;
-        break;
-    case SYS_lseek:
-        a[1] %= OFFSET_CAP;
-        break;
     case SYS_open:
         a[2] |= OWNER_WRITE;
         break;
@@ -327,7 +325,16 @@ static void cap_sizes(long nr, uint64_t a[6])
         a[3] |= OWNER_WRITE;
         break;
     case SYS_creat:
+    case SYS_chmod:
+    case SYS_fchmod:
         a[1] |= OWNER_WRITE;
+        break;
+    case SYS_fchmodat:
+    case 452: /* fchmodat2 */
+        a[2] |= OWNER_WRITE;
+        break;
+    case SYS_umask:
+        a[0] &= ~(uint64_t)OWNER_WRITE;
         break;
     case SYS_truncate:
     case SYS_ftruncate:

@@ -4,11 +4,16 @@
 # 1. samples/meminfo_touch, natively and under vmemu: after ten 1 MiB
 #    anonymous regions are touched, AnonPages and Committed_AS rose by at
 #    least 10 MiB and RssAnon by exactly 10 MiB, and both runs say so.
+#    With --mlock (vmemu only: natively other processes and the batching of
+#    per-CPU counters move the system-wide figure), after a 60 MiB mlock
+#    Mlocked and Unevictable rose by VmLck, and Mlocked falls back after
+#    munlock.
 # 2. For several samples, vmemu's --report output at exit is consistent:
 #    Slab in /proc/meminfo is the pages of every slab in /proc/slabinfo,
 #    PageTables is the task's VmPTE and vmstat's nr_page_table_pages, and
-#    every frame is accounted for: MemTotal = MemFree + the LRU pages + Slab
-#    + PageTables + VmallocUsed + the zero page.
+#    every frame is accounted for: MemTotal = MemFree + the LRU pages
+#    (Active, Inactive, Unevictable) + Slab + PageTables + VmallocUsed + the
+#    zero page.
 # 3. Every sample passes --check-leaks: after teardown MemFree is what it
 #    was before the task was created.
 #
@@ -47,6 +52,24 @@ check_touch() {
     fi
 }
 
+expected_mlock='VmLck: 61440 kB
+Mlocked rose by VmLck: yes
+Unevictable rose by VmLck: yes
+Mlocked back after munlock: yes'
+
+# check_mlock BINARY: meminfo's Mlocked follows the process's VmLck.
+check_mlock() {
+    local name
+    name=$(basename "$1")
+    "$vmemu" run --quiet "$1" --mlock >"$work/vmemu.out" 2>"$work/vmemu.err"
+    local st=$?
+    if [ "$(cat "$work/vmemu.out")" != "$expected_mlock" ] || [ $st != 0 ]; then
+        fail "$name --mlock" "status $st, output: $(tr '\n' '|' <"$work/vmemu.out")"
+    else
+        pass "$name --mlock: Mlocked rose by VmLck (60 MiB)"
+    fi
+}
+
 # The kB figure of a "Name:  value kB" line in one report section.
 # section FILE NAME: the lines of /proc/NAME from a --report dump.
 section() {
@@ -77,7 +100,7 @@ check_report() {
     nrpt=$(awk '$1 == "nr_page_table_pages" { print $2 * 4 }' "$work/vmstat")
     total=$(kb "$work/meminfo" MemTotal)
     free=$(kb "$work/meminfo" MemFree)
-    lru=$(($(kb "$work/meminfo" Active) + $(kb "$work/meminfo" Inactive)))
+    lru=$(($(kb "$work/meminfo" Active) + $(kb "$work/meminfo" Inactive) + $(kb "$work/meminfo" Unevictable)))
     vmalloc=$(kb "$work/meminfo" VmallocUsed)
     if [ -z "$slab" ] || [ -z "$pt" ] || [ -z "$vmpte" ] || [ -z "$nrpt" ] || [ -z "$total" ]; then
         fail "$name report" "a report is missing (see below)"
@@ -115,6 +138,7 @@ if [ ${#touch_bins[@]} -eq 0 ]; then
 fi
 for bin in "${touch_bins[@]}"; do
     check_touch "$bin"
+    check_mlock "$bin"
 done
 for bin in "$work"/samples/*-musl "$work"/samples/*-glibc; do
     case $(basename "$bin") in

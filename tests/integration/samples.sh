@@ -2,7 +2,8 @@
 # Every sample program, musl and glibc builds alike, run twice: natively
 # with ASLR off (setarch -R, the layout vmemu reproduces) and as
 # `vmemu run --quiet BINARY ARGS`. stdout must match byte for byte and the
-# exit status must be the same. bad_pointer must die of SIGSEGV both times
+# exit status must be the same. file_limits must die of SIGXFSZ both times
+# (status 153). bad_pointer must die of SIGSEGV both times
 # (status 139, as a shell reports it) and vmemu's stderr must carry a
 # kernel-style line such as
 #   bad_pointer-mus[1]: segfault at 10 ip 0000000000401abc sp 00007fffffffe9f0 error 6 ...
@@ -84,6 +85,14 @@ check_sample() {
         # with no argument, only the selectors are printed.
         if [ "$n_st" != "$([ $# -gt 0 ] && echo 139 || echo 0)" ]; then
             fail "$label" "expected death by SIGSEGV (status 139), got $n_st"
+            return
+        fi
+        ;;
+    file_limits-*)
+        # Its last write goes past RLIMIT_FSIZE with SIGXFSZ at its default
+        # action: killed, with a core dump the test's ulimit forbids.
+        if [ "$n_st" != 153 ]; then
+            fail "$label" "expected death by SIGXFSZ (status 153), got $n_st"
             return
         fi
         ;;

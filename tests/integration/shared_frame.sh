@@ -29,14 +29,14 @@ check() {
     local seq what kind access addr rest vma prot pfn start
     while read -r seq what kind access addr rest; do
         if [ "$what" = fault ]; then
-            vma=$(grep -o 'vma=[0-9a-f]*-[0-9a-f]* [rwxsp-]* tmp' <<<"$rest") || continue
+            vma=$(grep -o 'vma=[0-9a-f]*-[0-9a-f]* [rwxsp-]* #1' <<<"$rest") || continue
             prot=$(awk '{ print $2 }' <<<"$vma")
             start=${vma#vma=}
             start=${start%%-*}
             pfn=$(grep -o 'pfn=0x[0-9a-f]*' <<<"$rest")
             [ $((addr - 0x$start)) -ge 4096 ] && [ $((addr - 0x$start)) -lt 8192 ] &&
                 echo "$prot $kind $access ${pfn#pfn=}" >>"$work/views"
-        elif [ "$what" = pagecache ] && [ "$kind" = read ] && [ "$access" = tmp ] &&
+        elif [ "$what" = pagecache ] && [ "$kind" = read ] && [ "$access" = '#1' ] &&
             [[ $addr == index=1 ]]; then
             pfn=$(grep -o 'pfn=0x[0-9a-f]*' <<<"$rest")
             echo "read() hit read ${pfn#pfn=}" >>"$work/views"

@@ -1,0 +1,339 @@
+/*
+ * The entries of /proc/PID: generated files (cmdline, comm, environ, maps,
+ * smaps, stat, statm, status), the guest's memory (mem), and the magic
+ * links (exe, cwd, root, fd/N) that lead to the process's own objects.
+ * The process is looked up again at every access: once it is gone, reads
+ * fail with ESRCH and links with ENOENT.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "emu/fs/fs_struct.h"
+#include "emu/fs/proc_mem.h"
+#include "emu/fs/procfs.h"
+#include "emu/fs/pseudo.h"
+#include "emu/fs/vfs.h"
+#include "emu/kernel/task.h"
+#include "mm/fs.h"
+#include "mm/mmap.h"
+#include "mm/seq.h"
+#include "mm/uaccess.h"
+
+void proc_maps_show(struct task *t, struct seq *s);  /* proc_maps.c */
+void proc_smaps_show(struct task *t, struct seq *s); /* proc_maps.c */
+static void cmdline_show(struct task *t, struct seq *s);
+static void environ_show(struct task *t, struct seq *s);
+static void comm_show(struct task *t, struct seq *s);
+static int comm_store(struct task *t, const char *buf, size_t len);
+static void statm_show(struct task *t, struct seq *s);
+
+enum { LINK_NONE, LINK_EXE, LINK_CWD, LINK_ROOT };
+
+struct pid_entry {
+    const char *name;
+    mode_t mode;
+    proc_show_fn show;
+    int (*store)(struct task *t, const char *buf, size_t len);
+    int link;
+    bool mem;
+    bool not_under_tid;
+};
+
+/* In name order, as a listing shows them. */
+static const struct pid_entry pid_entries[] = {
+    {"cmdline", S_IFREG | 0444, cmdline_show, NULL, LINK_NONE, false, false},
+    {"comm", S_IFREG | 0644, comm_show, comm_store, LINK_NONE, false, false},
+    {"cwd", S_IFLNK | 0777, NULL, NULL, LINK_CWD, false, false},
+    {"environ", S_IFREG | 0400, environ_show, NULL, LINK_NONE, false, false},
+    {"exe", S_IFLNK | 0777, NULL, NULL, LINK_EXE, false, false},
+    {"fd", S_IFDIR | 0500, NULL, NULL, LINK_NONE, false, false},
+    {"maps", S_IFREG | 0444, proc_maps_show, NULL, LINK_NONE, false, false},
+    {"mem", S_IFREG | 0600, NULL, NULL, LINK_NONE, true, false},
+    {"root", S_IFLNK | 0777, NULL, NULL, LINK_ROOT, false, false},
+    {"smaps", S_IFREG | 0444, proc_smaps_show, NULL, LINK_NONE, false, false},
+    {"stat", S_IFREG | 0444, proc_pid_stat_show, NULL, LINK_NONE, false, false},
+    {"statm", S_IFREG | 0444, statm_show, NULL, LINK_NONE, false, false},
+    {"status", S_IFREG | 0444, proc_pid_status_show, NULL, LINK_NONE, false, false},
+    {"task", S_IFDIR | 0555, NULL, NULL, LINK_NONE, false, true},
+};
+#define NR_PID_ENTRIES (int)(sizeof(pid_entries) / sizeof(pid_entries[0]))
+
+int proc_pid_entry_index(const char *name, bool under_tid)
+{
+    for (int i = 0; i < NR_PID_ENTRIES; i++)
+        if (strcmp(pid_entries[i].name, name) == 0)
+            return under_tid && pid_entries[i].not_under_tid ? -1 : i;
+    return -1;
+}
+
+const char *proc_pid_entry_name(int i)
+{
+    return i >= 0 && i < NR_PID_ENTRIES ? pid_entries[i].name : NULL;
+}
+
+mode_t proc_pid_entry_mode(int i)
+{
+    return pid_entries[i].mode;
+}
+
+/* ---- the generated files ----------------------------------------------------------- */
+
+/* Bytes [start, end) of the process's memory, as far as they can be read. */
+static void show_user_range(struct task *t, struct seq *s, unsigned long start, unsigned long end)
+{
+    char buf[4096];
+    while (start < end) {
+        size_t n = end - start < sizeof(buf) ? (size_t)(end - start) : sizeof(buf);
+        size_t got = n - copy_from_user(t->mm, buf, start, n);
+        if (got == 0)
+            return;
+        seq_write(s, buf, got);
+        start += got;
+    }
+}
+
+/*
+ * The arguments. A program that overwrote the NUL ending them (setproctitle)
+ * gets its new title: the text from arg_start up to its first NUL, within
+ * a page, as Linux's get_mm_proctitle.
+ */
+static void cmdline_show(struct task *t, struct seq *s)
+{
+    const struct mm_struct *mm = t->mm;
+    char last = 0;
+    if (!mm || mm->arg_end <= mm->arg_start)
+        return;
+    if (copy_from_user(t->mm, &last, mm->arg_end - 1, 1) == 0 && last == 0) {
+        show_user_range(t, s, mm->arg_start, mm->arg_end);
+        return;
+    }
+    char page[4096];
+    unsigned long end = mm->env_end > mm->arg_start ? mm->env_end : mm->arg_end;
+    size_t n = end - mm->arg_start < sizeof(page) ? (size_t)(end - mm->arg_start) : sizeof(page);
+    size_t got = n - copy_from_user(t->mm, page, mm->arg_start, n);
+    size_t len = strnlen(page, got);
+    seq_write(s, page, len < got ? len + 1 : len);
+}
+
+static void environ_show(struct task *t, struct seq *s)
+{
+    if (t->mm)
+        show_user_range(t, s, t->mm->env_start, t->mm->env_end);
+}
+
+static void comm_show(struct task *t, struct seq *s)
+{
+    seq_printf(s, "%s\n", t->comm);
+}
+
+/* Writing comm renames the task, as prctl(PR_SET_NAME): at most 15 bytes, a newline ends it. */
+static int comm_store(struct task *t, const char *buf, size_t len)
+{
+    size_t n = len < sizeof(t->comm) - 1 ? len : sizeof(t->comm) - 1;
+    const char *nl = memchr(buf, '\n', n);
+    if (nl)
+        n = (size_t)(nl - buf);
+    memcpy(t->comm, buf, n);
+    t->comm[n] = '\0';
+    return 0;
+}
+
+/* Linux's task_statm: size resident shared text lib data dt, in pages. */
+static void statm_show(struct task *t, struct seq *s)
+{
+    const struct mm_struct *mm = t->mm;
+    unsigned long shared = mm->rss[MM_FILEPAGES] + mm->rss[MM_SHMEMPAGES];
+    unsigned long text = (PAGE_ALIGN(mm->end_code) - (mm->start_code & PAGE_MASK)) >> PAGE_SHIFT;
+    unsigned long resident = shared + mm->rss[MM_ANONPAGES];
+    seq_printf(s, "%lu %lu %lu %lu 0 %lu 0\n", mm->total_vm, resident, shared, text,
+               mm->data_vm + mm->stack_vm);
+}
+
+/* ---- open files -------------------------------------------------------------------- */
+
+static const struct pid_entry *file_entry(struct file *f, struct task **owner)
+{
+    const struct path *node = pseudo_file_node(f);
+    *owner = find_task_by_vpid(node->pid);
+    return &pid_entries[node->num & 0xffff];
+}
+
+static int pid_show(struct file *f, struct seq *s)
+{
+    struct task *owner;
+    const struct pid_entry *e = file_entry(f, &owner);
+    if (!owner)
+        return -ESRCH;
+    e->show(owner, s);
+    return 0;
+}
+
+static long pid_read(struct file *f, char *buf, size_t len, uint64_t *pos)
+{
+    return pseudo_seq_read(f, buf, len, pos, pid_show);
+}
+
+static long pid_write(struct file *f, const char *buf, size_t len, uint64_t *pos)
+{
+    (void)pos;
+    struct task *owner;
+    const struct pid_entry *e = file_entry(f, &owner);
+    if (!e->store)
+        return -EINVAL;
+    if (!owner)
+        return -ESRCH;
+    int err = e->store(owner, buf, len);
+    return err ? err : (long)len;
+}
+
+static const struct file_operations pid_fops = {
+    .read = pid_read,
+    .write = pid_write,
+    .llseek = pseudo_llseek,
+    .getattr = pseudo_getattr,
+    .release = pseudo_file_release,
+};
+
+/*
+ * /proc/PID/mem: the process's address space through its page tables, as
+ * the kernel's access_remote_vm: what no mapping allows, or a page past the
+ * end of its file, ends the transfer; nothing transferred is EIO. Like Linux
+ * with proc_mem.force_override=never, a mapping's protection is obeyed.
+ */
+static long mem_rw(struct file *f, char *buf, size_t len, uint64_t *pos, bool write)
+{
+    struct task *owner;
+    file_entry(f, &owner);
+    if (!owner || !owner->mm || owner->exited)
+        return 0; /* the address space is gone: nothing to read, as Linux */
+    uint64_t addr = *pos;
+    size_t done = 0;
+    while (done < len) {
+        size_t chunk = PAGE_SIZE - (addr & ~PAGE_MASK);
+        chunk = chunk < len - done ? chunk : len - done;
+        size_t left = write ? copy_to_user(owner->mm, addr, buf + done, chunk)
+                            : copy_from_user(owner->mm, buf + done, addr, chunk);
+        done += chunk - left;
+        addr += chunk - left;
+        if (left)
+            break;
+    }
+    if (done == 0)
+        return -EIO;
+    *pos = addr;
+    return (long)done;
+}
+
+static long mem_read(struct file *f, char *buf, size_t len, uint64_t *pos)
+{
+    return mem_rw(f, buf, len, pos, false);
+}
+
+static long mem_write(struct file *f, const char *buf, size_t len, uint64_t *pos)
+{
+    return mem_rw(f, (char *)buf, len, pos, true);
+}
+
+/* mem_lseek: any offset is an address (unsigned); there is no end. */
+static int64_t mem_llseek(struct file *f, int64_t off, int whence)
+{
+    switch (whence) {
+    case SEEK_SET:
+        f->f_pos = (uint64_t)off;
+        break;
+    case SEEK_CUR:
+        f->f_pos += (uint64_t)off;
+        break;
+    default:
+        return -EINVAL;
+    }
+    return (int64_t)f->f_pos;
+}
+
+static const struct file_operations mem_fops = {
+    .read = mem_read,
+    .write = mem_write,
+    .llseek = mem_llseek,
+    .getattr = pseudo_getattr,
+    .release = pseudo_file_release,
+};
+
+int proc_pid_open(struct task *t, const struct path *p, int which, int flags, const char *name,
+                  struct file **out)
+{
+    (void)t;
+    const struct pid_entry *e = &pid_entries[which];
+    if (e->link != LINK_NONE)
+        return -ELOOP; /* a link is followed, not opened */
+    return pseudo_file_open(p, flags, name, e->mem ? &mem_fops : &pid_fops, out);
+}
+
+/* ---- the magic links --------------------------------------------------------------- */
+
+/* The name of an open file as the process's fd/N and exe show it. */
+static int file_link_text(struct file *f, char *buf, size_t len)
+{
+    struct stat st;
+    const char *deleted = "";
+    if (f->f_host_fd >= 0 && S_ISREG(f->f_mode) && fstat(f->f_host_fd, &st) == 0 &&
+        st.st_nlink == 0)
+        deleted = " (deleted)";
+    const char *inherited = inherited_file_name(f);
+    snprintf(buf, len, "%s%s", inherited ? inherited : f->f_path ? f->f_path : "", deleted);
+    return (int)strlen(buf);
+}
+
+/* Where a link to the open file f leads: its directory, or the open file itself. */
+static int file_jump(struct file *f, struct path *jump)
+{
+    if (S_ISDIR(f->f_mode) || pseudo_file_node(f))
+        return path_of_file(f, jump);
+    *jump = (struct path){.mnt = f->f_mnt ? f->f_mnt : root_mnt,
+                          .kind = NODE_FILE,
+                          .fd = -1,
+                          .file = get_file(f),
+                          .mode = f->f_mode};
+    return 0;
+}
+
+int proc_pid_get_link(struct task *owner, int which, int fd, char *buf, size_t len,
+                      struct path *jump)
+{
+    struct fs_struct *fs = owner->fs;
+    struct file *f = NULL;
+    int n;
+    if (fd >= 0) {
+        f = fd_get(owner, fd);
+    } else if (pid_entries[which].link == LINK_EXE) {
+        f = owner->exe_file;
+    } else if (fs) {
+        bool cwd = pid_entries[which].link == LINK_CWD;
+        n = snprintf(buf, len, "%s", cwd ? fs->pwd_name : "/");
+        int err = jump ? path_copy(cwd ? &fs->pwd : &fs->root, jump) : 0;
+        return err ? err : n;
+    }
+    if (!f)
+        return -ENOENT;
+    n = file_link_text(f, buf, len);
+    if (jump) {
+        int err = file_jump(f, jump);
+        if (err)
+            return err;
+    }
+    return n;
+}
+
+bool proc_pid_show_by_name(struct task *t, const char *name, struct seq *s)
+{
+    int i = proc_pid_entry_index(name, false);
+    if (i < 0 || !pid_entries[i].show)
+        return false;
+    if (s)
+        pid_entries[i].show(t, s);
+    return true;
+}
