@@ -304,15 +304,12 @@ static bool unsafe_range(long nr, const uint64_t a[6])
 
 /*
  * File sizes that would fill the host's disk are capped; everything else
- * stays wild, except two vmemu bugs the fuzzer found that belong to issue
- * 9's file work (docs/fuzzing.md): a write past the file system's largest
- * file size is taken, then lost at writeback (Linux: EFBIG), so offsets
- * stay below 1 TiB; and writeback reopens the file for writing, which a
- * mode without owner write refuses (natively the open descriptor writes),
+ * stays wild, except one open vmemu bug the fuzzer found (docs/fuzzing.md,
+ * finding 4): writeback reopens the file for writing, which a mode without
+ * owner write refuses (natively the descriptor opened at creation writes),
  * so files keep owner write (at creation, through chmod and the umask).
- * Drop these two once they are fixed.
+ * Drop this once writeback keeps a writable descriptor.
  */
-#define OFFSET_CAP (1ULL << 40)
 #define OWNER_WRITE 0200
 
 static void cap_sizes(long nr, uint64_t a[6])
