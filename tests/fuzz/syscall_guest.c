@@ -11,13 +11,15 @@
  *
  * It must survive its own calls, so it avoids what would only kill or stop
  * it by design: exiting, signalling itself, waiting for ever, replacing or
- * forking itself, unmapping or protecting its own code, data or stack. It
- * never touches the host outside its working directory: no path it builds
- * leaves it (see paths[]), its descriptors 0-2 are a file there (vmemu's
- * stderr, where sanitizer reports go, stays out of reach), and calls that change the host machine
- * (mount, mknod, reboot, SysV IPC, ...) are never made. State its calls may change is put back
- * after them: the buffer's mapping, signal actions and mask, resource limits, the FS base and the
- * cwd.
+ * forking itself, unmapping or protecting its own code, data or stack,
+ * locking or populating more memory than the machine has (the OOM killer).
+ * It never touches the host outside its working directory: no path it
+ * builds leaves it (see paths[]), its descriptors 0-2 are a file there
+ * (vmemu's stderr, where sanitizer reports go, stays out of reach), and
+ * calls that change the host machine (mount, mknod, reboot, SysV IPC, ...)
+ * are never made. State its calls may change is put back after them: the
+ * buffer's mapping, signal actions and mask, resource limits, memory locks,
+ * the FS base and the cwd.
  *
  * usage: syscall_guest SEED COUNT (the environment is not used)
  */
@@ -311,6 +313,8 @@ static bool unsafe_range(long nr, const uint64_t a[6])
  * Drop this once writeback keeps a writable descriptor.
  */
 #define OWNER_WRITE 0200
+#define MAP_LOCKED_FLAG 0x2000
+#define MAP_POPULATE_FLAG 0x8000
 
 static void cap_sizes(long nr, uint64_t a[6])
 {
@@ -349,6 +353,19 @@ static void cap_sizes(long nr, uint64_t a[6])
     case SYS_copy_file_range:
     case SYS_splice:
         a[4] %= FILE_SIZE_CAP;
+        break;
+    case SYS_mmap:
+        /* Populating or locking a huge mapping ends in the OOM killer, by design. */
+        if (a[1] > FILE_SIZE_CAP)
+            a[3] &= ~(uint64_t)(MAP_LOCKED_FLAG | MAP_POPULATE_FLAG);
+        break;
+    case SYS_mlock:
+    case SYS_mlock2:
+        a[1] %= FILE_SIZE_CAP;
+        break;
+    case SYS_madvise:
+        if (a[2] == 3 /* WILLNEED */ || a[2] == 22 || a[2] == 23 /* POPULATE_READ/WRITE */)
+            a[1] %= FILE_SIZE_CAP;
         break;
     case SYS_prctl:
         if (a[0] == 22 /* PR_SET_SECCOMP */ || a[0] == 35 /* PR_SET_MM */)
@@ -450,6 +467,12 @@ static void restore(long nr)
     case SYS_chdir:
     case SYS_fchdir:
         sc(SYS_fchdir, CWD_FD, 0, 0, 0, 0, 0);
+        break;
+    case SYS_mlock:
+    case SYS_mlock2:
+    case SYS_mlockall:
+        /* Locks pile up (and MCL_FUTURE locks every later mapping) until RAM is gone. */
+        sc(SYS_munlockall, 0, 0, 0, 0, 0, 0);
         break;
     case SYS_sigaltstack: {
         static const uint64_t off[3] = {0, 2 /* SS_DISABLE */, 0};
