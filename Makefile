@@ -3,7 +3,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build asan demo test failsweep bench format clean
+.PHONY: all deps build asan demo test failsweep fuzz bench format clean
 
 all: build
 
@@ -31,6 +31,15 @@ test: build asan
 # (the test suite runs a bounded one). About half an hour on two cores.
 failsweep: build
 	bash tests/failsweep.sh $(BUILD) . 0 100 4
+
+# Longer fuzzing campaigns than the suite's: FUZZ_SECONDS for each fuzzer
+# (the ELF loader's corpus is kept in $(ASAN_BUILD)/fuzz-corpus, findings
+# in $(ASAN_BUILD)/fuzz-findings). See docs/fuzzing.md.
+FUZZ_SECONDS ?= 600
+fuzz: asan
+	VMEMU_FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/elf_loader.sh $(ASAN_BUILD) .
+	VMEMU_FUZZ_SECONDS=$(FUZZ_SECONDS) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+		bash tests/fuzz/syscalls.sh $(ASAN_BUILD) .
 
 bench: build
 	@bash tests/bench/run.sh $(BUILD)

@@ -7,8 +7,8 @@
 # extra apt source pinned so that nothing else is ever taken from it.
 set -euo pipefail
 
-PKGS=(cmake make gcc libc6-dev pkg-config libcapstone-dev libelf-dev musl-tools
-      libcmocka-dev clang-format busybox-static bash-static golang-go
+PKGS=(cmake make gcc clang libclang-rt-dev libc6-dev pkg-config libcapstone-dev libelf-dev
+      musl-tools libcmocka-dev clang-format busybox-static bash-static golang-go
       qemu-user qemu-user-static)
 UNICORN_MIN=2.1
 

@@ -6,6 +6,9 @@
  * frame and the rights. A refused access stops the CPU with RIP on the
  * faulting instruction; the task's run loop handles the fault and resumes
  * there. Guest RAM is registered once, at PHYS_BASE, and never again.
+ * cpu_create leaves the CPU as Linux gives it to a new program: CPL 3,
+ * user selectors, FPU after fninit, a CPU model whose CPUID promises only
+ * what Unicorn's translator implements (docs/cpu.md).
  */
 #include <capstone/capstone.h>
 #include <stdio.h>
@@ -25,14 +28,17 @@
 /* Where the direct map of guest RAM sits in Unicorn's physical space. */
 #define PHYS_BASE 0x4000000000ULL
 #define TCG_BUFFER_BYTES (64U << 20)
+/* Where the one-instruction stub that drops to user mode runs: no guest can map it. */
+#define ENTRY_STUB_VA 0xfffffe0000000000ULL
 
 struct cpu {
     uc_engine *uc;
     struct task *task;    /* the task running now */
     struct mm_struct *mm; /* the page tables the MMU walks: the task's, or one probed */
-    uc_hook fill_hook, syscall_hook, intr_hook, block_hook;
-    uint8_t *frame_state; /* FRAME_* of every frame of guest RAM */
-    bool wx_pending;      /* a store to a frame holding code was refused: drop the code */
+    uc_hook fill_hook, syscall_hook, intr_hook, block_hook, cpuid_hook;
+    uint64_t entry_stub_pa; /* while entering user mode: the stub's frame, else 0 */
+    uint8_t *frame_state;   /* FRAME_* of every frame of guest RAM */
+    bool wx_pending;        /* a store to a frame holding code was refused: drop the code */
     uint64_t wx_page;
     unsigned long nr_frames;
     bool preempting;   /* the block hook is in: quanta are counted */
@@ -185,6 +191,11 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_
                                                : MMU_READ;
     uint64_t pa;
     unsigned int prot;
+    if (c->entry_stub_pa && (vaddr & PAGE_MASK) == ENTRY_STUB_VA) {
+        out->paddr = PHYS_BASE + c->entry_stub_pa;
+        out->perms = UC_PROT_READ | UC_PROT_EXEC;
+        return true;
+    }
     if (c->probing) {
         /* Unicorn looking a page up to drop its code: any present page will do. */
         if (c->probe_fixed && (vaddr & PAGE_MASK) == c->probe_va)
@@ -253,6 +264,109 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *arg)
     uc_emu_stop(uc);
 }
 
+/*
+ * The CPU model. Unicorn's default (qemu64) offers SSE3 and CX16 only, and
+ * its translator refuses what the model lacks, so a program built for a
+ * newer CPU would die of SIGILL. Skylake-Client, filtered by Unicorn down
+ * to what its translator implements, offers SSSE3, SSE4.1/4.2, POPCNT,
+ * MOVBE, AES, PCLMULQDQ, LZCNT, BMI1/2, ADX, FSGSBASE and RDTSCP; AVX and
+ * the rest are not emulated and not offered (docs/cpu.md has the table).
+ */
+#define CPU_MODEL UC_CPU_X86_SKYLAKE_CLIENT
+/* CPUID.1 of that model as Unicorn answers it, less RDRAND (see on_cpuid). */
+#define CPUID1_EAX 0x000506e3u /* family 6, model 0x5e, stepping 3 */
+#define CPUID1_EBX 0x00000800u /* 64-byte CLFLUSH line, APIC id 0 */
+#define CPUID1_ECX 0x86d82203u
+#define CPUID1_EDX 0x078bfbfdu /* what the loader puts in AT_HWCAP */
+
+/*
+ * CPUID leaf 1 without RDRAND: Unicorn's RDRAND returns the host's random
+ * bytes, which would make a run depend on more than its seed. Every other
+ * leaf is the model's. Called only for the cpuid instruction.
+ */
+static int on_cpuid(uc_engine *uc, void *arg)
+{
+    (void)arg;
+    uint64_t leaf = 0;
+    uc_reg_read(uc, UC_X86_REG_RAX, &leaf);
+    if ((uint32_t)leaf != 1)
+        return 0; /* Unicorn answers */
+    uint64_t v[4] = {CPUID1_EAX, CPUID1_EBX, CPUID1_ECX, CPUID1_EDX};
+    int regs[4] = {UC_X86_REG_RAX, UC_X86_REG_RBX, UC_X86_REG_RCX, UC_X86_REG_RDX};
+    for (int i = 0; i < 4; i++)
+        uc_reg_write(uc, regs[i], &v[i]);
+    return 1;
+}
+
+/*
+ * The CPU as Linux hands it to a new program (start_thread, ELF_PLAT_INIT,
+ * the FPU reset at exec): CPL 3 with CS 0x33 and SS 0x2b and the other
+ * selectors null, rflags 0x202 (IF), every general register zero, x87 and
+ * SSE as after fninit: control word 0x37f (64-bit precision, exceptions
+ * masked), every tag empty, MXCSR 0x1f80. Unicorn starts at CPL 0 with all
+ * of them zero, where privileged instructions run and x87 arithmetic
+ * rounds to 24 bits. CR0 and CR4 carry what Linux sets that user mode can
+ * tell: NE (x87 errors raise #MF, so SIGFPE), OSFXSR and OSXMMEXCPT (SSE),
+ * FSGSBASE (rdfsbase and friends, AT_HWCAP2 says so). OSXSAVE stays clear:
+ * no XSAVE state, so AVX is off whatever a model says.
+ */
+#define CR0_INIT (0x1ULL | 0x2ULL | 0x10ULL | 0x20ULL) /* PE MP ET NE */
+#define CR4_INIT ((1ULL << 9) | (1ULL << 10) | (1ULL << 16))
+#define MSR_EFER 0xc0000080u
+#define MSR_STAR 0xc0000081u
+#define EFER_SCE 0x1ULL
+#define STAR_USER32_CS 0x23ULL /* sysretq loads CS from it + 16, SS + 8 */
+#define USER_CS 0x33
+#define RFLAGS_INIT 0x202ULL
+
+static bool write_regs(uc_engine *uc, const int *ids, void *const *vals, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (uc_reg_write(uc, ids[i], vals[i]) != UC_ERR_OK)
+            return false;
+    return true;
+}
+
+/*
+ * CPL 3 is reached the way Linux returns to a new program: sysretq, from a
+ * stub page that the TLB-fill hook alone maps, at a kernel address. It
+ * lands on the next page, which nothing maps: the fetch is refused there
+ * (probing: no fault is recorded) and the CPU stops. The stub's
+ * translation and frame are gone before any guest code exists.
+ */
+static bool enter_user_mode(struct cpu *c)
+{
+    static const uint8_t sysretq[] = {0x48, 0x0f, 0x07};
+    const uint64_t landing = ENTRY_STUB_VA + PAGE_SIZE;
+    uint64_t cr0 = CR0_INIT, cr4 = CR4_INIT, rcx = landing, rflags = RFLAGS_INIT;
+    uc_x86_msr efer = {.rid = MSR_EFER}, star = {.rid = MSR_STAR, .value = STAR_USER32_CS << 48};
+    if (uc_reg_read(c->uc, UC_X86_REG_MSR, &efer) != UC_ERR_OK)
+        return false;
+    efer.value |= EFER_SCE;
+    const int ids[] = {UC_X86_REG_CR0, UC_X86_REG_CR4, UC_X86_REG_MSR,
+                       UC_X86_REG_MSR, UC_X86_REG_RCX, UC_X86_REG_R11};
+    void *const vals[] = {&cr0, &cr4, &efer, &star, &rcx, &rflags};
+    struct page *stub = alloc_page(GFP_KERNEL);
+    if (!stub || !write_regs(c->uc, ids, vals, 6)) {
+        if (stub)
+            __free_page(stub);
+        return false;
+    }
+    memcpy(page_address(stub), sysretq, sizeof(sysretq));
+    c->entry_stub_pa = page_to_phys(stub);
+    c->probing = true;
+    uc_emu_start(c->uc, ENTRY_STUB_VA, 0, 0, 0);
+    c->probing = false;
+    uc_ctl_remove_cache(c->uc, ENTRY_STUB_VA, ENTRY_STUB_VA + PAGE_SIZE);
+    c->entry_stub_pa = 0;
+    uc_ctl_flush_tlb(c->uc);
+    __free_page(stub);
+    uint16_t cs = 0;
+    uc_reg_read(c->uc, UC_X86_REG_CS, &cs);
+    /* rcx and r11 hold what sysretq used: cpu_start_thread clears them. */
+    return cs == USER_CS && cpu_get(c, CPU_RIP) == landing && cpu_get(c, CPU_RFLAGS) == RFLAGS_INIT;
+}
+
 static bool cpu_setup(struct cpu *c, const char **why)
 {
     if (uc_open(UC_ARCH_X86, UC_MODE_64, &c->uc) != UC_ERR_OK) {
@@ -267,6 +381,10 @@ static bool cpu_setup(struct cpu *c, const char **why)
         *why = "cannot size the emulator's translation buffer";
         return false;
     }
+    if (uc_ctl_set_cpu_model(c->uc, CPU_MODEL) != UC_ERR_OK) {
+        *why = "the emulator lacks the Skylake-Client CPU model";
+        return false;
+    }
     if (uc_ctl_tlb_mode(c->uc, UC_TLB_VIRTUAL) != UC_ERR_OK) {
         *why = "Unicorn has no virtual TLB mode (needs 2.1 or newer)";
         return false;
@@ -279,8 +397,14 @@ static bool cpu_setup(struct cpu *c, const char **why)
     if (uc_hook_add(c->uc, &c->fill_hook, UC_HOOK_TLB_FILL, (void *)on_tlb_fill, c, 1, 0) ||
         uc_hook_add(c->uc, &c->syscall_hook, UC_HOOK_INSN, (void *)on_syscall, c, 1, 0,
                     UC_X86_INS_SYSCALL) ||
-        uc_hook_add(c->uc, &c->intr_hook, UC_HOOK_INTR, (void *)on_interrupt, c, 1, 0)) {
+        uc_hook_add(c->uc, &c->intr_hook, UC_HOOK_INTR, (void *)on_interrupt, c, 1, 0) ||
+        uc_hook_add(c->uc, &c->cpuid_hook, UC_HOOK_INSN, (void *)on_cpuid, c, 1, 0,
+                    UC_X86_INS_CPUID)) {
         *why = "cannot install the emulator's hooks";
+        return false;
+    }
+    if (!enter_user_mode(c) || !cpu_start_thread(c, 0, 0)) {
+        *why = "cannot put the emulated CPU in its user-mode start state";
         return false;
     }
     c->nr_frames = phys_ram_bytes() >> PAGE_SHIFT;
@@ -479,14 +603,24 @@ void cpu_fpu_init(struct cpu *c)
     cpu_fxrstor(c, buf);
 }
 
-void cpu_clear_regs(struct cpu *c)
+/*
+ * What execve leaves (start_thread, ELF_PLAT_INIT, the FPU reset): every
+ * general register zero but rsp, no FS or GS base, rflags 0x202, x87 and
+ * SSE as after fninit with all registers (x87, XMM and YMM) zero.
+ */
+bool cpu_start_thread(struct cpu *c, uint64_t ip, uint64_t sp)
 {
-    for (int r = CPU_RAX; r <= CPU_R15; r++)
+    for (int r = 0; r < CPU_NR_REGS; r++)
         cpu_set(c, (enum cpu_reg)r, 0);
-    cpu_set(c, CPU_RFLAGS, 0x202);
-    cpu_set(c, CPU_FS_BASE, 0);
-    cpu_set(c, CPU_GS_BASE, 0);
+    uint8_t zero[32] = {0};
+    for (int i = 0; i < 16; i++)
+        if (uc_reg_write(c->uc, UC_X86_REG_YMM0 + i, zero) != UC_ERR_OK)
+            return false;
+    cpu_set(c, CPU_RFLAGS, RFLAGS_INIT);
+    cpu_set(c, CPU_RSP, sp);
+    cpu_set(c, CPU_RIP, ip);
     cpu_fpu_init(c);
+    return true;
 }
 
 static void remove_code(struct cpu *c, struct mm_struct *mm, unsigned long start,
@@ -627,6 +761,23 @@ enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, uint64_t quantum, struct cpu_f
 void cpu_request_stop(struct cpu *c)
 {
     uc_emu_stop(c->uc);
+}
+
+/*
+ * From a signal handler. In Unicorn 2.1.1 (uc.c, uc_priv.h, hw/core/cpu.c)
+ * uc_emu_stop on an initialised engine only stores flags: stop_request,
+ * then cpu_exit's exit_request, tcg_exit_req and icount_decr (what the
+ * next translated block checks on entry); no lock, no allocation. It is
+ * lost when it lands between the run loop's check and uc_emu_start's reset
+ * of those flags, or outside emulation: the caller retries (hostsig.c).
+ */
+bool cpu_stop_current_async(void)
+{
+    struct cpu *c = current_cpu;
+    if (!c || !c->uc)
+        return false;
+    uc_emu_stop(c->uc);
+    return true;
 }
 
 const char *cpu_error(const struct cpu *c)

@@ -93,8 +93,12 @@ void cpu_context_set(struct cpu_context *ctx, enum cpu_reg r, uint64_t v);
 void cpu_fxsave(struct cpu *c, uint8_t buf[FXSAVE_SIZE]);
 void cpu_fxrstor(struct cpu *c, const uint8_t buf[FXSAVE_SIZE]);
 void cpu_fpu_init(struct cpu *c);
-/* Every general register zero and rflags 0x202, as a new program starts. */
-void cpu_clear_regs(struct cpu *c);
+/*
+ * The registers as execve leaves them for a new program at ip with its
+ * stack at sp (the rest of the start state, CPL 3 and the control
+ * registers, is set once by cpu_create). False if the emulator refused.
+ */
+bool cpu_start_thread(struct cpu *c, uint64_t ip, uint64_t sp);
 
 /*
  * Inline faults (the default unless faults are traced): the TLB-fill hook
@@ -125,6 +129,8 @@ bool cpu_preempting(const struct cpu *c);
 uint64_t cpu_blocks_run(const struct cpu *c);
 bool cpu_quantum_expired(const struct cpu *c);
 void cpu_request_stop(struct cpu *c);
+/* Stop the CPU that runs now, if any; async-signal-safe (see cpu.c). */
+bool cpu_stop_current_async(void);
 const char *cpu_error(const struct cpu *c);
 
 uint64_t cpu_get(struct cpu *c, enum cpu_reg r);

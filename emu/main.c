@@ -3,6 +3,7 @@
  * Options are GNU-style long options, as --opt=value or --opt value; the
  * first argument that is not an option is the program.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -11,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <time.h>
 
 #include "emu/cpu.h"
+#include "emu/hostsig.h"
 #include "emu/trace/memreport.h"
 #include "emu/options.h"
 #include "emu/fs/mount.h"
@@ -30,6 +33,8 @@
 #include "mm/fault_inject.h"
 #include "mm/mm_init.h"
 #include "mm/seq.h"
+#include "mm/mmzone.h"
+#include "mm/vma_tree.h"
 
 #define EXIT_USAGE 2
 #define EXIT_SETUP 125 /* vmemu itself could not start, as env(1) uses it */
@@ -47,15 +52,15 @@ static void usage(FILE *out)
         "managed by vmemu's own model of the Linux kernel's mm/.",
         "",
         "options:",
-        "  --ram SIZE          guest RAM, with K, M or G suffix (default 256M)",
+        "  --ram SIZE          guest RAM, with K, M or G suffix (default 256M, at least 16M)",
         "  --quiet             no summary on stderr at exit",
         "  --cache=warm|cold   file pages start cached (warm, default) or not",
-        "  --seed N            seed for AT_RANDOM and getrandom (default 0)",
+        "  --seed N            seed for AT_RANDOM and getrandom (default 0; decimal or 0x hex)",
         "  --realtime          use the host clock instead of the virtual clock",
         "  --vma-tree NAME     VMA tree: maple (default), rbtree or array",
         "  --trace=LIST        trace events: fault, mm, syscall, pagecache, proc, all",
-        "  --trace-format=F    text (default) or jsonl",
-        "  --trace-file=PATH   where the trace goes (default stderr)",
+        "  --trace-format=F    text (default) or jsonl (with --trace)",
+        "  --trace-file=PATH   where the trace goes (default stderr; with --trace)",
         "  --fault-mode=M      auto (default: inline unless faults are traced),",
         "                      inline or precise",
         "  --cpus N            CPUs the guest is told it has, 1 to 64 (default 1)",
@@ -80,6 +85,8 @@ static void usage(FILE *out)
 static uint64_t parse_size(const char *s)
 {
     char *end;
+    if (!isdigit((unsigned char)s[0]))
+        return 0; /* strtoull would take "-1", "+1" and " 1" */
     errno = 0;
     uint64_t v = strtoull(s, &end, 10);
     if (errno || end == s)
@@ -111,6 +118,23 @@ static uint64_t parse_size(const char *s)
     return v * mul;
 }
 
+/* A number, decimal or 0x hexadecimal, that fits 64 bits; false otherwise. */
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    int base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        base = 16, s += 2; /* no octal: --seed 010 is ten */
+    if (!(base == 16 ? isxdigit((unsigned char)s[0]) : isdigit((unsigned char)s[0])))
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, base);
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
 /* Match --name or --name=value; the value may be the next argument. */
 static bool take_option(int argc, char **argv, int *i, const char *name, const char **value)
 {
@@ -118,6 +142,10 @@ static bool take_option(int argc, char **argv, int *i, const char *name, const c
     const char *a = argv[*i];
     if (strncmp(a, name, n) != 0)
         return false;
+    if (a[n] == '=' && !value) {
+        fprintf(stderr, "vmemu: option %s takes no value\n", name);
+        exit(EXIT_USAGE);
+    }
     if (a[n] == '=') {
         *value = a + n + 1;
         return true;
@@ -134,46 +162,97 @@ static bool take_option(int argc, char **argv, int *i, const char *name, const c
     return true;
 }
 
-static void bad_value(const char *opt, const char *v)
+/* One line saying what is wrong with the value and what is accepted; exit 2. */
+static void bad_value(const char *opt, const char *v, const char *accepted)
 {
-    fprintf(stderr, "vmemu: invalid value for %s: '%s'\n", opt, v);
+    fprintf(stderr, "vmemu: invalid value for %s: '%s' (%s)\n", opt, v, accepted);
     exit(EXIT_USAGE);
 }
+
+/* Guest RAM: phys_init's minimum, whole pages, and no more than the host has. */
+static uint64_t parse_ram(const char *v)
+{
+    uint64_t bytes = parse_size(v);
+    if (!bytes)
+        bad_value("--ram", v, "a size such as 256M, 1G or 65536K");
+    if (bytes < PHYS_MIN_RAM_BYTES) {
+        fprintf(stderr, "vmemu: --ram %s is too small: guest RAM must be at least %lluM\n", v,
+                PHYS_MIN_RAM_BYTES >> 20);
+        exit(EXIT_USAGE);
+    }
+    if (bytes % PAGE_SIZE) {
+        fprintf(stderr, "vmemu: --ram %s is not a whole number of %luK pages\n", v,
+                PAGE_SIZE >> 10);
+        exit(EXIT_USAGE);
+    }
+    /* Every frame has its struct page, written at start: more than the host is swapping. */
+    struct sysinfo si;
+    if (sysinfo(&si) == 0 && bytes / si.mem_unit > si.totalram) {
+        fprintf(stderr, "vmemu: --ram %s is more than this machine's memory (%lluM)\n", v,
+                (unsigned long long)si.totalram * si.mem_unit >> 20);
+        exit(EXIT_USAGE);
+    }
+    return bytes;
+}
+
+/*
+ * The trace options are for a trace: --trace-file or --trace-format without
+ * --trace would be silently ignored, so they are refused. check writes its
+ * trace nowhere but into the comparison: --trace-file is refused there.
+ */
+static void check_trace_options(const struct vmemu_options *o, bool format_given)
+{
+    if (o->portable && o->trace_file) {
+        fprintf(stderr, "vmemu check: --trace-file is not used: the trace is compared with "
+                        "EXPECTED (use run --trace to keep one)\n");
+        exit(EXIT_USAGE);
+    }
+    if (!o->portable && !o->trace && (o->trace_file || format_given)) {
+        fprintf(stderr, "vmemu: %s needs --trace=LIST: nothing is traced without it\n",
+                o->trace_file ? "--trace-file" : "--trace-format");
+        exit(EXIT_USAGE);
+    }
+}
+
+#define TRACE_NAMES "a comma list of fault, mm, syscall, pagecache or all"
 
 /* Parse options from argv[*i] on; leaves *i on the program name. */
 static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o)
 {
+    bool format_given = false;
     for (; *i < argc && argv[*i][0] == '-'; (*i)++) {
         const char *v = NULL;
         if (strcmp(argv[*i], "--") == 0) {
             (*i)++;
-            return;
+            break;
         } else if (take_option(argc, argv, i, "--ram", &v)) {
-            if (!(o->ram_bytes = parse_size(v)))
-                bad_value("--ram", v);
+            o->ram_bytes = parse_ram(v);
         } else if (take_option(argc, argv, i, "--quiet", NULL)) {
             o->quiet = true;
         } else if (take_option(argc, argv, i, "--cache", &v)) {
             if (strcmp(v, "warm") && strcmp(v, "cold"))
-                bad_value("--cache", v);
+                bad_value("--cache", v, "warm or cold");
             o->cache_cold = strcmp(v, "cold") == 0;
         } else if (take_option(argc, argv, i, "--seed", &v)) {
-            char *end;
-            o->seed = strtoull(v, &end, 0);
-            if (*end || !*v)
-                bad_value("--seed", v);
+            if (!parse_u64(v, &o->seed))
+                bad_value("--seed", v, "a number from 0 to 2^64-1, decimal or 0x hex");
         } else if (take_option(argc, argv, i, "--realtime", NULL)) {
             o->realtime = true;
         } else if (take_option(argc, argv, i, "--vma-tree", &v)) {
+            if (!vma_tree_ops_by_name(v))
+                bad_value("--vma-tree", v, "maple, rbtree or array");
             o->vma_tree = v;
         } else if (take_option(argc, argv, i, "--trace", &v)) {
             const char *bad;
             if (trace_parse_categories(v, &o->trace, &bad) != 0)
-                bad_value("--trace", bad);
+                bad_value("--trace", bad, TRACE_NAMES);
+            if (!o->trace)
+                bad_value("--trace", v, TRACE_NAMES);
         } else if (take_option(argc, argv, i, "--trace-format", &v)) {
             if (strcmp(v, "text") && strcmp(v, "jsonl"))
-                bad_value("--trace-format", v);
+                bad_value("--trace-format", v, "text or jsonl");
             o->trace_jsonl = strcmp(v, "jsonl") == 0;
+            format_given = true;
         } else if (take_option(argc, argv, i, "--trace-file", &v)) {
             o->trace_file = v;
         } else if (take_option(argc, argv, i, "--fault-mode", &v)) {
@@ -184,22 +263,23 @@ static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o
             else if (strcmp(v, "precise") == 0)
                 o->fault_mode = FAULT_MODE_PRECISE;
             else
-                bad_value("--fault-mode", v);
+                bad_value("--fault-mode", v, "auto, inline or precise");
         } else if (take_option(argc, argv, i, "--report", &v)) {
             char bad[64];
             if (!report_list_valid(v, bad, sizeof(bad)))
-                bad_value("--report", bad);
+                bad_value("--report", bad, "a comma list of /proc files such as meminfo,vmstat");
             o->report = v;
         } else if (take_option(argc, argv, i, "--fail-alloc", &v)) {
             if (fail_alloc_configure(v) != 0)
-                bad_value("--fail-alloc", v);
+                bad_value("--fail-alloc", v,
+                          "nth=N, every=K or random=PERCENT, then ,seed=S ,after=M ,times=T");
         } else if (take_option(argc, argv, i, "--check-leaks", NULL)) {
             o->check_leaks = true;
         } else if (take_option(argc, argv, i, "--cpus", &v)) {
             char *end;
             unsigned long n = strtoul(v, &end, 10);
-            if (*end || !*v || n < 1 || n > 64)
-                bad_value("--cpus", v);
+            if (*v < '0' || *v > '9' || *end || n < 1 || n > 64)
+                bad_value("--cpus", v, "a number of CPUs from 1 to 64");
             o->cpus = (unsigned int)n;
         } else if (take_option(argc, argv, i, "--root", &v)) {
             o->root = v;
@@ -215,6 +295,7 @@ static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o
             exit(EXIT_USAGE);
         }
     }
+    check_trace_options(o, format_given);
 }
 
 static double now_seconds(void)
@@ -273,6 +354,7 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
     struct cpu *cpu_of_run = t->cpu;
     task_set_tracer(t, tr);
     kernel_random_seed(o->seed);
+    host_signals_install();
     /* Traced faults need the faulting instruction: only the precise path has it. */
     bool traced = tr && (o->trace & TRACE_FAULT);
     if (o->fault_mode == FAULT_MODE_INLINE && traced)

@@ -31,8 +31,8 @@
 
 /* What x86-64 Linux tells a program about the machine in its auxv. */
 #define ELF_PLATFORM "x86_64"
-#define ELF_HWCAP 0x178bfbffUL /* CPUID.1:EDX of a typical x86-64 CPU */
-#define ELF_HWCAP2 0x2UL       /* HWCAP2_FSGSBASE */
+#define ELF_HWCAP 0x078bfbfdUL /* CPUID.1:EDX of vmemu's CPU (emu/cpu.c) */
+#define ELF_HWCAP2 0x2UL       /* HWCAP2_FSGSBASE: CR4.FSGSBASE is set */
 #define USER_HZ 100            /* AT_CLKTCK */
 #define AUXV_MAX_WORDS 48      /* room for the pairs below, AT_NULL included */
 

@@ -52,6 +52,7 @@ extern unsigned long pgfree_count; /* pages freed, for /proc/vmstat */
  * zones and their watermarks, and free every other frame to the buddy
  * allocator. Returns 0 or -errno. phys_exit undoes it.
  */
+#define PHYS_MIN_RAM_BYTES (16ULL << 20)
 int phys_init(uint64_t ram_bytes);
 void phys_exit(void);
 /* The RAM memfd, its size, and the host address it is mapped at (the direct map). */

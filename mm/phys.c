@@ -26,7 +26,6 @@ static const char *const zone_names[MAX_NR_ZONES] = {"DMA", "DMA32", "Normal"};
 static const unsigned long zone_end_limit[MAX_NR_ZONES] = {ZONE_DMA_END_PFN, ZONE_DMA32_END_PFN,
                                                            ~0UL};
 
-#define MIN_RAM_BYTES (16ULL << 20)
 #define WATERMARK_SCALE_FACTOR 10 /* vm.watermark_scale_factor's default */
 
 int phys_memfd(void)
@@ -192,7 +191,7 @@ static int map_ram(uint64_t ram_bytes)
 
 int phys_init(uint64_t ram_bytes)
 {
-    if (ram_bytes < MIN_RAM_BYTES || ram_bytes % PAGE_SIZE)
+    if (ram_bytes < PHYS_MIN_RAM_BYTES || ram_bytes % PAGE_SIZE)
         return -EINVAL;
     if (ram_bytes / PAGE_SIZE > ~0UL / sizeof(struct page) || (off_t)ram_bytes < 0)
         return -EINVAL;

@@ -294,6 +294,8 @@ int path_host_checks(const struct path *parent, struct path *child)
 
 int path_of_file(struct file *f, struct path *out)
 {
+    /* Callers path_put *out whatever the answer: it must be a path on every return. */
+    *out = (struct path){.kind = NODE_NONE, .fd = -1};
     const struct path *node = pseudo_file_node(f);
     if (node)
         return path_copy(node, out);

@@ -228,8 +228,21 @@ static int file_reopen(struct task *t, struct file *f, int flags, struct file **
         err = -ETXTBSY;
     if (err)
         return err;
-    if (access_within(f->f_flags, flags) && !(f->f_flags & O_PATH)) {
-        int fd = fcntl(f->f_host_fd, F_DUPFD_CLOEXEC, 3);
+    bool same_access = access_within(f->f_flags, flags) && !(f->f_flags & O_PATH);
+    if (same_access || f->f_pos_shared) {
+        int fd;
+        if (same_access) {
+            fd = fcntl(f->f_host_fd, F_DUPFD_CLOEXEC, 3);
+        } else {
+            /*
+             * An inherited descriptor's name (/dev/stdin) leads back to
+             * itself (the fuzzer found the endless loop): the host checks the
+             * wider access on the same inode, as Linux does.
+             */
+            char host[64];
+            snprintf(host, sizeof(host), "/proc/self/fd/%d", f->f_host_fd);
+            fd = open(host, (flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOFOLLOW)) | O_CLOEXEC);
+        }
         if (fd < 0)
             return -errno;
         const char *name = inherited_file_name(f);
@@ -247,7 +260,17 @@ static int file_reopen(struct task *t, struct file *f, int flags, struct file **
     struct file *nf;
     if (!f->f_path || f->f_path[0] != '/')
         return -EACCES;
+    /*
+     * The name may itself be a /proc/PID/fd link that leads back here (a
+     * file opened as /proc/self/fd/3 and put at descriptor 3): the fuzzer
+     * overflowed vmemu's stack with it. Linux's limit on links followed.
+     */
+    static int depth;
+    if (depth >= MAXSYMLINKS)
+        return -ELOOP;
+    depth++;
     err = do_filp_open(t, GUEST_AT_FDCWD, f->f_path, flags & ~(O_CREAT | O_EXCL | O_TRUNC), 0, &nf);
+    depth--;
     if (err)
         return err;
     struct stat a, b;

@@ -25,6 +25,7 @@
 #include "emu/fs/stream.h"
 #include "emu/kernel/signal.h"
 #include "emu/fs/vfs.h"
+#include "emu/hostsig.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
@@ -53,6 +54,10 @@ static long write_stream(struct task *t, struct file *f, uint64_t ubuf, size_t c
         if (n == 0)
             return done ? (long)done : -EFAULT;
         ssize_t w = write(f->f_host_fd, buf, n);
+        if (w < 0 && errno == EINTR && host_signal_interrupts(t))
+            return done ? (long)done : -ERESTARTSYS; /* the signal decides: EINTR or again */
+        if (w < 0 && errno == EINTR)
+            continue; /* a signal to vmemu the guest ignores: write on */
         if (w < 0 && errno == EPIPE)
             send_signal(t, SIGPIPE, NULL, false); /* the reader is gone, as for a pipe */
         if (w < 0)
@@ -97,9 +102,11 @@ static long read_stream(struct task *t, struct file *f, uint64_t ubuf, size_t co
 {
     static char buf[BOUNCE];
     size_t n = count < BOUNCE ? count : BOUNCE;
-    ssize_t r = read(f->f_host_fd, buf, n);
+    ssize_t r;
+    while ((r = read(f->f_host_fd, buf, n)) < 0 && errno == EINTR && !host_signal_interrupts(t))
+        ; /* a signal to vmemu the guest ignores: read on */
     if (r < 0)
-        return -errno;
+        return errno == EINTR ? -ERESTARTSYS : -errno; /* the signal decides: EINTR or again */
     if (copy_to_user(t->mm, ubuf, buf, (size_t)r))
         return -EFAULT;
     return r;

@@ -262,13 +262,15 @@ static long sys_readlinkat(struct task *t, const uint64_t a[6])
 
 /* ---- the working directory --------------------------------------------------------- */
 
-/* Search permission on a directory, as chdir needs it. */
+/* A directory, then search permission on it, in that order as chdir checks them. */
 static int may_chdir(const struct path *p)
 {
     if (p->kind == NODE_HOST)
         return faccessat(p->fd, ".", X_OK, AT_EACCESS) ? -errno : 0;
     struct stat st;
     int err = vfs_getattr(p, &st);
+    if (!err && !S_ISDIR(st.st_mode))
+        err = -ENOTDIR;
     return err ? err : pseudo_permission(st.st_mode, st.st_uid, MAY_EXEC);
 }
 

@@ -109,9 +109,7 @@ static int exec_commit(struct task *t, struct mm_struct *mm, struct file *file, 
     set_comm(t, comm);
     t->robust_list = t->set_child_tid = 0;
     t->restart.armed = false;
-    cpu_clear_regs(t->cpu);
-    cpu_set(t->cpu, CPU_RSP, res->sp);
-    cpu_set(t->cpu, CPU_RIP, res->entry);
+    cpu_start_thread(t->cpu, res->entry, res->sp);
     t->resume_ip = res->entry;
     t->regs_set = true;
     return 0;

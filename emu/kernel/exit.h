@@ -27,7 +27,7 @@ void do_notify_parent_cldstop(struct task *t, int why);
 struct exit_record {
     int pid, ppid;
     char comm[16];
-    int status; /* the wait status */
+    int status;  /* the wait status */
     int threads; /* it ever had */
     struct fault_stats faults;
     unsigned long hiwater_rss;

@@ -24,6 +24,7 @@
 
 #include "emu/cpu.h"
 #include "emu/kernel/exit.h"
+#include "emu/hostsig.h"
 #include "emu/kernel/sched.h"
 #include "emu/kernel/signal.h"
 #include "emu/kernel/syscall.h"
@@ -447,6 +448,7 @@ static void run_current(struct task *t)
         struct cpu_fault f = {0};
         struct cpu_trap trap = {0};
         enum cpu_stop why = cpu_run(t->cpu, cpu_get(t->cpu, CPU_RIP), quantum_now(), &f, &trap);
+        host_signals_deliver(); /* signals sent to vmemu are the guest's now */
         account_blocks(t);
         handle_stop(t, why, &f, &trap, &spurious);
     }

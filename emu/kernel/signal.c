@@ -305,6 +305,31 @@ int kill_pgrp(int pgrp, int sig, const struct kernel_siginfo *info)
     return err;
 }
 
+/*
+ * A signal sent to vmemu (emu/hostsig.c) is the guest's, as a terminal's
+ * Ctrl-C is its foreground job's: the process group the first process
+ * started in gets it (every process left, once that group is empty), from
+ * the kernel (SI_KERNEL). Forced (a second Ctrl-C), it ends them whatever
+ * they asked: the action goes back to the default and the signal is
+ * unblocked, as Linux's force_sig does for a blocked or ignored one.
+ */
+void kernel_host_signal(int sig, bool forced)
+{
+    bool group_alive = false;
+    for (struct task *t = next_task(NULL); t; t = next_task(t))
+        group_alive |= is_process(t) && t->signal->pgrp == GUEST_PID && t->state < TASK_ZOMBIE;
+    for (struct task *t = next_task(NULL); t; t = next_task(t)) {
+        if (!is_process(t) || t->state >= TASK_ZOMBIE ||
+            (group_alive && t->signal->pgrp != GUEST_PID))
+            continue;
+        if (forced) {
+            t->sighand->action[sig - 1].handler = (uint64_t)(uintptr_t)SIG_DFL;
+            t->blocked &= ~(1ULL << (sig - 1));
+        }
+        send_signal(t, sig, NULL, true); /* from the kernel: SI_KERNEL */
+    }
+}
+
 int kill_something_info(int sig, const struct kernel_siginfo *info, int pid)
 {
     if (pid > 0) {

@@ -55,6 +55,13 @@ int kill_something_info(int sig, const struct kernel_siginfo *info, int pid);
 /* Send to every process of group pgrp; 0, or -ESRCH if it has none. */
 int kill_pgrp(int pgrp, int sig, const struct kernel_siginfo *info);
 
+/*
+ * A signal sent to vmemu itself (emu/hostsig.c), for the guest: its
+ * foreground process group gets it as from a terminal; forced (a second
+ * Ctrl-C within a second), it ends them whatever they asked.
+ */
+void kernel_host_signal(int sig, bool forced);
+
 /* Signal work before user code runs again: timers, restarts, delivery, exit. */
 void exit_to_user_mode(struct task *t);
 

@@ -197,6 +197,25 @@ static void inherit_rlimits(struct task *t)
             t->signal->rlim[r].rlim_cur = t->signal->rlim[r].rlim_max = RLIM_INFINITY;
 }
 
+/*
+ * Ignored signals and the blocked mask survive execve: the first process
+ * starts with vmemu's own, as a program a shell started with them would.
+ */
+static void inherit_signals(struct task *t)
+{
+    sigset_t blocked;
+    sigprocmask(SIG_SETMASK, NULL, &blocked);
+    for (int sig = 1; sig <= NR_SIGNALS; sig++) {
+        struct sigaction sa;
+        if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &sa) != 0)
+            continue; /* the C library's own signals (32, 33) among them */
+        if (sa.sa_handler == SIG_IGN)
+            t->sighand->action[sig - 1].handler = (uint64_t)(uintptr_t)SIG_IGN;
+        if (sigismember(&blocked, sig) == 1)
+            t->blocked |= 1ULL << (sig - 1);
+    }
+}
+
 /* mm/ sizes the mmap base and the stack's growth from RLIMIT_STACK. */
 void task_set_stack_rlimit(struct task *t)
 {
@@ -223,6 +242,7 @@ static const char *create_parts(struct task *t, const struct vma_tree_ops *ops)
     t->signal->pgrp = t->pid;
     t->signal->session = GUEST_PID - 1;
     inherit_rlimits(t);
+    inherit_signals(t);
     if (!(t->mm = mm_alloc(ops)))
         return "out of guest memory for the address space";
     task_set_stack_rlimit(t);

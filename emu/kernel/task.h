@@ -258,6 +258,15 @@ bool task_peek_user(struct task *t, void *dst, uint64_t addr, size_t n);
 uint64_t task_reg(struct task *t, enum cpu_reg r);
 
 /*
+ * A signal sent to vmemu itself (emu/hostsig.c), for the guest: every task
+ * of the foreground process group gets it, as a terminal's Ctrl-C would
+ * deliver it (today every task is in the foreground). The guest's
+ * disposition decides, except when forced (a second Ctrl-C within a
+ * second): then the guest ends with sig whatever it asked for.
+ */
+void kernel_host_signal(int sig, bool forced);
+
+/*
  * The guest's processes, as /proc and kill(2) see them. find_task_by_vpid
  * returns the task with that pid, or NULL; next_task walks every live task
  * (zombies included) in pid order (NULL starts, NULL ends). Pids are the

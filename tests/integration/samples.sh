@@ -7,6 +7,9 @@
 # (status 139, as a shell reports it) and vmemu's stderr must carry a
 # kernel-style line such as
 #   bad_pointer-mus[1]: segfault at 10 ip 0000000000401abc sp 00007fffffffe9f0 error 6 ...
+# privileged runs one privileged instruction per run, each of which must
+# kill it with SIGSEGV as at CPL 3. The *-nolibc samples have no C library
+# (their registers at _start are compared).
 #
 # usage: samples.sh BUILD_DIR SOURCE_DIR
 # Set VMEMU_TEST_TIMEOUT (seconds, default 120) to change the per-run limit.
@@ -77,6 +80,14 @@ check_sample() {
             return
         fi
         ;;
+    privileged-*)
+        # A privileged instruction at CPL 3: #GP, so SIGSEGV (status 139);
+        # with no argument, only the selectors are printed.
+        if [ "$n_st" != "$([ $# -gt 0 ] && echo 139 || echo 0)" ]; then
+            fail "$label" "expected death by SIGSEGV (status 139), got $n_st"
+            return
+        fi
+        ;;
     file_limits-*)
         # Its last write goes past RLIMIT_FSIZE with SIGXFSZ at its default
         # action: killed, with a core dump the test's ulimit forbids.
@@ -115,7 +126,7 @@ if [ ! -x "$vmemu" ]; then
 fi
 
 shopt -s nullglob
-bins=("$build"/samples/*-musl "$build"/samples/*-glibc "$build"/samples/*-pie)
+bins=("$build"/samples/*-musl "$build"/samples/*-glibc "$build"/samples/*-pie "$build"/samples/*-nolibc)
 if [ ${#bins[@]} -eq 0 ]; then
     echo "FAIL: no sample binaries in $build/samples: build the 'samples' target"
     echo "0 passed, 1 failed"
@@ -134,6 +145,12 @@ for bin in "${bins[@]}"; do
     anon_touch-*)
         check_sample "$bin" 1024
         check_sample "$bin" # the default, 16384 pages (64 MiB)
+        ;;
+    privileged-*)
+        check_sample "$bin"
+        for insn in cli hlt rdmsr wrmsr mov-cr0 mov-cr4 lgdt swapgs sysret iret-cpl0 invlpg wbinvd; do
+            check_sample "$bin" "$insn"
+        done
         ;;
     *)
         check_sample "$bin"
