@@ -14,12 +14,14 @@
 #include <unicorn/unicorn.h>
 
 #include "emu/cpu.h"
+#include "emu/kernel/sched.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "mm/arch.h"
 #include "mm/fault.h"
 #include "mm/pgtable.h"
 #include "mm/uaccess.h"
+#include "vdso/vvar.h"
 
 /* Where the direct map of guest RAM sits in Unicorn's physical space. */
 #define PHYS_BASE 0x4000000000ULL
@@ -29,12 +31,12 @@ struct cpu {
     uc_engine *uc;
     struct task *task;    /* the task running now */
     struct mm_struct *mm; /* the page tables the MMU walks: the task's, or one probed */
-    uc_hook fill_hook, syscall_hook, intr_hook, block_hook;
+    uc_hook fill_hook, syscall_hook, intr_hook, block_hook, cpuid_hook;
     uint8_t *frame_state; /* FRAME_* of every frame of guest RAM */
     bool wx_pending;      /* a store to a frame holding code was refused: drop the code */
     uint64_t wx_page;
     unsigned long nr_frames;
-    bool preempting; /* the block hook is in: quanta are counted */
+    bool preempting;   /* the block hook is in: quanta are counted */
     bool want_preempt; /* asked for; comes in at the next cpu_run */
     uint64_t blocks;   /* blocks run since cpu_run started */
     uint64_t quantum;  /* stop after this many (0: never) */
@@ -210,6 +212,27 @@ static void on_syscall(uc_engine *uc, void *arg)
     syscall_dispatch(c->task);
 }
 
+/*
+ * cpuid of leaf PVCLOCK_CPUID_LEAF is vmemu's paravirtual clock, the way
+ * the vDSO reads the machine clock without a system call (Unicorn 2.1.1
+ * cannot hook rdtsc): edx:eax get sched.c's pvclock_read(), ebx and ecx
+ * zero, and Unicorn's own answer is skipped. Every other leaf is left to
+ * Unicorn.
+ */
+static int on_cpuid(uc_engine *uc, void *arg)
+{
+    (void)uc;
+    struct cpu *c = arg;
+    if ((uint32_t)cpu_get(c, CPU_RAX) != PVCLOCK_CPUID_LEAF)
+        return 0;
+    uint64_t ns = pvclock_read();
+    cpu_set(c, CPU_RAX, (uint32_t)ns);
+    cpu_set(c, CPU_RDX, ns >> 32);
+    cpu_set(c, CPU_RBX, 0);
+    cpu_set(c, CPU_RCX, 0);
+    return 1;
+}
+
 /* Counting blocks, when preemption is on: the quantum's end stops the CPU. */
 static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *arg)
 {
@@ -254,7 +277,9 @@ static bool cpu_setup(struct cpu *c, const char **why)
     if (uc_hook_add(c->uc, &c->fill_hook, UC_HOOK_TLB_FILL, (void *)on_tlb_fill, c, 1, 0) ||
         uc_hook_add(c->uc, &c->syscall_hook, UC_HOOK_INSN, (void *)on_syscall, c, 1, 0,
                     UC_X86_INS_SYSCALL) ||
-        uc_hook_add(c->uc, &c->intr_hook, UC_HOOK_INTR, (void *)on_interrupt, c, 1, 0)) {
+        uc_hook_add(c->uc, &c->intr_hook, UC_HOOK_INTR, (void *)on_interrupt, c, 1, 0) ||
+        uc_hook_add(c->uc, &c->cpuid_hook, UC_HOOK_INSN, (void *)on_cpuid, c, 1, 0,
+                    UC_X86_INS_CPUID)) {
         *why = "cannot install the emulator's hooks";
         return false;
     }

@@ -70,6 +70,7 @@ static int dup_vma(struct mm_struct *mm, struct mm_struct *old, const struct vm_
     vma->vm_flags = src->vm_flags & ~VM_LOCKED_MASK; /* mlock is not inherited */
     vma->vm_pgoff = src->vm_pgoff;
     vma->vm_name = src->vm_name;
+    vma->vm_special = src->vm_special;
     vma->anon_vma = src->anon_vma;
     int err = vma_link(mm, vma);
     if (err) {

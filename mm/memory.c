@@ -227,11 +227,38 @@ static enum fault_kind do_file_fault(struct vm_area_struct *vma, unsigned long a
     return res->major ? FAULT_FILE_MAJOR : FAULT_FILE_MINOR;
 }
 
+/*
+ * A special mapping's frame (Linux's special_mapping_fault, or
+ * vmf_insert_pfn for VM_PFNMAP): the same frame in every mm that maps it.
+ * A write (once mprotect or a debugger made the VMA writable) copies it,
+ * as for any private mapping.
+ */
+static enum fault_kind do_special_fault(struct vm_area_struct *vma, unsigned long addr,
+                                        unsigned int flags, pte_t *pte, struct fault_result *res)
+{
+    const struct vm_special_mapping *sm = vma->vm_special;
+    pgoff_t index = linear_page_index(vma, addr);
+    if (index >= sm->nr_frames)
+        return FAULT_SIGBUS;
+    struct page *page = pfn_to_page(sm->pfns[index]);
+    if (flags & FAULT_FLAG_WRITE)
+        return cow_into_new_page(vma, addr, pte, page_address(page), res);
+    res->pfn = sm->pfns[index];
+    if (vma->vm_flags & VM_PFNMAP)
+        *pte = pfn_pte(res->pfn, vm_pte_flags(vma->vm_flags));
+    else
+        map_file_page(vma, pte, page, 0);
+    return FAULT_FILE_MINOR;
+}
+
 /* Drop what one present entry held: a reference, a mapcount, an rss count. */
 static void unmap_one(struct mm_struct *mm, struct vm_area_struct *vma, pte_t pteval)
 {
     unsigned long pfn = pte_pfn(pteval);
     if (pfn == zero_pfn)
+        return;
+    /* A raw frame (VM_PFNMAP) was never referenced or counted; a copy of one is anonymous. */
+    if (vma && (vma->vm_flags & VM_PFNMAP) && !PageFlag(pfn_to_page(pfn), PG_anon))
         return;
     struct page *page = pfn_to_page(pfn);
     if (PageFlag(page, PG_anon)) {
@@ -289,6 +316,8 @@ static enum fault_kind fault_on_vma(struct vm_area_struct *vma, unsigned long ad
     if (!pte && !(pte = pte_alloc(vma->vm_mm, addr)))
         return FAULT_OOM;
     if (!pte_present(*pte)) {
+        if (vma->vm_special)
+            return do_special_fault(vma, addr, flags, pte, res);
         if (vma->vm_file)
             return do_file_fault(vma, addr, flags, pte, res);
         return do_anonymous_page(vma, addr, flags, pte, res);

@@ -110,6 +110,7 @@ static struct vm_area_struct *copy_vma(struct mm_struct *mm, struct vm_area_stru
     n->vm_end = new_addr + new_len;
     n->vm_flags = vma->vm_flags;
     n->vm_name = vma->vm_name;
+    n->vm_special = vma->vm_special;
     n->anon_vma = vma->anon_vma;
     n->vm_pgoff = vma->vm_pgoff + ((old_addr - vma->vm_start) >> PAGE_SHIFT);
     /* Anonymous memory with no page of its own yet starts afresh where it lands. */
