@@ -190,7 +190,8 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_
         return true;
     }
     c->fault.handled = false;
-    if (c->inline_faults && c->mm && fault_inline(c, vaddr, type) &&
+    /* Above user space only the vsyscall page can be touched: the run loop sees to it. */
+    if (c->inline_faults && c->mm && vaddr < TASK_SIZE && fault_inline(c, vaddr, type) &&
         mmu_translate(c->mm, vaddr, a, &pa, &prot)) {
         unsigned int granted = wx_grant(c, vaddr, pa, a, prot);
         if (granted == WX_REFUSE)

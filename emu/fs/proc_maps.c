@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "emu/kernel/task.h"
+#include "emu/kernel/vsyscall.h"
 #include "mm/fault.h"
 #include "mm/fs.h"
 #include "mm/mmap.h"
@@ -27,6 +28,18 @@ void proc_smaps_show(struct task *t, struct seq *s);
 
 /* The device and inode a shared anonymous mapping shows: shmem's internal mount. */
 #define SHMEM_DEV_MINOR 1
+
+/*
+ * Linux's gate area: the vsyscall page, shown after the last VMA though no
+ * VMA of the mm holds it (execute-only: emu/kernel/vsyscall.c emulates
+ * calls to it). It has no page-table entries to count.
+ */
+static const struct vm_area_struct gate_vma = {
+    .vm_start = VSYSCALL_ADDR,
+    .vm_end = VSYSCALL_END,
+    .vm_flags = VM_EXEC,
+    .vm_name = "[vsyscall]",
+};
 
 /* The guest's path of a mapped file as the kernel prints it (d_path), " (deleted)" included. */
 static const char *file_name(const struct file *f, char *buf, size_t len)
@@ -105,6 +118,7 @@ void proc_maps_show(struct task *t, struct seq *s)
     struct mm_struct *mm = t->mm;
     for (struct vm_area_struct *v = find_vma(mm, 0); v; v = vma_next(mm, v))
         show_map_vma(mm, v, s);
+    show_map_vma(mm, &gate_vma, s);
 }
 
 /* Linux's mem_size_stats, in bytes; the pss figures carry PSS_SHIFT bits of fraction. */
@@ -188,7 +202,9 @@ static void put_kb(struct seq *s, const char *label, unsigned long long bytes)
 static void show_smap(const struct mm_struct *mm, const struct vm_area_struct *vma, struct seq *s)
 {
     struct mem_size_stats mss = {.vma = vma};
-    pgtable_walk_range((struct mm_struct *)mm, vma->vm_start, vma->vm_end, smaps_pte, &mss);
+    /* Raw frames (VM_PFNMAP: [vvar]) are no pages to count, as vm_normal_page says. */
+    if (vma != &gate_vma && !(vma->vm_flags & VM_PFNMAP))
+        pgtable_walk_range((struct mm_struct *)mm, vma->vm_start, vma->vm_end, smaps_pte, &mss);
     show_map_vma(mm, vma, s);
     put_kb(s, "Size:           ", vma->vm_end - vma->vm_start);
     put_kb(s, "KernelPageSize: ", PAGE_SIZE);
@@ -221,4 +237,5 @@ void proc_smaps_show(struct task *t, struct seq *s)
     struct mm_struct *mm = t->mm;
     for (struct vm_area_struct *v = find_vma(mm, 0); v; v = vma_next(mm, v))
         show_smap(mm, v, s);
+    show_smap(mm, &gate_vma, s);
 }

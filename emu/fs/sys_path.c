@@ -604,16 +604,14 @@ static long sys_symlinkat(struct task *t, const uint64_t a[6])
 
 /* ---- attributes -------------------------------------------------------------------- */
 
-/* Changing an object's attributes: 0 when the host may be asked, or the refusal. */
-/* fchmod, fchown: the open file's attributes, when the host holds it in a writable tree. */
-static int may_setattr_file(struct file *f)
+int may_setattr_file(struct file *f)
 {
     if (f->f_host_fd < 0)
         return pseudo_file_node(f) ? pseudo_change_error(pseudo_file_node(f)) : -EPERM;
     return f->f_mnt && f->f_mnt->readonly ? -EROFS : 0;
 }
 
-static int may_setattr(const struct path *p)
+int may_setattr(const struct path *p)
 {
     if (p->kind == NODE_FILE)
         return may_setattr_file(p->file);

@@ -28,6 +28,7 @@
 #include "emu/kernel/signal.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/vdso.h"
+#include "emu/kernel/vsyscall.h"
 #include "emu/trace/report.h"
 #include "emu/trace/trace.h"
 #include "mm/arch.h"
@@ -39,8 +40,9 @@
 #define QUANTUM_BLOCKS 100000 /* with preemption on: blocks a task runs while others wait */
 #define NS_PER_BLOCK 10       /* with preemption on: the virtual time one block takes */
 #define EXIT_DEADLOCK 124     /* every task blocked for good, as timeout(1) exits */
-#define TICK_NSEC 4000000ULL  /* HZ=250: the coarse clocks move, and [vvar] is rewritten, per tick \
-                               */
+#define TICK_NSEC                                                                                  \
+    4000000ULL /* HZ=250: the coarse clocks move, and [vvar] is rewritten, per tick                \
+                */
 
 struct task *current;
 
@@ -373,6 +375,8 @@ static void handle_page_fault(struct task *t, struct cpu_fault *f, unsigned *spu
                              ? (unsigned long)cpu_fault_address(t->cpu, f)
                              : (unsigned long)f->addr;
     t->fault_ip = f->ip;
+    if (emulate_vsyscall(t, f))
+        return;
     if (f->handled) {
         /* Inline mode: the fill hook ran handle_mm_fault and it refused. */
         memset(&r, 0, sizeof(r));
