@@ -26,6 +26,8 @@
 /* Where the direct map of guest RAM sits in Unicorn's physical space. */
 #define PHYS_BASE 0x4000000000ULL
 #define TCG_BUFFER_BYTES (64U << 20)
+#define CR4_OSFXSR (1u << 9)
+#define CR4_OSXMMEXCPT (1u << 10)
 
 struct cpu {
     uc_engine *uc;
@@ -282,6 +284,19 @@ static bool cpu_setup(struct cpu *c, const char **why)
         uc_hook_add(c->uc, &c->cpuid_hook, UC_HOOK_INSN, (void *)on_cpuid, c, 1, 0,
                     UC_X86_INS_CPUID)) {
         *why = "cannot install the emulator's hooks";
+        return false;
+    }
+    /*
+     * CR4 as Linux sets it for user space with SSE: OSFXSR, or Unicorn's
+     * fxsave and fxrstor skip the XMM registers and MXCSR (ld.so's lazy
+     * binding trampoline saves and restores them so, and a double argument
+     * would arrive as garbage), and OSXMMEXCPT for SIMD exceptions.
+     */
+    uint64_t cr4 = 0;
+    uc_reg_read(c->uc, UC_X86_REG_CR4, &cr4);
+    cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+    if (uc_reg_write(c->uc, UC_X86_REG_CR4, &cr4) != UC_ERR_OK) {
+        *why = "cannot enable SSE state saving (CR4.OSFXSR)";
         return false;
     }
     c->nr_frames = phys_ram_bytes() >> PAGE_SHIFT;

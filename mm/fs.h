@@ -111,6 +111,8 @@ struct file *file_from_host_fd(int fd, const char *name, int *err);
 int file_set_path(struct file *f, const char *path);
 struct file *get_file(struct file *f);
 void fput(struct file *f);
+/* Called with a file whose last reference goes, before it is freed (emu/: its file locks). */
+extern void (*file_release_hook)(struct file *f);
 
 /*
  * The page of the file at index, read from the host file when not cached.
@@ -218,6 +220,7 @@ enum wb_reason {
     WB_REASON_PERIODIC, /* older than dirty_expire_centisecs */
     WB_REASON_FADVISE,  /* POSIX_FADV_DONTNEED */
     WB_REASON_EXIT,
+    WB_REASON_SETATTR, /* the guest sets the file's times: its writes must not move them later */
 };
 const char *wb_reason_name(enum wb_reason why);
 

@@ -21,6 +21,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "emu/fs/locks.h"
 #include "emu/fs/procfs.h"
 #include "emu/fs/stream.h"
 #include "emu/kernel/signal.h"
@@ -653,4 +654,5 @@ void sys_fs_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_getdents64] = sys_getdents64;
     sys_path_register(table);  /* sys_path.c: the calls that name a path */
     sys_xattr_register(table); /* xattr.c: extended attributes */
+    sys_locks_register(table); /* locks.c: flock; fcntl's locks are in fdtable.c */
 }
