@@ -139,6 +139,8 @@ int main(void)
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
+        close(go[1]); /* so that the parent's end, once gone, ends the wait */
+        close(done[0]);
         unsigned char c = refault(t.start);
         printf("child reads the same byte: %s\n", yes(c == first));
         printf("child: the page counted as shared: %s\n", yes(shared_kb(t.start) >= 4));
@@ -148,6 +150,8 @@ int main(void)
             _exit(1);
         _exit(0);
     }
+    close(go[0]);
+    close(done[1]);
     char b = 0;
     if (read(done[0], &b, 1) != 1)
         return 1;
