@@ -31,6 +31,7 @@
 #include <sys/syscall.h>
 
 #include "emu/fs/fdtable.h"
+#include "emu/fs/vfs.h"
 #include "emu/kernel/sched.h"
 #include "emu/kernel/signal.h"
 #include "emu/kernel/task.h"
@@ -293,19 +294,8 @@ static long set_lock(struct task *t, const struct file_lock *req, bool wait)
 static long flock_range(struct file *f, const struct kflock *fl, struct file_lock *req)
 {
     int64_t base;
-    switch (fl->l_whence) {
-    case SEEK_SET:
-        base = 0;
-        break;
-    case SEEK_CUR:
-        base = (int64_t)f->f_pos;
-        break;
-    case SEEK_END:
-        base = f->f_mapping ? (int64_t)f->f_mapping->i_size : 0;
-        break;
-    default:
+    if (vfs_whence_base(f, fl->l_whence, &base))
         return -EINVAL;
-    }
     if (__builtin_add_overflow(base, fl->l_start, &req->start))
         return -EOVERFLOW;
     if (fl->l_len > 0) {

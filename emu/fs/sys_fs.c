@@ -487,26 +487,16 @@ static long sys_lseek(struct task *t, const uint64_t a[6])
     }
     pos_load(f);
     int64_t base;
-    switch ((int)a[2]) {
-    case SEEK_SET:
-        base = 0;
-        break;
-    case SEEK_CUR:
-        base = (int64_t)f->f_pos;
-        break;
-    case SEEK_END:
-        base = (int64_t)f->f_mapping->i_size;
-        break;
-    case SEEK_DATA: /* no holes are known: data runs to the end */
-    case SEEK_HOLE:
+    if ((int)a[2] == SEEK_DATA || (int)a[2] == SEEK_HOLE) {
+        /* No holes are known: data runs to the end. */
         if (off < 0 || (uint64_t)off >= f->f_mapping->i_size)
             return -ENXIO;
         f->f_pos = (int)a[2] == SEEK_DATA ? (uint64_t)off : f->f_mapping->i_size;
         pos_store(f);
         return (long)f->f_pos;
-    default:
-        return -EINVAL;
     }
+    if (vfs_whence_base(f, (int)a[2], &base))
+        return -EINVAL;
     long r = (long)vfs_setpos(f, base, off);
     pos_store(f);
     return r;

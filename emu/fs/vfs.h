@@ -32,6 +32,8 @@ int vfs_fstatfs(struct file *f, struct statfs *st);
 int may_setattr(const struct path *p);
 int may_setattr_file(struct file *f);
 
+/* What SEEK_SET, SEEK_CUR or SEEK_END count from (lseek, struct flock): 0 or -EINVAL. */
+int vfs_whence_base(const struct file *f, int whence, int64_t *base);
 /* lseek's end: f_pos = base + off unless that overflows or is negative (EINVAL). */
 int64_t vfs_setpos(struct file *f, int64_t base, int64_t off);
 

@@ -175,65 +175,30 @@ static long fd_xattr(struct task *t, enum xattr_op op, const uint64_t a[6])
     return finish(t, &tg, &x, uvalue);
 }
 
-static long sys_getxattr(struct task *t, const uint64_t a[6])
-{
-    return path_xattr(t, XA_GET, a, true);
-}
+/* Each system call: its operation, and a path (following its last link or not) or a descriptor. */
+#define PATH_XATTR(name, op, follow)                                                               \
+    static long sys_##name(struct task *t, const uint64_t a[6])                                    \
+    {                                                                                              \
+        return path_xattr(t, op, a, follow);                                                       \
+    }
+#define FD_XATTR(name, op)                                                                         \
+    static long sys_##name(struct task *t, const uint64_t a[6])                                    \
+    {                                                                                              \
+        return fd_xattr(t, op, a);                                                                 \
+    }
 
-static long sys_lgetxattr(struct task *t, const uint64_t a[6])
-{
-    return path_xattr(t, XA_GET, a, false);
-}
-
-static long sys_fgetxattr(struct task *t, const uint64_t a[6])
-{
-    return fd_xattr(t, XA_GET, a);
-}
-
-static long sys_setxattr(struct task *t, const uint64_t a[6])
-{
-    return path_xattr(t, XA_SET, a, true);
-}
-
-static long sys_lsetxattr(struct task *t, const uint64_t a[6])
-{
-    return path_xattr(t, XA_SET, a, false);
-}
-
-static long sys_fsetxattr(struct task *t, const uint64_t a[6])
-{
-    return fd_xattr(t, XA_SET, a);
-}
-
-static long sys_listxattr(struct task *t, const uint64_t a[6])
-{
-    return path_xattr(t, XA_LIST, a, true);
-}
-
-static long sys_llistxattr(struct task *t, const uint64_t a[6])
-{
-    return path_xattr(t, XA_LIST, a, false);
-}
-
-static long sys_flistxattr(struct task *t, const uint64_t a[6])
-{
-    return fd_xattr(t, XA_LIST, a);
-}
-
-static long sys_removexattr(struct task *t, const uint64_t a[6])
-{
-    return path_xattr(t, XA_REMOVE, a, true);
-}
-
-static long sys_lremovexattr(struct task *t, const uint64_t a[6])
-{
-    return path_xattr(t, XA_REMOVE, a, false);
-}
-
-static long sys_fremovexattr(struct task *t, const uint64_t a[6])
-{
-    return fd_xattr(t, XA_REMOVE, a);
-}
+PATH_XATTR(getxattr, XA_GET, true)
+PATH_XATTR(lgetxattr, XA_GET, false)
+FD_XATTR(fgetxattr, XA_GET)
+PATH_XATTR(setxattr, XA_SET, true)
+PATH_XATTR(lsetxattr, XA_SET, false)
+FD_XATTR(fsetxattr, XA_SET)
+PATH_XATTR(listxattr, XA_LIST, true)
+PATH_XATTR(llistxattr, XA_LIST, false)
+FD_XATTR(flistxattr, XA_LIST)
+PATH_XATTR(removexattr, XA_REMOVE, true)
+PATH_XATTR(lremovexattr, XA_REMOVE, false)
+FD_XATTR(fremovexattr, XA_REMOVE)
 
 void sys_xattr_register(syscall_fn table[NR_SYSCALLS])
 {

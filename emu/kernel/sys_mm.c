@@ -119,12 +119,17 @@ enum { MPOL_DEFAULT, MPOL_PREFERRED, MPOL_BIND, MPOL_INTERLEAVE, MPOL_LOCAL, MPO
 #define NR_NODE_IDS 1          /* one memory node, node 0 */
 #define MAX_NUMNODES 1024      /* the largest nodemask the kernel reads */
 
-/* Write a nodemask of maxnode bits (whole longs, as the kernel copies it): node 0 or none. */
+/*
+ * Write a nodemask of maxnode - 1 bits in whole longs, as the kernel's
+ * copy_nodes_to_user does (more than a page of them is EINVAL): node 0 or none.
+ */
 static long put_nodemask(struct task *t, uint64_t umask, uint64_t maxnode, bool node0)
 {
     if (!umask)
         return 0;
-    uint64_t words = (maxnode + 63) / 64, zero = 0, first = node0 ? 1 : 0;
+    uint64_t words = (maxnode - 1 + 63) / 64, zero = 0, first = node0 ? 1 : 0;
+    if (words * 8 > PAGE_SIZE)
+        return -EINVAL;
     for (uint64_t i = 0; i < words; i++)
         if (copy_to_user(t->mm, umask + i * 8, i ? &zero : &first, 8))
             return -EFAULT;
