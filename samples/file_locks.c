@@ -145,8 +145,10 @@ static void child(const char *path, int inherited)
 
 int main(void)
 {
-    char path[] = "/tmp/file_locks.XXXXXX";
-    int fd = mkstemp(path);
+    /* An unnamed file (no name two concurrent runs could both pick), reopened by its fd link. */
+    char path[64];
+    int fd = open("/tmp", O_RDWR | O_TMPFILE, 0600);
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
     if (fd < 0 || ftruncate(fd, 4096) != 0 || pipe(to_child) != 0 || pipe(to_parent) != 0) {
         perror("setup");
         return 1;
@@ -185,7 +187,6 @@ int main(void)
     send(to_child[1]);
     int status;
     waitpid(pid, &status, 0);
-    unlink(path);
     say("child exited with %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     return 0;
 }
