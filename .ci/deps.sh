@@ -9,7 +9,8 @@ set -euo pipefail
 
 PKGS=(cmake make gcc clang libclang-rt-dev libc6-dev pkg-config libcapstone-dev libelf-dev
       musl-tools libcmocka-dev clang-format busybox-static bash-static golang-go
-      qemu-user qemu-user-static)
+      qemu-user qemu-user-static
+      python3 perl sqlite3 mawk tar gzip findutils grep sed tzdata dash binutils)
 UNICORN_MIN=2.1
 
 sudo_() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

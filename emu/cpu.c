@@ -17,6 +17,7 @@
 #include <unicorn/unicorn.h>
 
 #include "emu/cpu.h"
+#include "emu/kernel/sched.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "mm/arch.h"
@@ -24,6 +25,7 @@
 #include "mm/fault.h"
 #include "mm/mmzone.h"
 #include "mm/uaccess.h"
+#include "vdso/vvar.h"
 
 /* Where the direct map of guest RAM sits in Unicorn's physical space. */
 #define PHYS_BASE 0x4000000000ULL
@@ -213,7 +215,8 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_
         return true;
     }
     c->fault.handled = false;
-    if (c->inline_faults && c->mm && fault_inline(c, vaddr, type)) {
+    /* Above user space only the vsyscall page can be touched: the run loop sees to it. */
+    if (c->inline_faults && c->mm && vaddr < TASK_SIZE && fault_inline(c, vaddr, type)) {
         /*
          * The fault asked for code to go (a copy-on-write of an executable
          * page): refuse the fill, so the CPU stops on this instruction with
@@ -280,21 +283,34 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *arg)
 #define CPUID1_EDX 0x078bfbfdu /* what the loader puts in AT_HWCAP */
 
 /*
- * CPUID leaf 1 without RDRAND: Unicorn's RDRAND returns the host's random
- * bytes, which would make a run depend on more than its seed. Every other
- * leaf is the model's. Called only for the cpuid instruction.
+ * The cpuid instruction, two leaves of it vmemu's own; Unicorn answers
+ * every other one from the model:
+ *   - leaf 1 without RDRAND: Unicorn's RDRAND returns the host's random
+ *     bytes, which would make a run depend on more than its seed;
+ *   - leaf PVCLOCK_CPUID_LEAF is vmemu's paravirtual clock, the way the
+ *     vDSO reads the machine clock without a system call (Unicorn 2.1.1
+ *     cannot hook rdtsc): edx:eax get sched.c's pvclock_read(), ebx and
+ *     ecx zero.
+ * Unicorn lets one hook decide, so both live here.
  */
 static int on_cpuid(uc_engine *uc, void *arg)
 {
-    (void)arg;
-    uint64_t leaf = 0;
-    uc_reg_read(uc, UC_X86_REG_RAX, &leaf);
-    if ((uint32_t)leaf != 1)
+    (void)uc;
+    struct cpu *c = arg;
+    uint32_t leaf = (uint32_t)cpu_get(c, CPU_RAX);
+    uint64_t v[4]; /* rax, rbx, rcx, rdx */
+    if (leaf == 1) {
+        v[0] = CPUID1_EAX, v[1] = CPUID1_EBX, v[2] = CPUID1_ECX, v[3] = CPUID1_EDX;
+    } else if (leaf == PVCLOCK_CPUID_LEAF) {
+        uint64_t ns = pvclock_read();
+        v[0] = (uint32_t)ns, v[1] = 0, v[2] = 0, v[3] = ns >> 32;
+    } else {
         return 0; /* Unicorn answers */
-    uint64_t v[4] = {CPUID1_EAX, CPUID1_EBX, CPUID1_ECX, CPUID1_EDX};
-    int regs[4] = {UC_X86_REG_RAX, UC_X86_REG_RBX, UC_X86_REG_RCX, UC_X86_REG_RDX};
-    for (int i = 0; i < 4; i++)
-        uc_reg_write(uc, regs[i], &v[i]);
+    }
+    cpu_set(c, CPU_RAX, v[0]);
+    cpu_set(c, CPU_RBX, v[1]);
+    cpu_set(c, CPU_RCX, v[2]);
+    cpu_set(c, CPU_RDX, v[3]);
     return 1;
 }
 

@@ -22,8 +22,6 @@
 
 _Static_assert(ELF_MAX_PHNUM == PAGE_SIZE / sizeof(Elf64_Phdr), "one page of program headers");
 
-/* Longest interpreter path Linux accepts in PT_INTERP (PATH_MAX). */
-#define INTERP_MAX 4096
 /* How much of a bad interpreter path is worth quoting in the message. */
 #define INTERP_QUOTE_MAX 200
 
@@ -228,30 +226,40 @@ static void quote_path(char *dst, const char *src, size_t srclen, bool cut)
     dst[n] = '\0';
 }
 
-/* A PT_INTERP means a dynamically linked program: say which interpreter it wants. */
-static int refuse_interp(struct elf_check_ctx *c, const struct elf_phdr_info *ph)
+/*
+ * A PT_INTERP names the program's interpreter (ld.so). As binfmt_elf reads
+ * it: only the first counts, 2 to PATH_MAX bytes ending in a NUL, else
+ * ENOEXEC; the path is the string up to its first NUL.
+ */
+static int read_interp(struct elf_check_ctx *c, const struct elf_phdr_info *ph)
 {
-    static const char what[] = "dynamically linked executables are not supported yet";
-    char raw[INTERP_QUOTE_MAX], path[INTERP_QUOTE_MAX + 4];
     size_t len = ph->p_filesz;
     if (len < 2 || len > INTERP_MAX || ph->p_offset > c->size || c->size - ph->p_offset < len)
         return loader_fail(c->err, c->errlen, ENOEXEC,
-                           "%s (needs an interpreter, but its PT_INTERP is malformed)", what);
-    bool cut = len > INTERP_QUOTE_MAX;
-    if (cut)
-        len = INTERP_QUOTE_MAX;
-    ssize_t n = pread_full(c->fd, raw, len, ph->p_offset);
+                           "malformed PT_INTERP: %llu bytes at offset %#llx",
+                           (unsigned long long)ph->p_filesz, (unsigned long long)ph->p_offset);
+    char *path = c->img->interp;
+    ssize_t n = pread_full(c->fd, path, len, ph->p_offset);
     if (n < 0)
         return loader_fail(c->err, c->errlen, EIO, "cannot read: %s", strerror(errno));
-    quote_path(path, raw, (size_t)n, cut);
-    return loader_fail(c->err, c->errlen, ENOEXEC, "%s (needs interpreter %s)", what, path);
+    if ((size_t)n != len || path[len - 1] != '\0') {
+        char quoted[INTERP_QUOTE_MAX + 4];
+        bool cut = (size_t)n > INTERP_QUOTE_MAX;
+        quote_path(quoted, path, cut ? INTERP_QUOTE_MAX : (size_t)n, cut);
+        path[0] = '\0';
+        return loader_fail(c->err, c->errlen, ENOEXEC,
+                           "malformed PT_INTERP: the interpreter path %s does not end in a NUL",
+                           quoted);
+    }
+    c->img->has_interp = true;
+    return 0;
 }
 
 static int check_interp(struct elf_check_ctx *c)
 {
     for (unsigned int i = 0; i < c->img->phnum; i++)
         if (c->img->phdrs[i].p_type == PT_INTERP)
-            return refuse_interp(c, &c->img->phdrs[i]);
+            return read_interp(c, &c->img->phdrs[i]);
     return 0;
 }
 
@@ -335,13 +343,13 @@ static int check_loads(struct elf_check_ctx *c)
 }
 
 /*
- * An ET_DYN without an interpreter (a static PIE, or ld.so run directly) is
- * placed at exec time, where mmap would put it (loader/exec.c): until then
- * its bias is 0. An ET_EXEC has no bias.
+ * An ET_DYN is placed at exec time (loader/exec.c): with an interpreter at
+ * ELF_ET_DYN_BASE, without one (a static PIE, or ld.so run directly) where
+ * mmap would put it. Until then its bias is 0. An ET_EXEC has no bias.
  */
 static void place_image(struct elf_image *img)
 {
-    img->static_pie = img->e_type == ET_DYN;
+    img->static_pie = img->e_type == ET_DYN && !img->has_interp;
     img->load_bias = 0;
 }
 

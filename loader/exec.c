@@ -1,8 +1,10 @@
 /*
  * execve for a checked ELF executable: map its PT_LOAD segments into a fresh
- * mm, place brk, and build the initial stack as Linux's load_elf_binary,
- * setup_arg_pages and create_elf_tables leave them with ASLR off, so that a
- * program finds the same addresses under vmemu as natively under setarch -R.
+ * mm, and its interpreter's (PT_INTERP: ld.so) when it is dynamically
+ * linked, then the vDSO, place brk, and build the initial stack as Linux's
+ * load_elf_binary, load_elf_interp, setup_arg_pages, the vDSO's setup and
+ * create_elf_tables leave them with ASLR off, so that a program finds the
+ * same addresses under vmemu as natively under setarch -R.
  */
 #include "loader/elf.h"
 
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "mm/array_size.h"
 #include "mm/fs.h"
@@ -35,6 +38,16 @@
 #define ELF_HWCAP2 0x2UL       /* HWCAP2_FSGSBASE: CR4.FSGSBASE is set */
 #define USER_HZ 100            /* AT_CLKTCK */
 #define AUXV_MAX_WORDS 48      /* room for the pairs below, AT_NULL included */
+#ifndef AT_MINSIGSTKSZ
+#define AT_MINSIGSTKSZ 51
+#endif
+/*
+ * AT_MINSIGSTKSZ: the largest signal frame, as Linux's get_sigframe_size
+ * reckons it for vmemu's frames (x87/SSE state in FXSAVE form, 512 bytes):
+ * the 440-byte rt_sigframe and the state, with their alignment padding
+ * (15 and 63 bytes), rounded up to 16.
+ */
+#define SIGFRAME_MAX_SIZE ((440UL + 15 + 512 + 63 + 15) & ~15UL)
 
 /* A NULL-terminated string vector and the bytes its strings take, NULs included. */
 struct strvec {
@@ -173,22 +186,36 @@ static void plan_tables(struct stack_layout *l, const struct exec_strings *s,
     l->vm_start = min_ul(base, l->sp & PAGE_MASK);
 }
 
-/* The auxiliary vector, in the order x86-64 Linux writes it (no vDSO yet). */
+/* Where exec put things, for the auxiliary vector and the first instruction. */
+struct exec_addrs {
+    unsigned long entry;       /* where the CPU starts: the interpreter's entry, or the program's */
+    unsigned long prog_entry;  /* AT_ENTRY: the program's own entry point */
+    unsigned long interp_base; /* AT_BASE: where the interpreter was loaded; 0 without one */
+    unsigned long vdso;        /* AT_SYSINFO_EHDR: the vDSO's ELF header */
+};
+
+/*
+ * The auxiliary vector, in the order x86-64 Linux writes it: ARCH_DLINFO's
+ * two entries first, then create_elf_tables' own. Its size never depends on
+ * the values, so it can be planned before anything is mapped.
+ */
 static unsigned long fill_auxv(uint64_t *a, const struct elf_image *img,
                                const struct exec_params *p, const struct stack_layout *l,
-                               unsigned long entry)
+                               const struct exec_addrs *at)
 {
     unsigned long n = 0;
 #define AUX(type, val) (a[n] = (type), a[n + 1] = (val), n += 2)
+    AUX(AT_SYSINFO_EHDR, at->vdso);
+    AUX(AT_MINSIGSTKSZ, SIGFRAME_MAX_SIZE);
     AUX(AT_HWCAP, ELF_HWCAP);
     AUX(AT_PAGESZ, PAGE_SIZE);
     AUX(AT_CLKTCK, USER_HZ);
     AUX(AT_PHDR, img->phdr_vaddr + img->load_bias);
     AUX(AT_PHENT, sizeof(Elf64_Phdr));
     AUX(AT_PHNUM, img->phnum);
-    AUX(AT_BASE, 0); /* no interpreter */
+    AUX(AT_BASE, at->interp_base);
     AUX(AT_FLAGS, 0);
-    AUX(AT_ENTRY, entry);
+    AUX(AT_ENTRY, at->prog_entry);
     AUX(AT_UID, p->uid);
     AUX(AT_EUID, p->uid);
     AUX(AT_GID, p->gid);
@@ -319,15 +346,15 @@ static void set_mm_layout(struct mm_struct *mm, const struct elf_image *img)
         img->static_pie ? PAGE_ALIGN(ELF_ET_DYN_BASE) : PAGE_ALIGN(elf_brk + img->load_bias);
 }
 
-static int map_image(struct mm_struct *mm, struct file *file, const struct elf_image *img,
-                     char *err, size_t errlen)
+/* Every PT_LOAD of img at its address plus the bias. */
+static int map_segments(struct mm_struct *mm, struct file *file, const struct elf_image *img,
+                        char *err, size_t errlen)
 {
     for (unsigned int i = 0; i < img->phnum; i++) {
         const struct elf_phdr_info *ph = &img->phdrs[i];
         if (ph->p_type == PT_LOAD && map_segment(mm, file, ph, img->load_bias, err, errlen) < 0)
             return -1;
     }
-    set_mm_layout(mm, img);
     return 0;
 }
 
@@ -346,10 +373,9 @@ static int check_below_stack(const struct elf_image *img, const struct stack_lay
     return 0;
 }
 
-/* The stack VMA, then its whole initial contents in one copy. */
-static int setup_stack(struct mm_struct *mm, const struct elf_image *img,
-                       const struct stack_layout *l, const unsigned char *image, char *err,
-                       size_t errlen)
+/* The stack VMA; its contents are written once everything else is mapped. */
+static int map_stack(struct mm_struct *mm, const struct elf_image *img,
+                     const struct stack_layout *l, char *err, size_t errlen)
 {
     bool exec = img->has_gnu_stack && (img->gnu_stack_flags & PF_X);
     unsigned long prot = PROT_READ | PROT_WRITE | (exec ? PROT_EXEC : 0);
@@ -359,48 +385,54 @@ static int setup_stack(struct mm_struct *mm, const struct elf_image *img,
     if (IS_ERR_VALUE(r))
         return loader_fail(err, errlen, (int)-(long)r, "cannot map the stack at %#lx: %s",
                            l->vm_start, strerror((int)-(long)r));
-    if (copy_to_user(mm, l->sp, image, STACK_TOP - l->sp))
-        return loader_fail(err, errlen, EFAULT, "cannot write the initial stack at %#lx", l->sp);
     return 0;
 }
 
 /*
  * The vDSO's area as x86-64 Linux 6.x lays it out at exec: [vvar] (the
- * kernel's time data), [vvar_vclock] (paravirtual clocks) and [vdso] (the
- * code), one block placed top-down like any mapping, so it sits right below
- * mmap_base and later mappings land where they land natively. vmemu passes
- * no AT_SYSINFO_EHDR, so no C library calls into it: the VMAs hold the
- * addresses, and a stray read finds the zero page.
+ * time data), [vvar_vclock] (paravirtual clocks, which vmemu's machine has
+ * none of) and [vdso] (the code), one block placed top-down like any
+ * mapping after the program and its interpreter, so it sits right below
+ * them and later mappings land where they land natively. The frames are
+ * the caller's (p->vdso, emu/kernel/vdso.c); without them the areas are
+ * mapped empty. Returns the address of [vdso], AT_SYSINFO_EHDR.
  */
-#define VVAR_PAGES 4UL
-#define VVAR_VCLOCK_PAGES 2UL
-#define VDSO_PAGES 2UL
-
-static int map_vdso(struct mm_struct *mm, char *err, size_t errlen)
+static unsigned long map_vdso(struct mm_struct *mm, const struct exec_params *p, char *err,
+                              size_t errlen)
 {
-    static const struct {
-        const char *name;
-        unsigned long pages, vm_flags;
-    } parts[] = {
-        {"[vvar]", VVAR_PAGES, VM_READ | VM_MAYREAD | VM_IO | VM_DONTDUMP | VM_PFNMAP},
-        {"[vvar_vclock]", VVAR_VCLOCK_PAGES,
-         VM_READ | VM_MAYREAD | VM_IO | VM_DONTDUMP | VM_PFNMAP},
-        {"[vdso]", VDSO_PAGES, VM_READ | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC},
+    static const struct vm_special_mapping frameless[NR_VDSO_PARTS] = {
+        [VDSO_VVAR] = {"[vvar]", 4, 0, NULL},
+        [VDSO_VVAR_VCLOCK] = {"[vvar_vclock]", 2, 0, NULL},
+        [VDSO_TEXT] = {"[vdso]", 2, 0, NULL},
     };
-    unsigned long len = (VVAR_PAGES + VVAR_VCLOCK_PAGES + VDSO_PAGES) * PAGE_SIZE;
-    unsigned long addr = get_unmapped_area(mm, NULL, 0, len, 0, 0);
+    static const unsigned long vm_flags[NR_VDSO_PARTS] = {
+        [VDSO_VVAR] = VM_READ | VM_MAYREAD | VM_IO | VM_DONTDUMP | VM_PFNMAP,
+        [VDSO_VVAR_VCLOCK] = VM_READ | VM_MAYREAD | VM_IO | VM_DONTDUMP | VM_PFNMAP,
+        [VDSO_TEXT] = VM_READ | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC,
+    };
+    const struct vm_special_mapping *parts[NR_VDSO_PARTS];
+    unsigned long len = 0;
+    for (int i = 0; i < NR_VDSO_PARTS; i++) {
+        parts[i] = p->vdso[i] ? p->vdso[i] : &frameless[i];
+        len += parts[i]->nr_pages * PAGE_SIZE;
+    }
+    unsigned long addr = get_unmapped_area(mm, NULL, 0, len, 0, 0), text = 0;
     if (IS_ERR_VALUE(addr))
         return loader_fail(err, errlen, (int)-(long)addr, "no room for the vDSO: %s",
-                           strerror((int)-(long)addr));
-    for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
-        unsigned long size = parts[i].pages * PAGE_SIZE;
-        int r = install_special_mapping(mm, addr, size, parts[i].vm_flags, parts[i].name);
+                           strerror((int)-(long)addr)),
+               0;
+    for (int i = 0; i < NR_VDSO_PARTS; i++) {
+        unsigned long size = parts[i]->nr_pages * PAGE_SIZE;
+        int r = install_special_mapping(mm, addr, size, vm_flags[i], parts[i]);
         if (r < 0)
-            return loader_fail(err, errlen, -r, "cannot map %s at %#lx: %s", parts[i].name, addr,
-                               strerror(-r));
+            return loader_fail(err, errlen, -r, "cannot map %s at %#lx: %s", parts[i]->name, addr,
+                               strerror(-r)),
+                   0;
+        if (i == VDSO_TEXT)
+            text = addr;
         addr += size;
     }
-    return 0;
+    return text;
 }
 
 static void set_mm_stack(struct mm_struct *mm, const struct stack_layout *l)
@@ -428,39 +460,164 @@ static unsigned long mmap_base_for(unsigned long stack_rlimit)
     return PAGE_ALIGN(TASK_SIZE - gap);
 }
 
-/*
- * Linux 6.x places an ET_DYN without an interpreter like an ordinary mapping
- * of its whole span (the first segment's address as the hint, so usually
- * top-down below mmap_base, and the vDSO, mapped later, lands below it);
- * a segment asking for more than page alignment aligns that address down.
- * brk moves out of the way, to ELF_ET_DYN_BASE (set_mm_layout).
- */
-static int place_static_pie(struct mm_struct *mm, struct file *file, struct elf_image *img,
-                            char *err, size_t errlen)
+/* The span of img's PT_LOADs, page-aligned; false when it has none. */
+static bool load_span(const struct elf_image *img, unsigned long *lo, unsigned long *hi,
+                      const struct elf_phdr_info **first)
 {
-    unsigned long lo = ~0UL, hi = 0, align = PAGE_SIZE;
-    const struct elf_phdr_info *first = NULL;
+    *lo = ~0UL;
+    *hi = 0;
+    *first = NULL;
     for (unsigned int i = 0; i < img->phnum; i++) {
         const struct elf_phdr_info *ph = &img->phdrs[i];
         if (ph->p_type != PT_LOAD)
             continue;
-        if (!first)
-            first = ph;
-        if (ph->p_align > align && !(ph->p_align & (ph->p_align - 1)))
-            align = ph->p_align;
-        if ((ph->p_vaddr & PAGE_MASK) < lo)
-            lo = ph->p_vaddr & PAGE_MASK;
-        if (PAGE_ALIGN(ph->p_vaddr + ph->p_memsz) > hi)
-            hi = PAGE_ALIGN(ph->p_vaddr + ph->p_memsz);
+        if (!*first)
+            *first = ph;
+        if ((ph->p_vaddr & PAGE_MASK) < *lo)
+            *lo = ph->p_vaddr & PAGE_MASK;
+        if (PAGE_ALIGN(ph->p_vaddr + ph->p_memsz) > *hi)
+            *hi = PAGE_ALIGN(ph->p_vaddr + ph->p_memsz);
     }
-    if (!first || hi <= lo)
+    return *first && *hi > *lo;
+}
+
+/* binfmt_elf's maximum_alignment: the largest power-of-two p_align of a PT_LOAD, at least a page.
+ */
+static unsigned long maximum_alignment(const struct elf_image *img)
+{
+    unsigned long align = PAGE_SIZE;
+    for (unsigned int i = 0; i < img->phnum; i++) {
+        const struct elf_phdr_info *ph = &img->phdrs[i];
+        if (ph->p_type == PT_LOAD && ph->p_align > align && !(ph->p_align & (ph->p_align - 1)))
+            align = ph->p_align;
+    }
+    return align;
+}
+
+/*
+ * An ET_DYN mapped like an ordinary mapping of its whole span: Linux 6.x
+ * places an ET_DYN without an interpreter this way (a static PIE, or ld.so
+ * run directly: hint the first segment's address, so usually top-down below
+ * mmap_base, aligned down when a segment asks for more than a page; brk then
+ * moves out of the way, to ELF_ET_DYN_BASE: set_mm_layout), and an
+ * interpreter (load_elf_interp: hint the first segment's address when the
+ * program is an ET_EXEC, 0 when it is an ET_DYN, and no alignment).
+ */
+static int place_by_mmap(struct mm_struct *mm, struct file *file, struct elf_image *img,
+                         unsigned long align, bool hint_zero, char *err, size_t errlen)
+{
+    unsigned long lo, hi;
+    const struct elf_phdr_info *first;
+    if (!load_span(img, &lo, &hi, &first))
         return loader_fail(err, errlen, ENOEXEC, "no PT_LOAD segment to place");
-    unsigned long addr =
-        get_unmapped_area(mm, file, lo, hi - lo, first->p_offset >> PAGE_SHIFT, MAP_PRIVATE);
+    unsigned long addr = get_unmapped_area(mm, file, hint_zero ? 0 : lo, hi - lo,
+                                           first->p_offset >> PAGE_SHIFT, MAP_PRIVATE);
     if (IS_ERR_VALUE(addr))
         return loader_fail(err, errlen, ENOMEM, "no room for the %#lx-byte image", hi - lo);
     img->load_bias = (addr & ~(align - 1)) - lo;
     return 0;
+}
+
+/*
+ * A program with an interpreter that is an ET_DYN (a PIE) goes at
+ * ELF_ET_DYN_BASE, aligned down to its largest segment alignment, less its
+ * first segment's address: 0x555555554000 for an ordinary PIE.
+ */
+static void place_pie(struct elf_image *img)
+{
+    unsigned long lo, hi;
+    const struct elf_phdr_info *first;
+    unsigned long base = ELF_ET_DYN_BASE & ~(maximum_alignment(img) - 1);
+    if (load_span(img, &lo, &hi, &first))
+        img->load_bias = (base - first->p_vaddr) & PAGE_MASK;
+}
+
+/*
+ * The interpreter a PT_INTERP names, as load_elf_binary takes it: opened as
+ * execve opens a program, in the caller's namespace (missing: ENOENT, as
+ * for the program itself), and refused with ELIBBAD when it is no x86-64
+ * ELF executable or shared object. img is filled with its description.
+ */
+static struct file *open_interp(const struct exec_params *p, const char *path,
+                                struct elf_image *img, char *err, size_t errlen)
+{
+    int e = 0;
+    struct file *f =
+        p->open_interp ? p->open_interp(p->open_ctx, path, &e) : file_open(path, O_RDONLY, 0, &e);
+    if (!f) {
+        int errnum = e < 0 ? -e : EIO;
+        loader_fail(err, errlen, errnum, "cannot open the interpreter %s: %s", path,
+                    strerror(errnum));
+        return NULL;
+    }
+    /* Linux reads the interpreter's ELF header first: a shorter file is an I/O error. */
+    struct stat st;
+    if (fstat(f->f_host_fd, &st) == 0 && st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+        fput(f);
+        loader_fail(err, errlen, EIO, "bad interpreter %s: shorter than an ELF header", path);
+        return NULL;
+    }
+    char why[200];
+    if (elf_check_fd(f->f_host_fd, img, why, sizeof(why)) < 0) {
+        int errnum = errno == ENOEXEC ? ELIBBAD : errno;
+        fput(f);
+        loader_fail(err, errlen, errnum, "bad interpreter %s: %s", path, why);
+        return NULL;
+    }
+    return f;
+}
+
+/*
+ * Map the interpreter (load_elf_interp): an ET_DYN where mmap puts its whole
+ * span, an ET_EXEC at its own addresses. Its own PT_INTERP, if any, is
+ * ignored. Sets at's entry point and AT_BASE.
+ */
+static int load_interp(struct mm_struct *mm, const struct exec_params *p,
+                       const struct elf_image *prog, struct exec_addrs *at, char *err,
+                       size_t errlen)
+{
+    struct elf_image *img = malloc(sizeof(*img));
+    if (!img)
+        return loader_fail(err, errlen, ENOMEM, "out of memory for the interpreter");
+    struct file *f = open_interp(p, prog->interp, img, err, errlen);
+    int ret = f ? 0 : -1;
+    if (f && img->e_type == ET_DYN)
+        ret = place_by_mmap(mm, f, img, PAGE_SIZE, prog->e_type == ET_DYN, err, errlen);
+    else if (f)
+        img->load_bias = 0;
+    if (ret == 0)
+        ret = map_segments(mm, f, img, err, errlen);
+    if (ret == 0) {
+        at->interp_base = img->e_type == ET_DYN ? img->load_bias : 0;
+        at->entry = img->entry + img->load_bias;
+    }
+    int saved = errno;
+    if (f)
+        fput(f); /* the mappings hold their own references */
+    free(img);
+    errno = saved;
+    return ret;
+}
+
+/*
+ * Map the program, its interpreter, the stack and the vDSO, in that order,
+ * so that each lands where Linux puts it. at gets what the auxiliary vector
+ * needs.
+ */
+static int map_everything(struct mm_struct *mm, struct file *file, const struct elf_image *img,
+                          const struct exec_params *p, const struct stack_layout *l,
+                          struct exec_addrs *at, char *err, size_t errlen)
+{
+    at->prog_entry = at->entry = img->entry + img->load_bias;
+    at->interp_base = 0;
+    if (map_segments(mm, file, img, err, errlen) < 0)
+        return -1;
+    set_mm_layout(mm, img);
+    if (img->has_interp && load_interp(mm, p, img, at, err, errlen) < 0)
+        return -1;
+    if (map_stack(mm, img, l, err, errlen) < 0)
+        return -1;
+    return (at->vdso = map_vdso(mm, p, err, errlen)) ? 0 : -1;
 }
 
 /* Everything after the file has been checked; the file is still held open. */
@@ -470,11 +627,14 @@ static int exec_image(struct mm_struct *mm, struct file *file, struct elf_image 
 {
     unsigned long rlim = mm->stack_rlimit ? mm->stack_rlimit : STK_LIM;
     mm->mmap_base = mmap_base_for(rlim);
-    if (img->static_pie && place_static_pie(mm, file, img, err, errlen) < 0)
+    if (img->static_pie &&
+        place_by_mmap(mm, file, img, maximum_alignment(img), false, err, errlen) < 0)
         return -1;
-    unsigned long entry = img->entry + img->load_bias;
+    if (img->e_type == ET_DYN && img->has_interp)
+        place_pie(img);
     struct exec_strings s;
     struct stack_layout l;
+    struct exec_addrs at = {0};
     uint64_t auxv[AUXV_MAX_WORDS];
 
     if (collect_strings(p, rlim, &s, err, errlen) < 0)
@@ -482,24 +642,22 @@ static int exec_image(struct mm_struct *mm, struct file *file, struct elf_image 
     plan_strings(&l, &s);
     if (check_strings_fit(&l, rlim, err, errlen) < 0)
         return -1;
-    unsigned long auxv_words = fill_auxv(auxv, img, p, &l, entry);
+    unsigned long auxv_words = fill_auxv(auxv, img, p, &l, &at); /* the size: values come later */
     plan_tables(&l, &s, auxv_words, rlim);
     if (check_below_stack(img, &l, err, errlen) < 0)
         return -1;
+    if (map_everything(mm, file, img, p, &l, &at, err, errlen) < 0)
+        return -1;
+    fill_auxv(auxv, img, p, &l, &at);
     unsigned char *image = build_stack_image(&l, &s, p->random, auxv, auxv_words);
     if (!image)
         return loader_fail(err, errlen, ENOMEM, "out of memory for the initial stack");
-
-    int ret = map_image(mm, file, img, err, errlen);
-    if (ret == 0)
-        ret = setup_stack(mm, img, &l, image, err, errlen);
-    if (ret == 0)
-        ret = map_vdso(mm, err, errlen);
+    bool written = copy_to_user(mm, l.sp, image, STACK_TOP - l.sp) == 0;
     free(image);
-    if (ret < 0)
-        return -1;
+    if (!written)
+        return loader_fail(err, errlen, EFAULT, "cannot write the initial stack at %#lx", l.sp);
     set_mm_stack(mm, &l);
-    out->entry = entry;
+    out->entry = at.entry;
     out->sp = l.sp;
     return 0;
 }
@@ -507,18 +665,22 @@ static int exec_image(struct mm_struct *mm, struct file *file, struct elf_image 
 int load_elf_binary(struct mm_struct *mm, const struct exec_params *p, struct exec_result *out,
                     char *err, size_t errlen)
 {
-    struct elf_image img;
+    struct elf_image *img = malloc(sizeof(*img));
+    if (!img)
+        return loader_fail(err, errlen, ENOMEM, "out of memory");
     int e = 0;
     struct file *file = p->file ? get_file(p->file) : file_open(p->path, O_RDONLY, 0, &e);
     if (!file) {
+        free(img);
         int errnum = e < 0 ? -e : EIO;
         return loader_fail(err, errlen, errnum, "cannot open: %s", strerror(errnum));
     }
-    int ret = elf_check_fd(file->f_host_fd, &img, err, errlen);
+    int ret = elf_check_fd(file->f_host_fd, img, err, errlen);
     if (ret == 0)
-        ret = exec_image(mm, file, &img, p, out, err, errlen);
+        ret = exec_image(mm, file, img, p, out, err, errlen);
     int saved = errno;
     fput(file); /* the mappings hold their own references */
+    free(img);
     errno = saved;
     return ret;
 }

@@ -146,10 +146,14 @@ struct file *get_file(struct file *f)
     return f;
 }
 
+void (*file_release_hook)(struct file *f);
+
 void fput(struct file *f)
 {
     if (--f->f_count > 0)
         return;
+    if (file_release_hook)
+        file_release_hook(f);
     if (f->f_op && f->f_op->release)
         f->f_op->release(f);
     if (f->f_mapping)

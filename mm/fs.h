@@ -120,6 +120,10 @@ struct file *file_from_host_fd(int fd, const char *name, int *err);
 int file_set_path(struct file *f, const char *path);
 struct file *get_file(struct file *f);
 void fput(struct file *f);
+/* Called with a file whose last reference goes, before it is freed (emu/: its file locks). */
+extern void (*file_release_hook)(struct file *f);
+/* Called with a file whose last reference goes, before it is freed (emu/: its file locks). */
+extern void (*file_release_hook)(struct file *f);
 
 /*
  * A shmem object of size bytes and the file that maps it (Linux's

@@ -251,6 +251,30 @@ static enum fault_kind do_file_fault(struct vm_area_struct *vma, unsigned long a
     return res->major ? FAULT_FILE_MAJOR : FAULT_FILE_MINOR;
 }
 
+/*
+ * A special mapping's frame (Linux's special_mapping_fault, or
+ * vmf_insert_pfn for VM_PFNMAP): the same frame in every mm that maps it.
+ * A write (once mprotect or a debugger made the VMA writable) copies it,
+ * as for any private mapping.
+ */
+static enum fault_kind do_special_fault(struct vm_area_struct *vma, unsigned long addr,
+                                        unsigned int flags, pte_t *pte, struct fault_result *res)
+{
+    const struct vm_special_mapping *sm = vma->vm_special;
+    pgoff_t index = linear_page_index(vma, addr);
+    if (index >= sm->nr_frames)
+        return FAULT_SIGBUS;
+    struct page *page = pfn_to_page(sm->pfns[index]);
+    if (flags & FAULT_FLAG_WRITE)
+        return cow_into_new_page(vma, addr, pte, page_address(page), res);
+    res->pfn = sm->pfns[index];
+    if (vma->vm_flags & VM_PFNMAP)
+        *pte = pfn_pte(res->pfn, vm_get_page_prot(vma->vm_flags));
+    else
+        map_file_page(vma, pte, page, 0);
+    return FAULT_FILE_MINOR;
+}
+
 /* Drop what one present entry held: a reference, a map count, an rss count. */
 static void unmap_one(struct vm_area_struct *vma, unsigned long addr, pte_t pteval)
 {
@@ -329,6 +353,8 @@ static enum fault_kind fault_on_vma(struct vm_area_struct *vma, unsigned long ad
     if (!pte && !(pte = pte_alloc_map(vma->vm_mm, addr)))
         return FAULT_OOM;
     if (!pte_present(*pte)) {
+        if (vma->vm_special)
+            return do_special_fault(vma, addr, flags, pte, res);
         if (vma->vm_file)
             return do_file_fault(vma, addr, flags, pte, res);
         return do_anonymous_page(vma, addr, flags, pte, res);

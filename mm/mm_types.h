@@ -54,6 +54,21 @@ struct mm_struct;
 struct vma_tree;
 struct vma_tree_ops;
 
+/*
+ * The frames behind a special mapping (Linux's struct vm_special_mapping):
+ * the vDSO's code, [vvar]'s data. Every mm that maps it maps these same
+ * frames; they belong to whoever made them (reserved, never freed by a
+ * mapping). With VM_PFNMAP on the VMA they are raw frames: no reference,
+ * no mapcount, no rss, as Linux's vmf_insert_pfn; otherwise ordinary pages
+ * counted as file pages, as Linux counts the vDSO's.
+ */
+struct vm_special_mapping {
+    const char *name;          /* for /proc/PID/maps: "[vdso]" */
+    unsigned long nr_pages;    /* the mapping's size in pages */
+    unsigned long nr_frames;   /* its first pages that have a frame; a touch beyond is SIGBUS */
+    const unsigned long *pfns; /* those frames */
+};
+
 struct vm_area_struct {
     unsigned long vm_start; /* first byte */
     unsigned long vm_end;   /* first byte after */
@@ -62,6 +77,7 @@ struct vm_area_struct {
     struct file *vm_file;   /* NULL for anonymous memory */
     struct mm_struct *vm_mm;
     const char *vm_name; /* special mappings: "[vdso]", "[vvar]"; NULL otherwise */
+    const struct vm_special_mapping *vm_special; /* their frames; NULL otherwise */
     /*
      * The reverse map of its anonymous pages (Linux's): anon_vma is the
      * family its own new pages join, NULL until the first one (shared by

@@ -615,7 +615,7 @@ int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long
 }
 
 int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned long len,
-                            unsigned long vm_flags, const char *name)
+                            unsigned long vm_flags, const struct vm_special_mapping *sm)
 {
     struct vm_area_struct *vma = vm_area_alloc(mm);
     if (!vma)
@@ -624,7 +624,8 @@ int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned l
     vma->vm_end = addr + len;
     /* Never expanded by mremap, never locked, even after mlockall(MCL_FUTURE). */
     vma->vm_flags = (vm_flags | mm->def_flags | VM_DONTEXPAND) & ~VM_LOCKED_MASK;
-    vma->vm_name = name;
+    vma->vm_name = sm->name;
+    vma->vm_special = sm;
     int err = vma_link(mm, vma);
     if (err) {
         vm_area_free(vma);

@@ -96,11 +96,11 @@ int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len);
 unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigned long addr,
                                 unsigned long len, unsigned long pgoff, unsigned long flags);
 /*
- * A special mapping with no file and a name for /proc/self/maps ("[vdso]"):
- * Linux's _install_special_mapping. 0 or -errno.
+ * A special mapping of sm's frames, with no file and sm's name for
+ * /proc/self/maps ("[vdso]"): Linux's _install_special_mapping. 0 or -errno.
  */
 int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned long len,
-                            unsigned long vm_flags, const char *name);
+                            unsigned long vm_flags, const struct vm_special_mapping *sm);
 
 /*
  * Pages charged to the commit (Linux's vm_committed_as, Committed_AS in

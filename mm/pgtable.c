@@ -108,9 +108,15 @@ pte_t *pte_alloc_map(struct mm_struct *mm, unsigned long addr)
 
 struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
 {
-    (void)vma, (void)addr;
+    (void)addr;
     unsigned long pfn = pte_pfn(pte);
-    return is_zero_pfn(pfn) ? NULL : pfn_to_page(pfn);
+    if (is_zero_pfn(pfn))
+        return NULL;
+    struct page *page = pfn_to_page(pfn);
+    /* A raw frame of a pfn mapping ([vvar]) is nobody's page; a copy written into it is. */
+    if (vma && (vma->vm_flags & VM_PFNMAP) && !PageFlag(page, PG_anon))
+        return NULL;
+    return page;
 }
 
 /* The part of [start, end) inside the entry of table_base's index i. */

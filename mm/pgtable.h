@@ -146,8 +146,9 @@ static inline bool is_zero_pfn(unsigned long pfn)
     return pfn == zero_pfn;
 }
 /*
- * The page a present entry of vma maps, or NULL for the zero page, which
- * belongs to nobody (Linux's vm_normal_page).
+ * The page a present entry of vma maps, or NULL for the zero page and the
+ * raw frames of a VM_PFNMAP mapping, which belong to nobody (Linux's
+ * vm_normal_page).
  */
 struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_t pte);
 

@@ -40,6 +40,7 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
     vma->vm_flags = orig->vm_flags;
     vma->vm_pgoff = orig->vm_pgoff;
     vma->vm_name = orig->vm_name;
+    vma->vm_special = orig->vm_special;
     if (orig->vm_file)
         vma->vm_file = get_file(orig->vm_file);
     return vma;

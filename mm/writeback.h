@@ -32,6 +32,7 @@ enum wb_reason {
     WB_REASON_PERIODIC, /* older than dirty_expire_centisecs */
     WB_REASON_FADVISE,  /* POSIX_FADV_DONTNEED */
     WB_REASON_EXIT,
+    WB_REASON_SETATTR, /* the guest sets the file's times: its writes must not move them later */
 };
 const char *wb_reason_name(enum wb_reason why);
 

@@ -3,7 +3,7 @@
 
 int main(int argc, char **argv)
 {
-    printf("Hello from a static x86-64 program.\n");
+    printf("Hello from an x86-64 program.\n");
     printf("argc = %d\n", argc);
     for (int i = 0; i < argc; i++)
         printf("argv[%d] = \"%s\"\n", i, argv[i]);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "emu/fs/fdtable.h"
+#include "emu/fs/locks.h"
 #include "emu/fs/pipe.h"
 #include "emu/kernel/sched.h"
 #include "emu/kernel/task.h"
@@ -75,9 +76,13 @@ void files_put(struct files_struct *files)
 {
     if (--files->count > 0)
         return;
-    for (int fd = 0; fd < NR_OPEN; fd++)
-        if (files->fd[fd])
+    for (int fd = 0; fd < NR_OPEN; fd++) {
+        if (files->fd[fd]) {
+            locks_remove_posix(files->fd[fd], files);
             fput(files->fd[fd]);
+        }
+    }
+    locks_forget_owner(files);
     kmem_cache_free(files_cachep, files);
 }
 
@@ -129,6 +134,7 @@ int fd_close(struct task *t, int fd)
         return -EBADF;
     t->files->fd[fd] = NULL;
     set_cloexec(t->files, fd, false);
+    locks_remove_posix(f, t->files); /* any close drops the process's POSIX locks on the file */
     fput(f);
     return 0;
 }
@@ -162,8 +168,10 @@ static long replace_fd(struct task *t, struct file *f, int newfd, bool cloexec)
     struct file *old = t->files->fd[newfd];
     t->files->fd[newfd] = get_file(f);
     set_cloexec(t->files, newfd, cloexec);
-    if (old)
+    if (old) {
+        locks_remove_posix(old, t->files);
         fput(old);
+    }
     return newfd;
 }
 
@@ -238,6 +246,13 @@ static long sys_fcntl(struct task *t, const uint64_t a[6])
     case F_GETPIPE_SZ:
     case F_SETPIPE_SZ:
         return pipe_fcntl(f, (int)a[1], (unsigned long)a[2]);
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+        return fcntl_lock(t, f, (int)a[1], a[2]);
     default:
         return -EINVAL;
     }

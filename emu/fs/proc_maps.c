@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "emu/kernel/task.h"
+#include "emu/kernel/vsyscall.h"
+#include "mm/fault.h"
 #include "mm/fs.h"
 #include "mm/mmap.h"
 #include "mm/page.h"
@@ -22,6 +24,18 @@ void proc_smaps_show(struct task *t, struct seq *s);
 
 /* Linux pads the name to this column: 25 + 6 * sizeof(void *) - 1 characters, then a space. */
 #define NAME_COLUMN 72
+
+/*
+ * Linux's gate area: the vsyscall page, shown after the last VMA though no
+ * VMA of the mm holds it (execute-only: emu/kernel/vsyscall.c emulates
+ * calls to it). It has no page-table entries to count.
+ */
+static const struct vm_area_struct gate_vma = {
+    .vm_start = VSYSCALL_ADDR,
+    .vm_end = VSYSCALL_END,
+    .vm_flags = VM_EXEC,
+    .vm_name = "[vsyscall]",
+};
 
 /* show_vma_header_prefix and the name (shared anonymous memory is a shmem file), padded as seq_pad
  * pads it. */
@@ -56,6 +70,7 @@ void proc_maps_show(struct task *t, struct seq *s)
     struct mm_struct *mm = t->mm;
     for (struct vm_area_struct *v = find_vma(mm, 0); v; v = vma_next(mm, v))
         show_map_vma(v, s);
+    show_map_vma(&gate_vma, s);
 }
 
 /* Linux's mem_size_stats, in bytes; the pss figures carry PSS_SHIFT bits of fraction. */
@@ -139,7 +154,9 @@ static void put_kb(struct seq *s, const char *label, unsigned long long bytes)
 static void show_smap(const struct mm_struct *mm, const struct vm_area_struct *vma, struct seq *s)
 {
     struct mem_size_stats mss = {.vma = vma};
-    walk_page_range((struct mm_struct *)mm, vma->vm_start, vma->vm_end, smaps_pte, &mss);
+    /* Raw frames (VM_PFNMAP: [vvar]) are no pages to count, as vm_normal_page says. */
+    if (vma != &gate_vma && !(vma->vm_flags & VM_PFNMAP))
+        walk_page_range((struct mm_struct *)mm, vma->vm_start, vma->vm_end, smaps_pte, &mss);
     show_map_vma(vma, s);
     put_kb(s, "Size:           ", vma->vm_end - vma->vm_start);
     put_kb(s, "KernelPageSize: ", PAGE_SIZE);
@@ -172,4 +189,5 @@ void proc_smaps_show(struct task *t, struct seq *s)
     struct mm_struct *mm = t->mm;
     for (struct vm_area_struct *v = find_vma(mm, 0); v; v = vma_next(mm, v))
         show_smap(mm, v, s);
+    show_smap(mm, &gate_vma, s);
 }

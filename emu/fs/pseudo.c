@@ -89,6 +89,23 @@ int64_t vfs_setpos(struct file *f, int64_t base, int64_t off)
     return (int64_t)f->f_pos;
 }
 
+int vfs_whence_base(const struct file *f, int whence, int64_t *base)
+{
+    switch (whence) {
+    case SEEK_SET:
+        *base = 0;
+        return 0;
+    case SEEK_CUR:
+        *base = (int64_t)f->f_pos;
+        return 0;
+    case SEEK_END:
+        *base = f->f_mapping ? (int64_t)f->f_mapping->i_size : 0;
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}
+
 /* seq_lseek: from the start or from here, never before 0; SEEK_END has no meaning. */
 int64_t pseudo_llseek(struct file *f, int64_t off, int whence)
 {

@@ -21,6 +21,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "emu/fs/locks.h"
 #include "emu/fs/procfs.h"
 #include "emu/fs/stream.h"
 #include "emu/kernel/signal.h"
@@ -35,6 +36,7 @@
 
 #define BOUNCE 65536
 
+void sys_xattr_register(syscall_fn table[NR_SYSCALLS]);
 void sys_path_register(syscall_fn table[NR_SYSCALLS]);
 
 static bool is_regular(const struct file *f)
@@ -386,6 +388,88 @@ static long sys_sendfile(struct task *t, const uint64_t a[6])
     return done ? (long)done : err;
 }
 
+/* copy_file_range's offsets: the user's (and written back) when given, else the files'. */
+static long get_offset(struct task *t, uint64_t uoff, uint64_t *pos, const struct file *f)
+{
+    *pos = f->f_pos;
+    if (uoff && copy_from_user(t->mm, pos, uoff, sizeof(*pos)))
+        return -EFAULT;
+    return (int64_t)*pos < 0 ? -EINVAL : 0;
+}
+
+/* Copy count bytes from in at *pin to out at *pout through the page cache. */
+static long copy_range(struct task *t, struct file *in, uint64_t *pin, struct file *out,
+                       uint64_t *pout, size_t count)
+{
+    static char buf[BOUNCE];
+    size_t done = 0;
+    long err = 0;
+    while (done < count) {
+        size_t n = count - done < BOUNCE ? count - done : BOUNCE;
+        uint64_t at = *pin;
+        long r = kernel_read(in, buf, n, &at);
+        if (r <= 0) {
+            err = r;
+            break;
+        }
+        size_t w = (size_t)r;
+        err = generic_write_checks(t, out, *pout, &w, done == 0);
+        long wr = err ? err : kernel_write(out, buf, w, pout);
+        if (wr <= 0) {
+            err = wr;
+            break;
+        }
+        *pin += (uint64_t)wr;
+        done += (size_t)wr;
+        if ((size_t)wr < (size_t)r)
+            break;
+    }
+    return done ? (long)done : err;
+}
+
+/*
+ * copy_file_range(2) between two regular files, through the page cache, so
+ * the copy is in the cache at once and reaches the host at writeback like
+ * any write. Linux's checks: no flags, readable in, writable out not in
+ * append mode, no overlap within one file.
+ */
+static long sys_copy_file_range(struct task *t, const uint64_t a[6])
+{
+    struct file *in = fd_get(t, (int)a[0]), *out = fd_get(t, (int)a[2]);
+    if (a[5])
+        return -EINVAL;
+    if (!in || !out || (in->f_flags & O_ACCMODE) == O_WRONLY ||
+        (out->f_flags & O_ACCMODE) == O_RDONLY || (out->f_flags & O_APPEND) ||
+        ((in->f_flags | out->f_flags) & O_PATH))
+        return -EBADF;
+    if (S_ISDIR(in->f_mode) || S_ISDIR(out->f_mode))
+        return -EISDIR;
+    if (!is_regular(in) || !is_regular(out))
+        return -EINVAL;
+    pos_load(in);
+    pos_load(out);
+    uint64_t pin, pout;
+    long err = get_offset(t, a[1], &pin, in);
+    if (!err)
+        err = get_offset(t, a[3], &pout, out);
+    if (err)
+        return err;
+    size_t count = a[4] < MAX_RW_COUNT ? (size_t)a[4] : MAX_RW_COUNT;
+    if (in->f_mapping == out->f_mapping && pin < pout + count && pout < pin + count)
+        return -EINVAL;
+    writeback_periodic();
+    long r = copy_range(t, in, &pin, out, &pout, count);
+    if (r > 0) {
+        if (a[1] ? copy_to_user(t->mm, a[1], &pin, sizeof(pin)) != 0 : (in->f_pos = pin, false))
+            return -EFAULT;
+        if (a[3] ? copy_to_user(t->mm, a[3], &pout, sizeof(pout)) != 0 : (out->f_pos = pout, false))
+            return -EFAULT;
+        pos_store(in);
+        pos_store(out);
+    }
+    return r;
+}
+
 static long sys_fstat(struct task *t, const uint64_t a[6])
 {
     struct file *f = fd_get(t, (int)a[0]);
@@ -412,26 +496,16 @@ static long sys_lseek(struct task *t, const uint64_t a[6])
     }
     pos_load(f);
     int64_t base;
-    switch ((int)a[2]) {
-    case SEEK_SET:
-        base = 0;
-        break;
-    case SEEK_CUR:
-        base = (int64_t)f->f_pos;
-        break;
-    case SEEK_END:
-        base = (int64_t)f->f_mapping->i_size;
-        break;
-    case SEEK_DATA: /* no holes are known: data runs to the end */
-    case SEEK_HOLE:
+    if ((int)a[2] == SEEK_DATA || (int)a[2] == SEEK_HOLE) {
+        /* No holes are known: data runs to the end. */
         if (off < 0 || (uint64_t)off >= f->f_mapping->i_size)
             return -ENXIO;
         f->f_pos = (int)a[2] == SEEK_DATA ? (uint64_t)off : f->f_mapping->i_size;
         pos_store(f);
         return (long)f->f_pos;
-    default:
-        return -EINVAL;
     }
+    if (vfs_whence_base(f, (int)a[2], &base))
+        return -EINVAL;
     long r = (long)vfs_setpos(f, base, off);
     pos_store(f);
     return r;
@@ -573,8 +647,11 @@ void sys_fs_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_ftruncate] = sys_ftruncate;
     table[SYS_fadvise64] = sys_fadvise64;
     table[SYS_sendfile] = sys_sendfile;
+    table[SYS_copy_file_range] = sys_copy_file_range;
     table[SYS_preadv] = sys_preadv;
     table[SYS_pwritev] = sys_pwritev;
     table[SYS_getdents64] = sys_getdents64;
-    sys_path_register(table); /* sys_path.c: the calls that name a path */
+    sys_path_register(table);  /* sys_path.c: the calls that name a path */
+    sys_xattr_register(table); /* xattr.c: extended attributes */
+    sys_locks_register(table); /* locks.c: flock; fcntl's locks are in fdtable.c */
 }

@@ -32,6 +32,7 @@
 #include "mm/arch.h"
 #include "mm/fs.h"
 #include "mm/pagemap.h"
+#include "mm/writeback.h"
 #include "mm/uaccess.h"
 
 void sys_path_register(syscall_fn table[NR_SYSCALLS]);
@@ -607,16 +608,14 @@ static long sys_symlinkat(struct task *t, const uint64_t a[6])
 
 /* ---- attributes -------------------------------------------------------------------- */
 
-/* Changing an object's attributes: 0 when the host may be asked, or the refusal. */
-/* fchmod, fchown: the open file's attributes, when the host holds it in a writable tree. */
-static int may_setattr_file(struct file *f)
+int may_setattr_file(struct file *f)
 {
     if (f->f_host_fd < 0)
         return pseudo_file_node(f) ? pseudo_change_error(pseudo_file_node(f)) : -EPERM;
     return f->f_mnt && f->f_mnt->readonly ? -EROFS : 0;
 }
 
-static int may_setattr(const struct path *p)
+int may_setattr(const struct path *p)
 {
     if (p->kind == NODE_FILE)
         return may_setattr_file(p->file);
@@ -720,6 +719,17 @@ static int fix_times(struct timespec ts[2])
     return 0;
 }
 
+/*
+ * The host file's times are the guest's to set, but the host moves them
+ * whenever vmemu writes the file back: what the guest wrote reaches the
+ * host first (cp -a sets the times of what it has just written).
+ */
+static void flush_before_times(struct address_space *as)
+{
+    if (as)
+        writeback_range(as, 0, ULONG_MAX, WB_REASON_SETATTR);
+}
+
 static int set_times(struct task *t, int dirfd, uint64_t upath, struct timespec ts[2], int flags)
 {
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
@@ -739,12 +749,14 @@ static int set_times(struct task *t, int dirfd, uint64_t upath, struct timespec 
             return -EBADF;
         if (f->f_host_fd < 0)
             return -EPERM;
+        flush_before_times(f->f_mapping);
         return futimens(f->f_host_fd, ts) ? -errno : 0;
     }
     err = user_path_at(t, dirfd, upath, at_lookup_flags(flags), &nd);
     if (!err)
         err = may_setattr(&nd.path);
     if (!err) {
+        flush_before_times(find_mapping(nd.path.dev, nd.path.ino));
         int r = nd.parent.kind == NODE_HOST
                     ? utimensat(nd.parent.fd, nd.last, ts, AT_SYMLINK_NOFOLLOW)
                 : nd.path.kind == NODE_HOST ? utimensat(nd.path.fd, ".", ts, 0)

@@ -23,6 +23,17 @@ int vfs_fstat(struct file *f, struct stat *st);
 int vfs_statfs(const struct path *p, struct statfs *st);
 int vfs_fstatfs(struct file *f, struct statfs *st);
 
+/*
+ * Changing an object's attributes (mode, owner, times, extended
+ * attributes): 0 when the host may be asked, or the refusal (EROFS in a
+ * read-only tree, vmemu's own files' answer). may_setattr_file is the same
+ * for an open file (fchmod, fchown, fsetxattr).
+ */
+int may_setattr(const struct path *p);
+int may_setattr_file(struct file *f);
+
+/* What SEEK_SET, SEEK_CUR or SEEK_END count from (lseek, struct flock): 0 or -EINVAL. */
+int vfs_whence_base(const struct file *f, int whence, int64_t *base);
 /* lseek's end: f_pos = base + off unless that overflows or is negative (EINVAL). */
 int64_t vfs_setpos(struct file *f, int64_t base, int64_t off);
 

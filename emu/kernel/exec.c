@@ -30,6 +30,7 @@
 #include "emu/kernel/sched.h"
 #include "emu/kernel/signal.h"
 #include "emu/kernel/task.h"
+#include "emu/kernel/vdso.h"
 #include "emu/trace/trace.h"
 #include "loader/elf.h"
 #include "mm/fs.h"
@@ -115,6 +116,15 @@ static int exec_commit(struct task *t, struct mm_struct *mm, struct file *file, 
     return 0;
 }
 
+/* The loader's way to a program's interpreter: execve's own open, in t's namespace. */
+static struct file *open_interp(void *ctx, const char *path, int *err)
+{
+    struct file *f = NULL;
+    const char *why = NULL;
+    *err = open_exec(ctx, GUEST_AT_FDCWD, path, 0, &f, &why);
+    return *err ? NULL : f;
+}
+
 /* Load an ELF file (opened and checked by open_exec) into a fresh mm and commit to it. */
 static int exec_binary(struct task *t, struct file *file, const char *comm, const char *execfn,
                        char *const argv[], char *const envp[], char *err, size_t errlen)
@@ -128,11 +138,15 @@ static int exec_binary(struct task *t, struct file *file, const char *comm, cons
     mm->cap_sys_rawio = geteuid() == 0;
     struct exec_params p = {.path = file->f_path,
                             .file = file,
+                            .open_interp = open_interp,
+                            .open_ctx = t,
+                            .vdso = {NULL},
                             .execfn = execfn,
                             .argv = argv,
                             .envp = envp,
                             .uid = getuid(),
                             .gid = getgid()};
+    vdso_parts(p.vdso);
     for (int i = 0; i < 16; i += 8) {
         uint64_t r = kernel_random();
         memcpy(p.random + i, &r, 8);

@@ -206,6 +206,7 @@ static long copy_process(struct task *parent, const struct kernel_clone_args *ar
         return -EAGAIN;
     p->blocked = parent->blocked;
     p->exit_signal = args->exit_signal;
+    p->mempolicy = parent->mempolicy;
     if (!(args->flags & CLONE_VM) || (args->flags & CLONE_VFORK)) {
         p->sas_ss_sp = parent->sas_ss_sp; /* a new stack for a thread: no alternate one */
         p->sas_ss_size = parent->sas_ss_size;

@@ -28,6 +28,8 @@
 #include "emu/kernel/sched.h"
 #include "emu/kernel/signal.h"
 #include "emu/kernel/syscall.h"
+#include "emu/kernel/vdso.h"
+#include "emu/kernel/vsyscall.h"
 #include "emu/trace/report.h"
 #include "emu/trace/trace.h"
 #include "mm/arch.h"
@@ -39,6 +41,9 @@
 #define QUANTUM_BLOCKS 100000 /* with preemption on: blocks a task runs while others wait */
 #define NS_PER_BLOCK 10       /* with preemption on: the virtual time one block takes */
 #define EXIT_DEADLOCK 124     /* every task blocked for good, as timeout(1) exits */
+#define TICK_NSEC                                                                                  \
+    4000000ULL /* HZ=250: the coarse clocks move, and [vvar] is rewritten, per tick                \
+                */
 
 struct task *current;
 
@@ -46,12 +51,15 @@ static struct list_head runqueue = LIST_HEAD_INIT(runqueue);
 static struct list_head timers = LIST_HEAD_INIT(timers);
 static bool realtime;
 static uint64_t vclock_ns;     /* virtual: ns since the machine started */
+static uint64_t vvar_tick;     /* the tick [vvar] was last written in, plus one; 0: never */
 static uint64_t host_boot_ns;  /* realtime: the host's CLOCK_MONOTONIC at start */
 static uint64_t host_epoch_ns; /* realtime: CLOCK_REALTIME at start */
 static unsigned int syscalls_in_slice;
 static struct task *init_task;
 static int init_status = -1;
 static bool deadlocked;
+
+static void clock_moved(void);
 
 static uint64_t host_ns(clockid_t id)
 {
@@ -64,8 +72,10 @@ void sched_init(const struct vmemu_options *opts)
 {
     realtime = opts->realtime;
     vclock_ns = 0;
+    vvar_tick = 0;
     host_boot_ns = host_ns(CLOCK_MONOTONIC);
     host_epoch_ns = host_ns(CLOCK_REALTIME);
+    clock_moved();
     INIT_LIST_HEAD(&runqueue);
     INIT_LIST_HEAD(&timers);
     current = NULL;
@@ -86,6 +96,20 @@ uint64_t boot_time_ns(void)
     return realtime ? host_epoch_ns : VIRTUAL_EPOCH_NS;
 }
 
+/*
+ * The clock may have moved: on a new tick, rewrite the vDSO's data page
+ * ([vvar]), as Linux's timekeeping does from its tick. Called wherever the
+ * machine clock changes, so the page never lags a tick behind.
+ */
+static void clock_moved(void)
+{
+    uint64_t now = ktime_get_ns(), tick = now / TICK_NSEC + 1;
+    if (tick != vvar_tick) {
+        vvar_tick = tick;
+        vdso_update_time(now, boot_time_ns());
+    }
+}
+
 static bool timer_due(void)
 {
     return !list_empty(&timers) &&
@@ -100,10 +124,19 @@ uint64_t clock_read_ns(int clockid)
         if (current && timer_due())
             cpu_request_stop(current->cpu);
     }
+    clock_moved();
     uint64_t now = ktime_get_ns();
     if (clockid == CLOCK_REALTIME || clockid == CLOCK_REALTIME_COARSE || clockid == CLOCK_TAI)
-        return boot_time_ns() + now;
+        now += boot_time_ns();
+    /* The coarse clocks stand at the last tick (the vDSO reckons them alike). */
+    if (clockid == CLOCK_REALTIME_COARSE || clockid == CLOCK_MONOTONIC_COARSE)
+        now -= now % TICK_NSEC;
     return now; /* monotonic, boot time and the CPU-time clocks count from the start */
+}
+
+uint64_t pvclock_read(void)
+{
+    return clock_read_ns(CLOCK_MONOTONIC);
 }
 
 /* A fault is the current task's (Linux's task_struct min_flt/maj_flt). */
@@ -343,6 +376,8 @@ static void handle_page_fault(struct task *t, struct cpu_fault *f, unsigned *spu
                              ? (unsigned long)cpu_fault_address(t->cpu, f)
                              : (unsigned long)f->addr;
     t->fault_ip = f->ip;
+    if (emulate_vsyscall(t, f))
+        return;
     if (f->handled) {
         /* Inline mode: the fill hook ran handle_mm_fault and it refused. */
         memset(&r, 0, sizeof(r));
@@ -416,8 +451,10 @@ static void account_blocks(struct task *t)
 {
     if (!cpu_preempting(t->cpu))
         return;
-    if (!realtime)
+    if (!realtime) {
         vclock_ns += cpu_blocks_run(t->cpu) * NS_PER_BLOCK;
+        clock_moved();
+    }
     if (cpu_quantum_expired(t->cpu) && !list_empty(&runqueue))
         t->need_resched = true;
 }
@@ -498,6 +535,7 @@ static bool idle(void)
     } else if (next > vclock_ns) {
         vclock_ns = next;
     }
+    clock_moved();
     run_timers();
     return true;
 }

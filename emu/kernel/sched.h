@@ -74,7 +74,13 @@ void sleep_uninterruptible(void);
 
 uint64_t ktime_get_ns(void);         /* the machine's clock: virtual or real, without stepping */
 uint64_t clock_read_ns(int clockid); /* a guest's clock query: steps the virtual clock */
-uint64_t boot_time_ns(void);         /* CLOCK_REALTIME at the machine's start */
+/*
+ * The paravirtual clock the vDSO reads (vdso/vvar.h): the machine clock's
+ * monotonic nanoseconds, read as a clock query, so time passes for a
+ * program calling the vDSO as for one making the system call.
+ */
+uint64_t pvclock_read(void);
+uint64_t boot_time_ns(void); /* CLOCK_REALTIME at the machine's start */
 
 void ktimer_start(struct ktimer *tm, uint64_t expires);
 void ktimer_cancel(struct ktimer *tm);

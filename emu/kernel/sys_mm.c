@@ -1,5 +1,6 @@
 /* Memory system calls: thin wrappers over mm/'s mmap family. */
 #include <errno.h>
+#include <stdbool.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -109,6 +110,115 @@ static long sys_munlockall(struct task *t, const uint64_t a[6])
     return do_munlockall(t->mm);
 }
 
+/* The NUMA memory policies (Linux's uapi mempolicy.h). */
+enum { MPOL_DEFAULT, MPOL_PREFERRED, MPOL_BIND, MPOL_INTERLEAVE, MPOL_LOCAL, MPOL_MAX = 7 };
+#define MPOL_F_NODE 1
+#define MPOL_F_ADDR 2
+#define MPOL_F_MEMS_ALLOWED 4
+#define MPOL_MODE_FLAGS 0xe000 /* MPOL_F_STATIC_NODES, MPOL_F_RELATIVE_NODES, NUMA_BALANCING */
+#define NR_NODE_IDS 1          /* one memory node, node 0 */
+#define MAX_NUMNODES 1024      /* the largest nodemask the kernel reads */
+
+/*
+ * Write a nodemask of maxnode - 1 bits in whole longs, as the kernel's
+ * copy_nodes_to_user does (more than a page of them is EINVAL): node 0 or none.
+ */
+static long put_nodemask(struct task *t, uint64_t umask, uint64_t maxnode, bool node0)
+{
+    if (!umask)
+        return 0;
+    uint64_t words = (maxnode - 1 + 63) / 64, zero = 0, first = node0 ? 1 : 0;
+    if (words * 8 > PAGE_SIZE)
+        return -EINVAL;
+    for (uint64_t i = 0; i < words; i++)
+        if (copy_to_user(t->mm, umask + i * 8, i ? &zero : &first, 8))
+            return -EFAULT;
+    return 0;
+}
+
+/* Read a nodemask of maxnode - 1 bits (the kernel drops the last): bit 0, any other bit. */
+static long get_nodemask(struct task *t, uint64_t umask, uint64_t maxnode, bool *node0,
+                         bool *others)
+{
+    *node0 = *others = false;
+    if (!umask || maxnode < 2)
+        return 0;
+    if (maxnode - 1 > MAX_NUMNODES)
+        return -EINVAL;
+    uint64_t bits = maxnode - 1;
+    for (uint64_t i = 0; i * 64 < bits; i++) {
+        uint64_t w;
+        if (copy_from_user(t->mm, &w, umask + i * 8, 8))
+            return -EFAULT;
+        if (bits - i * 64 < 64)
+            w &= (1ULL << (bits - i * 64)) - 1;
+        *node0 |= i == 0 && (w & 1);
+        *others |= (i == 0 ? w & ~1ULL : w) != 0;
+    }
+    return 0;
+}
+
+/*
+ * set_mempolicy(2) on a machine with one memory node: the policy is checked
+ * as Linux checks it and kept for get_mempolicy, and changes nothing else,
+ * since every page comes from node 0 whatever it says.
+ */
+static long sys_set_mempolicy(struct task *t, const uint64_t a[6])
+{
+    int mode = (int)a[0] & ~MPOL_MODE_FLAGS;
+    bool node0, others;
+    if (mode < 0 || mode >= MPOL_MAX)
+        return -EINVAL;
+    long err = get_nodemask(t, a[1], a[2], &node0, &others);
+    if (err)
+        return err;
+    if (mode == MPOL_DEFAULT || mode == MPOL_LOCAL) {
+        if (node0 || others || ((int)a[0] & MPOL_MODE_FLAGS))
+            return -EINVAL;
+    } else if (!node0 && !(mode == MPOL_PREFERRED && !others)) {
+        return -EINVAL; /* no allowed node in the mask */
+    }
+    t->mempolicy = mode == MPOL_LOCAL ? MPOL_LOCAL : (int)a[0];
+    return 0;
+}
+
+/*
+ * get_mempolicy(2): the policy set_mempolicy kept (mbind is not
+ * implemented, so every range has the task's), every page on node 0, and
+ * node 0 the one allowed.
+ */
+static long sys_get_mempolicy(struct task *t, const uint64_t a[6])
+{
+    uint64_t umode = a[0], umask = a[1], maxnode = a[2], addr = a[3], flags = a[4];
+    if (flags & ~(uint64_t)(MPOL_F_NODE | MPOL_F_ADDR | MPOL_F_MEMS_ALLOWED))
+        return -EINVAL;
+    if (umask && maxnode < NR_NODE_IDS)
+        return -EINVAL;
+    int mode = t->mempolicy, m = mode & ~MPOL_MODE_FLAGS;
+    bool node0 = m != MPOL_DEFAULT && m != MPOL_LOCAL;
+    if (flags & MPOL_F_MEMS_ALLOWED) {
+        if (flags & (MPOL_F_NODE | MPOL_F_ADDR))
+            return -EINVAL;
+        mode = 0;
+        node0 = true;
+    } else if (flags & MPOL_F_ADDR) {
+        struct vm_area_struct *vma = find_vma(t->mm, addr);
+        if (!vma || vma->vm_start > addr)
+            return -EFAULT;
+        if (flags & MPOL_F_NODE)
+            mode = 0; /* the node the page is on */
+    } else if (addr) {
+        return -EINVAL;
+    } else if (flags & MPOL_F_NODE) {
+        if (m != MPOL_INTERLEAVE)
+            return -EINVAL;
+        mode = 0; /* the node of the next interleaved allocation */
+    }
+    if (umode && copy_to_user(t->mm, umode, &mode, sizeof(mode)))
+        return -EFAULT;
+    return put_nodemask(t, umask, maxnode, node0);
+}
+
 void sys_mm_register(syscall_fn table[NR_SYSCALLS])
 {
     table[SYS_brk] = sys_brk;
@@ -124,4 +234,6 @@ void sys_mm_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_munlock] = sys_munlock;
     table[SYS_mlockall] = sys_mlockall;
     table[SYS_munlockall] = sys_munlockall;
+    table[SYS_get_mempolicy] = sys_get_mempolicy;
+    table[SYS_set_mempolicy] = sys_set_mempolicy;
 }

@@ -37,6 +37,7 @@ static void table_init(void)
     sys_fdtable_register(table);
     sys_pipe_register(table);
     sys_poll_register(table);
+    sys_socket_register(table);
     sys_mm_register(table);
     sys_proc_register(table);
     sys_time_register(table);

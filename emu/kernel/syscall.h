@@ -31,6 +31,7 @@ void sys_fs_register(syscall_fn table[NR_SYSCALLS]);      /* emu/fs/sys_fs.c */
 void sys_fdtable_register(syscall_fn table[NR_SYSCALLS]); /* emu/fs/fdtable.c */
 void sys_pipe_register(syscall_fn table[NR_SYSCALLS]);    /* emu/fs/pipe.c */
 void sys_poll_register(syscall_fn table[NR_SYSCALLS]);    /* emu/fs/poll.c */
+void sys_socket_register(syscall_fn table[NR_SYSCALLS]);  /* emu/fs/socket.c */
 void sys_mm_register(syscall_fn table[NR_SYSCALLS]);      /* sys_mm.c */
 void sys_proc_register(syscall_fn table[NR_SYSCALLS]);    /* sys_proc.c */
 void sys_time_register(syscall_fn table[NR_SYSCALLS]);    /* time.c */

@@ -24,6 +24,7 @@
 #include "emu/kernel/sched.h"
 #include "emu/kernel/signal.h"
 #include "emu/kernel/task.h"
+#include "emu/kernel/vdso.h"
 #include "emu/trace/trace.h"
 #include "loader/elf.h"
 #include "mm/fault.h"
@@ -263,8 +264,14 @@ struct task *task_create(const struct vmemu_options *opts, const char **why)
         *why = "out of guest memory for the kernel's caches";
         return NULL;
     }
+    if (vdso_init() != 0) {
+        *why = "cannot set up the vDSO";
+        kernel_caches_exit();
+        return NULL;
+    }
     struct cpu *cpu = cpu_create(why);
     if (!cpu) {
+        vdso_exit();
         kernel_caches_exit();
         return NULL;
     }
@@ -281,6 +288,7 @@ struct task *task_create(const struct vmemu_options *opts, const char **why)
         if (t)
             task_free_parts(t), release_task(t);
         cpu_destroy(cpu);
+        vdso_exit();
         kernel_caches_exit();
         return NULL;
     }
@@ -374,6 +382,7 @@ void kernel_exit(struct cpu *cpu)
     }
     current = NULL;
     cpu_destroy(cpu);
+    vdso_exit();
     kernel_caches_exit();
 }
 

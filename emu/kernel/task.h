@@ -202,6 +202,8 @@ struct task {
     struct sigpending pending;
     uint64_t sas_ss_sp, sas_ss_size;
     int sas_ss_flags;
+    /* The NUMA policy set_mempolicy gave (mode | flags): one node, so only reported back. */
+    int mempolicy;
 
     /* The syscall in progress and what it needs to be run again or restarted. */
     uint64_t syscall_nr, syscall_ip; /* the number and the syscall instruction's address */

@@ -2,8 +2,10 @@
 # Inputs vmemu must refuse to run, each made in a fresh temporary directory:
 # a truncated copy of a sample binary, one patched to e_machine EM_AARCH64,
 # one patched to 32-bit, one patched to ET_REL, garbage bytes from a fixed
-# seed, an empty file, a text file, a #! script with a missing interpreter, a dynamically linked
-# executable (/bin/true), a directory and a path that does not exist.
+# seed, an empty file, a text file, a #! script with a missing interpreter, copies of a
+# dynamically linked executable (/bin/true) whose PT_INTERP names a missing file, a file
+# that is no ELF, and one shorter than an ELF header, a directory and a path that does not
+# exist.
 #
 # The contract checked here, like a shell's:
 #   - exit status 126 when the file exists but cannot be run,
@@ -98,6 +100,19 @@ perl -e 'srand(42); print chr(int(rand(256))) for 1 .. 4096' >"$work/garbage"
 printf 'This is a text file, not a program.\n' >"$work/text"
 printf '#!/nonexistent/interpreter\necho hello\n' >"$work/script"
 mkdir "$work/directory"
+# with_interp OUT PATH: /bin/true with its interpreter's path replaced by PATH (NUL-padded).
+with_interp() {
+    PATH_NEW=$2 perl -0777 -pe '
+        my $old = "/lib64/ld-linux-x86-64.so.2";
+        my $new = pack("a" . length($old), $ENV{PATH_NEW});
+        s/\Q$old\E/$new/ or die "no PT_INTERP path to replace\n";' /bin/true >"$1"
+}
+with_interp "$work/interp_missing" /nonexistent/ld.so
+# Relative interpreter paths (resolved in the caller's working directory, $work) fit the slot.
+with_interp "$work/interp_script" ./ld_script
+with_interp "$work/interp_short" ./ld_short
+{ printf '#!/bin/sh\n'; head -c 200 /dev/zero; } >"$work/ld_script"
+printf '\177ELF' >"$work/ld_short"
 chmod +x "$work"/*
 
 expect truncated "$work/truncated" 126 "truncated"
@@ -108,7 +123,13 @@ expect garbage "$work/garbage" 126 "not an ELF file"
 expect empty "$work/empty" 126 "not an ELF file"
 expect text "$work/text" 126 "not an ELF file"
 expect script "$work/script" 127 "bad interpreter /nonexistent/interpreter"
-expect dynamic /bin/true 126 "dynamically linked executables are not supported yet"
+# As execve answers: ENOENT (127), ELIBBAD, and EIO for a header it cannot read (126).
+cd "$work" || exit 1
+expect interp_missing "$work/interp_missing" 127 \
+    "cannot open the interpreter /nonexistent/ld.so: No such file or directory"
+expect interp_script "$work/interp_script" 126 \
+    "bad interpreter ./ld_script: not an ELF file: a script"
+expect interp_short "$work/interp_short" 126 "shorter than an ELF header"
 expect directory "$work/directory" 126 "is a directory"
 expect nonexistent "$work/no-such-file" 127 "No such file or directory"
 

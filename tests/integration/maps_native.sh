@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# samples/maps_script, musl and glibc builds, run twice on the same fresh
-# directory: natively with ASLR off (setarch -R) and as `vmemu run --quiet`.
-# The script prints /proc/self/maps after each step of brk, mmap, mprotect,
-# munmap, mremap, madvise and mlock, and the error of each call meant to
-# fail; vmemu lays memory out as Linux does, so the outputs must agree line
-# for line. Left out of the comparison: the [vsyscall] line (vmemu has no
-# vsyscall page) and the device and inode columns (vmemu's are the host
+# samples/maps_script, every build (static musl and glibc, static PIE,
+# dynamically linked with glibc and with musl, and the glibc one started as
+# `ld.so PROGRAM`), run twice on the same fresh directory: natively with
+# ASLR off (setarch -R) and as `vmemu run --quiet`. The script prints
+# /proc/self/maps after each step of brk, mmap, mprotect, munmap, mremap,
+# madvise and mlock, and the error of each call meant to fail; vmemu lays
+# memory out as Linux does (the program, ld.so, the libraries, [vvar],
+# [vdso], [vsyscall]), so the outputs must agree line for line. Left out of
+# the comparison: the device and inode columns (vmemu's are the host
 # file's, but shmem and the like have numbers only the kernel knows).
 # Both runs get the same small environment, so the stack starts alike.
 #
@@ -16,11 +18,9 @@
 timeout_s=${VMEMU_TEST_TIMEOUT:-120}
 last_step='== step 23: '
 
-# The maps lines without [vsyscall], with "DEV INODE" for those two columns,
-# and the run's directory as DIR.
+# The maps lines with "DEV INODE" for those two columns, and the run's directory as DIR.
 normalise() {
-    grep -v ' \[vsyscall\]$' "$1" |
-        sed -E 's/^([0-9a-f]+-[0-9a-f]+ [-r][-w][-x][ps] [0-9a-f]+) [0-9a-f]+:[0-9a-f]+ [0-9]+ /\1 DEV INODE /' |
+    sed -E 's/^([0-9a-f]+-[0-9a-f]+ [-r][-w][-x][ps] [0-9a-f]+) [0-9a-f]+:[0-9a-f]+ [0-9]+ /\1 DEV INODE /' "$1" |
         sed "s#$2#DIR#g"
 }
 
@@ -42,17 +42,20 @@ run_one() {
     ) 2>/dev/null
 }
 
+# check BINARY [LOADER]: LOADER (ld.so run directly) starts BINARY when given.
 check() {
-    local bin=$1 name
-    name=$(basename "$bin")
-    local dir="$work/$name"
+    local bin=$1 loader=${2:-} name
+    name=$(basename "$bin")${loader:+ via $(basename "$loader")}
+    local -a cmd=("$bin")
+    [ -n "$loader" ] && cmd=("$loader" "$bin")
+    local dir="$work/${name// /_}"
     mkdir -p "$dir/n" "$dir/v"
     # The file the script maps lives in DIR; both runs must see the same path.
     local data="$dir/d"
     mkdir -p "$data"
     local n_st v_st
-    n_st=$(run_one "$dir/n/out" setarch "$(uname -m)" -R "$bin" "$data")
-    v_st=$(run_one "$dir/v/out" "$vmemu" run --quiet "$bin" "$data")
+    n_st=$(run_one "$dir/n/out" setarch "$(uname -m)" -R "${cmd[@]}" "$data")
+    v_st=$(run_one "$dir/v/out" "$vmemu" run --quiet "${cmd[@]}" "$data")
     echo "  $name: native status $n_st, vmemu status $v_st, $(grep -c '^== step' "$dir/n/out") steps"
     if [ "$n_st" != 0 ]; then
         fail "$name" "the native run failed (status $n_st): $(head -n 3 "$dir/n/out")"
@@ -83,7 +86,7 @@ if [ ! -x "$vmemu" ]; then
     exit 1
 fi
 
-for libc in musl glibc pie; do
+for libc in musl glibc pie glibc-dyn musl-dyn; do
     bin="$build/samples/maps_script-$libc"
     if [ -x "$bin" ]; then
         check "$bin"
@@ -91,5 +94,11 @@ for libc in musl glibc pie; do
         fail "maps_script-$libc" "$bin is missing: build the 'samples' target"
     fi
 done
+ldso=/lib64/ld-linux-x86-64.so.2
+if [ -x "$ldso" ] && [ -x "$build/samples/maps_script-glibc-dyn" ]; then
+    check "$build/samples/maps_script-glibc-dyn" "$ldso"
+else
+    fail "maps_script via ld.so" "$ldso or maps_script-glibc-dyn is missing"
+fi
 
 finish

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every sample program, musl and glibc builds alike, run twice: natively
+# Every sample program, musl and glibc builds alike (static, and the
+# dynamically linked -dyn ones), run twice: natively
 # with ASLR off (setarch -R, the layout vmemu reproduces) and as
 # `vmemu run --quiet BINARY ARGS`. stdout must match byte for byte and the
 # exit status must be the same. file_limits must die of SIGXFSZ both times
@@ -126,7 +127,8 @@ if [ ! -x "$vmemu" ]; then
 fi
 
 shopt -s nullglob
-bins=("$build"/samples/*-musl "$build"/samples/*-glibc "$build"/samples/*-pie "$build"/samples/*-nolibc)
+bins=("$build"/samples/*-musl "$build"/samples/*-glibc "$build"/samples/*-pie "$build"/samples/*-nolibc
+      "$build"/samples/*-dyn)
 if [ ${#bins[@]} -eq 0 ]; then
     echo "FAIL: no sample binaries in $build/samples: build the 'samples' target"
     echo "0 passed, 1 failed"

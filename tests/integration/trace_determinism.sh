@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs are deterministic: two runs of every sample with --trace=all in JSON
-# Lines give byte-identical traces, and the text format too. Every line of a
+# Runs are deterministic: two runs of every static sample, and of a few
+# dynamically linked ones (which load ld.so and libraries, read the clock
+# through the vDSO, fork), with --trace=all in JSON Lines give
+# byte-identical traces, and the text format too. Every line of a
 # JSON trace is one object with the schema's fields (checked for the event
 # types that occur).
 #
@@ -9,10 +11,11 @@
 # usage: trace_determinism.sh BUILD_DIR SOURCE_DIR
 . "${2:?usage: trace_determinism.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 
-for bin in "$build"/samples/*-musl "$build"/samples/*-glibc; do
+dynamic=(hello-glibc-dyn hello-musl-dyn vdso_clock-glibc-dyn shared_lib-musl-dyn)
+for bin in "$build"/samples/*-musl "$build"/samples/*-glibc "${dynamic[@]/#/$build/samples/}"; do
     name=$(basename "$bin")
     args=()
-    argfile="$src/tests/expected/${name%-*}-musl.args"
+    argfile="$src/tests/expected/${name%%-*}-musl.args"
     [ -f "$argfile" ] && read -r -a args <"$argfile"
     for fmt in jsonl text; do
         for run in 1 2; do

@@ -426,25 +426,69 @@ static void test_misaligned(void **state)
     expect_refused(&f, ENOEXEC, "PT_LOAD segment 2 is misaligned");
 }
 
+/*
+ * A PT_INTERP makes a dynamically linked program: its path is read as
+ * binfmt_elf reads it (2 to PATH_MAX bytes ending in a NUL, only the first
+ * PT_INTERP counting), and a PIE with one is no static PIE.
+ */
 static void test_dynamic(void **state)
+{
+    (void)state;
+    struct fake_elf f;
+    struct elf_image img;
+    char err[256] = "";
+    make_exec(&f);
+    add_interp(&f);
+    if (check_fake(&f, &img, err, sizeof(err)) != 0)
+        fail_msg("refused: %s", err);
+    assert_true(img.has_interp);
+    assert_string_equal(img.interp, INTERP);
+    assert_false(img.static_pie);
+    make_static_pie(&f);
+    add_interp(&f); /* an ordinary PIE */
+    if (check_fake(&f, &img, err, sizeof(err)) != 0)
+        fail_msg("refused: %s", err);
+    assert_true(img.has_interp);
+    assert_false(img.static_pie);
+    assert_int_equal(img.e_type, ET_DYN);
+    assert_string_equal(img.interp, INTERP);
+    make_static_pie(&f);
+    assert_int_equal(check_fake(&f, &img, err, sizeof(err)), 0);
+    assert_false(img.has_interp);
+    assert_true(img.static_pie);
+}
+
+static void test_bad_interp(void **state)
 {
     (void)state;
     struct fake_elf f;
     make_exec(&f);
     add_interp(&f);
-    expect_refused(&f, ENOEXEC,
-                   "dynamically linked executables are not supported yet (needs interpreter " INTERP
-                   ")");
-    make_static_pie(&f);
-    add_interp(&f); /* an ordinary PIE */
-    expect_refused(&f, ENOEXEC, "(needs interpreter " INTERP ")");
     phdr(&f, PH_SPARE)->p_offset = 0x100000;
-    expect_refused(&f, ENOEXEC, "needs an interpreter, but its PT_INTERP is malformed");
-    /* An unprintable path is quoted on one line, not copied raw. */
+    expect_refused(&f, ENOEXEC, "malformed PT_INTERP: 28 bytes at offset 0x100000");
+    make_exec(&f);
+    add_interp(&f);
+    phdr(&f, PH_SPARE)->p_filesz = 1;
+    expect_refused(&f, ENOEXEC, "malformed PT_INTERP: 1 bytes");
+    make_exec(&f);
+    add_interp(&f);
+    phdr(&f, PH_SPARE)->p_filesz = 4097;
+    expect_refused(&f, ENOEXEC, "malformed PT_INTERP: 4097 bytes");
+    /* No NUL at the end: refused, the path quoted on one line, odd bytes as '?'. */
     make_exec(&f);
     add_interp(&f);
     f.bytes[INTERP_OFFSET + 3] = '\n';
-    expect_refused(&f, ENOEXEC, "(needs interpreter /li?64/");
+    phdr(&f, PH_SPARE)->p_filesz = sizeof(INTERP) - 1;
+    expect_refused(&f, ENOEXEC,
+                   "the interpreter path /li?64/ld-linux-x86-64.so.2 does not end in a NUL");
+    /* A NUL inside: the path ends there, as the kernel's open sees it. */
+    struct elf_image img;
+    char err[256] = "";
+    make_exec(&f);
+    add_interp(&f);
+    f.bytes[INTERP_OFFSET + 6] = '\0';
+    assert_int_equal(check_fake(&f, &img, err, sizeof(err)), 0);
+    assert_string_equal(img.interp, "/lib64");
 }
 
 static void test_no_load(void **state)
@@ -523,9 +567,13 @@ static void check_invariants(const struct elf_image *img, const struct fake_elf 
     unsigned int loads = 0;
     assert_true(img->e_type == ET_EXEC || img->e_type == ET_DYN);
     assert_true(img->phnum >= 1 && img->phnum <= ELF_MAX_PHNUM);
+    assert_true(img->static_pie == (img->e_type == ET_DYN && !img->has_interp));
+    if (img->has_interp)
+        assert_non_null(memchr(img->interp, 0, INTERP_MAX));
     for (unsigned int i = 0; i < img->phnum; i++) {
         const struct elf_phdr_info *ph = &img->phdrs[i];
-        assert_int_not_equal(ph->p_type, PT_INTERP);
+        if (ph->p_type == PT_INTERP)
+            assert_true(img->has_interp);
         if (ph->p_type != PT_LOAD)
             continue;
         assert_true(ph->p_filesz <= ph->p_memsz);
@@ -599,6 +647,7 @@ int main(void)
         cmocka_unit_test(test_filesz_above_memsz),
         cmocka_unit_test(test_misaligned),
         cmocka_unit_test(test_dynamic),
+        cmocka_unit_test(test_bad_interp),
         cmocka_unit_test(test_no_load),
         cmocka_unit_test(test_outside_user_space),
         cmocka_unit_test(test_fuzz),

@@ -2,7 +2,8 @@
  * handle_mm_fault, kind by kind, with exact fault counters and rss: the zero
  * page, fresh anonymous pages, copy-on-write, the SIGSEGV kinds, file pages
  * (minor with a warm cache, major with a cold one, fault-around, private COW,
- * shared writes that must reach the host file), SIGBUS beyond EOF; the user
+ * shared writes that must reach the host file), SIGBUS beyond EOF, the
+ * frames of special mappings (the vDSO, [vvar]); the user
  * copies across page boundaries and into holes; and that nothing leaks.
  */
 #include "tests/unit/support/support.h"
@@ -772,6 +773,65 @@ static void test_cow_of_code_flushes_translations(void **state)
     unlink(path);
 }
 
+/* ---- special mappings (the vDSO and [vvar]) ------------------------------------------- */
+
+/*
+ * Two mms map one special mapping's frames: the same frame in both, counted
+ * as a file page and referenced once per mapping; a raw (VM_PFNMAP) frame
+ * is mapped with no reference and no rss; a page past the frames is
+ * SIGBUS; a write, once mprotect allows it, copies the page (the owner's
+ * frame never changes); unmapping gives the references back.
+ */
+static void test_special_mapping(void **state)
+{
+    (void)state;
+    struct page *code = alloc_page(GFP_KERNEL | __GFP_ZERO), *data = alloc_page(GFP_KERNEL);
+    assert_non_null(code);
+    assert_non_null(data);
+    memcpy(page_address(code),
+           "\x7f"
+           "ELF",
+           4);
+    const unsigned long code_pfn = page_to_pfn(code), data_pfn = page_to_pfn(data);
+    const struct vm_special_mapping text = {"[vdso]", 2, 1, &code_pfn};
+    const struct vm_special_mapping vvar = {"[vvar]", 1, 1, &data_pfn};
+    struct mm_struct *a = new_mm(), *b = new_mm();
+    unsigned long text_flags = VM_READ | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+    unsigned long vvar_flags = VM_READ | VM_MAYREAD | VM_IO | VM_PFNMAP;
+    for (int i = 0; i < 2; i++) {
+        struct mm_struct *mm = i ? b : a;
+        assert_int_equal(install_special_mapping(mm, X, 2 * P, text_flags, &text), 0);
+        assert_int_equal(install_special_mapping(mm, Y, P, vvar_flags, &vvar), 0);
+        assert_int_equal(fault(mm, X, FAULT_FLAG_INSTRUCTION, FAULT_FILE_MINOR).pfn, code_pfn);
+        assert_int_equal(fault(mm, Y + 8, 0, FAULT_FILE_MINOR).pfn, data_pfn);
+        assert_false(pte_at(mm, X) & _PAGE_RW);
+    }
+    assert_int_equal(code->refcount, 3);
+    assert_int_equal(code->mapcount, 2);
+    assert_int_equal(data->refcount, 1);
+    assert_int_equal(data->mapcount, 0);
+    assert_int_equal(a->rss[MM_FILEPAGES], 1);
+    fault(a, X + P, 0, FAULT_SIGBUS);
+    fault(a, Y, FAULT_FLAG_WRITE, FAULT_SEGV_ACCERR);
+    assert_int_equal(do_mprotect(a, Y, P, RW), -EACCES); /* [vvar] may never be written */
+    assert_int_equal(do_mprotect(a, X, P, RW), 0);
+    struct fault_result r = fault(a, X, FAULT_FLAG_WRITE, FAULT_COW);
+    assert_int_not_equal(r.pfn, code_pfn);
+    assert_memory_equal(page_address(pfn_to_page(r.pfn)),
+                        "\x7f"
+                        "ELF",
+                        4);
+    assert_int_equal(code->refcount, 2);
+    assert_int_equal(pte_pfn(pte_at(b, X)), code_pfn);
+    mmput(a);
+    mmput(b);
+    assert_int_equal(code->refcount, 1);
+    assert_int_equal(code->mapcount, 0);
+    assert_int_equal(data->refcount, 1);
+    __free_page(code);
+    __free_page(data);
+}
+
 /* ---- user copies ---------------------------------------------------------------------- */
 
 static void test_uaccess_boundaries_and_holes(void **state)
@@ -956,6 +1016,7 @@ int main(void)
                                         teardown_if_up),
         cmocka_unit_test_setup_teardown(test_cow_of_code_flushes_translations, test_mm_setup,
                                         test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_special_mapping, test_mm_setup, test_mm_teardown),
         cmocka_unit_test_setup_teardown(test_uaccess_boundaries_and_holes, test_mm_setup,
                                         test_mm_teardown),
         cmocka_unit_test_setup_teardown(test_strncpy_from_user, test_mm_setup, test_mm_teardown),
