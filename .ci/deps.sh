@@ -7,9 +7,12 @@
 # extra apt source pinned so that nothing else is ever taken from it.
 set -euo pipefail
 
-PKGS=(cmake make gcc libc6-dev pkg-config libcapstone-dev libelf-dev musl-tools
+# libdw-dev: symbols and source lines; strace: the native side of the syscall
+# decoding test; chromium: the HTML report's DOM test and screenshot; python3:
+# tests that parse JSON and HTML; man-db and groff-base: the man page's lint.
+PKGS=(cmake make gcc libc6-dev pkg-config libcapstone-dev libelf-dev libdw-dev musl-tools
       libcmocka-dev clang-format busybox-static bash-static golang-go
-      qemu-user qemu-user-static)
+      qemu-user qemu-user-static strace chromium python3 man-db groff-base)
 UNICORN_MIN=2.1
 
 sudo_() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
