@@ -39,6 +39,7 @@ enum pageflags {
     PG_anon,    /* mapping is anonymous memory, not an address_space */
     PG_readahead,
     PG_shmem, /* with PG_anon: shared anonymous memory, which Linux keeps in shmem */
+    PG_young, /* access sampling cleared a set accessed bit: count it as set (damon.c) */
     NR_PAGEFLAGS
 };
 
