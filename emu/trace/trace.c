@@ -15,6 +15,7 @@
 #include "emu/cpu.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
+#include "emu/trace/memstat.h"
 #include "emu/trace/strace.h"
 #include "emu/trace/symbols.h"
 #include "emu/trace/trace.h"
@@ -666,6 +667,7 @@ static void name_event(struct tracer *tr, struct task *t, const char *type, cons
 void trace_exec(struct tracer *tr, struct task *t, const char *path)
 {
     name_event(tr, t, "exec", "program", base_name(path));
+    memstat_event(tr, t); /* the memory curves start with each program */
 }
 
 void trace_rename(struct tracer *tr, struct task *t, const char *comm)
