@@ -164,7 +164,7 @@ static void print_buf(const struct ctx *c, struct seq *s, uint64_t addr, uint64_
 {
     unsigned char buf[MAX_STRLEN];
     size_t n = len < MAX_STRLEN ? (size_t)len : MAX_STRLEN;
-    if (n && !peek(c, addr, buf, n)) {
+    if (!addr || (n && !peek(c, addr, buf, n))) {
         print_ptr(s, addr);
         return;
     }
@@ -470,12 +470,19 @@ static void print_out_bytes(const struct ctx *c, struct seq *s, uint64_t addr, b
         print_ptr(s, addr);
 }
 
-/* readlink's and getcwd's answer: a path (getcwd's result counts its NUL). */
+/*
+ * readlink's and getcwd's answer. getcwd's is a path, shown whole (its
+ * result counts the NUL); readlink's is bytes, at most 32 shown.
+ */
 static void print_path_out(const struct ctx *c, struct seq *s, uint64_t addr)
 {
     static unsigned char buf[PATH_MAX];
     size_t n = succeeded(c) ? (size_t)c->ret : 0;
-    if (c->nr == SYS_getcwd && n)
+    if (c->nr != SYS_getcwd) {
+        print_out_bytes(c, s, addr, false);
+        return;
+    }
+    if (n)
         n--;
     if (!succeeded(c) || n > sizeof(buf) || (n && !peek(c, addr, buf, n)))
         print_ptr(s, addr);
