@@ -5,6 +5,7 @@
  * The same model gives the same bytes: nothing depends on the time, the
  * host or the order of a hash table.
  */
+#define _GNU_SOURCE
 #include "emu/trace/html.h"
 
 #include <inttypes.h>
@@ -158,11 +159,15 @@ static void write_top_funcs(FILE *out, const struct report_model *m)
         for (size_t i = 0; i < p->faults.n; i++) {
             const struct fault_site *s = &m->sites.v[p->faults.v[i].site];
             const char *f = s->func ? s->func : "?";
+            size_t len = strcspn(f, "+"); /* the function, not the offset in it */
             size_t r = 0;
-            while (r < n && strcmp(rows[r].func, f) != 0)
+            while (r < n && !(strlen(rows[r].func) == len && !strncmp(rows[r].func, f, len)))
                 r++;
-            if (r == n)
-                rows[n++] = (struct func_row){f, 0, kinds + r * nk};
+            if (r == n) {
+                rows[n] = (struct func_row){strndup(f, len), 0, kinds + r * nk};
+                if (!rows[n++].func)
+                    goto done;
+            }
             rows[r].count++;
             rows[r].kinds[p->faults.v[i].kind]++;
         }
@@ -178,6 +183,8 @@ static void write_top_funcs(FILE *out, const struct report_model *m)
     }
 done:
     fputc(']', out);
+    for (size_t r = 0; rows && r < n; r++)
+        free((char *)rows[r].func);
     free(rows);
     free(kinds);
 }

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emu/trace/html.h"
 #include "emu/trace/json.h"
@@ -146,6 +147,12 @@ int cmd_report(int argc, char **argv, int i)
     int rc = (html_path && !html) || (pf_path && !pf) ? 1 : report_convert(in, trace, html, pf);
     if (!close_output(html, html_path) | !close_output(pf, pf_path))
         rc = 1;
+    if (rc) { /* no half-written report left behind */
+        if (html)
+            unlink(html_path);
+        if (pf)
+            unlink(pf_path);
+    }
     if (in != stdin)
         fclose(in);
     return rc;
