@@ -67,11 +67,11 @@ static void draw(const struct snapshot *s)
     human(faults, sizeof(faults), (double)s->faults);
     human(calls, sizeof(calls), (double)s->syscalls);
     fprintf(stderr,
-            "\r\033[Kvmemu: %.3f s virtual, %s%s faults, %s syscalls, RSS %.1f MiB, %d process%s, "
-            "%.1f s",
-            (double)s->vtime_ns / 1e9, blocks, faults, calls,
-            (double)s->rss_pages * 4096 / (1 << 20), s->processes, s->processes == 1 ? "" : "es",
-            (double)(host_now() - started) / 1e9);
+            "\r\033[Kvmemu: %.3f s virtual, %s%s fault%s, %s syscall%s, RSS %.1f MiB, %d "
+            "process%s, %.1f s",
+            (double)s->vtime_ns / 1e9, blocks, faults, s->faults == 1 ? "" : "s", calls,
+            s->syscalls == 1 ? "" : "s", (double)s->rss_pages * 4096 / (1 << 20), s->processes,
+            s->processes == 1 ? "" : "es", (double)(host_now() - started) / 1e9);
     fflush(stderr);
 }
 
