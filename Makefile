@@ -3,7 +3,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build asan demo test bench format clean
+.PHONY: all deps build asan demo test bench screenshot format clean
 
 all: build
 
@@ -28,6 +28,12 @@ test: build asan
 
 bench: build
 	@bash tests/bench/run.sh $(BUILD)
+
+# docs/report.png, which README shows: samples/phases' HTML report as headless Chromium draws it.
+screenshot: build
+	./$(BUILD)/vmemu run --quiet --html=$(BUILD)/phases.html $(BUILD)/samples/phases-musl 30000 >/dev/null
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --virtual-time-budget=10000 \
+		--window-size=1240,1780 --screenshot=docs/report.png file://$(abspath $(BUILD))/phases.html 2>/dev/null
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

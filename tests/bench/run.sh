@@ -6,6 +6,9 @@
 #   crunch: the same comparison for a CPU-bound loop with no faults;
 #   processes: fork+exit of a 64 MiB process, a 100-command shell loop,
 #           pipe round trips between two processes, faults from 4 threads;
+#   sampling: what a timeline (guest blocks counted), access sampling at
+#           --html's default interval and a whole --html run cost, on a
+#           CPU-bound loop, a memory sweep and 100,000 faults;
 #   vma_tree: lookups, inserts and gap searches of every VMA tree.
 # usage: tests/bench/run.sh BUILD_DIR   (or: make bench)
 set -u
@@ -99,6 +102,34 @@ if [ -x "$fork_exit" ]; then
     PATH="$applets" compare "a shell loop of 100 commands" /bin/busybox sh -c \
         'i=0; while [ $i -lt 100 ]; do cat </dev/null; i=$((i + 1)); done'
     rm -rf "$applets"
+fi
+
+# sampling LABEL PROGRAM ARGS...: a plain run; with the virtual clock counting
+# guest blocks but no sample ever due (--access-sample=1000s); with access
+# samples and memory counters every 200 us (--html's default), traced to
+# /dev/null; and a whole --html run. The sampling overhead is the third
+# against the second: both count blocks.
+sampling() {
+    local label=$1 plain timeline sampled html
+    shift
+    plain=$(best_of 5 "$vmemu" run --quiet "$@")
+    timeline=$(best_of 5 "$vmemu" run --quiet --access-sample=1000s "$@")
+    sampled=$(best_of 5 "$vmemu" run --quiet --access-sample=200us --trace=access,memory \
+        --trace-format=jsonl --trace-file=/dev/null "$@")
+    html=$(best_of 3 "$vmemu" run --quiet --html="$sampling_tmp/r.html" "$@")
+    printf '%s: plain %s s, blocks counted %s s (+%.0f%%), sampled every 200us %s s (+%.1f%% over counted blocks), --html %s s (%.2fx plain, report %s bytes)\n' \
+        "$label" "$plain" "$timeline" "$(awk "BEGIN{print ($timeline/$plain-1)*100}")" "$sampled" \
+        "$(awk "BEGIN{print ($sampled/$timeline-1)*100}")" "$html" "$(awk "BEGIN{print $html/$plain}")" \
+        "$(wc -c <"$sampling_tmp/r.html")"
+}
+
+if [ -x "$build/samples/phases-musl" ]; then
+    echo "== sampling"
+    sampling_tmp=$(mktemp -d)
+    sampling "crunch 1024 (CPU-bound)" "$crunch" 1024
+    sampling "phases 400000 (one 256 KiB area swept)" "$build/samples/phases-musl" 400000
+    sampling "anon_touch 50000 (100,000 faults)" "$bin" "$pages"
+    rm -rf "$sampling_tmp"
 fi
 
 if [ -x "$build/tests/bench_vma_tree" ]; then

@@ -111,6 +111,16 @@ else
         grep -v '^PASS' "$work/dom" | sed 's/^/    /'
         [ -s "$work/dom.html" ] || sed 's/^/    chromium: /' "$work/chromium.err" | tail -5
     fi
+    # Zoomed in on the first 20 us (the map phase and the start of the sweep), by the address.
+    timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+        --virtual-time-budget=10000 --dump-dom "file://$html#t=0-20000" >"$work/zoom.html" 2>/dev/null
+    if python3 "$src/tests/integration/lib/report_dom.py" --window 0 20000 "$work/zoom.html" \
+        "$work/1/trace.jsonl" >"$work/zoom"; then
+        pass "zoomed in, the views draw the window only: $(grep -c '^PASS' "$work/zoom") checks"
+    else
+        fail zoom "the zoomed report is wrong"
+        grep -v '^PASS' "$work/zoom" | sed 's/^/    /'
+    fi
 fi
 
 # Broken input: one line, status 1, and no report.

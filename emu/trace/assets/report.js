@@ -3,7 +3,8 @@
  * (the element #vmemu-data), with no network and no library. Every time
  * view shares one virtual-time window: drag across a view to zoom in, the
  * mouse wheel zooms around the pointer, a double click or "whole run"
- * shows the whole run again. Drawing is deterministic: the same data
+ * shows the whole run again; the window is kept in the address
+ * (#t=START-END, in ns), so a zoomed view can be opened directly. Drawing is deterministic: the same data
  * gives the same document.
  */
 (function () {
@@ -115,6 +116,9 @@
     const min = 1000; /* 1 us: no narrower */
     if (t1 - t0 < min) { const c = (t0 + t1) / 2; t0 = c - min / 2; t1 = c + min / 2; }
     win = { t0: Math.max(full.t0, t0), t1: Math.min(full.t1, t1) };
+    try { /* the window in the address, so that a zoomed view can be shared */
+      history.replaceState(null, '', '#t=' + Math.round(win.t0) + '-' + Math.round(win.t1));
+    } catch (e) { /* some browsers refuse it for local files: the view still zooms */ }
     drawTimeViews();
   }
 
@@ -492,6 +496,9 @@
     D.procs.forEach(function (p, i) { html('option', { value: i }, sel, p.pid + ' ' + p.program); });
     sel.addEventListener('change', function () { proc = D.procs[+sel.value]; drawTimeViews(); });
     document.getElementById('reset').addEventListener('click', function () { setWindow(full.t0, full.t1); });
+    const asked = /^#t=(\d+)-(\d+)$/.exec(location.hash); /* a window given in the address */
+    if (asked && +asked[2] > +asked[1])
+      win = { t0: Math.max(full.t0, +asked[1]), t1: Math.min(full.t1, +asked[2]) };
     drawTimeViews();
     drawTables();
     document.body.setAttribute('data-rendered', 'yes');

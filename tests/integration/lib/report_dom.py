@@ -2,6 +2,10 @@
 """Check the HTML report of samples/phases as Chromium drew it.
 
 usage: report_dom.py DOM.html TRACE.jsonl
+       report_dom.py --window T0 T1 DOM.html TRACE.jsonl
+
+With --window the page was opened at #t=T0-T1 (zoomed in): the time views
+must draw only what falls inside.
 
 DOM.html is the document after its scripts ran (chromium --dump-dom);
 TRACE.jsonl is the same run's trace, from which the expected counts are
@@ -73,7 +77,26 @@ def hexval(s):
     return int(s, 16)
 
 
+def zoomed(t0, t1, dom, events):
+    """The page opened at #t=T0-T1 draws the faults and phases of that window only."""
+    points = dom.find("circle", "fault", "faults")
+    inside = [e for e in events if e.get("type") == "fault" and t0 <= e["t"] <= t1]
+    check(0 < len(points) == len(inside), "zoom: the faults in the window, and only them",
+          "%d points, %d faults between %d and %d ns" % (len(points), len(inside), t0, t1))
+    marks = [e for e in events if e.get("type") in ("exec", "rename") and t0 <= e["t"] <= t1]
+    phases = dom.find("g", "phase-marker", "layout")
+    check(len(phases) == len(marks), "zoom: the phases in the window", "%d of %d" % (len(phases), len(marks)))
+    shown = [dom.texts(s) for s in dom.find("span") if s.get("id") == "window"]
+    check(shown and shown[0].startswith("showing"), "zoom: the window is named", str(shown))
+    return 1 if failed else 0
+
+
 def main():
+    if sys.argv[1] == "--window":
+        dom = Dom()
+        dom.feed(open(sys.argv[4], encoding="utf-8").read())
+        events = [json.loads(l) for l in open(sys.argv[5], encoding="utf-8")]
+        return zoomed(int(sys.argv[2]), int(sys.argv[3]), dom, events)
     dom = Dom()
     dom.feed(open(sys.argv[1], encoding="utf-8").read())
     events = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
