@@ -31,7 +31,7 @@ bench: build
 
 # docs/report.png, which README shows: samples/phases' HTML report as headless Chromium draws it.
 screenshot: build
-	./$(BUILD)/vmemu run --quiet --html=$(BUILD)/phases.html $(BUILD)/samples/phases-musl 30000 >/dev/null
+	$(abspath $(BUILD))/vmemu run --quiet --html=$(BUILD)/phases.html $(BUILD)/samples/phases-musl 80000 >/dev/null
 	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --virtual-time-budget=10000 \
 		--window-size=1240,1780 --screenshot=docs/report.png file://$(abspath $(BUILD))/phases.html 2>/dev/null
 

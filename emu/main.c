@@ -68,7 +68,7 @@ static void usage(FILE *out)
         "  --html=FILE         write an HTML report of the run (self-contained)",
         "  --perfetto=FILE     write a Chrome JSON trace for Perfetto / chrome://tracing",
         "  --access-sample=T   sample accessed bits every T of virtual time (200us, 1ms;",
-        "                      off by default, 200us with --html; off turns it off)",
+        "                      off by default, 500us with --html; off turns it off)",
         "  --progress          a live status line on the terminal",
         "  --help, --version",
         "",

@@ -139,6 +139,10 @@ static void count_user_pages(struct vm_counts *c)
         (1UL << PG_slab) | (1UL << PG_buddy) | (1UL << PG_reserved) | (1UL << PG_pgtable);
     for (unsigned long pfn = 0; pfn < max_pfn; pfn++) {
         const struct page *p = &mem_map[pfn];
+        if (PageFlag(p, PG_buddy)) { /* a free block's head: the whole block is free */
+            pfn += (1UL << p->private) - 1;
+            continue;
+        }
         if (p->flags & skip)
             continue;
         int z = (int)(page_zone(p) - contig_page_data.node_zones);

@@ -21,7 +21,7 @@ struct task;
 struct tracer;
 
 #define SAMPLES_PER_AGGREGATION 20
-#define ACCESS_SAMPLE_DEFAULT_NS 200000ULL /* --html's interval: 200 us of virtual time */
+#define ACCESS_SAMPLE_DEFAULT_NS 500000ULL /* --html's interval: 500 us of virtual time */
 #define ACCESS_MIN_REGIONS 10
 #define ACCESS_MAX_REGIONS 200
 

@@ -104,8 +104,13 @@
       if (m[0] < win.t0 || m[0] > win.t1) return;
       const g = svg('g', { class: 'phase-marker', 'data-phase': i }, s);
       svg('line', { class: 'phase', x1: x(m[0]), x2: x(m[0]), y1: 0, y2: height }, g);
-      if (withLabels)
-        svg('text', { class: 'phaselabel', x: x(m[0]) + 3, y: 11 + 12 * (i % 3) }, g).textContent = m[1];
+      if (withLabels) { /* near the right edge, the label goes to the left of its line */
+        const right = x(m[0]) > LEFT + PW - 80;
+        svg('text', {
+          class: 'phaselabel', x: x(m[0]) + (right ? -3 : 3), y: 11 + 12 * (i % 3),
+          'text-anchor': right ? 'end' : 'start'
+        }, g).textContent = m[1];
+      }
       title(g, 'phase ' + (i + 1) + ': ' + m[1] + ' at ' + fmtTime(m[0]));
     });
   }
