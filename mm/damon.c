@@ -127,6 +127,16 @@ static bool push(struct damon_region **out, unsigned int *n, unsigned int *cap, 
     return true;
 }
 
+/* The target's regions are now out[0..n), an array of cap. */
+static void replace_regions(struct damon_target *t, struct damon_region *out, unsigned int n,
+                            unsigned int cap)
+{
+    free(t->regions);
+    t->regions = out;
+    t->nr_regions = n;
+    t->cap = cap;
+}
+
 /*
  * The regions inside [vs, ve): the old ones clipped to it, holes between
  * them filled by new regions. *k walks the old regions (sorted) and is
@@ -182,10 +192,7 @@ bool damon_update(struct damon_ctx *ctx, struct damon_target *t)
             return false;
         }
     }
-    free(t->regions);
-    t->regions = out;
-    t->nr_regions = n;
-    t->cap = cap;
+    replace_regions(t, out, n, cap);
     bool ok = split_to_min(ctx, t);
     prepare_checks(ctx, t);
     return ok;
@@ -277,10 +284,7 @@ static bool split_regions(struct damon_ctx *ctx, struct damon_target *t)
             return false;
         }
     }
-    free(t->regions);
-    t->regions = out;
-    t->nr_regions = n;
-    t->cap = cap;
+    replace_regions(t, out, n, cap);
     return true;
 }
 

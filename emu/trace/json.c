@@ -279,46 +279,54 @@ static void *grow(struct parser *ps, void *old, size_t n, size_t size, size_t *c
     return p;
 }
 
-static bool parse_array(struct parser *ps, struct json *out)
+/* After an item of a list: 1 if a comma says more follow, 0 at its closer, -1 on anything else. */
+static int list_next(struct parser *ps, char closer)
 {
-    size_t cap = 0;
-    out->type = JSON_ARRAY;
+    skip_ws(ps);
+    if (ps->p < ps->end && (*ps->p == ',' || *ps->p == closer))
+        return *ps->p++ == ',';
+    fail(ps, closer == ']' ? "expected ',' or ']'" : "expected ',' or '}'");
+    return -1;
+}
+
+/* At a list's opening character: true (past it) if the list is empty. */
+static bool list_empty(struct parser *ps, char closer)
+{
     ps->p++;
     skip_ws(ps);
-    if (ps->p < ps->end && *ps->p == ']') {
+    if (ps->p < ps->end && *ps->p == closer) {
         ps->p++;
         return true;
     }
-    for (;;) {
+    return false;
+}
+
+static bool parse_array(struct parser *ps, struct json *out)
+{
+    size_t cap = 0;
+    int more = 1;
+    out->type = JSON_ARRAY;
+    if (list_empty(ps, ']'))
+        return true;
+    while (more > 0) {
         if (!(out->items = grow(ps, out->items, out->len, sizeof(*out->items), &cap)))
             return fail(ps, "out of memory");
         if (!parse_value(ps, &out->items[out->len]))
             return false;
         out->len++;
-        skip_ws(ps);
-        if (ps->p < ps->end && *ps->p == ',') {
-            ps->p++;
-            continue;
-        }
-        if (ps->p < ps->end && *ps->p == ']') {
-            ps->p++;
-            return true;
-        }
-        return fail(ps, "expected ',' or ']'");
+        more = list_next(ps, ']');
     }
+    return more == 0;
 }
 
 static bool parse_object(struct parser *ps, struct json *out)
 {
     size_t cap = 0, klen;
+    int more = 1;
     out->type = JSON_OBJECT;
-    ps->p++;
-    skip_ws(ps);
-    if (ps->p < ps->end && *ps->p == '}') {
-        ps->p++;
+    if (list_empty(ps, '}'))
         return true;
-    }
-    for (;;) {
+    while (more > 0) {
         if (!(out->members = grow(ps, out->members, out->len, sizeof(*out->members), &cap)))
             return fail(ps, "out of memory");
         struct json_member *m = &out->members[out->len];
@@ -331,17 +339,9 @@ static bool parse_object(struct parser *ps, struct json *out)
         if (!parse_value(ps, &m->value))
             return false;
         out->len++;
-        skip_ws(ps);
-        if (ps->p < ps->end && *ps->p == ',') {
-            ps->p++;
-            continue;
-        }
-        if (ps->p < ps->end && *ps->p == '}') {
-            ps->p++;
-            return true;
-        }
-        return fail(ps, "expected ',' or '}'");
+        more = list_next(ps, '}');
     }
+    return more == 0;
 }
 
 static bool parse_value(struct parser *ps, struct json *out)

@@ -68,6 +68,22 @@ static void check_regions(struct damon_ctx *ctx, struct damon_target *t)
     }
 }
 
+/* A monitor of mm with its first regions (and their first sampling pages). */
+static void start(struct damon_ctx *ctx, struct damon_target *t, struct mm_struct *mm,
+                  unsigned int min, unsigned int max, uint64_t seed)
+{
+    damon_ctx_init(ctx, min, max, seed);
+    damon_target_init(t, mm);
+    assert_true(damon_update(ctx, t));
+}
+
+static void stop(struct damon_target *t)
+{
+    struct mm_struct *mm = t->mm;
+    damon_target_free(t);
+    mmput(mm);
+}
+
 /* One aggregation of SAMPLES samples, the CPU touching hot pages [0, hot_pages) each time. */
 static void aggregate_once(struct damon_ctx *ctx, struct damon_target *t, unsigned long hot_pages)
 {
@@ -110,8 +126,7 @@ static void test_hot_and_cold(void **state)
     assert_non_null(pte);
     assert_false(*pte & _PAGE_ACCESSED);
     assert_true(PageFlag(pfn_to_page(pte_pfn(*pte)), PG_young));
-    damon_target_free(&t);
-    mmput(mm);
+    stop(&t);
 }
 
 /*
@@ -125,9 +140,7 @@ static void test_regions_find_a_hot_third(void **state)
     struct mm_struct *mm = mm_with_two_areas();
     struct damon_ctx ctx;
     struct damon_target t;
-    damon_ctx_init(&ctx, 4, 100, 7);
-    damon_target_init(&t, mm);
-    assert_true(damon_update(&ctx, &t));
+    start(&ctx, &t, mm, 4, 100, 7);
     for (int round = 0; round < 8; round++) {
         aggregate_once(&ctx, &t, NPAGES / 3);
         if (round < 7)
@@ -146,8 +159,7 @@ static void test_regions_find_a_hot_third(void **state)
         }
     }
     assert_true(right >= NPAGES * 9 / 10);
-    damon_target_free(&t);
-    mmput(mm);
+    stop(&t);
 }
 
 static void test_regions_follow_vmas(void **state)
@@ -156,9 +168,7 @@ static void test_regions_follow_vmas(void **state)
     struct mm_struct *mm = mm_with_two_areas();
     struct damon_ctx ctx;
     struct damon_target t;
-    damon_ctx_init(&ctx, 10, 100, 0);
-    damon_target_init(&t, mm);
-    assert_true(damon_update(&ctx, &t));
+    start(&ctx, &t, mm, 10, 100, 0);
     /* Unmap the cold area's upper half and map a new area: regions leave and arrive. */
     assert_int_equal(do_munmap(mm, COLD + NPAGES / 2 * P, NPAGES / 2 * P), 0);
     unsigned long fresh = 0x60000000UL;
@@ -172,8 +182,7 @@ static void test_regions_follow_vmas(void **state)
         covered += t.regions[i].end - t.regions[i].start;
     }
     assert_int_equal(covered, (NPAGES + NPAGES / 2 + 8) * P); /* every mapped byte, nothing else */
-    damon_target_free(&t);
-    mmput(mm);
+    stop(&t);
 }
 
 /* Two monitors with one seed, on two identical address spaces, agree region for region. */
@@ -183,12 +192,8 @@ static void test_same_seed_same_regions(void **state)
     struct mm_struct *ma = mm_with_two_areas(), *mb = mm_with_two_areas();
     struct damon_ctx a, b;
     struct damon_target ta, tb;
-    damon_ctx_init(&a, 4, 50, 42);
-    damon_ctx_init(&b, 4, 50, 42);
-    damon_target_init(&ta, ma);
-    damon_target_init(&tb, mb);
-    assert_true(damon_update(&a, &ta));
-    assert_true(damon_update(&b, &tb));
+    start(&a, &ta, ma, 4, 50, 42);
+    start(&b, &tb, mb, 4, 50, 42);
     for (int round = 0; round < 4; round++) {
         for (int s = 0; s < SAMPLES; s++) {
             touch(ma, (unsigned long)s % 3, NPAGES / 3);
@@ -201,10 +206,8 @@ static void test_same_seed_same_regions(void **state)
         next_aggregation(&a, &ta);
         next_aggregation(&b, &tb);
     }
-    damon_target_free(&ta);
-    damon_target_free(&tb);
-    mmput(ma);
-    mmput(mb);
+    stop(&ta);
+    stop(&tb);
 }
 
 /* A mapping of many pages never grows past max_regions, however the counts fall. */
@@ -214,9 +217,7 @@ static void test_ceiling(void **state)
     struct mm_struct *mm = mm_with_two_areas();
     struct damon_ctx ctx;
     struct damon_target t;
-    damon_ctx_init(&ctx, 3, 12, 3);
-    damon_target_init(&t, mm);
-    assert_true(damon_update(&ctx, &t));
+    start(&ctx, &t, mm, 3, 12, 3);
     for (int round = 0; round < 12; round++) {
         for (int s = 0; s < SAMPLES; s++) {
             touch(mm, (unsigned long)(s * 7 + round) % NPAGES, 1); /* a scattered pattern */
@@ -225,8 +226,7 @@ static void test_ceiling(void **state)
         next_aggregation(&ctx, &t);
         assert_true(t.nr_regions >= 3);
     }
-    damon_target_free(&t);
-    mmput(mm);
+    stop(&t);
 }
 
 int main(void)
