@@ -3,7 +3,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build asan demo test failsweep fuzz bench format clean
+.PHONY: all deps build asan demo test failsweep fuzz bench screenshot format clean
 
 all: build
 
@@ -43,6 +43,12 @@ fuzz: asan
 
 bench: build
 	@bash tests/bench/run.sh $(BUILD)
+
+# docs/report.png, which README shows: samples/phases' HTML report as headless Chromium draws it.
+screenshot: build
+	$(abspath $(BUILD))/vmemu run --quiet --html=$(BUILD)/phases.html $(BUILD)/samples/phases-musl 80000 >/dev/null
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --virtual-time-budget=10000 \
+		--window-size=1240,1780 --screenshot=docs/report.png file://$(abspath $(BUILD))/phases.html 2>/dev/null
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

@@ -7,9 +7,13 @@
 # extra apt source pinned so that nothing else is ever taken from it.
 set -euo pipefail
 
+# libdw-dev: symbols and source lines; strace: the native side of the syscall
+# decoding test; chromium: the HTML report's DOM test and screenshot; python3:
+# tests that parse JSON and HTML; man-db and groff-base: the man page's lint;
+# perl, sqlite3, mawk, tzdata and the rest: Debian programs run under vmemu.
 PKGS=(cmake make gcc clang libclang-rt-dev libc6-dev pkg-config libcapstone-dev libelf-dev
-      musl-tools libcmocka-dev clang-format busybox-static bash-static golang-go
-      qemu-user qemu-user-static
+      libdw-dev musl-tools libcmocka-dev clang-format busybox-static bash-static golang-go
+      qemu-user qemu-user-static strace chromium man-db groff-base
       python3 perl sqlite3 mawk tar gzip findutils grep sed tzdata dash binutils)
 UNICORN_MIN=2.1
 

@@ -23,6 +23,8 @@
 #include "emu/fs/procfs.h"
 #include "emu/fs/vfs.h"
 #include "emu/trace/report.h"
+#include "emu/trace/report_cmd.h"
+#include "emu/trace/run_report.h"
 #include "emu/kernel/exit.h"
 #include "emu/kernel/sched.h"
 #include "emu/kernel/syscall.h"
@@ -46,6 +48,7 @@ static void usage(FILE *out)
     static const char *const text[] = {
         "usage: vmemu run [OPTIONS] PROGRAM [ARGS...]",
         "       vmemu check [OPTIONS] [--update] EXPECTED PROGRAM [ARGS...]",
+        "       vmemu report TRACE.jsonl -o REPORT.html [--perfetto TRACE.json]",
         "       vmemu --help | --version",
         "",
         "Runs a static x86-64 Linux program on an emulated CPU whose memory is",
@@ -58,7 +61,8 @@ static void usage(FILE *out)
         "  --seed N            seed for AT_RANDOM and getrandom (default 0; decimal or 0x hex)",
         "  --realtime          use the host clock instead of the virtual clock",
         "  --vma-tree NAME     VMA tree: maple (default), rbtree or array",
-        "  --trace=LIST        trace events: fault, mm, syscall, pagecache, proc, all",
+        "  --trace=LIST        trace events: fault, mm, syscall, pagecache, proc, access,",
+        "                      memory, all",
         "  --trace-format=F    text (default) or jsonl (with --trace)",
         "  --trace-file=PATH   where the trace goes (default stderr; with --trace)",
         "  --fault-mode=M      auto (default: inline unless faults are traced),",
@@ -71,11 +75,18 @@ static void usage(FILE *out)
         "  --root DIR          the guest sees DIR as / (like chroot; see docs/security.md)",
         "  --fail-alloc=SPEC   make page and slab allocations fail: nth=N, every=K or",
         "                      random=PERCENT, then ,seed=S ,after=M ,times=T (testing)",
+        "  --html=FILE         write an HTML report of the run (self-contained)",
+        "  --perfetto=FILE     write a Chrome JSON trace for Perfetto / chrome://tracing",
+        "  --access-sample=T   sample accessed bits every T of virtual time (200us, 1ms;",
+        "                      off by default, 500us with --html; off turns it off)",
+        "  --progress          a live status line on the terminal",
         "  --help, --version",
         "",
         "check runs the program like run, with an empty environment and argv[0]",
         "its base name, traces fault and mm events (unless --trace says otherwise)",
         "and compares the trace with EXPECTED; --update rewrites EXPECTED.",
+        "report turns a saved --trace-format=jsonl --trace=all trace into the",
+        "HTML report (-o) and/or a Perfetto trace (see vmemu(1)).",
     };
     for (size_t i = 0; i < ARRAY_SIZE(text); i++)
         fprintf(out, "%s\n", text[i]);
@@ -287,6 +298,8 @@ static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o
             o->maps = true;
         } else if (o->portable && take_option(argc, argv, i, "--update", NULL)) {
             o->update = true;
+        } else if (run_report_option(argc, argv, i, o)) {
+            continue;
         } else if (strcmp(argv[*i], "--help") == 0) {
             usage(stdout);
             exit(0);
@@ -343,20 +356,23 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
     struct tracer *tr = NULL;
     if (t && trace_out && !(tr = trace_open(trace_out, o->trace, o->trace_jsonl)))
         why = "out of memory for the tracer";
-    if (!t || (trace_out && !tr)) {
-        fprintf(stderr, "vmemu: %s\n", why);
+    if (!t || (trace_out && !tr) || run_report_begin(o, &tr) != 0) {
+        if (why)
+            fprintf(stderr, "vmemu: %s\n", why);
+        run_report_finish();
+        trace_close(tr);
         if (t)
             kernel_exit(t->cpu);
         vfs_exit();
         mm_exit();
-        return EXIT_SETUP;
+        return why ? EXIT_SETUP : EXIT_USAGE;
     }
     struct cpu *cpu_of_run = t->cpu;
     task_set_tracer(t, tr);
     kernel_random_seed(o->seed);
     host_signals_install();
     /* Traced faults need the faulting instruction: only the precise path has it. */
-    bool traced = tr && (o->trace & TRACE_FAULT);
+    bool traced = trace_wants(tr, TRACE_FAULT);
     if (o->fault_mode == FAULT_MODE_INLINE && traced)
         fprintf(stderr, "vmemu: --fault-mode=inline ignored: traced faults are precise\n");
     cpu_set_inline_faults(t->cpu, !traced && o->fault_mode != FAULT_MODE_PRECISE);
@@ -373,6 +389,7 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
         uint64_t none[6] = {0};
         trace_syscall(tr, t, SYS_execve, none, 0);
         status = kernel_run(t);
+        run_report_end_of_run();
         /* However the programs ended, what they wrote goes to their files now. */
         writeback_all(WB_REASON_EXIT);
         /* Data the programs were never told they lost: vmemu's status says so if theirs does not.
@@ -387,6 +404,8 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
             report_summary(status, now_seconds() - start);
     }
     trace_close(tr);
+    if (run_report_finish() != 0 && status == 0)
+        status = EXIT_SETUP;
     kernel_exit(cpu_of_run);
     exit_records_free();
     report_capture_free();
@@ -566,6 +585,8 @@ int main(int argc, char **argv)
         return cmd_run(argc, argv, 2);
     if (strcmp(argv[1], "check") == 0)
         return cmd_check(argc, argv, 2);
+    if (strcmp(argv[1], "report") == 0)
+        return cmd_report(argc, argv, 2);
     fprintf(stderr, "vmemu: unknown command '%s' (try --help)\n", argv[1]);
     return EXIT_USAGE;
 }

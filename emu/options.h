@@ -26,6 +26,12 @@ struct vmemu_options {
     bool check_leaks;       /* --check-leaks */
     unsigned int cpus;      /* --cpus: the CPUs the guest is told it has (one runs it) */
     const char *root;       /* --root: the directory the guest sees as / (NULL: the host's) */
+    /* The report options (emu/trace/run_report.c parses them). */
+    const char *html;          /* --html: the HTML report's file */
+    const char *perfetto;      /* --perfetto: the Chrome/Perfetto trace's file */
+    uint64_t access_sample_ns; /* --access-sample: the sampling interval (0: off) */
+    bool access_sample_set;    /* --access-sample was given (else --html's default) */
+    bool progress;             /* --progress: the live status line */
 };
 
 #endif

@@ -45,6 +45,7 @@ enum pageflags {
      * alone (no fork shares it), so a write may reuse it without a copy.
      */
     PG_anon_exclusive,
+    PG_young, /* access sampling cleared a set accessed bit: count it as set (damon.c) */
     NR_PAGEFLAGS
 };
 

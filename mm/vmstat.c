@@ -137,6 +137,10 @@ static void count_user_pages(struct vm_counts *c)
         (1UL << PG_slab) | (1UL << PG_buddy) | (1UL << PG_reserved) | (1UL << PG_pgtable);
     for (unsigned long pfn = 0; pfn < max_pfn; pfn++) {
         const struct page *p = &mem_map[pfn];
+        if (PageFlag(p, PG_buddy)) { /* a free block's head: the whole block is free */
+            pfn += (1UL << p->private) - 1;
+            continue;
+        }
         if (p->flags & skip)
             continue;
         int z = (int)(page_zone(p) - contig_page_data.node_zones);
@@ -290,4 +294,64 @@ void zoneinfo_show(struct seq *s)
             seq_printf(s, "\n      %-12s %lu", zone_stat_name(i), c.zone[z][i]);
         zoneinfo_tail(s, zone);
     }
+}
+
+int zone_summaries(struct zone_summary out[MAX_NR_ZONES])
+{
+    int n = 0;
+    for (int z = 0; z < MAX_NR_ZONES; z++) {
+        const struct zone *zone = &contig_page_data.node_zones[z];
+        if (!zone->managed_pages)
+            continue;
+        out[n] = (struct zone_summary){zone->name, zone->managed_pages, zone->free_pages, {0}};
+        for (int o = 0; o < MAX_ORDER; o++)
+            out[n].nr_free[o] = zone->free_area[o].nr_free;
+        n++;
+    }
+    return n;
+}
+
+/* What a frame holds, as the frame map names it; *span frames of it from here. */
+static const char *frame_kind(unsigned long pfn, unsigned long *span)
+{
+    const struct page *p = pfn_to_page(pfn);
+    *span = 1;
+    if (PageFlag(p, PG_buddy)) {
+        *span = 1UL << p->private; /* the head of a free block of that order */
+        return "free";
+    }
+    if (PageFlag(p, PG_reserved))
+        return "reserved";
+    if (PageFlag(p, PG_slab))
+        return "slab";
+    if (PageFlag(p, PG_pgtable))
+        return "pagetable";
+    if (PageFlag(p, PG_anon))
+        return PageFlag(p, PG_shmem) ? "shmem" : "anon";
+    if (p->mapping)
+        return "file";
+    return "kernel"; /* kmalloc's large blocks, vmalloc, pipes, the zero page */
+}
+
+unsigned long frame_map_walk(void (*emit)(const char *kind, unsigned long len, void *arg),
+                             void *arg)
+{
+    const char *run = NULL;
+    unsigned long len = 0;
+    for (unsigned long pfn = 0; pfn < max_pfn;) {
+        unsigned long span;
+        const char *kind = frame_kind(pfn, &span);
+        if (span > max_pfn - pfn)
+            span = max_pfn - pfn;
+        if (run && kind != run) {
+            emit(run, len, arg);
+            len = 0;
+        }
+        run = kind;
+        len += span;
+        pfn += span;
+    }
+    if (run)
+        emit(run, len, arg);
+    return max_pfn;
 }

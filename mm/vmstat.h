@@ -83,4 +83,22 @@ struct seq;
 /* /proc/zoneinfo: every zone's watermarks, sizes and counts, and the node's. */
 void zoneinfo_show(struct seq *s);
 
+/* One zone's occupancy for reports: its pages, the free ones, the buddy free lists. */
+struct zone_summary {
+    const char *name;
+    unsigned long managed, free;
+    unsigned long nr_free[MAX_ORDER]; /* free blocks of each order */
+};
+/* The zones that manage pages, lowest first, into out; returns how many. */
+int zone_summaries(struct zone_summary out[MAX_NR_ZONES]);
+
+/*
+ * The frame map: every frame of RAM from pfn 0 up, as runs of one kind
+ * ("free", "reserved", "slab", "pagetable", "anon", "shmem", "file",
+ * "kernel"; the kinds are string constants, equal kinds equal pointers).
+ * emit gets each run in order; returns the number of frames.
+ */
+unsigned long frame_map_walk(void (*emit)(const char *kind, unsigned long len, void *arg),
+                             void *arg);
+
 #endif

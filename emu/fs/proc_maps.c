@@ -93,7 +93,7 @@ static void account_page(struct mem_size_stats *mss, const struct page *page, pt
             mss->lazyfree += PAGE_SIZE;
     }
     mss->resident += PAGE_SIZE;
-    if (pte_young(pte) || PageFlag(page, PG_referenced))
+    if (pte_young(pte) || PageFlag(page, PG_young) || PageFlag(page, PG_referenced))
         mss->referenced += PAGE_SIZE;
     /* A page mapped once (the page cache's own reference aside) is private. */
     int mapcount = page->mapcount > 0 ? page->mapcount : 1;

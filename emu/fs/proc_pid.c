@@ -19,6 +19,7 @@
 #include "emu/fs/pseudo.h"
 #include "emu/fs/vfs.h"
 #include "emu/kernel/task.h"
+#include "emu/trace/trace.h"
 #include "mm/fs.h"
 #include "mm/mmap.h"
 #include "mm/seq.h"
@@ -140,6 +141,7 @@ static int comm_store(struct task *t, const char *buf, size_t len)
         n = (size_t)(nl - buf);
     memcpy(t->comm, buf, n);
     t->comm[n] = '\0';
+    trace_rename(t->tracer, t, t->comm);
     return 0;
 }
 

@@ -31,6 +31,7 @@
 #include "emu/kernel/task.h"
 #include "emu/kernel/time.h"
 #include "emu/trace/memreport.h"
+#include "emu/trace/memstat.h"
 #include "emu/trace/trace.h"
 #include "mm/mmap.h"
 #include "mm/uaccess.h"
@@ -231,6 +232,7 @@ void do_exit(struct task *t, int code)
         return;
     if (t == kernel_init_task() && (t->opts->report || t->opts->maps))
         report_capture(t, t->opts->report, t->opts->maps);
+    memstat_before_exit(t);
     sched_remove(t);
     exit_robust_list(t);
     mm_release(t);

@@ -30,7 +30,9 @@
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/vdso.h"
 #include "emu/kernel/vsyscall.h"
+#include "emu/trace/progress.h"
 #include "emu/trace/report.h"
+#include "emu/trace/sampler.h"
 #include "emu/trace/trace.h"
 #include "mm/arch.h"
 #include "mm/fault.h"
@@ -58,6 +60,11 @@ static unsigned int syscalls_in_slice;
 static struct task *init_task;
 static int init_status = -1;
 static bool deadlocked;
+static bool follow_guest_work; /* count blocks from the start (a timeline was asked for) */
+static bool in_run;            /* the CPU is running: blocks it ran are not in vclock_ns yet */
+static bool sample_cut;        /* the sampler, not the quantum, ends the current run */
+static uint64_t sample_carry;  /* blocks of the quantum run before the sampler cut it */
+static uint64_t blocks_total;  /* guest blocks counted so far */
 
 static void clock_moved(void);
 
@@ -82,6 +89,18 @@ void sched_init(const struct vmemu_options *opts)
     init_task = NULL;
     init_status = -1;
     deadlocked = false;
+    follow_guest_work = false;
+    sample_carry = blocks_total = 0;
+}
+
+uint64_t sched_blocks_run(void)
+{
+    return blocks_total;
+}
+
+void sched_follow_guest_work(void)
+{
+    follow_guest_work = true;
 }
 
 /* ---- the clock ------------------------------------------------------------------ */
@@ -89,6 +108,14 @@ void sched_init(const struct vmemu_options *opts)
 uint64_t ktime_get_ns(void)
 {
     return realtime ? host_ns(CLOCK_MONOTONIC) - host_boot_ns : vclock_ns;
+}
+
+uint64_t sched_clock_ns(void)
+{
+    uint64_t now = ktime_get_ns();
+    if (in_run && !realtime && current && cpu_preempting(current->cpu))
+        now += cpu_blocks_run(current->cpu) * NS_PER_BLOCK;
+    return now;
 }
 
 uint64_t boot_time_ns(void)
@@ -149,6 +176,7 @@ void arch_account_fault(struct mm_struct *mm, bool major)
         current->maj_flt++;
     else
         current->min_flt++;
+    progress_tick();
 }
 
 /* mm/'s clock for dirty-page expiry: the wall clock the guest sees. */
@@ -428,20 +456,31 @@ static void handle_stop(struct task *t, enum cpu_stop why, struct cpu_fault *f,
     force_sig(t, SIGILL);
 }
 
+/* Blocks from now until the virtual clock reaches when. */
+static uint64_t blocks_until(uint64_t when)
+{
+    return when > vclock_ns ? (when - vclock_ns) / NS_PER_BLOCK + 1 : 1;
+}
+
 /*
  * With preemption on, how many blocks the next run may take: a quantum,
- * or less if a timer falls due sooner on the virtual clock.
+ * or less if a timer falls due sooner on the virtual clock, or the sampler
+ * wants to look (that cut does not end the quantum: its rest carries over).
  */
 static uint64_t quantum_now(void)
 {
+    sample_cut = false;
     if (!current || !cpu_preempting(current->cpu))
         return 0;
-    uint64_t q = QUANTUM_BLOCKS;
+    uint64_t q = QUANTUM_BLOCKS - sample_carry;
     if (!realtime && !list_empty(&timers)) {
-        uint64_t next = list_first_entry(&timers, struct ktimer, node)->expires;
-        uint64_t until = next > vclock_ns ? (next - vclock_ns) / NS_PER_BLOCK + 1 : 1;
+        uint64_t until = blocks_until(list_first_entry(&timers, struct ktimer, node)->expires);
         if (until < q)
             q = until;
+    }
+    if (!realtime && sampler_active() && blocks_until(sampler_due_ns()) < q) {
+        q = blocks_until(sampler_due_ns());
+        sample_cut = true;
     }
     return q;
 }
@@ -451,11 +490,18 @@ static void account_blocks(struct task *t)
 {
     if (!cpu_preempting(t->cpu))
         return;
+    blocks_total += cpu_blocks_run(t->cpu);
     if (!realtime) {
         vclock_ns += cpu_blocks_run(t->cpu) * NS_PER_BLOCK;
         clock_moved();
     }
-    if (cpu_quantum_expired(t->cpu) && !list_empty(&runqueue))
+    bool expired = cpu_quantum_expired(t->cpu);
+    if (expired && sample_cut) {
+        sample_carry += cpu_blocks_run(t->cpu);
+        return;
+    }
+    sample_carry = 0;
+    if (expired && !list_empty(&runqueue))
         t->need_resched = true;
 }
 
@@ -484,9 +530,14 @@ static void run_current(struct task *t)
         }
         struct cpu_fault f = {0};
         struct cpu_trap trap = {0};
-        enum cpu_stop why = cpu_run(t->cpu, cpu_get(t->cpu, CPU_RIP), quantum_now(), &f, &trap);
+        uint64_t quantum = quantum_now();
+        in_run = true;
+        enum cpu_stop why = cpu_run(t->cpu, cpu_get(t->cpu, CPU_RIP), quantum, &f, &trap);
+        in_run = false;
         host_signals_deliver(); /* signals sent to vmemu are the guest's now */
         account_blocks(t);
+        sampler_tick();
+        progress_tick();
         handle_stop(t, why, &f, &trap, &spurious);
     }
 }
@@ -592,6 +643,8 @@ int kernel_run(struct task *init)
     init_task = init;
     struct task *t = init;
     init->state = TASK_RUNNING;
+    if (follow_guest_work)
+        cpu_enable_preemption(cpu);
     for (;;) {
         if (t) {
             run_current(t);

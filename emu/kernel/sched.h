@@ -106,6 +106,14 @@ bool run_timers(void);
  * interval timer): turn preemption on, for the rest of the run.
  */
 void sched_need_preemption(void);
+/*
+ * A timeline of the run was asked for (--html, --perfetto, access
+ * sampling): count guest blocks from the start, so that the virtual clock
+ * follows guest work (10 ns a block). Before kernel_run.
+ */
+void sched_follow_guest_work(void);
+/* Guest blocks counted so far (0 unless blocks are counted). */
+uint64_t sched_blocks_run(void);
 /* Count a syscall against the task's share while others wait to run. */
 void sched_syscall_tick(struct task *t);
 

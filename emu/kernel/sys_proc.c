@@ -20,6 +20,7 @@
 #include "emu/kernel/signal.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
+#include "emu/trace/trace.h"
 #include "mm/mmap.h"
 #include "mm/mmzone.h"
 #include "mm/uaccess.h"
@@ -433,6 +434,7 @@ static long sys_prctl(struct task *t, const uint64_t a[6])
             return -EFAULT;
         name[sizeof(name) - 1] = '\0';
         memcpy(t->comm, name, sizeof(name));
+        trace_rename(t->tracer, t, t->comm);
         return 0;
     case GET_NAME:
         return copy_to_user(t->mm, a[1], t->comm, sizeof(t->comm)) ? -EFAULT : 0;

@@ -20,6 +20,7 @@
 #include "emu/kernel/signal.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
+#include "emu/trace/progress.h"
 #include "emu/trace/trace.h"
 #include "mm/uaccess.h"
 
@@ -101,6 +102,7 @@ static void syscall_finish(struct task *t, long ret)
     if (t->state != TASK_RUNNING || t->resume_ip || t->restart_code || signal_pending(t))
         cpu_request_stop(c);
     sched_syscall_tick(t);
+    progress_syscall();
 }
 
 void syscall_dispatch(struct task *t)
@@ -111,6 +113,11 @@ void syscall_dispatch(struct task *t)
     /* The syscall instruction leaves the return address in rcx and rflags in r11. */
     cpu_set(c, CPU_RCX, t->syscall_ip + 2);
     cpu_set(c, CPU_R11, cpu_get(c, CPU_RFLAGS));
+    if (trace_wants(t->tracer, TRACE_SYSCALL)) {
+        uint64_t a[6] = {cpu_get(c, CPU_RDI), cpu_get(c, CPU_RSI), cpu_get(c, CPU_RDX),
+                         cpu_get(c, CPU_R10), cpu_get(c, CPU_R8),  cpu_get(c, CPU_R9)};
+        trace_syscall_enter(t->tracer, t, t->syscall_nr, a);
+    }
     syscall_finish(t, syscall_invoke(t, t->syscall_nr));
 }
 

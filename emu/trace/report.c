@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "emu/trace/report.h"
+#include "emu/trace/symbols.h"
 #include "emu/kernel/exit.h"
 #include "emu/kernel/task.h"
 #include "mm/fault.h"
@@ -70,10 +71,14 @@ static void print_map_around(struct task *t, uint64_t addr)
 static void print_instruction(struct task *t, uint64_t ip)
 {
     char insn[128];
+    struct symbol_info sym;
     if (cpu_disasm(t->cpu, ip, insn, sizeof(insn)))
         fprintf(stderr, "vmemu: faulting instruction: %#lx: %s\n", (unsigned long)ip, insn);
     else
         fprintf(stderr, "vmemu: faulting instruction at %#lx cannot be read\n", (unsigned long)ip);
+    if (symbolize(t->mm, ip, &sym))
+        fprintf(stderr, "vmemu: in %s%s%s\n", sym.func[0] ? sym.func : "?",
+                sym.line[0] ? " at " : "", sym.line);
 }
 
 void report_fault_signal(struct task *t, int sig, const struct cpu_fault *f)

@@ -6,6 +6,10 @@
 #   crunch: the same comparison for a CPU-bound loop with no faults;
 #   processes: fork+exit of a 64 MiB process, a 100-command shell loop,
 #           pipe round trips between two processes, faults from 4 threads;
+#   sampling: CPU time of a timeline (guest blocks counted), of access
+#           sampling at --html's default interval (500 us) and at 200 us,
+#           and of a whole --html run, on a CPU-bound loop, a memory sweep
+#           and 100,000 faults;
 #   vma_tree: lookups, inserts and gap searches of every VMA tree.
 # usage: tests/bench/run.sh BUILD_DIR   (or: make bench)
 set -u
@@ -99,6 +103,49 @@ if [ -x "$fork_exit" ]; then
     PATH="$applets" compare "a shell loop of 100 commands" /bin/busybox sh -c \
         'i=0; while [ $i -lt 100 ]; do cat </dev/null; i=$((i + 1)); done'
     rm -rf "$applets"
+fi
+
+# cpu_of N CMD...: the least CPU time (user + system) of N runs, in seconds:
+# steadier than wall time on a shared machine.
+cpu_of() {
+    local n=$1 best="" t
+    shift
+    for _ in $(seq "$n"); do
+        t=$( { TIMEFORMAT='%3U %3S'; time "$@" >/dev/null 2>&1; } 2>&1 | awk '{printf "%.3f", $1 + $2}')
+        if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+    done
+    echo "$best"
+}
+
+# sampling LABEL PROGRAM ARGS...: CPU time of a plain run; with the virtual
+# clock counting guest blocks but no sample ever due (--access-sample=1000s);
+# with access samples and memory counters every 500 us (--html's default)
+# and every 200 us, traced to /dev/null; and of a whole --html run. The
+# sampling overhead is against the second: all count blocks.
+sampling() {
+    local label=$1 plain timeline s500 s200 html
+    shift
+    plain=$(cpu_of 5 "$vmemu" run --quiet "$@")
+    timeline=$(cpu_of 5 "$vmemu" run --quiet --access-sample=1000s "$@")
+    s500=$(cpu_of 5 "$vmemu" run --quiet --access-sample=500us --trace=access,memory \
+        --trace-format=jsonl --trace-file=/dev/null "$@")
+    s200=$(cpu_of 5 "$vmemu" run --quiet --access-sample=200us --trace=access,memory \
+        --trace-format=jsonl --trace-file=/dev/null "$@")
+    html=$(cpu_of 3 "$vmemu" run --quiet --html="$sampling_tmp/r.html" "$@")
+    printf '%s: plain %s s, blocks counted %s s (+%.0f%%), sampled every 500us %s s (%+.1f%%), every 200us %s s (%+.1f%%), --html %s s (%.2fx plain, report %s bytes)\n' \
+        "$label" "$plain" "$timeline" "$(awk "BEGIN{print ($timeline/$plain-1)*100}")" \
+        "$s500" "$(awk "BEGIN{print ($s500/$timeline-1)*100}")" "$s200" \
+        "$(awk "BEGIN{print ($s200/$timeline-1)*100}")" "$html" "$(awk "BEGIN{print $html/$plain}")" \
+        "$(wc -c <"$sampling_tmp/r.html")"
+}
+
+if [ -x "$build/samples/phases-musl" ]; then
+    echo "== sampling"
+    sampling_tmp=$(mktemp -d)
+    sampling "crunch 1024 (CPU-bound)" "$crunch" 1024
+    sampling "phases 400000 (one 256 KiB area swept)" "$build/samples/phases-musl" 400000
+    sampling "anon_touch 50000 (100,000 faults)" "$bin" "$pages"
+    rm -rf "$sampling_tmp"
 fi
 
 if [ -x "$build/tests/bench_vma_tree" ]; then

@@ -33,15 +33,17 @@ for bin in "$build"/samples/*-musl "$build"/samples/*-glibc "${dynamic[@]/#/$bui
     # Shape of the JSON Lines: a header first, the first process's exit last
     # (only the page cache's writeback at vmemu's end may follow), fields present.
     j="$work/1.jsonl"
-    exit_re='^\{"seq":[0-9]+,"type":"exit","pid":1000,"tid":1000,"status":-?[0-9]+,"signal":[0-9]+\}$'
-    if ! head -1 "$j" | grep -q '^{"type":"header","schema":"vmemu-trace","version":3,'; then
+    exit_re='^\{"seq":[0-9]+,"type":"exit","pid":1000,"tid":1000,"t":[0-9]+,"status":-?[0-9]+,"signal":[0-9]+\}$'
+    if ! head -1 "$j" | grep -q '^{"type":"header","schema":"vmemu-trace","version":4,'; then
         fail "$name" "no header record"
     elif ! grep -v '"type":"pagecache"' "$j" | tail -1 | grep -Eq "$exit_re"; then
         fail "$name" "no exit record of the first process at the end"
-    elif grep '"type":"fault"' "$j" | grep -Ev '^\{"seq":[0-9]+,"type":"fault","pid":[0-9]+,"tid":[0-9]+,"ip":"0x[0-9a-f]+","insn":".*","addr":"0x[0-9a-f]+","access":"(read|write|exec)","via":(null|"[a-z0-9_]+"),"vma":(null|\{"start":"0x[0-9a-f]+","end":"0x[0-9a-f]+","prot":"[r-][w-][x-][ps]","name":".*","offset":"0x[0-9a-f]+"\}),"kind":"[a-z-]+","major":(true|false),"pfn":[0-9]+,"around":[0-9]+,"readahead":[0-9]+\}$' | grep -q .; then
+    elif grep '"type":"fault"' "$j" | grep -Ev '^\{"seq":[0-9]+,"type":"fault","pid":[0-9]+,"tid":[0-9]+,"t":[0-9]+,"ip":"0x[0-9a-f]+","insn":".*","func":(null|"[^"]+"),"line":(null|"[^"]+:[0-9]+"),"addr":"0x[0-9a-f]+","access":"(read|write|exec)","via":(null|"[a-z0-9_]+"),"vma":(null|\{"start":"0x[0-9a-f]+","end":"0x[0-9a-f]+","prot":"[r-][w-][x-][ps]","name":".*","offset":"0x[0-9a-f]+"\}),"kind":"[a-z-]+","major":(true|false),"pfn":[0-9]+,"around":[0-9]+,"readahead":[0-9]+\}$' | grep -q .; then
         fail "$name" "a fault record does not follow the schema"
-    elif grep '"type":"mm"' "$j" | grep -Ev '^\{"seq":[0-9]+,"type":"mm","pid":[0-9]+,"tid":[0-9]+,"call":"[a-z]+","args":\[("0x[0-9a-f]+",?)*\],"result":"-?0x[0-9a-f]+","changes":\[.*\],"dropped":[0-9]+\}$' | grep -q .; then
+    elif grep '"type":"mm"' "$j" | grep -Ev '^\{"seq":[0-9]+,"type":"mm","pid":[0-9]+,"tid":[0-9]+,"t":[0-9]+,"call":"[a-z]+","args":\[("0x[0-9a-f]+",?)*\],"result":"-?0x[0-9a-f]+","changes":\[.*\],"dropped":[0-9]+\}$' | grep -q .; then
         fail "$name" "an mm record does not follow the schema"
+    elif grep '"type":"syscall"' "$j" | grep -Ev '^\{"seq":[0-9]+,"type":"syscall","pid":[0-9]+,"tid":[0-9]+,"t":[0-9]+,"nr":[0-9]+,"name":"[a-z0-9_]+","args":\[("0x[0-9a-f]+",?){6}\],"result":-?[0-9]+,"dur":[0-9]+,"decoded":\[.*\],"ret":".*","errno":(null|"E[A-Z0-9_]+")\}$' | grep -q .; then
+        fail "$name" "a syscall record does not follow the schema"
     elif ! grep -q '"type":"fault"' "$j" || ! grep -q '"type":"mm"' "$j" || ! grep -q '"type":"syscall"' "$j"; then
         fail "$name" "fault, mm or syscall events are missing"
     else
