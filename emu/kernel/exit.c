@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,6 +407,8 @@ static long sys_wait4(struct task *t, const uint64_t a[6])
     int pid = (int)a[0], options = (int)a[2];
     if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE))
         return -EINVAL;
+    if (pid == INT_MIN)
+        return -ESRCH; /* no group -INT_MIN, as Linux answers */
     struct wait_opts w = {.options = options | WEXITED};
     if (pid == -1) {
         w.type = P_ALL_;

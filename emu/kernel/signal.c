@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -332,6 +333,8 @@ void kernel_host_signal(int sig, bool forced)
 
 int kill_something_info(int sig, const struct kernel_siginfo *info, int pid)
 {
+    if (pid == INT_MIN)
+        return -ESRCH; /* no group -INT_MIN, as Linux answers */
     if (pid > 0) {
         struct task *t = find_task_by_vpid(pid);
         if (!t || !is_process(t))

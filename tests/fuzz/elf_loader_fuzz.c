@@ -20,6 +20,8 @@
 #include "loader/elf.h"
 #include "mm/arch.h"
 #include "mm/fs.h"
+#include "mm/internal.h" /* filemap_exit: the test drops the whole page cache */
+#include "mm/pagemap.h"
 #include "mm/mm_init.h"
 #include "mm/mmap.h"
 #include "mm/page.h"
@@ -39,6 +41,11 @@ void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned l
     (void)mm, (void)start, (void)end;
 }
 
+void arch_account_fault(struct mm_struct *mm, bool major)
+{
+    (void)mm, (void)major;
+}
+
 uint64_t arch_now_ns(void)
 {
     return 0;
@@ -47,7 +54,7 @@ uint64_t arch_now_ns(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    if (mm_init(FUZZ_RAM) != 0) {
+    if (mm_init(&(struct mm_settings){.ram_bytes = FUZZ_RAM}) != 0) {
         fprintf(stderr, "elf_loader_fuzz: cannot set up guest RAM\n");
         abort();
     }
