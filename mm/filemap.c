@@ -73,6 +73,7 @@ static struct address_space *address_space_new(const struct stat *st, int fd, co
         *err = -ENOMEM;
         return NULL;
     }
+    as->host_wfd = -1;
     as->host_fd = open_for_cache(fd);
     if (as->host_fd < 0) {
         *err = -errno;
@@ -90,8 +91,16 @@ static struct address_space *address_space_new(const struct stat *st, int fd, co
     return as;
 }
 
-struct address_space *address_space_get(const struct stat *st, int fd, const char *path, int flags,
-                                        int *err)
+/* Keep a writable descriptor of the file for writeback, from its first writable open. */
+static void keep_writable_fd(struct address_space *as, int fd, int flags)
+{
+    if (as->host_wfd >= 0 || (flags & O_ACCMODE) == O_RDONLY || (flags & O_APPEND))
+        return;
+    as->host_wfd = fcntl(fd, F_DUPFD_CLOEXEC, 3); /* -1 (no descriptor left): reopen later */
+}
+
+static struct address_space *lookup_or_create(const struct stat *st, int fd, const char *path,
+                                              int flags, int *err)
 {
     struct address_space *as;
     list_for_each_entry(as, &address_spaces, as_list)
@@ -115,6 +124,15 @@ struct address_space *address_space_get(const struct stat *st, int fd, const cha
         return as;
     }
     return address_space_new(st, fd, path, err);
+}
+
+struct address_space *address_space_get(const struct stat *st, int fd, const char *path, int flags,
+                                        int *err)
+{
+    struct address_space *as = lookup_or_create(st, fd, path, flags, err);
+    if (as)
+        keep_writable_fd(as, fd, flags);
+    return as;
 }
 
 struct address_space *find_mapping(uint64_t dev, uint64_t ino)
@@ -523,6 +541,8 @@ void filemap_exit(void)
         truncate_inode_pages(as);
         list_del(&as->as_list);
         close(as->host_fd);
+        if (as->host_wfd >= 0)
+            close(as->host_wfd);
         kfree(as->a_name);
         kmem_cache_free(address_space_cachep, as);
     }

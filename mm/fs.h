@@ -18,7 +18,15 @@
 
 struct address_space {
     uint64_t host_dev, host_ino;
-    int host_fd;        /* the host file, read-only, for page-in; -1 for shmem */
+    int host_fd; /* the host file, read-only, for page-in; -1 for shmem */
+    /*
+     * A writable descriptor of the host file, kept from the first opener
+     * that could write it (not O_APPEND: writeback writes at offsets), so
+     * writeback works even when the file's mode no longer lets vmemu open
+     * it for writing (a file created read-only, as Linux's writers keep
+     * writing to it); -1 until then.
+     */
+    int host_wfd;
     uint64_t i_size;    /* bytes, as the guest sees the file */
     uint64_t host_size; /* the host file's size as vmemu last made or saw it */
     struct xarray i_pages;

@@ -110,9 +110,14 @@ bool clear_page_dirty_for_io(struct page *page, bool *all_mappings_seen)
     return true;
 }
 
-/* A writable descriptor of the cached file, for one writeback pass. */
+/*
+ * A writable descriptor of the cached file, for one writeback pass: the one
+ * kept from a writable open, else the file opened again for writing.
+ */
 static int open_for_writeback(const struct address_space *as)
 {
+    if (as->host_wfd >= 0)
+        return fcntl(as->host_wfd, F_DUPFD_CLOEXEC, 3);
     char path[64];
     snprintf(path, sizeof(path), "/proc/self/fd/%d", as->host_fd);
     return open(path, O_WRONLY | O_CLOEXEC);

@@ -37,7 +37,7 @@ struct file *shmem_file_setup(uint64_t size, int *err)
         *err = -ENOMEM;
         return NULL;
     }
-    as->host_fd = -1;
+    as->host_fd = as->host_wfd = -1;
     as->host_dev = makedev(0, SHMEM_DEV_MINOR);
     as->host_ino = ++shmem_last_ino;
     as->i_size = as->host_size = size;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -489,6 +490,50 @@ static void test_signalfd(void)
     sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+/* The kernel's struct sigaction, for the raw system call. */
+struct kernel_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    uint64_t mask;
+};
+
+static void on_same_buffer(int sig)
+{
+    (void)sig;
+    hits++;
+}
+
+/*
+ * One buffer for the new and the old value: the kernel reads the new one
+ * before it writes the old one back (rt_sigaction through the raw system
+ * call, as the C library wrappers copy; sigaltstack as it comes).
+ */
+static void test_same_buffer(void)
+{
+    /* The C library's restorer and flags, borrowed from an action it installed. */
+    install_plain(SIGUSR2, on_same_buffer, 0);
+    struct kernel_sigaction lib;
+    syscall(SYS_rt_sigaction, SIGUSR2, NULL, &lib, 8);
+    signal(SIGUSR2, SIG_DFL);
+    struct kernel_sigaction ka = {on_same_buffer, lib.flags, lib.restorer, 0};
+    long r = syscall(SYS_rt_sigaction, SIGUSR2, &ka, &ka, 8);
+    hits = 0;
+    raise(SIGUSR2);
+    printf("same buffer: rt_sigaction %ld, old handler was default %d, new one ran %d\n", r,
+           ka.handler == SIG_DFL, (int)hits);
+    static char alt[64 * 1024];
+    stack_t ss = {.ss_sp = alt, .ss_size = sizeof(alt), .ss_flags = 0};
+    r = syscall(SYS_sigaltstack, &ss, &ss);
+    stack_t now;
+    sigaltstack(NULL, &now);
+    printf("same buffer: sigaltstack %ld, old was disabled %d, new is set %d\n", r,
+           ss.ss_flags == SS_DISABLE, now.ss_sp == alt && now.ss_size == sizeof(alt));
+    now.ss_flags = SS_DISABLE;
+    sigaltstack(&now, NULL);
+    signal(SIGUSR2, SIG_DFL);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -512,6 +557,7 @@ static const struct {
     {"sigtimedwait", test_sigtimedwait},
     {"frame", test_frame},
     {"signalfd", test_signalfd},
+    {"same_buffer", test_same_buffer},
 };
 
 int main(int argc, char **argv)

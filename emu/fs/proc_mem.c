@@ -218,16 +218,18 @@ static int thread_count(const struct task *t)
 
 static void status_ids(struct seq *s, struct task *t)
 {
-    unsigned uid = (unsigned)getuid(), euid = (unsigned)geteuid();
-    unsigned gid = (unsigned)getgid(), egid = (unsigned)getegid();
+    const struct cred *c = &t->cred;
     unsigned mask = t->fs ? (unsigned)t->fs->umask : 022;
     seq_printf(s, "Name:\t%s\nUmask:\t%04o\nState:\t%s\n", t->comm, (unsigned)mask,
                task_state_name(t));
     seq_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", t->tgid, t->pid,
                task_ppid(t));
-    seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", uid, euid, euid, euid, gid, egid,
-               egid, egid);
-    seq_printf(s, "FDSize:\t%d\nGroups:\t \n", NR_OPEN);
+    seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", c->uid, c->euid, c->suid,
+               c->fsuid, c->gid, c->egid, c->sgid, c->fsgid);
+    seq_printf(s, "FDSize:\t%d\nGroups:\t", NR_OPEN);
+    for (int i = 0; i < c->ngroups; i++)
+        seq_printf(s, "%u ", (unsigned)c->groups[i]);
+    seq_printf(s, "\n");
     seq_printf(s, "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", t->tgid, t->pid,
                t->signal->pgrp, t->signal->session);
 }

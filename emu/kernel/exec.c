@@ -135,7 +135,7 @@ static int exec_binary(struct task *t, struct file *file, const char *comm, cons
     mm->observer = task_mm_observer(t);
     rlim_t stack = t->signal->rlim[RLIMIT_STACK].rlim_cur;
     mm->stack_rlimit = stack == RLIM_INFINITY ? ~0UL : (unsigned long)stack;
-    mm->cap_sys_rawio = geteuid() == 0;
+    mm->cap_sys_rawio = t->cred.euid == 0;
     struct exec_params p = {.path = file->f_path,
                             .file = file,
                             .open_interp = open_interp,
@@ -144,8 +144,8 @@ static int exec_binary(struct task *t, struct file *file, const char *comm, cons
                             .execfn = execfn,
                             .argv = argv,
                             .envp = envp,
-                            .uid = getuid(),
-                            .gid = getgid()};
+                            .uid = t->cred.uid,
+                            .gid = t->cred.gid};
     vdso_parts(p.vdso);
     for (int i = 0; i < 16; i += 8) {
         uint64_t r = kernel_random();

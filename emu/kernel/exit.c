@@ -165,7 +165,7 @@ static bool notify_parent(struct task *t, int sig)
     memset(&info, 0, sizeof(info));
     info.si_signo = sig;
     info.proc.pid = t->tgid;
-    info.proc.uid = (uint32_t)getuid();
+    info.proc.uid = t->cred.uid;
     if (status & 0x7f) {
         info.si_code = (status & 0x80) ? CLD_DUMPED : CLD_KILLED;
         info.proc.chld.status = status & 0x7f;
@@ -200,7 +200,7 @@ void do_notify_parent_cldstop(struct task *t, int why)
         info.si_signo = SIGCHLD;
         info.si_code = why;
         info.proc.pid = t->tgid;
-        info.proc.uid = (uint32_t)getuid();
+        info.proc.uid = t->cred.uid;
         info.proc.chld.status = why == CLD_STOPPED ? t->signal->group_exit_code : SIGCONT;
         send_signal(p, SIGCHLD, &info, true);
     }
@@ -303,7 +303,8 @@ struct wait_opts {
     int status; /* out: the wait status */
     int code;   /* out: CLD_* for waitid */
     struct rusage ru;
-    int pid; /* out: the child reported */
+    int pid;   /* out: the child reported */
+    uid_t uid; /* out: its real uid */
 };
 
 static bool child_matches(const struct wait_opts *w, const struct task *c)
@@ -336,6 +337,7 @@ static void fill_rusage(struct rusage *ru, const struct task *c)
 static void wait_task_zombie(struct task *waiter, struct wait_opts *w, struct task *c)
 {
     w->pid = c->tgid;
+    w->uid = c->cred.uid;
     w->status = c->signal->group_exit_code;
     w->code = (w->status & 0x7f) ? ((w->status & 0x80) ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED;
     fill_rusage(&w->ru, c);
@@ -371,6 +373,8 @@ static int wait_pass(struct task *t, struct wait_opts *w)
                 if (!(w->options & WNOWAIT))
                     c->signal->stop_unreported = false;
                 w->pid = c->tgid;
+                w->uid = c->cred.uid;
+                w->uid = c->cred.uid;
                 w->status = (c->signal->group_exit_code << 8) | 0x7f;
                 w->code = CLD_STOPPED;
                 fill_rusage(&w->ru, c);
@@ -380,6 +384,8 @@ static int wait_pass(struct task *t, struct wait_opts *w)
                 if (!(w->options & WNOWAIT))
                     c->signal->cont_unreported = false;
                 w->pid = c->tgid;
+                w->uid = c->cred.uid;
+                w->uid = c->cred.uid;
                 w->status = 0xffff;
                 w->code = CLD_CONTINUED;
                 fill_rusage(&w->ru, c);
@@ -464,7 +470,7 @@ static long sys_waitid(struct task *t, const uint64_t a[6])
         info.si_signo = SIGCHLD;
         info.si_code = w.code;
         info.proc.pid = w.pid;
-        info.proc.uid = (uint32_t)getuid();
+        info.proc.uid = w.uid;
         info.proc.chld.status = w.code == CLD_EXITED      ? (w.status >> 8) & 0xff
                                 : w.code == CLD_STOPPED   ? (w.status >> 8) & 0xff
                                 : w.code == CLD_CONTINUED ? SIGCONT

@@ -508,8 +508,9 @@ static long sys_futex(struct task *t, const uint64_t a[6])
         static bool reported;
         if (!reported) {
             reported = true;
-            fprintf(stderr, "vmemu: futex operation %d (requeue to a priority-inheritance futex) is "
-                            "not supported: returning ENOSYS\n",
+            fprintf(stderr,
+                    "vmemu: futex operation %d (requeue to a priority-inheritance futex) is "
+                    "not supported: returning ENOSYS\n",
                     cmd);
         }
         return -ENOSYS;

@@ -285,7 +285,7 @@ static void user_info(struct kernel_siginfo *i, int sig, int code)
     i->si_signo = sig;
     i->si_code = code;
     i->proc.pid = current ? current->tgid : 0;
-    i->proc.uid = (uint32_t)getuid();
+    i->proc.uid = current ? current->cred.uid : 0;
 }
 
 static bool is_process(const struct task *t)

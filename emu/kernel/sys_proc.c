@@ -25,7 +25,6 @@
 #include "mm/mmzone.h"
 #include "mm/uaccess.h"
 
-#define NGROUPS_MAX_GUEST 1024
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
@@ -179,30 +178,6 @@ static long sys_setsid(struct task *t, const uint64_t a[6])
 }
 
 /* The guest runs as the user who runs vmemu, as a native run would. */
-static long sys_getuid(struct task *t, const uint64_t a[6])
-{
-    (void)t, (void)a;
-    return (long)getuid();
-}
-
-static long sys_geteuid(struct task *t, const uint64_t a[6])
-{
-    (void)t, (void)a;
-    return (long)geteuid();
-}
-
-static long sys_getgid(struct task *t, const uint64_t a[6])
-{
-    (void)t, (void)a;
-    return (long)getgid();
-}
-
-static long sys_getegid(struct task *t, const uint64_t a[6])
-{
-    (void)t, (void)a;
-    return (long)getegid();
-}
-
 static long sys_prlimit64(struct task *t, const uint64_t a[6])
 {
     struct task *p = process_of(t, (int)a[0]);
@@ -216,7 +191,7 @@ static long sys_prlimit64(struct task *t, const uint64_t a[6])
     if (a[2] && n.rlim_cur > n.rlim_max)
         return -EINVAL;
     /* Raising a hard limit needs CAP_SYS_RESOURCE: only if vmemu's user has it. */
-    if (a[2] && n.rlim_max > cur->rlim_max && geteuid() != 0)
+    if (a[2] && n.rlim_max > cur->rlim_max && t->cred.euid != 0)
         return -EPERM;
     if (a[3] && copy_to_user(t->mm, a[3], cur, sizeof(*cur)))
         return -EFAULT;
@@ -396,22 +371,6 @@ static long sys_sysinfo(struct task *t, const uint64_t a[6])
     return copy_to_user(t->mm, a[0], &si, sizeof(si)) ? -EFAULT : 0;
 }
 
-/* The supplementary groups of vmemu's user, as a native child inherits them. */
-static long sys_getgroups(struct task *t, const uint64_t a[6])
-{
-    gid_t groups[NGROUPS_MAX_GUEST];
-    int n = getgroups(NGROUPS_MAX_GUEST, groups);
-    if (n < 0)
-        return -errno;
-    if (a[0] == 0)
-        return n;
-    if ((int)a[0] < 0)
-        return -EINVAL;
-    if ((int)a[0] < n)
-        return -EINVAL;
-    return copy_to_user(t->mm, a[1], groups, (size_t)n * sizeof(gid_t)) ? -EFAULT : n;
-}
-
 /* prctl(2): the options a program without capabilities uses. */
 static long sys_prctl(struct task *t, const uint64_t a[6])
 {
@@ -464,7 +423,6 @@ static long sys_prctl(struct task *t, const uint64_t a[6])
 void sys_proc_register(syscall_fn table[NR_SYSCALLS])
 {
     table[SYS_prctl] = sys_prctl;
-    table[SYS_getgroups] = sys_getgroups;
     table[SYS_arch_prctl] = sys_arch_prctl;
     table[SYS_set_tid_address] = sys_set_tid_address;
     table[SYS_set_robust_list] = sys_set_robust_list;
@@ -478,10 +436,6 @@ void sys_proc_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_getpgrp] = sys_getpgrp;
     table[SYS_getsid] = sys_getsid;
     table[SYS_setsid] = sys_setsid;
-    table[SYS_getuid] = sys_getuid;
-    table[SYS_geteuid] = sys_geteuid;
-    table[SYS_getgid] = sys_getgid;
-    table[SYS_getegid] = sys_getegid;
     table[SYS_prlimit64] = sys_prlimit64;
     table[SYS_getrlimit] = sys_getrlimit;
     table[SYS_setrlimit] = sys_setrlimit;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "emu/cpu.h"
+#include "emu/kernel/cred.h"
 #include "emu/kernel/futex.h"
 #include "emu/kernel/sched.h"
 #include "emu/kernel/signal.h"
@@ -41,6 +42,7 @@ static void table_init(void)
     sys_socket_register(table);
     sys_mm_register(table);
     sys_proc_register(table);
+    sys_cred_register(table);
     sys_time_register(table);
     sys_signal_register(table);
     sys_fork_register(table);

@@ -75,6 +75,7 @@ struct task *alloc_task(const struct task *model)
         t->opts = model->opts;
         t->tracer = model->tracer;
         memcpy(t->comm, model->comm, sizeof(t->comm));
+        t->cred = model->cred;
     }
     if (t->cpu && !(t->ctx = cpu_context_alloc(t->cpu))) {
         kmem_cache_free(task_struct_cachep, t);
@@ -244,10 +245,11 @@ static const char *create_parts(struct task *t, const struct vma_tree_ops *ops)
     t->signal->session = GUEST_PID - 1;
     inherit_rlimits(t);
     inherit_signals(t);
+    cred_init_from_host(&t->cred);
     if (!(t->mm = mm_alloc(ops)))
         return "out of guest memory for the address space";
     task_set_stack_rlimit(t);
-    t->mm->cap_sys_rawio = geteuid() == 0; /* root's capabilities, as a native child's */
+    t->mm->cap_sys_rawio = t->cred.euid == 0; /* root's capabilities, as a native child's */
     if (install_stdio(t) != 0)
         return "out of guest memory for the standard streams";
     return NULL;

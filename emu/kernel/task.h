@@ -35,6 +35,7 @@
 #include <sys/resource.h>
 
 #include "emu/cpu.h"
+#include "emu/kernel/cred.h"
 #include "emu/options.h"
 #include "mm/list.h"
 #include "mm/mm_types.h"
@@ -196,6 +197,7 @@ struct task {
     const struct vmemu_options *opts;
     struct file *exe_file; /* the program it runs (/proc/PID/exe; ETXTBSY for writers) */
     char comm[16];         /* the program's name, as the kernel keeps it */
+    struct cred cred;      /* its ids (cred.h): bookkeeping, the host decides access */
 
     sigset64_t blocked, saved_sigmask;
     bool restore_sigmask; /* sigsuspend and friends: put saved_sigmask back after the handler */

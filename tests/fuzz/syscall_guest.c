@@ -306,11 +306,11 @@ static bool unsafe_range(long nr, const uint64_t a[6])
 
 /*
  * File sizes that would fill the host's disk are capped; everything else
- * stays wild, except one open vmemu bug the fuzzer found (docs/fuzzing.md,
- * finding 4): writeback reopens the file for writing, which a mode without
- * owner write refuses (natively the descriptor opened at creation writes),
- * so files keep owner write (at creation, through chmod and the umask).
- * Drop this once writeback keeps a writable descriptor.
+ * stays wild, except what is left of a vmemu bug the fuzzer found
+ * (docs/fuzzing.md, finding 4): writeback keeps a writable descriptor from
+ * the first writable open, but not from an O_APPEND one, so a file written
+ * only by appending is reopened, which a mode without owner write refuses.
+ * Files keep owner write (at creation, through chmod and the umask).
  */
 #define OWNER_WRITE 0200
 #define MAP_LOCKED_FLAG 0x2000
