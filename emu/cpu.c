@@ -37,7 +37,9 @@ struct cpu {
     uc_engine *uc;
     struct task *task;    /* the task running now */
     struct mm_struct *mm; /* the page tables the MMU walks: the task's, or one probed */
-    uc_hook fill_hook, syscall_hook, intr_hook, block_hook, cpuid_hook;
+    uc_hook fill_hook, syscall_hook, intr_hook, block_hook, cpuid_hook, gen_hook;
+    uint64_t
+        tcg_estimate; /* bytes of the translation buffer used since its last flush, estimated */
     uint64_t entry_stub_pa; /* while entering user mode: the stub's frame, else 0 */
     uint8_t *frame_state;   /* FRAME_* of every frame of guest RAM */
     bool wx_pending;        /* a store to a frame holding code was refused: drop the code */
@@ -248,6 +250,38 @@ static void on_syscall(uc_engine *uc, void *arg)
     syscall_dispatch(c->task);
 }
 
+/*
+ * The translation buffer must never fill while the CPU runs: Unicorn 2.1.1
+ * then flushes it from inside its execution loop and may patch a jump into
+ * a translation block that is gone (a host crash in tb_set_jmp_target,
+ * Unicorn issues #1923 and #2048; a shell running 60 programs filled 64 MiB
+ * with translations of frames freed since). So vmemu counts what each new
+ * block costs, from the one hook Unicorn calls only when it translates,
+ * and empties the buffer itself at a safe point, between runs, once half
+ * is used. Measured here: about 540 bytes of buffer per block, 120 per
+ * guest instruction; the estimate errs high (and blocks translated first
+ * in a run are not reported, which the margin covers).
+ */
+#define TCG_BYTES_PER_TB 160
+#define TCG_BYTES_PER_INSN 112
+#define TCG_FLUSH_AT (TCG_BUFFER_BYTES / 2)
+
+/* Empty the translation buffer (the CPU stopped: nothing of it is running). */
+static void flush_translations(struct cpu *c)
+{
+    uc_ctl_flush_tb(c->uc);
+    c->tcg_estimate = 0;
+}
+
+static void on_tb_generated(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *arg)
+{
+    struct cpu *c = arg;
+    (void)prev;
+    c->tcg_estimate += TCG_BYTES_PER_TB + (uint64_t)cur->icount * TCG_BYTES_PER_INSN;
+    if (c->tcg_estimate >= TCG_FLUSH_AT)
+        uc_emu_stop(uc); /* before the block runs: cpu_run flushes, then goes on */
+}
+
 /* Counting blocks, when preemption is on: the quantum's end stops the CPU. */
 static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *arg)
 {
@@ -415,7 +449,9 @@ static bool cpu_setup(struct cpu *c, const char **why)
                     UC_X86_INS_SYSCALL) ||
         uc_hook_add(c->uc, &c->intr_hook, UC_HOOK_INTR, (void *)on_interrupt, c, 1, 0) ||
         uc_hook_add(c->uc, &c->cpuid_hook, UC_HOOK_INSN, (void *)on_cpuid, c, 1, 0,
-                    UC_X86_INS_CPUID)) {
+                    UC_X86_INS_CPUID) ||
+        uc_hook_add(c->uc, &c->gen_hook, UC_HOOK_EDGE_GENERATED, (void *)on_tb_generated, c, 1,
+                    0)) {
         *why = "cannot install the emulator's hooks";
         return false;
     }
@@ -660,7 +696,7 @@ static void remove_frame_code(struct cpu *c, uint64_t va, uint64_t pa)
 static void run_deferred(struct cpu *c)
 {
     if (c->deferred_overflow)
-        uc_ctl_flush_tb(c->uc);
+        flush_translations(c);
     else
         for (unsigned int k = 0; k < c->nr_deferred; k++)
             remove_frame_code(c, c->deferred[k].va, c->deferred[k].pa);
@@ -705,7 +741,7 @@ static void start_preempting(struct cpu *c)
         return;
     }
     /* Blocks translated before the hook was added would never call it. */
-    uc_ctl_flush_tb(c->uc);
+    flush_translations(c);
     c->preempting = true;
 }
 
@@ -729,6 +765,8 @@ enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, uint64_t quantum, struct cpu_f
 {
     if (c->want_preempt)
         start_preempting(c);
+    if (c->tcg_estimate >= TCG_FLUSH_AT)
+        flush_translations(c);
     c->fault_pending = c->trap_pending = false;
     c->blocks = 0;
     c->quantum = quantum;
