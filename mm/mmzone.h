@@ -59,6 +59,14 @@ void phys_exit(void);
 int phys_memfd(void);
 uint64_t phys_ram_bytes(void);
 void *phys_ram_base(void);
+/*
+ * Frames [pfn, pfn + nr) are being handed out: make sure the host backs
+ * them, and when zero is set, clear those that are not still as the host
+ * created them (zero). Only the buddy allocator calls it.
+ */
+void phys_prepare_frames(unsigned long pfn, unsigned long nr, bool zero);
+/* Frames __GFP_ZERO found used and cleared, since phys_init. */
+unsigned long phys_frames_cleared(void);
 
 /*
  * The buddy allocator. alloc_pages returns a block of 1 << order frames with

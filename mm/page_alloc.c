@@ -119,8 +119,7 @@ static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
     page->inuse = 0;
     page->objects = 0;
     INIT_LIST_HEAD(&page->lru);
-    if (gfp & __GFP_ZERO)
-        memset(page_address(page), 0, PAGE_SIZE << order);
+    phys_prepare_frames(page_to_pfn(page), 1UL << order, gfp & __GFP_ZERO);
 }
 
 struct page *alloc_pages_noprof(gfp_t gfp, unsigned int order)

@@ -4,11 +4,23 @@
  * watermarks, and the hand-over of every unreserved frame to the buddy
  * allocator. This plays the part of Linux's memblock + free_area_init +
  * memblock_free_all + init_per_zone_wmark_min at boot.
+ *
+ * It also keeps the host's side of guest RAM (host_* below), which Linux
+ * has no need for: a memfd page the host was never asked for reads as zero
+ * and costs a host page fault on its first touch. So the host is asked for
+ * guest RAM a chunk (2 MiB) at a time, the first time the buddy allocator
+ * hands out a frame in it (one MADV_POPULATE_WRITE instead of 512 faults),
+ * and a frame never handed out since the memfd was created is known to be
+ * zero, so __GFP_ZERO does not clear it a second time. Invariants: a
+ * pristine frame has never been handed out (phys_prepare_frames clears the
+ * bit before its caller can write the frame) and nothing but the buddy
+ * allocator hands frames out; bits only ever go from pristine to used.
  */
 #define _GNU_SOURCE
 #include "mmzone.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -21,6 +33,16 @@ unsigned long pgfree_count;
 
 static int ram_fd = -1;
 static uint64_t ram_size;
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+#define HOST_CHUNK_SHIFT 21 /* 2 MiB: the unit the host is asked to back */
+#define BITS_PER_WORD (8 * sizeof(unsigned long))
+
+static unsigned long *host_pristine; /* per frame: never handed out, still zero */
+static unsigned long *host_backed;   /* per chunk: the host was asked to back it */
+static unsigned long host_clears;    /* frames __GFP_ZERO had to clear */
 
 static const char *const zone_names[MAX_NR_ZONES] = {"DMA", "DMA32", "Normal"};
 static const unsigned long zone_end_limit[MAX_NR_ZONES] = {ZONE_DMA_END_PFN, ZONE_DMA32_END_PFN,
@@ -168,6 +190,87 @@ static void release_free_frames(unsigned long reserved)
     }
 }
 
+static bool test_bit_in(const unsigned long *map, unsigned long n)
+{
+    return (map[n / BITS_PER_WORD] >> (n % BITS_PER_WORD)) & 1;
+}
+
+static void assign_bit_in(unsigned long *map, unsigned long n, bool on)
+{
+    unsigned long mask = 1UL << (n % BITS_PER_WORD);
+    if (on)
+        map[n / BITS_PER_WORD] |= mask;
+    else
+        map[n / BITS_PER_WORD] &= ~mask;
+}
+
+/*
+ * Ask the host to back the chunks holding frames [pfn, pfn + nr) in one go.
+ * A host that cannot (an old kernel, memory short) is asked once only: its
+ * pages then come one fault at a time, as they would anyway.
+ */
+static void host_back(unsigned long pfn, unsigned long nr)
+{
+    unsigned long first = pfn >> (HOST_CHUNK_SHIFT - PAGE_SHIFT);
+    unsigned long last = (pfn + nr - 1) >> (HOST_CHUNK_SHIFT - PAGE_SHIFT);
+    for (unsigned long c = first; c <= last; c++) {
+        if (test_bit_in(host_backed, c))
+            continue;
+        assign_bit_in(host_backed, c, true);
+        uint64_t start = (uint64_t)c << HOST_CHUNK_SHIFT;
+        uint64_t len = ram_size - start < (1ULL << HOST_CHUNK_SHIFT) ? ram_size - start
+                                                                     : 1ULL << HOST_CHUNK_SHIFT;
+        (void)madvise(direct_map + start, len, MADV_POPULATE_WRITE);
+    }
+}
+
+void phys_prepare_frames(unsigned long pfn, unsigned long nr, bool zero)
+{
+    if (!host_pristine)
+        return;
+    host_back(pfn, nr);
+    for (unsigned long f = pfn; f < pfn + nr; f++) {
+        if (test_bit_in(host_pristine, f)) {
+            assign_bit_in(host_pristine, f, false);
+        } else if (zero) {
+            memset(direct_map + ((uint64_t)f << PAGE_SHIFT), 0, PAGE_SIZE);
+            host_clears++;
+        }
+    }
+}
+
+unsigned long phys_frames_cleared(void)
+{
+    return host_clears;
+}
+
+/* Every frame pristine except mem_map's, which the host backs at once. */
+static int host_init(unsigned long reserved)
+{
+    unsigned long chunks =
+        (max_pfn + (1UL << (HOST_CHUNK_SHIFT - PAGE_SHIFT)) - 1) >> (HOST_CHUNK_SHIFT - PAGE_SHIFT);
+    host_pristine = calloc(max_pfn / BITS_PER_WORD + 1, sizeof(unsigned long));
+    host_backed = calloc(chunks / BITS_PER_WORD + 1, sizeof(unsigned long));
+    if (!host_pristine || !host_backed) {
+        free(host_pristine);
+        free(host_backed);
+        host_pristine = host_backed = NULL;
+        return -ENOMEM;
+    }
+    for (unsigned long f = reserved; f < max_pfn; f++)
+        assign_bit_in(host_pristine, f, true);
+    host_back(0, reserved);
+    host_clears = 0;
+    return 0;
+}
+
+static void host_exit(void)
+{
+    free(host_pristine);
+    free(host_backed);
+    host_pristine = host_backed = NULL;
+}
+
 static int map_ram(uint64_t ram_bytes)
 {
     int fd = memfd_create("vmemu-ram", MFD_CLOEXEC);
@@ -208,6 +311,11 @@ int phys_init(uint64_t ram_bytes)
     memset(&contig_page_data, 0, sizeof(contig_page_data));
 
     unsigned long reserved = mem_map_frames(max_pfn);
+    err = host_init(reserved);
+    if (err) {
+        phys_exit();
+        return err;
+    }
     init_mem_map(reserved);
     init_zones(reserved);
     setup_watermarks();
@@ -219,6 +327,7 @@ void phys_exit(void)
 {
     if (!direct_map)
         return;
+    host_exit();
     munmap(direct_map, ram_size);
     close(ram_fd);
     ram_fd = -1;

@@ -608,6 +608,38 @@ static void test_gfp_zero(void **state)
     free_page(z);
 }
 
+/*
+ * A frame never handed out since the memfd was made is zero already, so
+ * __GFP_ZERO leaves it alone; a frame used once is cleared every time it
+ * is handed out zeroed, alone or inside a bigger block.
+ */
+static void test_gfp_zero_clears_once(void **state)
+{
+    (void)state;
+    unsigned long cleared = phys_frames_cleared();
+    struct page *fresh = alloc_pages(GFP_KERNEL | __GFP_ZERO, 3);
+    assert_non_null(fresh);
+    assert_int_equal(phys_frames_cleared(), cleared); /* pristine: nothing cleared */
+    unsigned char *a = page_address(fresh);
+    for (size_t i = 0; i < 8 * PAGE_SIZE; i++)
+        assert_int_equal(a[i], 0);
+    a[5 * PAGE_SIZE + 17] = 0x77; /* dirty one frame of eight */
+    __free_pages(fresh, 3);
+
+    struct page *again = alloc_pages(GFP_KERNEL | __GFP_ZERO, 3);
+    assert_ptr_equal(again, fresh);
+    /* All eight were handed out before, so all eight are cleared now. */
+    assert_int_equal(phys_frames_cleared(), cleared + 8);
+    for (size_t i = 0; i < 8 * PAGE_SIZE; i++)
+        assert_int_equal(a[i], 0);
+    __free_pages(again, 3);
+
+    /* Without __GFP_ZERO nothing is cleared, used or not. */
+    struct page *raw = alloc_pages(GFP_KERNEL, 3);
+    assert_int_equal(phys_frames_cleared(), cleared + 8);
+    __free_pages(raw, 3);
+}
+
 /* The direct map is the memfd: writes through one are seen in the other. */
 static void test_direct_map_is_memfd(void **state)
 {
@@ -848,6 +880,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_zone_selection_and_fallback, setup_256m, teardown),
         cmocka_unit_test(test_normal_zone),
         cmocka_unit_test_setup_teardown(test_gfp_zero, setup_256m, teardown),
+        cmocka_unit_test_setup_teardown(test_gfp_zero_clears_once, setup_256m, teardown),
         cmocka_unit_test_setup_teardown(test_direct_map_is_memfd, setup_256m, teardown),
         cmocka_unit_test_setup_teardown(test_refcount_and_put_page, setup_256m, teardown),
         cmocka_unit_test_setup_teardown(test_bad_page_checks, setup_256m, teardown),
