@@ -463,8 +463,12 @@ static int cmd_run(int argc, char **argv, int i)
     }
     FILE *trace_out = open_trace_file(&o);
     int status = run_program(&o, argv + i, environ, trace_out);
-    if (trace_out && trace_out != stderr)
-        fclose(trace_out);
+    /* A trace that could not be written is data lost, as a report is. */
+    if (trace_out && trace_out != stderr && (ferror(trace_out) | fclose(trace_out))) {
+        fprintf(stderr, "vmemu: cannot write the trace to %s: %s\n", o.trace_file, strerror(errno));
+        if (status == 0)
+            status = EXIT_SETUP;
+    }
     return status;
 }
 
