@@ -6,19 +6,22 @@
 # directories for --root; files for PROGRAM, its arguments, EXPECTED,
 # traces and the files options write.
 
-# The long options of "$1 --help": _vmemu_flags (no value) and _vmemu_valued
-# (--opt=VALUE or --opt VALUE), kept for the shell's life per vmemu.
+# The long options of "$1 --help", kept for the shell's life per vmemu:
+# _vmemu_valued, those that take a value (--opt=VALUE or --opt VALUE), and
+# _vmemu_offer, what to offer: --opt= for those --help shows with "=",
+# --opt for the others.
 _vmemu_read_options()
 {
-    [[ $_vmemu_options_of == "$1" ]] && return
-    _vmemu_flags=() _vmemu_valued=()
+    [[ ${_vmemu_options_of-} == "$1" ]] && return
+    _vmemu_valued=() _vmemu_offer=()
     local line re='^  (-[a-zA-Z], )?(--[a-z][a-z-]*)(=| [^ ])?'
     while IFS= read -r line; do
         [[ $line =~ $re ]] || continue
-        if [[ -n ${BASH_REMATCH[3]} ]]; then
-            _vmemu_valued+=("${BASH_REMATCH[2]}")
+        [[ -n ${BASH_REMATCH[3]} ]] && _vmemu_valued+=("${BASH_REMATCH[2]}")
+        if [[ ${BASH_REMATCH[3]} == = ]]; then
+            _vmemu_offer+=("${BASH_REMATCH[2]}=")
         else
-            _vmemu_flags+=("${BASH_REMATCH[2]}")
+            _vmemu_offer+=("${BASH_REMATCH[2]}")
         fi
     done < <("$1" --help 2>/dev/null)
     _vmemu_options_of=$1
@@ -132,9 +135,10 @@ _vmemu()
     elif [[ -z $after_options && $cur == --*=* ]]; then
         _vmemu_value "${cur%%=*}" "${cur#*=}"
     elif [[ -z $after_options && $cur == -* ]]; then
-        local candidates=("${_vmemu_flags[@]}" "${_vmemu_valued[@]}" --)
+        local candidates=("${_vmemu_offer[@]}" --)
         [[ $cmd == check ]] && candidates+=(--update)
         COMPREPLY=($(compgen -W "${candidates[*]}" -- "$cur"))
+        [[ ${#COMPREPLY[@]} == 1 && ${COMPREPLY[0]} == *= ]] && compopt -o nospace
     else
         _vmemu_files "$cur"
     fi
