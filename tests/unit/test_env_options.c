@@ -55,6 +55,7 @@ static void test_quotes(void **state)
     check_split("'a\"b' \"c'd\"", 2, (const char *[]){"a\"b", "c'd"});
     /* In '...' a backslash is itself; in "..." only before " \ $ ` it escapes. */
     check_split("'a\\b' \"a\\b\" \"a\\\"b\\\\\"", 3, (const char *[]){"a\\b", "a\\b", "a\"b\\"});
+    check_split("\"a\\$b\\`c\"", 1, (const char *[]){"a$b`c"});
     check_split("a\\ b c\\'d", 2, (const char *[]){"a b", "c'd"});
 }
 
