@@ -4,9 +4,10 @@
 # commands; the options of the vmemu being completed, read from its --help
 # (every one --help lists, and those of a vmemu with an option this one
 # lacks), --update for check; the values of --trace and --report as comma
-# lists, and those of --fault-mode, --cache, --vma-tree, --trace-format;
-# directories for --root; files for the program, its arguments, EXPECTED,
-# traces and --trace-file; nothing after an option that takes a number.
+# lists (every one --help names), and those of --fault-mode, --cache,
+# --vma-tree, --trace-format; directories for --root; files for the
+# program, its arguments, EXPECTED, traces and --trace-file; nothing after
+# an option that takes a number.
 # The words after the program (or after --) are the program's: files.
 #
 # usage: completion.sh BUILD_DIR SOURCE_DIR
@@ -74,6 +75,10 @@ expect "$v run --trace=fa" "fault"
 expect "$v run --trace=fault,sy" "fault,syscall"
 expect "$v run --trace fa" "fault"
 expect "$v check --trace=mm,p" "mm,pagecache mm,proc"
+# --report's /proc files, as --help lists them.
+reports=$("$vmemu" --help | sed -n '/--report=LIST/,/--check-leaks/p' | sed '$d' | tr -d '\n' |
+    sed 's/.*(\([^)]*\)).*/\1/' | tr ',' '\n' | sed 's/ //g' | grep . | sort | tr '\n' ' ' | sed 's/ $//')
+expect "$v run --report=" "$reports"
 expect "$v run --report=mem" "meminfo"
 expect "$v run --report=meminfo,s" "meminfo,slabinfo meminfo,stat meminfo,status"
 expect "$v run --fault-mode=" "auto inline precise"

@@ -7,8 +7,11 @@
 # newer. dpkg-deb --contents shows the files: root-owned, under /usr only,
 # the binary stripped, the compressed man page, the bash completion, the
 # copyright, docs and examples. apt-get --simulate (which changes nothing)
-# says the package installs here, its dependencies met; and the vmemu
-# unpacked from it runs a program.
+# says the package installs here, its dependencies met. dpkg installs it
+# into a scratch root with a database of its own (so the machine is left
+# alone, and the libraries, which that database lacks, are forced): it
+# registers every file, the vmemu installed there runs a program, and
+# dpkg -r removes the package leaving no file, directory or record behind.
 #
 # usage: deb_package.sh BUILD_DIR SOURCE_DIR
 . "${2:?usage: deb_package.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
@@ -47,11 +50,23 @@ else
     fail control "${bad[*]}"
 fi
 
+# --- Installed into a scratch root --------------------------------------------
+# $work/root, recorded in $work/dpkg, a database of its own.
+root=$work/root
+mkdir -p "$root" "$work/dpkg/updates" "$work/dpkg/info"
+touch "$work/dpkg/status" "$work/dpkg/available"
+dpkg_() { dpkg --admindir="$work/dpkg" --instdir="$root" --log="$work/dpkg.log" "$@"; }
+if dpkg_ --force-depends -i "$deb" >"$work/dpkg.out" 2>&1 &&
+    dpkg_ -s vmemu | grep -q '^Status: install ok installed$'; then
+    pass "dpkg -i into a scratch root: install ok installed"
+else
+    fail "dpkg -i" "$(grep -v -E '^ |depends on|dependency problems' "$work/dpkg.out" | tail -n 3)"
+fi
+bin=$root/usr/bin/vmemu
+
 # Depends: the package of each library vmemu needs (as dpkg -S names it), and Unicorn >= 2.1.
 depends=$(field Depends)
 echo "    Depends: $depends"
-dpkg-deb -x "$deb" "$work/root"
-bin=$work/root/usr/bin/vmemu
 # owner PATH: the package that installed the library at PATH (merged /usr: either name).
 owner() {
     local p r
@@ -102,7 +117,7 @@ awk '$6 !~ /^\.\/usr\// { print "outside /usr: " $6 }' "$work/contents" >>"$work
 grep -q '^-rwxr-xr-x .* ./usr/bin/vmemu$' "$work/contents" || bad+=("vmemu not mode 755")
 while read -r line; do bad+=("$line"); done <"$work/owners"
 readelf -S "$bin" | grep -q '\.debug_info' && bad+=("vmemu not stripped")
-zcat "$work/root/usr/share/man/man1/vmemu.1.gz" | cmp -s - "$src/docs/vmemu.1" || bad+=("man page")
+zcat "$root/usr/share/man/man1/vmemu.1.gz" | cmp -s - "$src/docs/vmemu.1" || bad+=("man page")
 if [ ${#bad[@]} -eq 0 ]; then
     pass "contents: $(wc -l <"$work/contents") entries, root-owned under /usr, vmemu stripped, man page, completion, docs"
 else
@@ -121,5 +136,16 @@ if [ "$st" = 0 ] && grep -q '^Hello from' "$work/out" && "$bin" --version | cmp 
     pass "the packaged vmemu runs a program, and its --version is the build's"
 else
     fail run "status $st: $(head -n 2 "$work/err")"
+fi
+
+# dpkg -L lists what --contents shows (dpkg names directories without their slash).
+sed -E 's/.* \.(\/[^ ]*)$/\1/; s,/$,,; s,^$,/.,' "$work/contents" | sort >"$work/files.deb"
+dpkg_ -L vmemu | sort >"$work/files.dpkg"
+listed=$(wc -l <"$work/files.dpkg")
+if dpkg_ -r vmemu >"$work/remove.out" 2>&1 && cmp -s "$work/files.deb" "$work/files.dpkg" &&
+    [ -z "$(find "$root" -mindepth 1 -print -quit)" ] && ! dpkg_ -s vmemu >/dev/null 2>&1; then
+    pass "dpkg -r: the $listed paths dpkg -L listed are gone, and so is the package's record"
+else
+    fail "dpkg -r" "left: $(find "$root" -mindepth 1 | head -n 3 | tr '\n' ' ')$(diff "$work/files.deb" "$work/files.dpkg" | head -n 3 | tr '\n' ' ')$(tail -n 2 "$work/remove.out")"
 fi
 finish
