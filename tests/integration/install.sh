@@ -100,7 +100,9 @@ hidden() {
         cd "$3" && shift 3 && exec "$@"' hide "$build" "$src" "$work" "$@"
 }
 vm="$prefix/bin/vmemu"
-hidden sh -c "ls -A '$build' '$src' | grep -v ':$' | grep -c ." >"$work/seen" 2>&1
+# A build folder inside the source tree (make's build/) is hidden with it, and gone.
+hidden sh -c 'for d; do if [ -e "$d" ]; then ls -A "$d"; fi; done | grep -c .' sh "$build" "$src" \
+    >"$work/seen" 2>&1
 if [ "$(cat "$work/seen")" = 0 ]; then
     pass "in the namespace the build and source trees are empty"
 else
