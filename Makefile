@@ -3,7 +3,9 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build asan demo test failsweep fuzz bench screenshot format clean
+PREFIX ?= /usr/local
+
+.PHONY: all deps build asan demo test install package failsweep fuzz bench screenshot format clean
 
 all: build
 
@@ -25,6 +27,15 @@ demo: build
 test: build asan
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# vmemu, its man page, docs, examples and bash completion under PREFIX
+# (cmake/install.cmake); `sudo make install`, or PREFIX=~/.local.
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The Debian package, $(BUILD)/vmemu_VERSION_ARCH.deb (cmake/package.cmake).
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 # The long allocation-failure sweep: every allocation of every sample made
 # to fail in turn, 100 points per unit test, 4 seeded random runs each

@@ -10,11 +10,15 @@ set -euo pipefail
 # libdw-dev: symbols and source lines; strace: the native side of the syscall
 # decoding test; chromium: the HTML report's DOM test and screenshot; python3:
 # tests that parse JSON and HTML; man-db and groff-base: the man page's lint;
-# perl, sqlite3, mawk, tzdata and the rest: Debian programs run under vmemu.
+# perl, sqlite3, mawk, tzdata and the rest: Debian programs run under vmemu;
+# dpkg-dev (dpkg-shlibdeps), bash-completion and git: the .deb's Depends, the
+# completion's loading and --version's git describe (tests/integration/
+# deb_package.sh, install.sh, version.sh).
 PKGS=(cmake make gcc clang libclang-rt-dev libc6-dev pkg-config libcapstone-dev libelf-dev
       libdw-dev musl-tools libcmocka-dev clang-format busybox-static bash-static golang-go
       qemu-user qemu-user-static strace chromium man-db groff-base
-      python3 perl sqlite3 mawk tar gzip findutils grep sed tzdata dash binutils)
+      python3 perl sqlite3 mawk tar gzip findutils grep sed tzdata dash binutils
+      dpkg-dev bash-completion git)
 UNICORN_MIN=2.1
 
 sudo_() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -1,7 +1,8 @@
 /*
  * vmemu's command line: vmemu run [OPTIONS] PROGRAM [ARGS...]
  * Options are GNU-style long options, as --opt=value or --opt value; the
- * first argument that is not an option is the program.
+ * first argument that is not an option, or the one after --, is the
+ * program. VMEMU_OPTIONS's options come first (emu/env_options.c).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 
 #include "emu/cpu.h"
+#include "emu/env_options.h"
 #include "emu/hostsig.h"
 #include "emu/trace/memreport.h"
 #include "emu/options.h"
@@ -30,6 +32,7 @@
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "emu/trace/trace.h"
+#include "emu/version.h"
 #include "mm/array_size.h"
 #include "mm/writeback.h"
 #include "mm/fault_inject.h"
@@ -49,9 +52,9 @@ static void usage(FILE *out)
         "usage: vmemu run [OPTIONS] PROGRAM [ARGS...]",
         "       vmemu check [OPTIONS] [--update] EXPECTED PROGRAM [ARGS...]",
         "       vmemu report TRACE.jsonl -o REPORT.html [--perfetto TRACE.json]",
-        "       vmemu --help | --version",
+        "       vmemu -h | --help | -V | --version",
         "",
-        "Runs a static x86-64 Linux program on an emulated CPU whose memory is",
+        "Runs an x86-64 Linux program on an emulated CPU whose memory is",
         "managed by vmemu's own model of the Linux kernel's mm/.",
         "",
         "options:",
@@ -80,8 +83,10 @@ static void usage(FILE *out)
         "  --access-sample=T   sample accessed bits every T of virtual time (200us, 1ms;",
         "                      off by default, 500us with --html; off turns it off)",
         "  --progress          a live status line on the terminal",
-        "  --help, --version",
+        "  -h, --help          this help",
+        "  -V, --version       vmemu's version and the libraries' it runs with",
         "",
+        "Options in VMEMU_OPTIONS come before the command line's; -- ends options.",
         "check runs the program like run, with an empty environment and argv[0]",
         "its base name, traces fault and mm events (unless --trace says otherwise)",
         "and compares the trace with EXPECTED; --update rewrites EXPECTED.",
@@ -227,10 +232,10 @@ static void check_trace_options(const struct vmemu_options *o, bool format_given
 
 #define TRACE_NAMES "a comma list of fault, mm, syscall, pagecache or all"
 
-/* Parse options from argv[*i] on; leaves *i on the program name. */
-static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o)
+/* Parse options from argv[*i] on; leaves *i on the first word that is not one. */
+static void parse_option_words(int argc, char **argv, int *i, struct vmemu_options *o,
+                               bool *format_given, const char *origin)
 {
-    bool format_given = false;
     for (; *i < argc && argv[*i][0] == '-'; (*i)++) {
         const char *v = NULL;
         if (strcmp(argv[*i], "--") == 0) {
@@ -263,7 +268,7 @@ static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o
             if (strcmp(v, "text") && strcmp(v, "jsonl"))
                 bad_value("--trace-format", v, "text or jsonl");
             o->trace_jsonl = strcmp(v, "jsonl") == 0;
-            format_given = true;
+            *format_given = true;
         } else if (take_option(argc, argv, i, "--trace-file", &v)) {
             o->trace_file = v;
         } else if (take_option(argc, argv, i, "--fault-mode", &v)) {
@@ -300,14 +305,31 @@ static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o
             o->update = true;
         } else if (run_report_option(argc, argv, i, o)) {
             continue;
-        } else if (strcmp(argv[*i], "--help") == 0) {
+        } else if (strcmp(argv[*i], "--help") == 0 || strcmp(argv[*i], "-h") == 0) {
             usage(stdout);
             exit(0);
+        } else if (strcmp(argv[*i], "--version") == 0 || strcmp(argv[*i], "-V") == 0) {
+            print_version(stdout);
+            exit(0);
         } else {
-            fprintf(stderr, "vmemu: unknown option '%s' (try --help)\n", argv[*i]);
+            fprintf(stderr, "vmemu: unknown option '%s'%s (try --help)\n", argv[*i], origin);
             exit(EXIT_USAGE);
         }
     }
+}
+
+/* VMEMU_OPTIONS's options, then the command line's, which win; leaves *i on the program. */
+static void parse_options(int argc, char **argv, int *i, struct vmemu_options *o)
+{
+    bool format_given = false;
+    int env_argc, e = 0;
+    char **env_argv = env_options(&env_argc);
+    parse_option_words(env_argc, env_argv, &e, o, &format_given, " in VMEMU_OPTIONS");
+    if (e < env_argc) {
+        fprintf(stderr, "vmemu: VMEMU_OPTIONS holds options only: '%s' is not one\n", env_argv[e]);
+        exit(EXIT_USAGE);
+    }
+    parse_option_words(argc, argv, i, o, &format_given, "");
     check_trace_options(o, format_given);
 }
 
@@ -441,8 +463,12 @@ static int cmd_run(int argc, char **argv, int i)
     }
     FILE *trace_out = open_trace_file(&o);
     int status = run_program(&o, argv + i, environ, trace_out);
-    if (trace_out && trace_out != stderr)
-        fclose(trace_out);
+    /* A trace that could not be written is data lost, as a report is. */
+    if (trace_out && trace_out != stderr && (ferror(trace_out) | fclose(trace_out))) {
+        fprintf(stderr, "vmemu: cannot write the trace to %s: %s\n", o.trace_file, strerror(errno));
+        if (status == 0)
+            status = EXIT_SETUP;
+    }
     return status;
 }
 
@@ -573,12 +599,12 @@ int main(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
         return 0;
     }
-    if (strcmp(argv[1], "--version") == 0) {
-        printf("vmemu %s\n", VMEMU_VERSION);
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        print_version(stdout);
         return 0;
     }
     if (strcmp(argv[1], "run") == 0)

@@ -34,6 +34,7 @@ vmemu="$build/vmemu"
 work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-failsweep.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 ulimit -c 0
+unset VMEMU_OPTIONS # the user's default options must not change what is swept
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
 runs=0
 problems=0

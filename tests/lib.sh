@@ -2,8 +2,9 @@
 # run by ctest as `X.sh BUILD_DIR SOURCE_DIR`) sources this first:
 #     . "${2:?usage: X.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 # It sets build, src and vmemu, a fresh scratch directory $work (removed at
-# exit), no core files, and pass/fail counters with a closing line in the
-# "N passed, M failed" form; `finish` ends the script with the verdict.
+# exit), no core files, no VMEMU_OPTIONS, and pass/fail counters with a
+# closing line in the "N passed, M failed" form; `finish` ends the script
+# with the verdict.
 set -u
 build=${1:?usage: TEST BUILD_DIR SOURCE_DIR}
 src=${2:?usage: TEST BUILD_DIR SOURCE_DIR}
@@ -13,6 +14,7 @@ failed=0
 work=$(mktemp -d "${TMPDIR:-/tmp}/vmemu-$(basename "$0" .sh).XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 ulimit -c 0
+unset VMEMU_OPTIONS # the user's default options must not change what a test runs
 
 pass() {
     passed=$((passed + 1))

@@ -111,6 +111,8 @@ static bool close_output(FILE *f, const char *path)
     return true;
 }
 
+#define REPORT_USAGE "usage: vmemu report TRACE.jsonl -o REPORT.html [--perfetto TRACE.json]"
+
 int cmd_report(int argc, char **argv, int i)
 {
     const char *trace = NULL, *html_path = NULL, *pf_path = NULL;
@@ -123,6 +125,9 @@ int cmd_report(int argc, char **argv, int i)
             html_path = a + 9;
         } else if (!strncmp(a, "--perfetto=", 11)) {
             pf_path = a + 11;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            printf("%s\n", REPORT_USAGE);
+            return 0;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "vmemu report: unknown option '%s' (try --help)\n", a);
             return EXIT_USAGE;
@@ -134,7 +139,7 @@ int cmd_report(int argc, char **argv, int i)
         }
     }
     if (!trace || (!html_path && !pf_path)) {
-        fprintf(stderr, "usage: vmemu report TRACE.jsonl -o REPORT.html [--perfetto TRACE.json]\n");
+        fprintf(stderr, "%s\n", REPORT_USAGE);
         return EXIT_USAGE;
     }
     FILE *in = strcmp(trace, "-") ? fopen(trace, "re") : stdin;

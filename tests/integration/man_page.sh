@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # docs/vmemu.1: man(1) formats it without a warning, it describes every
-# command and every option `vmemu --help` lists, and `cmake --install`
-# installs it in man1.
+# command and every option `vmemu --help` lists (short forms too) and
+# VMEMU_OPTIONS, and `cmake --install` installs it, compressed, in man1.
 #
 # usage: man_page.sh BUILD_DIR SOURCE_DIR
 . "${2:?usage: man_page.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
@@ -22,9 +22,11 @@ else
 fi
 
 missing=()
-for opt in $("$vmemu" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+for opt in $("$vmemu" --help | grep -oE -- '(^|[ [])--?[a-zA-Z][a-z-]*' | grep -oE -- '--?[a-zA-Z][a-z-]*' |
+    sort -u); do
     grep -q -- "${opt//-/\\\\-}" "$page" || missing+=("$opt")
 done
+grep -q '^\.B VMEMU_OPTIONS$' "$page" || missing+=("VMEMU_OPTIONS")
 for cmd in run check report; do
     grep -q "^\.B vmemu $cmd" "$page" || missing+=("command $cmd")
 done
@@ -35,8 +37,8 @@ else
 fi
 
 if cmake --install "$build" --prefix "$work/prefix" --component man >/dev/null &&
-    cmp -s "$page" "$work/prefix/share/man/man1/vmemu.1"; then
-    pass "cmake --install puts it in share/man/man1"
+    zcat "$work/prefix/share/man/man1/vmemu.1.gz" | cmp -s "$page" -; then
+    pass "cmake --install puts it in share/man/man1, compressed"
 else
     fail install "cmake --install did not install the page"
 fi

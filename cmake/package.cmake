@@ -1,0 +1,41 @@
+# The Debian package, built by CPack from the install rules (install.cmake):
+#   make package   (or cpack -G DEB in the build folder) -> vmemu_VERSION_ARCH.deb
+# Its Depends are dpkg-shlibdeps' reading of the libraries the binary links
+# (Unicorn, Capstone, libelf, libdw, libc), with Unicorn's floor added:
+# a library's shlibs file states the oldest version with its symbols, while
+# vmemu needs 2.1's TLB-fill hook, which is no symbol. On Debian 12 the
+# Unicorn package is Debian 13's libunicorn2t64 (see .ci/deps.sh), which
+# provides libunicorn2 at its own version. `make package_source` makes the
+# release tarball, whose --version is the release's (cmake/version.cmake).
+set(CPACK_PACKAGE_NAME vmemu)
+set(CPACK_PACKAGE_VENDOR "the vmemu developers")
+set(CPACK_PACKAGE_CONTACT "vmemu developers <dev@vmemu.invalid>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
+    "run Linux x86-64 programs over a model of Linux's memory manager")
+set(CPACK_PACKAGE_DESCRIPTION
+"vmemu runs real x86-64 Linux ELF programs, static or dynamically linked, on
+the Unicorn CPU emulator while its own C code plays the Linux kernel: a
+buddy allocator with zones, 4-level page tables the emulated CPU walks,
+VMAs, demand paging with zero-page, copy-on-write and file faults, a page
+cache and writeback, processes, threads and signals.
+
+Every fault is counted as Linux counts it and every fault, mapping change,
+system call and page-cache event can be traced; runs are deterministic, so
+expected traces pin a program's memory behaviour down. An HTML report
+shows the address space, faults and an access heatmap over time.")
+set(CPACK_STRIP_FILES ON)
+
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION devel)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libunicorn2 (>= ${VMEMU_UNICORN_MIN})")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+
+set(CPACK_SOURCE_GENERATOR TXZ)
+set(CPACK_SOURCE_PACKAGE_FILE_NAME vmemu-${PROJECT_VERSION})
+set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git" "/build[^/]*/" "~$")
+
+set(CPACK_GENERATOR DEB)
+include(CPack)
