@@ -58,8 +58,18 @@ struct mm_struct *mm_alloc(const struct vma_tree_ops *ops)
     }
     mm->mmap_base = MMAP_BASE;
     mm->stack_rlimit = DEFAULT_STACK_RLIMIT;
+    mm->limits = (struct mm_limits){~0UL, ~0UL, ~0UL, ~0UL, false};
     list_add_tail(&mm->mmlist, &all_mms);
     return mm;
+}
+
+void mm_inherit_flags(struct mm_struct *mm, const struct mm_struct *parent)
+{
+    unsigned long f = parent->flags;
+    if (f & (1UL << MMF_HAS_MDWE_NO_INHERIT))
+        f &= ~((1UL << MMF_HAS_MDWE) | (1UL << MMF_HAS_MDWE_NO_INHERIT));
+    mm->flags =
+        f & ((1UL << MMF_HAS_MDWE) | (1UL << MMF_HAS_MDWE_NO_INHERIT) | (1UL << MMF_VM_MERGE_ANY));
 }
 
 void exit_mmap(struct mm_struct *mm)
@@ -245,6 +255,31 @@ unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigne
     return ret;
 }
 
+bool may_expand_vm(const struct mm_struct *mm, unsigned long vm_flags, unsigned long npages)
+{
+    if (mm->total_vm + npages > mm->limits.as >> PAGE_SHIFT)
+        return false;
+    bool data = (vm_flags & (VM_WRITE | VM_SHARED | VM_STACK)) == VM_WRITE;
+    if (data && mm->data_vm + npages > mm->limits.data >> PAGE_SHIFT) {
+        /* Linux lets a zero soft limit pass up to the hard one (for Valgrind). */
+        return mm->limits.data == 0 && mm->data_vm + npages <= mm->limits.data_max >> PAGE_SHIFT;
+    }
+    return true;
+}
+
+/* Pages mapped in [start, end): what MAP_FIXED over the range gives back. */
+static unsigned long mapped_pages(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+    unsigned long n = 0;
+    for (struct vm_area_struct *v = mm->vma_ops->find_intersection(mm->vma_tree, start, end);
+         v && v->vm_start < end; v = vma_next(mm, v)) {
+        unsigned long s = v->vm_start > start ? v->vm_start : start;
+        unsigned long e = v->vm_end < end ? v->vm_end : end;
+        n += (e - s) >> PAGE_SHIFT;
+    }
+    return n;
+}
+
 /* The access bits of prot and the flags of flags, as calc_vm_prot_bits and calc_vm_flag_bits. */
 static unsigned long calc_vm_flags(struct mm_struct *mm, unsigned long prot, unsigned long flags)
 {
@@ -316,6 +351,22 @@ static int anon_mmap_flags(unsigned long addr, unsigned long flags, unsigned lon
     }
 }
 
+/*
+ * The checks and the first split of an unmap, in Linux's order
+ * (vms_gather_munmap_vmas): the VMA straddling start is split there unless
+ * it is sealed; then any sealed VMA in the range refuses the whole unmap
+ * with EPERM, that split staying made, as in Linux.
+ */
+static int munmap_prepare(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+    struct vm_area_struct *vma = mm->vma_ops->find_intersection(mm->vma_tree, start, end);
+    int err = 0;
+    if (vma && vma->vm_start < start &&
+        (vma_is_sealed(vma) ? (err = -EPERM) : !split_vma(mm, vma, start, &err)))
+        return err;
+    return range_has_sealed_vma(mm, start, end) ? -EPERM : 0;
+}
+
 /* Pages of VM_ACCOUNT mappings in [start, end): what replacing the range gives back. */
 static unsigned long accounted_pages(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
@@ -347,6 +398,13 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
                                  unsigned long len, unsigned long vm_flags, unsigned long pgoff)
 {
     unsigned long pages = len >> PAGE_SHIFT;
+    if (map_deny_write_exec(mm, vm_flags, vm_flags))
+        return (unsigned long)-EACCES;
+    int err = range_is_free(mm, addr, addr + len) ? 0 : munmap_prepare(mm, addr, addr + len);
+    if (err)
+        return (unsigned long)(long)err;
+    if (!may_expand_vm(mm, vm_flags, pages - mapped_pages(mm, addr, addr + len)))
+        return (unsigned long)-ENOMEM;
     if (accountable_mapping(vm_flags)) {
         /* What MAP_FIXED replaces was charged already: only the rest must fit. */
         if (!vm_enough_memory(pages - accounted_pages(mm, addr, addr + len)))
@@ -360,9 +418,9 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
     vma->vm_end = addr + len;
     if ((vm_flags & VM_LOCKED) && (vm_flags & VM_SPECIAL))
         vm_flags &= ~VM_LOCKED_MASK;
+    vm_flags = ksm_vma_flags(mm, vm_flags);
     vma->vm_flags = vm_flags;
     vma->vm_pgoff = pgoff;
-    int err = 0;
     /* Shared anonymous memory is a shmem object of its own (Linux's shmem_zero_setup). */
     if (file)
         vma->vm_file = get_file(file);
@@ -420,6 +478,10 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long add
         return addr;
     if ((flags & MAP_FIXED_NOREPLACE) && !range_is_free(mm, addr, addr + len))
         return (unsigned long)-EEXIST;
+    if ((flags & MAP_LOCKED) && !can_do_mlock(mm))
+        return (unsigned long)-EPERM;
+    if (!mlock_future_ok(mm, vm_flags, len))
+        return (unsigned long)-EAGAIN;
 
     int err = file ? file_mmap_flags(file, len, prot, flags, pgoff, &vm_flags)
                    : anon_mmap_flags(addr, flags, &vm_flags, &pgoff);
@@ -452,9 +514,9 @@ static void vma_unaccount(struct mm_struct *mm, const struct vm_area_struct *vma
  */
 static int unmap_vmas(struct mm_struct *mm, unsigned long start, unsigned long end, bool *flush)
 {
-    struct vm_area_struct *vma = mm->vma_ops->find_intersection(mm->vma_tree, start, end);
-    int err = 0;
-    if (vma && vma->vm_start < start && !split_vma(mm, vma, start, &err))
+    struct vm_area_struct *vma;
+    int err = munmap_prepare(mm, start, end);
+    if (err)
         return err;
     vma = mm->vma_ops->find_intersection(mm->vma_tree, end - 1, end);
     if (vma && vma->vm_end > end && !split_vma(mm, vma, end, &err))
@@ -494,12 +556,13 @@ static int do_brk_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsign
                         unsigned long len, unsigned long flags)
 {
     unsigned long pages = len >> PAGE_SHIFT;
-    flags |= VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags;
-    if (mm->map_count > DEFAULT_MAX_MAP_COUNT || !vm_enough_memory((long)pages))
+    flags = ksm_vma_flags(mm, flags | VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags);
+    if (!may_expand_vm(mm, flags, pages) || mm->map_count > DEFAULT_MAX_MAP_COUNT ||
+        !vm_enough_memory((long)pages))
         return -ENOMEM;
     int err;
     if (vma && vma->vm_end == addr && vma->vm_flags == flags && !vma->vm_file && !vma->vm_name &&
-        vma->vm_pgoff + vma_pages(vma) == addr >> PAGE_SHIFT) {
+        !vma->anon_name && vma->vm_pgoff + vma_pages(vma) == addr >> PAGE_SHIFT) {
         err = vma_set_range(mm, vma, vma->vm_start, addr + len, vma->vm_pgoff);
         if (!err)
             vma_notify(mm, VMA_CHANGED, vma);
@@ -538,6 +601,8 @@ int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long request
     unsigned long r = get_unmapped_area(mm, NULL, addr, len, 0, MAP_FIXED);
     if (IS_ERR_VALUE(r))
         return (int)(long)r;
+    if (!mlock_future_ok(mm, mm->def_flags, len))
+        return -EAGAIN;
     /* Like MAP_FIXED, the bss replaces whatever was mapped there. */
     int err = do_munmap(mm, addr, len);
     if (err)
@@ -563,6 +628,10 @@ unsigned long do_brk(struct mm_struct *mm, unsigned long brk)
     unsigned long origbrk = mm->brk;
     if (brk < mm->start_brk)
         return origbrk;
+    /* RLIMIT_DATA counts the heap and the data segment (Linux's check_data_rlimit). */
+    if (mm->limits.data != ~0UL &&
+        (brk - mm->start_brk) + (mm->end_data - mm->start_data) > mm->limits.data)
+        return origbrk;
     unsigned long newbrk = PAGE_ALIGN(brk), oldbrk = PAGE_ALIGN(mm->brk);
     if (newbrk == oldbrk) {
         mm->brk = brk;
@@ -578,6 +647,8 @@ unsigned long do_brk(struct mm_struct *mm, unsigned long brk)
         mm->brk = brk;
         return brk;
     }
+    if (!mlock_future_ok(mm, mm->def_flags, newbrk - oldbrk))
+        return origbrk;
     /* Growing must leave a page, and a stack's guard gap, below the next mapping. */
     struct vm_area_struct *next = find_vma(mm, oldbrk);
     if (next && newbrk + PAGE_SIZE > vm_start_gap(next))
@@ -601,7 +672,11 @@ int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long
         (addr < prev->vm_end || addr - prev->vm_end < STACK_GUARD_GAP))
         return -ENOMEM;
     long grow = (long)((vma->vm_start - addr) >> PAGE_SHIFT);
-    /* acct_stack_growth: the new pages are charged like any private memory. */
+    /* acct_stack_growth: within RLIMIT_AS and the memlock limit, charged like any private memory.
+     */
+    if (!may_expand_vm(mm, vma->vm_flags, (unsigned long)grow) ||
+        !mlock_future_ok(mm, vma->vm_flags, (unsigned long)grow << PAGE_SHIFT))
+        return -ENOMEM;
     if ((vma->vm_flags & VM_ACCOUNT) && !vm_enough_memory(grow))
         return -ENOMEM;
     int err = vma_set_range(mm, vma, addr, vma->vm_end, vma->vm_pgoff - (unsigned long)grow);
@@ -662,6 +737,12 @@ static const char *file_path(const struct file *f, char *buf, size_t len)
 const char *vma_name(const struct vm_area_struct *vma, char *buf, size_t len, bool portable)
 {
     const char *name = "";
+    const char *anon = anon_vma_name_text(vma);
+    bool shmem = vma_file_is_shmem(vma->vm_file);
+    if (anon && (shmem || (!vma_is_heap(vma) && !vma_is_stack(vma)))) {
+        snprintf(buf, len, vma->vm_file ? "[anon_shmem:%s]" : "[anon:%s]", anon);
+        return buf;
+    }
     if (vma_file_is_shmem(vma->vm_file))
         name = "/dev/zero (deleted)"; /* shared anonymous memory is a shmem file */
     else if (vma->vm_file)

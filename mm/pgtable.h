@@ -104,6 +104,26 @@ static inline uint64_t pte_phys(pte_t pte)
     return pte & PTE_PFN_MASK;
 }
 
+/*
+ * Markers: non-present entries that hold neither a page nor a swap slot
+ * (Linux's PTE markers, swap entries of type SWP_PTE_MARKER = 31 whose
+ * offset is the marker's bits, encoded as x86-64 encodes a swap entry:
+ * the offset inverted from bit 9, the type in bits 59-63). vmemu's one
+ * marker is MADV_GUARD_INSTALL's guard (PTE_MARKER_GUARD, bit 2): a touch
+ * is SIGSEGV, MADV_DONTNEED and truncation keep it, munmap drops it.
+ */
+#define PTE_MARKER_GUARD 4ULL
+#define SWP_PTE_MARKER 31ULL
+#define pte_marker_entry(marker) ((~(pte_t)(marker) << 14 >> 5) | (SWP_PTE_MARKER << 59))
+static inline pte_t make_guard_pte(void)
+{
+    return pte_marker_entry(PTE_MARKER_GUARD);
+}
+static inline bool pte_is_guard(pte_t pte)
+{
+    return pte == pte_marker_entry(PTE_MARKER_GUARD);
+}
+
 /* Protection bits for a leaf entry (Linux's pgprot_t). */
 typedef pte_t pgprot_t;
 

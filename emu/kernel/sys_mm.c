@@ -6,6 +6,7 @@
 
 #include "emu/fs/vfs.h"
 #include "emu/kernel/syscall.h"
+#include "emu/kernel/unistd_new.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
 #include "mm/mmap.h"
@@ -52,6 +53,11 @@ static long sys_madvise(struct task *t, const uint64_t a[6])
 static long sys_msync(struct task *t, const uint64_t a[6])
 {
     return do_msync(t->mm, a[0], a[1], (int)a[2]);
+}
+
+static long sys_mseal(struct task *t, const uint64_t a[6])
+{
+    return do_mseal(t->mm, a[0], a[1], a[2]);
 }
 
 static long sys_mremap(struct task *t, const uint64_t a[6])
@@ -228,6 +234,7 @@ void sys_mm_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_madvise] = sys_madvise;
     table[SYS_msync] = sys_msync;
     table[SYS_mremap] = sys_mremap;
+    table[SYS_mseal] = sys_mseal;
     table[SYS_mincore] = sys_mincore;
     table[SYS_mlock] = sys_mlock;
     table[SYS_mlock2] = sys_mlock2;
