@@ -100,7 +100,8 @@ static long minflt(void)
 /* n pages between two inaccessible pages, so that no neighbour merges with them. */
 static char *map_alone(int n, int prot, int flags, int fd)
 {
-    char *g = mmap(NULL, (unsigned long)(n + 2) * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *g =
+        mmap(NULL, (unsigned long)(n + 2) * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return mmap(g + PG, (unsigned long)n * PG, prot, flags | MAP_FIXED, fd, 0);
 }
 
@@ -179,6 +180,7 @@ static void guards(void)
     if (pipe(pfd) != 0)
         return;
     result("write() from a guard page", write(pfd[1], p + 2 * PG, 16));
+    result("write() from page 0", write(pfd[1], p, 16));
     result("read() into a guard page", read(pfd[0], p + 3 * PG, 16));
     result("POPULATE_READ over a guard", madvise(p, 4 * PG, MADV_POPULATE_READ_));
     result("GUARD_INSTALL again", madvise(p + 2 * PG, 2 * PG, MADV_GUARD_INSTALL_));
