@@ -489,6 +489,9 @@ static bool can_change_pte_writable(struct vm_area_struct *vma, unsigned long ad
 {
     if (!(vma->vm_flags & VM_WRITE) || !pte_accessible(pte))
         return false;
+    /* clear_refs 4 write-protected it: the next write must fault to be seen. */
+    if (!(vma->vm_flags & VM_SOFTDIRTY) && !pte_soft_dirty(pte))
+        return false;
     if (!(vma->vm_flags & VM_SHARED)) {
         struct page *page = vm_normal_page(vma, addr, pte);
         return page && PageFlag(page, PG_anon) && PageFlag(page, PG_anon_exclusive);

@@ -30,6 +30,8 @@
 #define VM_NORESERVE 0x00200000UL
 #define VM_WIPEONFORK 0x02000000UL
 #define VM_DONTDUMP 0x04000000UL
+/* New since the last clear_refs 4: all its pages read as soft-dirty (CONFIG_MEM_SOFT_DIRTY). */
+#define VM_SOFTDIRTY 0x08000000UL
 #define VM_MIXEDMAP 0x10000000UL
 #define VM_HUGEPAGE 0x20000000UL
 #define VM_NOHUGEPAGE 0x40000000UL

@@ -418,7 +418,7 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
     vma->vm_end = addr + len;
     if ((vm_flags & VM_LOCKED) && (vm_flags & VM_SPECIAL))
         vm_flags &= ~VM_LOCKED_MASK;
-    vm_flags = ksm_vma_flags(mm, vm_flags);
+    vm_flags = ksm_vma_flags(mm, vm_flags) | VM_SOFTDIRTY; /* a new mapping is all soft-dirty */
     vma->vm_flags = vm_flags;
     vma->vm_pgoff = pgoff;
     /* Shared anonymous memory is a shmem object of its own (Linux's shmem_zero_setup). */
@@ -561,9 +561,12 @@ static int do_brk_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsign
         !vm_enough_memory((long)pages))
         return -ENOMEM;
     int err;
-    if (vma && vma->vm_end == addr && vma->vm_flags == flags && !vma->vm_file && !vma->vm_name &&
-        !vma->anon_name && vma->vm_pgoff + vma_pages(vma) == addr >> PAGE_SHIFT) {
+    flags |= VM_SOFTDIRTY; /* what brk adds is new: soft-dirty, as is the VMA it joins */
+    if (vma && vma->vm_end == addr && ((vma->vm_flags ^ flags) & ~VM_SOFTDIRTY) == 0 &&
+        !vma->vm_file && !vma->vm_name && !vma->anon_name &&
+        vma->vm_pgoff + vma_pages(vma) == addr >> PAGE_SHIFT) {
         err = vma_set_range(mm, vma, vma->vm_start, addr + len, vma->vm_pgoff);
+        vma->vm_flags |= VM_SOFTDIRTY;
         if (!err)
             vma_notify(mm, VMA_CHANGED, vma);
     } else {
@@ -698,7 +701,7 @@ int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned l
     vma->vm_start = addr;
     vma->vm_end = addr + len;
     /* Never expanded by mremap, never locked, even after mlockall(MCL_FUTURE). */
-    vma->vm_flags = (vm_flags | mm->def_flags | VM_DONTEXPAND) & ~VM_LOCKED_MASK;
+    vma->vm_flags = (vm_flags | mm->def_flags | VM_DONTEXPAND | VM_SOFTDIRTY) & ~VM_LOCKED_MASK;
     vma->vm_name = sm->name;
     vma->vm_special = sm;
     int err = vma_link(mm, vma);

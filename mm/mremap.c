@@ -42,7 +42,9 @@ static void move_one(pte_t *pte, unsigned long addr, void *arg)
     struct move_ctx *c = arg;
     if (pte_none(*pte))
         return;
-    *pte_offset(c->mm, addr + c->delta) = ptep_get_and_clear(pte);
+    /* A page that moved is soft-dirty where it lands, as Linux's move_soft_dirty_pte. */
+    pte_t moved = ptep_get_and_clear(pte);
+    *pte_offset(c->mm, addr + c->delta) = pte_present(moved) ? pte_mksoft_dirty(moved) : moved;
 }
 
 /* Linux's move_page_tables: 0, or -ENOMEM with nothing moved. */

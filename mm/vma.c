@@ -191,7 +191,9 @@ static bool anon_vmas_mergeable(const struct vm_area_struct *a, const struct vm_
  */
 static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
-    if (a->vm_end != b->vm_start || a->vm_flags != b->vm_flags || a->vm_file != b->vm_file)
+    /* Soft-dirty never keeps VMAs apart (Linux's VM_IGNORE_MERGE); the merge keeps it. */
+    if (a->vm_end != b->vm_start || ((a->vm_flags ^ b->vm_flags) & ~VM_SOFTDIRTY) ||
+        a->vm_file != b->vm_file)
         return false;
     if (a->vm_name || b->vm_name || (a->vm_flags & VM_SPECIAL) ||
         !anon_vma_name_eq(a->anon_name, b->anon_name))
@@ -215,6 +217,7 @@ static int merge_into(struct mm_struct *mm, struct vm_area_struct *a, struct vm_
     mm->vma_ops->erase(mm->vma_tree, b);
     mm->vma_ops->erase(mm->vma_tree, a);
     a->vm_end = b->vm_end;
+    a->vm_flags |= b->vm_flags & VM_SOFTDIRTY; /* any new part makes the whole read as new */
     tree_insert(mm, a);
     vma_prealloc_done(mm);
     mm->map_count--;

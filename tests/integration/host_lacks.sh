@@ -11,7 +11,7 @@
 # usage: host_lacks.sh BUILD_DIR SOURCE_DIR
 . "${2:?usage: host_lacks.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 
-for name in anon_names; do
+for name in anon_names soft_dirty; do
     expected="$src/tests/expected/$name.out"
     for libc in musl glibc; do
         bin="$build/tests/programs/$name-$libc"
