@@ -46,12 +46,12 @@ static unsigned long locked_pages_in(struct mm_struct *mm, unsigned long start, 
     return n;
 }
 
-/* Linux's mlock_fixup: special mappings are never locked and never counted. */
+/* Linux's mlock_fixup: special and droppable mappings are never locked and never counted. */
 static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
                        unsigned long end, unsigned long newflags)
 {
     unsigned long old = vma->vm_flags;
-    if (newflags == old || (old & VM_SPECIAL))
+    if (newflags == old || (old & (VM_SPECIAL | VM_DROPPABLE)))
         return 0;
     int err;
     if (!vma_modify_flags(mm, vma, start, end, newflags, &err))

@@ -13,6 +13,7 @@
 
 #include "arch.h"
 #include "internal.h"
+#include "mman_new.h"
 #include "mmap.h"
 #include "pgtable.h"
 #include "slab.h"
@@ -343,6 +344,13 @@ static int anon_mmap_flags(unsigned long addr, unsigned long flags, unsigned lon
         *pgoff = 0; /* shmem: offsets in its own object */
         *vm |= VM_SHARED | VM_MAYSHARE;
         return 0;
+    case MAP_DROPPABLE:
+        /* Private memory whose pages may be dropped (6.11): never locked, never a stack. */
+        if (*vm & (VM_LOCKED | VM_GROWSDOWN))
+            return -EINVAL;
+        /* Nothing to reserve, and too volatile to survive a fork or a core dump. */
+        *vm |= VM_DROPPABLE | VM_NORESERVE | VM_WIPEONFORK | VM_DONTDUMP;
+        __attribute__((fallthrough));
     case MAP_PRIVATE:
         *pgoff = addr >> PAGE_SHIFT; /* so that neighbours' offsets line up for merging */
         return 0;
@@ -450,10 +458,26 @@ free:
     return (unsigned long)(long)err;
 }
 
+/*
+ * MAP_HUGETLB, as Linux's ksys_mmap_pgoff answers it with no huge pages
+ * reserved (vm.nr_hugepages = 0, the default): a size other than 2 MiB or
+ * 1 GiB is EINVAL, and so is any file (vmemu has no hugetlbfs); otherwise
+ * the reservation fails, ENOMEM, unless len is 0 (do_mmap's EINVAL).
+ */
+static long hugetlb_refusal(struct file *file, unsigned long len, unsigned long flags)
+{
+    unsigned long size_log = (flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
+    if (file || (size_log != 0 && size_log != 21 && size_log != 30) || !len)
+        return -EINVAL;
+    return -ENOMEM;
+}
+
 unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr,
                       unsigned long len, unsigned long prot, unsigned long flags,
                       unsigned long pgoff)
 {
+    if (flags & MAP_HUGETLB)
+        return (unsigned long)hugetlb_refusal(file, len, flags);
     if (!len)
         return (unsigned long)-EINVAL;
     if (flags & MAP_FIXED_NOREPLACE)
