@@ -232,6 +232,14 @@ struct address_space *address_space_get(const struct stat *st, int fd, const cha
 void address_space_put(struct address_space *as);
 /* Put a new, uptodate page into the cache at index; 0 or -ENOMEM. */
 int add_to_page_cache(struct address_space *as, struct page *page, pgoff_t index);
+/*
+ * What a memfd's seals refuse (memfd.c): a write of len bytes at pos, a
+ * new size, a mapping with these vm_flags (which may lose VM_MAYWRITE);
+ * 0 or -EPERM.
+ */
+int memfd_check_write(const struct address_space *as, uint64_t pos, size_t len);
+int memfd_check_size(const struct address_space *as, uint64_t size);
+int memfd_check_mmap(const struct address_space *as, unsigned long *vm_flags);
 /* A shmem object's page at index: the cached one or a new zeroed one; NULL and *err. */
 struct page *shmem_get_page(struct address_space *as, pgoff_t index, bool *created, int *err);
 /* Every page leaves the cache (shmem release, exit). */

@@ -202,6 +202,11 @@ static enum fault_kind do_shmem_fault(struct vm_area_struct *vma, unsigned long 
         shmem_get_page(vma->vm_file->f_mapping, linear_page_index(vma, addr), &created, &err);
     if (!page)
         return FAULT_OOM;
+    if (write && !(vma->vm_flags & VM_SHARED)) {
+        /* A private mapping of a memfd: the object keeps its page, the writer gets a copy. */
+        mm->faults.file_pages++;
+        return cow_into_new_page(vma, addr, pte, page_address(page), res);
+    }
     map_file_page(vma, pte, page, write || vma_maps_writable(vma));
     res->pfn = page_to_pfn(page);
     if (created) {

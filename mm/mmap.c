@@ -327,7 +327,7 @@ static int file_mmap_flags(struct file *file, unsigned long len, unsigned long p
             return -ENODEV; /* ttys, pipes: no mmap */
         if (*vm & VM_GROWSDOWN)
             return -EINVAL;
-        return 0;
+        return file->f_mapping->memfd ? memfd_check_mmap(file->f_mapping, vm) : 0;
     default:
         return -EINVAL;
     }
@@ -770,9 +770,11 @@ const char *vma_name(const struct vm_area_struct *vma, char *buf, size_t len, bo
         snprintf(buf, len, vma->vm_file ? "[anon_shmem:%s]" : "[anon:%s]", anon);
         return buf;
     }
-    if (vma_file_is_shmem(vma->vm_file))
-        name = "/dev/zero (deleted)"; /* shared anonymous memory is a shmem file */
-    else if (vma->vm_file)
+    if (vma_file_is_shmem(vma->vm_file)) {
+        /* An unlinked shmem file: shared anonymous memory's "/dev/zero", a memfd's name. */
+        snprintf(buf, len, "%s (deleted)", vma->vm_file->f_path);
+        return buf;
+    } else if (vma->vm_file)
         name = portable ? vma->vm_file->f_path : file_path(vma->vm_file, buf, len);
     else if (vma->vm_name)
         name = vma->vm_name;

@@ -365,9 +365,10 @@ static int file_link_text(struct file *f, char *buf, size_t len)
 {
     struct stat st;
     const char *deleted = "";
-    if (f->f_host_fd >= 0 && S_ISREG(f->f_mode) && fstat(f->f_host_fd, &st) == 0 &&
-        st.st_nlink == 0)
-        deleted = " (deleted)";
+    if ((f->f_host_fd >= 0 && S_ISREG(f->f_mode) && fstat(f->f_host_fd, &st) == 0 &&
+         st.st_nlink == 0) ||
+        vma_file_is_shmem(f))
+        deleted = " (deleted)"; /* a memfd is a shmem file with no name in any directory */
     const char *inherited = inherited_file_name(f);
     snprintf(buf, len, "%s%s", inherited ? inherited : f->f_path ? f->f_path : "", deleted);
     return (int)strlen(buf);
