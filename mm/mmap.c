@@ -175,6 +175,25 @@ static unsigned long search_bottomup(struct mm_struct *mm, struct vm_unmapped_ar
     }
 }
 
+/*
+ * MAP_32BIT (x86-64): x86's bottom-up arch_get_unmapped_area within
+ * [1 GiB, 2 GiB), where find_start_end puts it with ASLR off; a hint is
+ * taken if it fits below 2 GiB.
+ */
+static unsigned long map_32bit_area(struct mm_struct *mm, unsigned long addr, unsigned long len)
+{
+    const unsigned long begin = 0x40000000UL, end = 0x80000000UL;
+    if (len > end)
+        return (unsigned long)-ENOMEM;
+    if (addr) {
+        addr = PAGE_ALIGN(addr);
+        if (end - len >= addr && gap_fits(mm, addr, len))
+            return addr;
+    }
+    struct vm_unmapped_area_info info = {.length = len, .low_limit = begin, .high_limit = end};
+    return search_bottomup(mm, &info);
+}
+
 /* x86's arch_get_unmapped_area_topdown with ASLR off: the hint if it fits, else top-down. */
 static unsigned long arch_unmapped_area(struct mm_struct *mm, unsigned long addr, unsigned long len,
                                         unsigned long flags)
@@ -183,6 +202,8 @@ static unsigned long arch_unmapped_area(struct mm_struct *mm, unsigned long addr
         return (unsigned long)-ENOMEM;
     if (flags & MAP_FIXED)
         return addr;
+    if (flags & MAP_32BIT)
+        return map_32bit_area(mm, addr, len);
     if (addr) {
         addr &= PAGE_MASK;
         if (TASK_SIZE - len >= addr && gap_fits(mm, addr, len))

@@ -7,6 +7,7 @@
  * forked child sees zeros. MAP_HUGETLB with no huge pages reserved (the
  * default vm.nr_hugepages = 0): ENOMEM for 2 MiB and 1 GiB pages, EINVAL
  * for other sizes, for a length of 0 and for a file not on hugetlbfs.
+ * MAP_32BIT: bottom-up from 1 GiB, below 2 GiB, a hint above that ignored.
  * VmFlags' "sd" (soft-dirty) is left out: the host's kernel lacks
  * CONFIG_MEM_SOFT_DIRTY. Run natively and under vmemu, the output must be
  * the same.
@@ -106,6 +107,15 @@ int main(void)
             MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB, -1);
     try_map("MAP_HUGETLB length 0", 0, PROT_READ, anon, -1);
     try_map("MAP_HUGETLB of a file", PG, PROT_READ, MAP_PRIVATE | MAP_HUGETLB, fd);
+
+    int low = MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT;
+    printf("MAP_32BIT: %p\n", mmap(NULL, PG, PROT_READ, low, -1, 0));
+    printf("MAP_32BIT again: %p\n", mmap(NULL, 2 * PG, PROT_READ, low, -1, 0));
+    printf("MAP_32BIT with a hint above 4 GiB: %p\n",
+           mmap((void *)0x200000000UL, PG, PROT_READ, low, -1, 0));
+    printf("MAP_32BIT with a free hint below 2 GiB: %p\n",
+           mmap((void *)0x50000000UL, PG, PROT_READ, low, -1, 0));
+    printf("MAP_32BIT of a file: %p\n", mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_32BIT, fd, 0));
     close(fd);
     return 0;
 }
