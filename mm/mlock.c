@@ -10,14 +10,8 @@
 #include <sys/mman.h>
 
 #include "internal.h"
+#include "mman_new.h"
 #include "mmap.h"
-
-#ifndef MLOCK_ONFAULT
-#define MLOCK_ONFAULT 0x01
-#endif
-#ifndef MCL_ONFAULT
-#define MCL_ONFAULT 4
-#endif
 
 bool can_do_mlock(const struct mm_struct *mm)
 {
