@@ -367,6 +367,17 @@ static long do_filemap_read(struct file *f, const struct iov_iter *to, size_t co
     while (done < count) {
         uint64_t p = *pos + done;
         pgoff_t index = (pgoff_t)(p >> PAGE_SHIFT);
+        size_t off = (size_t)(p & ~PAGE_MASK);
+        size_t n = PAGE_SIZE - off < count - done ? PAGE_SIZE - off : count - done;
+        if (as->shmem && !filemap_find_page(as, index)) {
+            /* A hole of shmem reads as zeros and stays a hole (Linux's ZERO_PAGE read). */
+            static const unsigned char zeros[PAGE_SIZE];
+            size_t left = copy_to_iter(to, done, zeros, n);
+            done += n - left;
+            if (left)
+                break;
+            continue;
+        }
         bool hit;
         int err = 0;
         struct page *page = read_get_page(f, index, last, &hit, &err);
@@ -380,8 +391,6 @@ static long do_filemap_read(struct file *f, const struct iov_iter *to, size_t co
         if (f->f_ra.prev_pos == UINT64_MAX || (f->f_ra.prev_pos - 1) >> PAGE_SHIFT != index)
             mark_page_accessed(page);
         trace_access(PAGECACHE_READ, as, page, hit);
-        size_t off = (size_t)(p & ~PAGE_MASK);
-        size_t n = PAGE_SIZE - off < count - done ? PAGE_SIZE - off : count - done;
         size_t left = copy_to_iter(to, done, (char *)page_address(page) + off, n);
         put_page(page);
         done += n - left;
@@ -466,10 +475,15 @@ static long write_one_page(struct file *f, const struct iov_iter *from, size_t a
     if (got == 0)
         return -EFAULT;
     bool hit;
-    int err = 0;
-    struct page *page = write_begin(as, index, off, got, &hit, &err);
+    int err = as->memfd ? memfd_check_write(as, pos, got) : 0;
+    if (err)
+        return err;
+    struct page *page = as->shmem ? shmem_get_page(as, index, &hit, &err)
+                                  : write_begin(as, index, off, got, &hit, &err);
     if (!page)
         return err;
+    if (as->shmem)
+        hit = !hit; /* shmem_get_page says whether it made the page */
     if (pos + got > as->i_size) {
         pagecache_isize_extended(as, as->i_size, pos + got);
         as->i_size = pos + got;
@@ -479,7 +493,9 @@ static long write_one_page(struct file *f, const struct iov_iter *from, size_t a
     mark_page_accessed(page);
     count_vm_event(hit ? PGCACHE_HIT : PGCACHE_MISS);
     trace_access(PAGECACHE_WRITE, as, page, hit);
-    if (f->f_pos_shared) {
+    if (as->shmem) {
+        /* shmem keeps no dirty state: there is nothing to write back. */
+    } else if (f->f_pos_shared) {
         if ((err = write_through(f, bounce, got, pos)) != 0)
             return err;
         if (as->host_size < as->i_size)

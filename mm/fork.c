@@ -50,8 +50,8 @@ struct copy_ctx {
 static void copy_one(pte_t *src_pte, unsigned long addr, void *arg)
 {
     struct copy_ctx *c = arg;
-    /* Only present entries exist so far: vmemu keeps no swap entries yet. */
-    if (c->err || !pte_present(*src_pte))
+    /* Guard markers are copied (Linux's copy_pte_marker); no swap entries exist yet. */
+    if (c->err || (!pte_present(*src_pte) && !pte_is_guard(*src_pte)))
         return;
     struct mm_struct *dst_mm = c->dst->vm_mm;
     pte_t *dst_pte = pte_alloc_map(dst_mm, addr);
@@ -60,6 +60,10 @@ static void copy_one(pte_t *src_pte, unsigned long addr, void *arg)
         return;
     }
     pte_t pte = *src_pte;
+    if (pte_is_guard(pte)) {
+        *dst_pte = pte;
+        return;
+    }
     struct page *page = vm_normal_page(c->src, addr, pte);
     if (page) {
         get_page(page);
@@ -152,6 +156,8 @@ struct mm_struct *dup_mm(struct mm_struct *oldmm, int *err)
     mm->env_end = oldmm->env_end;
     mm->stack_rlimit = oldmm->stack_rlimit;
     mm->cap_sys_rawio = oldmm->cap_sys_rawio;
+    mm->limits = oldmm->limits;
+    mm_inherit_flags(mm, oldmm);
     /* mlockall(MCL_FUTURE) is not inherited (Linux keeps only VM_INIT_DEF_MASK). */
     mm->def_flags = oldmm->def_flags & VM_NOHUGEPAGE;
     if ((*err = dup_mmap(mm, oldmm)) != 0) {

@@ -45,6 +45,8 @@ struct address_space {
      * and go when the last file of it goes; no writeback, no readahead.
      */
     bool shmem;
+    bool memfd;               /* a shmem object memfd_create made (memfd.c) */
+    unsigned int seals;       /* memfd: F_SEAL_* */
     struct list_head as_list; /* on address_spaces; shmem objects are not */
 };
 
@@ -138,6 +140,18 @@ extern void (*file_release_hook)(struct file *f);
  * shmem_zero_setup for MAP_SHARED | MAP_ANONYMOUS): NULL and *err.
  */
 struct file *shmem_file_setup(uint64_t size, int *err);
+
+/*
+ * memfd_create(2) (mm/memfd.c): flags checked (0 or -EINVAL, MFD_HUGETLB
+ * included: the caller refuses it), then a shmem file "/memfd:NAME" with
+ * its seals; NULL and *err on failure. memfd_fcntl is F_ADD_SEALS and
+ * F_GET_SEALS (EINVAL for any file that is not a memfd).
+ */
+int memfd_flags_check(unsigned int flags);
+/* Another open file of f's shmem object (open of /proc/PID/fd/N), with these flags. */
+struct file *shmem_file_reopen(struct file *f, unsigned int flags, int *err);
+struct file *memfd_file_create(const char *name, unsigned int flags, int *err);
+long memfd_fcntl(struct file *f, unsigned int cmd, unsigned long arg);
 
 static inline bool vma_file_is_shmem(const struct file *f)
 {

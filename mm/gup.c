@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "fault.h"
+#include "internal.h"
 #include "mmap.h"
 #include "pgtable.h"
 
@@ -37,6 +38,34 @@ static int populate_vma(struct vm_area_struct *vma, unsigned long start, unsigne
             return -ENOMEM;
         if (fault_is_error(r.kind))
             break; /* past the end of the file: the rest cannot be populated either */
+    }
+    return 0;
+}
+
+/* Linux's check_vma_flags for an access without FOLL_FORCE: may it be made in vma? */
+static bool populate_allowed(const struct vm_area_struct *vma, bool write)
+{
+    if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+        return false;
+    return write ? (vma->vm_flags & VM_WRITE) : (vma->vm_flags & VM_READ);
+}
+
+int madvise_populate(struct mm_struct *mm, unsigned long start, unsigned long end, bool write)
+{
+    for (unsigned long a = start; a < end; a += PAGE_SIZE) {
+        struct vm_area_struct *vma = find_vma(mm, a);
+        if (!vma || vma->vm_start > a)
+            return -ENOMEM;
+        if (!populate_allowed(vma, write))
+            return -EINVAL;
+        if (pte_sufficient(mm, a, write))
+            continue;
+        struct fault_result r;
+        handle_mm_fault(mm, a, write ? FAULT_FLAG_WRITE : 0, &r);
+        if (r.kind == FAULT_OOM)
+            return -ENOMEM;
+        if (fault_is_error(r.kind))
+            return -EFAULT;
     }
     return 0;
 }

@@ -75,7 +75,8 @@ int vma_set_range(struct mm_struct *mm, struct vm_area_struct *vma, unsigned lon
 
 /*
  * Split vma at addr: vma keeps [vm_start, addr), the new VMA returned gets
- * the rest. NULL and *err (-ENOMEM) with nothing changed.
+ * the rest. NULL and *err (-ENOMEM; -EINVAL for a special mapping, which
+ * is never split) with nothing changed.
  */
 struct vm_area_struct *split_vma(struct mm_struct *mm, struct vm_area_struct *vma,
                                  unsigned long addr, int *err);
@@ -115,6 +116,66 @@ static inline pgoff_t linear_page_index(const struct vm_area_struct *vma, unsign
     return vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
 }
 
+/*
+ * Linux's map_deny_write_exec: under PR_SET_MDWE, a VMA going from old to
+ * new flags may not become writable and executable, nor executable when
+ * it was not (a new mapping passes its flags as both).
+ */
+static inline bool map_deny_write_exec(const struct mm_struct *mm, unsigned long old,
+                                       unsigned long new)
+{
+    if (!(mm->flags & (1UL << MMF_HAS_MDWE)) || !(new &VM_EXEC))
+        return false;
+    return (new &VM_WRITE) || !(old & VM_EXEC);
+}
+
+/*
+ * MADV_POPULATE_READ/WRITE (gup.c): fault [start, end) in for reading or
+ * writing as get_user_pages would; 0, -ENOMEM (a hole, or no memory),
+ * -EINVAL (a VMA the access is not allowed in), -EFAULT (SIGBUS or
+ * SIGSEGV: past the file's end, a guard marker).
+ */
+int madvise_populate(struct mm_struct *mm, unsigned long start, unsigned long end, bool write);
+
+/* ---- limits (mmap.c, mlock.c) ---- */
+
+/*
+ * Linux's may_expand_vm: may npages more of a VMA with these flags be
+ * mapped within RLIMIT_AS, and, for data (private writable, not stack),
+ * within RLIMIT_DATA?
+ */
+bool may_expand_vm(const struct mm_struct *mm, unsigned long vm_flags, unsigned long npages);
+/* Linux's can_do_mlock: a non-zero RLIMIT_MEMLOCK, or CAP_IPC_LOCK. */
+bool can_do_mlock(const struct mm_struct *mm);
+/* Linux's mlock_future_ok: may bytes more be locked (when vm_flags says VM_LOCKED)? */
+bool mlock_future_ok(const struct mm_struct *mm, unsigned long vm_flags, unsigned long bytes);
+
+/* ---- KSM's flags (ksm.c) ---- */
+
+/* May KSM merge a VMA with these flags (Linux's vma_ksm_compatible)? */
+bool vma_ksm_compatible(unsigned long vm_flags);
+/* The flags a new VMA of mm gets: VM_MERGEABLE too under PR_SET_MEMORY_MERGE. */
+unsigned long ksm_vma_flags(const struct mm_struct *mm, unsigned long vm_flags);
+
+/* ---- names of anonymous VMAs (anon_name.c) ---- */
+
+/* Another VMA holds the name (NULL passes through); the last put frees it. */
+struct anon_vma_name *anon_vma_name_get(struct anon_vma_name *name);
+void anon_vma_name_put(struct anon_vma_name *name);
+/* Same text (or both unnamed): only then may two VMAs merge. */
+bool anon_vma_name_eq(const struct anon_vma_name *a, const struct anon_vma_name *b);
+
+/* ---- sealing (mseal.c) ---- */
+
+static inline bool vma_is_sealed(const struct vm_area_struct *vma)
+{
+    return vma->vm_flags & VM_SEALED;
+}
+/* Does any VMA meeting [start, end) carry VM_SEALED (munmap and friends then refuse)? */
+bool range_has_sealed_vma(struct mm_struct *mm, unsigned long start, unsigned long end);
+/* Does sealing forbid this madvise advice on vma (discarding a sealed read-only anonymous VMA)? */
+bool madvise_sealed_refuses(const struct vm_area_struct *vma, int advice);
+
 /* ---- the commit (commit.c) ---- */
 
 /* May pages more be charged? (Linux's heuristic overcommit refuses one request larger than RAM.) */
@@ -126,9 +187,12 @@ void vm_unacct_memory(long pages);
 
 /*
  * Clear the entries of [start, end) in vma, dropping what each held;
- * true if any page was mapped (the TLB must then be flushed).
+ * true if any page was mapped (the TLB must then be flushed). Guard
+ * markers go too (munmap, exit), or stay (MADV_DONTNEED, truncation).
  */
 bool zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
+bool zap_page_range_keep_markers(struct vm_area_struct *vma, unsigned long start,
+                                 unsigned long end);
 /* Apply vma's (new) vm_flags to its entries in [start, end); true if rights were lost. */
 bool change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 /* Grow a VM_GROWSDOWN vma down to addr; 0 or -ENOMEM. */
@@ -168,6 +232,14 @@ struct address_space *address_space_get(const struct stat *st, int fd, const cha
 void address_space_put(struct address_space *as);
 /* Put a new, uptodate page into the cache at index; 0 or -ENOMEM. */
 int add_to_page_cache(struct address_space *as, struct page *page, pgoff_t index);
+/*
+ * What a memfd's seals refuse (memfd.c): a write of len bytes at pos, a
+ * new size, a mapping with these vm_flags (which may lose VM_MAYWRITE);
+ * 0 or -EPERM.
+ */
+int memfd_check_write(const struct address_space *as, uint64_t pos, size_t len);
+int memfd_check_size(const struct address_space *as, uint64_t size);
+int memfd_check_mmap(const struct address_space *as, unsigned long *vm_flags);
 /* A shmem object's page at index: the cached one or a new zeroed one; NULL and *err. */
 struct page *shmem_get_page(struct address_space *as, pgoff_t index, bool *created, int *err);
 /* Every page leaves the cache (shmem release, exit). */

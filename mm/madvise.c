@@ -1,21 +1,21 @@
 /*
  * madvise(2): advice that changes the VMA (access pattern, fork and dump
- * behaviour, huge pages), advice that drops pages now (DONTNEED), marks
- * them free to drop (FREE) or reads them ahead (WILLNEED).
+ * behaviour, huge pages), advice that drops pages now (DONTNEED, and
+ * DONTNEED_LOCKED on locked memory too), marks them free to drop (FREE),
+ * reads them ahead (WILLNEED), faults them in (POPULATE_READ/WRITE,
+ * gup.c), or puts guard markers in their entries (GUARD_INSTALL/REMOVE:
+ * a touch is SIGSEGV until removed).
  */
 #include <errno.h>
 #include <sys/mman.h>
 
 #include "arch.h"
 #include "internal.h"
+#include "mman_new.h"
 #include "mmap.h"
 #include "pagemap.h"
 #include "pgtable.h"
-
-#ifndef MADV_WIPEONFORK
-#define MADV_WIPEONFORK 18
-#define MADV_KEEPONFORK 19
-#endif
+#include "rmap.h"
 
 static bool advice_valid(int advice)
 {
@@ -38,6 +38,11 @@ static bool advice_valid(int advice)
     case MADV_DODUMP:
     case MADV_COLD:
     case MADV_PAGEOUT:
+    case MADV_POPULATE_READ:
+    case MADV_POPULATE_WRITE:
+    case MADV_DONTNEED_LOCKED:
+    case MADV_GUARD_INSTALL:
+    case MADV_GUARD_REMOVE:
         return true;
     default:
         return false;
@@ -76,7 +81,7 @@ static long advised_flags(const struct vm_area_struct *vma, int advice)
     case MADV_NOHUGEPAGE:
         return (long)((f & ~VM_HUGEPAGE) | VM_NOHUGEPAGE);
     case MADV_MERGEABLE: /* KSM takes private memory only */
-        return (f & (VM_SHARED | VM_MAYSHARE | VM_SPECIAL)) ? (long)f : (long)(f | VM_MERGEABLE);
+        return vma_ksm_compatible(f) ? (long)(f | VM_MERGEABLE) : (long)f;
     case MADV_UNMERGEABLE:
         return (long)(f & ~VM_MERGEABLE);
     default:
@@ -127,17 +132,66 @@ static void lazyfree_one(pte_t *pte, unsigned long addr, void *arg)
     ClearPageFlag(page, PG_swapbacked);
 }
 
+/* Guard markers may go where pages of ordinary memory go (Linux's is_valid_guard_vma). */
+static bool guard_vma_ok(const struct vm_area_struct *vma, bool allow_locked)
+{
+    return !(vma->vm_flags & (VM_SPECIAL | (allow_locked ? 0 : VM_LOCKED)));
+}
+
+static void guard_install_one(pte_t *pte, unsigned long addr, void *arg)
+{
+    (void)addr, (void)arg;
+    if (pte_none(*pte))
+        *pte = make_guard_pte();
+}
+
+/*
+ * MADV_GUARD_INSTALL (Linux 6.13): what the range maps is zapped (guard
+ * markers already there stay), then every entry becomes a guard marker.
+ * The VMA gets its anon_vma, so that fork copies its entries, markers
+ * included.
+ */
+static int guard_install(struct vm_area_struct *vma, unsigned long s, unsigned long e, bool *flush)
+{
+    if (!guard_vma_ok(vma, false))
+        return -EINVAL;
+    if (anon_vma_prepare(vma))
+        return -ENOMEM;
+    for (unsigned long a = s; a < e; a += PAGE_SIZE)
+        if (!pte_alloc_map(vma->vm_mm, a))
+            return -ENOMEM; /* the markers need their tables; what was made stays, empty */
+    if (zap_page_range_keep_markers(vma, s, e))
+        *flush = true;
+    walk_page_range(vma->vm_mm, s, e, guard_install_one, NULL);
+    return 0;
+}
+
+static void guard_remove_one(pte_t *pte, unsigned long addr, void *arg)
+{
+    (void)addr, (void)arg;
+    if (pte_is_guard(*pte))
+        *pte = 0;
+}
+
 /* The advice that acts on pages; -EINVAL where Linux refuses the VMA. */
 static int advise_pages(struct vm_area_struct *vma, unsigned long s, unsigned long e, int advice,
                         bool *flush)
 {
     switch (advice) {
     case MADV_DONTNEED:
+    case MADV_DONTNEED_LOCKED:
         /* Anonymous memory reads back as zeros, private file memory as the file. */
-        if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
+        if (vma->vm_flags & (VM_PFNMAP | (advice == MADV_DONTNEED ? VM_LOCKED : 0)))
             return -EINVAL;
-        if (zap_page_range(vma, s, e))
+        if (zap_page_range_keep_markers(vma, s, e))
             *flush = true;
+        return 0;
+    case MADV_GUARD_INSTALL:
+        return guard_install(vma, s, e, flush);
+    case MADV_GUARD_REMOVE:
+        if (!guard_vma_ok(vma, true))
+            return -EINVAL;
+        walk_page_range(vma->vm_mm, s, e, guard_remove_one, NULL);
         return 0;
     case MADV_FREE: {
         if (vma->vm_file || (vma->vm_flags & (VM_SHARED | VM_LOCKED | VM_PFNMAP)))
@@ -159,6 +213,8 @@ static int advise_pages(struct vm_area_struct *vma, unsigned long s, unsigned lo
 static int advise_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long s,
                       unsigned long e, int advice, bool *flush)
 {
+    if (madvise_sealed_refuses(vma, advice))
+        return -EPERM;
     long flags = advised_flags(vma, advice);
     if (flags < 0)
         return (int)flags;
@@ -183,6 +239,8 @@ int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len, int
         return -EINVAL;
     if (end == start)
         return 0;
+    if (advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE)
+        return madvise_populate(mm, start, end, advice == MADV_POPULATE_WRITE);
     bool flush = false;
     int err = 0, unmapped = 0;
     unsigned long addr = start;

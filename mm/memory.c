@@ -202,6 +202,11 @@ static enum fault_kind do_shmem_fault(struct vm_area_struct *vma, unsigned long 
         shmem_get_page(vma->vm_file->f_mapping, linear_page_index(vma, addr), &created, &err);
     if (!page)
         return FAULT_OOM;
+    if (write && !(vma->vm_flags & VM_SHARED)) {
+        /* A private mapping of a memfd: the object keeps its page, the writer gets a copy. */
+        mm->faults.file_pages++;
+        return cow_into_new_page(vma, addr, pte, page_address(page), res);
+    }
     map_file_page(vma, pte, page, write || vma_maps_writable(vma));
     res->pfn = page_to_pfn(page);
     if (created) {
@@ -352,6 +357,8 @@ static enum fault_kind fault_on_vma(struct vm_area_struct *vma, unsigned long ad
         return FAULT_SEGV_ACCERR;
     if (!pte && !(pte = pte_alloc_map(vma->vm_mm, addr)))
         return FAULT_OOM;
+    if (pte_is_guard(*pte))
+        return FAULT_SEGV_MAPERR; /* a guard region: SIGSEGV, SEGV_MAPERR as Linux sends it */
     if (!pte_present(*pte)) {
         if (vma->vm_special)
             return do_special_fault(vma, addr, flags, pte, res);
@@ -441,25 +448,40 @@ unsigned int mmu_peek(struct mm_struct *mm, uint64_t va)
 struct zap_ctx {
     struct vm_area_struct *vma;
     bool any;
+    bool drop_markers; /* munmap and exit: guard markers go too (Linux's ZAP_FLAG_DROP_MARKER) */
 };
 
 static void zap_one(pte_t *pte, unsigned long addr, void *arg)
 {
     struct zap_ctx *z = arg;
-    if (!pte_present(*pte))
+    if (!pte_present(*pte)) {
+        if (z->drop_markers && pte_is_guard(*pte))
+            *pte = 0;
         return;
+    }
     unmap_one(z->vma, addr, ptep_get_and_clear(pte));
     z->any = true;
 }
 
-bool zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end)
+static bool zap_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+                      bool drop_markers)
 {
-    struct zap_ctx z = {vma, false};
+    struct zap_ctx z = {vma, false, drop_markers};
     /* Translated code is keyed by frame: drop it while the range still maps it. */
     if (vma->vm_flags & VM_EXEC)
         arch_flush_code_range(vma->vm_mm, start, end);
     walk_page_range(vma->vm_mm, start, end, zap_one, &z);
     return z.any;
+}
+
+bool zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end)
+{
+    return zap_range(vma, start, end, true);
+}
+
+bool zap_page_range_keep_markers(struct vm_area_struct *vma, unsigned long start, unsigned long end)
+{
+    return zap_range(vma, start, end, false);
 }
 
 /*
@@ -471,6 +493,9 @@ bool zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
 static bool can_change_pte_writable(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
 {
     if (!(vma->vm_flags & VM_WRITE) || !pte_accessible(pte))
+        return false;
+    /* clear_refs 4 write-protected it: the next write must fault to be seen. */
+    if (!(vma->vm_flags & VM_SOFTDIRTY) && !pte_soft_dirty(pte))
         return false;
     if (!(vma->vm_flags & VM_SHARED)) {
         struct page *page = vm_normal_page(vma, addr, pte);

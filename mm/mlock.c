@@ -1,27 +1,51 @@
 /*
  * mlock(2) and friends: VM_LOCKED (and VM_LOCKONFAULT) on VMAs, counted in
  * mm->locked_vm, with the pages faulted in at once unless only on fault.
- * vmemu's guest may lock any amount, as a process with CAP_IPC_LOCK.
+ * RLIMIT_MEMLOCK bounds what may be locked, unless the task holds
+ * CAP_IPC_LOCK (mm->limits): EPERM when the limit is 0, ENOMEM past it for
+ * mlock and mlockall, EAGAIN for mappings made locked (mmap's MAP_LOCKED,
+ * anything mapped after mlockall(MCL_FUTURE)).
  */
 #include <errno.h>
 #include <sys/mman.h>
 
 #include "internal.h"
+#include "mman_new.h"
 #include "mmap.h"
 
-#ifndef MLOCK_ONFAULT
-#define MLOCK_ONFAULT 0x01
-#endif
-#ifndef MCL_ONFAULT
-#define MCL_ONFAULT 4
-#endif
+bool can_do_mlock(const struct mm_struct *mm)
+{
+    return mm->limits.memlock != 0 || mm->limits.cap_ipc_lock;
+}
 
-/* Linux's mlock_fixup: special mappings are never locked and never counted. */
+bool mlock_future_ok(const struct mm_struct *mm, unsigned long vm_flags, unsigned long bytes)
+{
+    if (!(vm_flags & VM_LOCKED) || mm->limits.cap_ipc_lock)
+        return true;
+    return (bytes >> PAGE_SHIFT) + mm->locked_vm <= mm->limits.memlock >> PAGE_SHIFT;
+}
+
+/* Pages of [start, start + len) already in VM_LOCKED VMAs (Linux's count_mm_mlocked_page_nr). */
+static unsigned long locked_pages_in(struct mm_struct *mm, unsigned long start, unsigned long len)
+{
+    unsigned long end = start + len, n = 0;
+    for (struct vm_area_struct *v = find_vma(mm, start); v && v->vm_start < end;
+         v = vma_next(mm, v)) {
+        if (!(v->vm_flags & VM_LOCKED))
+            continue;
+        unsigned long s = v->vm_start > start ? v->vm_start : start;
+        unsigned long e = v->vm_end < end ? v->vm_end : end;
+        n += (e - s) >> PAGE_SHIFT;
+    }
+    return n;
+}
+
+/* Linux's mlock_fixup: special and droppable mappings are never locked and never counted. */
 static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
                        unsigned long end, unsigned long newflags)
 {
     unsigned long old = vma->vm_flags;
-    if (newflags == old || (old & VM_SPECIAL))
+    if (newflags == old || (old & (VM_SPECIAL | VM_DROPPABLE)))
         return 0;
     int err;
     if (!vma_modify_flags(mm, vma, start, end, newflags, &err))
@@ -69,7 +93,16 @@ int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len, unsig
     if (flags & ~(unsigned int)MLOCK_ONFAULT)
         return -EINVAL;
     unsigned long vm = VM_LOCKED | ((flags & MLOCK_ONFAULT) ? VM_LOCKONFAULT : 0);
+    if (!can_do_mlock(mm))
+        return -EPERM;
     page_range(&start, &len);
+    /* Past RLIMIT_MEMLOCK, unless what is already locked in the range makes it fit. */
+    unsigned long limit = mm->limits.memlock >> PAGE_SHIFT,
+                  locked = (len >> PAGE_SHIFT) + mm->locked_vm;
+    if (locked > limit && !mm->limits.cap_ipc_lock)
+        locked -= locked_pages_in(mm, start, len);
+    if (locked > limit && !mm->limits.cap_ipc_lock)
+        return -ENOMEM;
     int err = apply_vma_lock_flags(mm, start, len, vm);
     if (err)
         return err;
@@ -109,6 +142,12 @@ int do_mlockall(struct mm_struct *mm, int flags)
 {
     if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
         return -EINVAL;
+    if (!can_do_mlock(mm))
+        return -EPERM;
+    /* Locking what is mapped now must fit the limit (the whole address space, as Linux counts). */
+    if ((flags & MCL_CURRENT) && mm->total_vm > mm->limits.memlock >> PAGE_SHIFT &&
+        !mm->limits.cap_ipc_lock)
+        return -ENOMEM;
     apply_mlockall_flags(mm, flags);
     if (flags & MCL_CURRENT)
         mm_populate(mm, 0, TASK_SIZE);

@@ -30,10 +30,14 @@
 #define VM_NORESERVE 0x00200000UL
 #define VM_WIPEONFORK 0x02000000UL
 #define VM_DONTDUMP 0x04000000UL
+/* New since the last clear_refs 4: all its pages read as soft-dirty (CONFIG_MEM_SOFT_DIRTY). */
+#define VM_SOFTDIRTY 0x08000000UL
 #define VM_MIXEDMAP 0x10000000UL
 #define VM_HUGEPAGE 0x20000000UL
 #define VM_NOHUGEPAGE 0x40000000UL
 #define VM_MERGEABLE 0x80000000UL
+#define VM_DROPPABLE (1UL << 40) /* MAP_DROPPABLE: pages may go under pressure, never to swap */
+#define VM_SEALED (1UL << 42)    /* mseal(2): the mapping may not be changed or unmapped */
 #define VM_STACK VM_GROWSDOWN
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 #define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
@@ -49,6 +53,7 @@
 #define mmap_min_addr 0x10000UL
 
 struct anon_vma;
+struct anon_vma_name;
 struct file;
 struct mm_struct;
 struct vma_tree;
@@ -78,6 +83,7 @@ struct vm_area_struct {
     struct mm_struct *vm_mm;
     const char *vm_name; /* special mappings: "[vdso]", "[vvar]"; NULL otherwise */
     const struct vm_special_mapping *vm_special; /* their frames; NULL otherwise */
+    struct anon_vma_name *anon_name; /* PR_SET_VMA_ANON_NAME's name (anon_name.c), or NULL */
     /*
      * The reverse map of its anonymous pages (Linux's): anon_vma is the
      * family its own new pages join, NULL until the first one (shared by
@@ -125,6 +131,23 @@ struct mm_observer {
 
 enum mm_counter { MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES, NR_MM_COUNTERS };
 
+/*
+ * What the process using an mm may map and lock: Linux reads these from the
+ * calling task (its rlimits and capabilities); the process kernel keeps
+ * them current. Bytes, ~0UL for no limit; mm_alloc starts them unlimited.
+ */
+struct mm_limits {
+    unsigned long memlock;        /* RLIMIT_MEMLOCK */
+    unsigned long as;             /* RLIMIT_AS */
+    unsigned long data, data_max; /* RLIMIT_DATA, soft and hard */
+    bool cap_ipc_lock;            /* CAP_IPC_LOCK: may lock past RLIMIT_MEMLOCK */
+};
+
+/* mm->flags (Linux's MMF_*, the bits vmemu keeps). */
+#define MMF_HAS_MDWE 28            /* PR_SET_MDWE: no memory becomes writable and executable */
+#define MMF_HAS_MDWE_NO_INHERIT 29 /* ... and children and new programs do not inherit it */
+#define MMF_VM_MERGE_ANY 30        /* PR_SET_MEMORY_MERGE: every new VMA is VM_MERGEABLE */
+
 struct mm_struct {
     /*
      * Linux's two counts: mm_users, the tasks (threads, vfork parents)
@@ -157,10 +180,12 @@ struct mm_struct {
     struct fault_stats faults;
     const struct mm_observer *observer;
     /*
-     * The task holds CAP_SYS_RAWIO (vmemu runs as root): it may map below
-     * mmap_min_addr, as Linux allows, down to FIRST_USER_ADDRESS (arch.h).
+     * The task holds CAP_SYS_RAWIO: it may map below mmap_min_addr, as
+     * Linux allows, down to FIRST_USER_ADDRESS (arch.h).
      */
     bool cap_sys_rawio;
+    struct mm_limits limits;
+    unsigned long flags; /* MMF_* below */
 };
 
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)

@@ -13,6 +13,7 @@
 
 #include "arch.h"
 #include "internal.h"
+#include "mman_new.h"
 #include "mmap.h"
 #include "pgtable.h"
 #include "slab.h"
@@ -58,8 +59,18 @@ struct mm_struct *mm_alloc(const struct vma_tree_ops *ops)
     }
     mm->mmap_base = MMAP_BASE;
     mm->stack_rlimit = DEFAULT_STACK_RLIMIT;
+    mm->limits = (struct mm_limits){~0UL, ~0UL, ~0UL, ~0UL, false};
     list_add_tail(&mm->mmlist, &all_mms);
     return mm;
+}
+
+void mm_inherit_flags(struct mm_struct *mm, const struct mm_struct *parent)
+{
+    unsigned long f = parent->flags;
+    if (f & (1UL << MMF_HAS_MDWE_NO_INHERIT))
+        f &= ~((1UL << MMF_HAS_MDWE) | (1UL << MMF_HAS_MDWE_NO_INHERIT));
+    mm->flags =
+        f & ((1UL << MMF_HAS_MDWE) | (1UL << MMF_HAS_MDWE_NO_INHERIT) | (1UL << MMF_VM_MERGE_ANY));
 }
 
 void exit_mmap(struct mm_struct *mm)
@@ -164,6 +175,25 @@ static unsigned long search_bottomup(struct mm_struct *mm, struct vm_unmapped_ar
     }
 }
 
+/*
+ * MAP_32BIT (x86-64): x86's bottom-up arch_get_unmapped_area within
+ * [1 GiB, 2 GiB), where find_start_end puts it with ASLR off; a hint is
+ * taken if it fits below 2 GiB.
+ */
+static unsigned long map_32bit_area(struct mm_struct *mm, unsigned long addr, unsigned long len)
+{
+    const unsigned long begin = 0x40000000UL, end = 0x80000000UL;
+    if (len > end)
+        return (unsigned long)-ENOMEM;
+    if (addr) {
+        addr = PAGE_ALIGN(addr);
+        if (end - len >= addr && gap_fits(mm, addr, len))
+            return addr;
+    }
+    struct vm_unmapped_area_info info = {.length = len, .low_limit = begin, .high_limit = end};
+    return search_bottomup(mm, &info);
+}
+
 /* x86's arch_get_unmapped_area_topdown with ASLR off: the hint if it fits, else top-down. */
 static unsigned long arch_unmapped_area(struct mm_struct *mm, unsigned long addr, unsigned long len,
                                         unsigned long flags)
@@ -172,6 +202,8 @@ static unsigned long arch_unmapped_area(struct mm_struct *mm, unsigned long addr
         return (unsigned long)-ENOMEM;
     if (flags & MAP_FIXED)
         return addr;
+    if (flags & MAP_32BIT)
+        return map_32bit_area(mm, addr, len);
     if (addr) {
         addr &= PAGE_MASK;
         if (TASK_SIZE - len >= addr && gap_fits(mm, addr, len))
@@ -245,6 +277,31 @@ unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigne
     return ret;
 }
 
+bool may_expand_vm(const struct mm_struct *mm, unsigned long vm_flags, unsigned long npages)
+{
+    if (mm->total_vm + npages > mm->limits.as >> PAGE_SHIFT)
+        return false;
+    bool data = (vm_flags & (VM_WRITE | VM_SHARED | VM_STACK)) == VM_WRITE;
+    if (data && mm->data_vm + npages > mm->limits.data >> PAGE_SHIFT) {
+        /* Linux lets a zero soft limit pass up to the hard one (for Valgrind). */
+        return mm->limits.data == 0 && mm->data_vm + npages <= mm->limits.data_max >> PAGE_SHIFT;
+    }
+    return true;
+}
+
+/* Pages mapped in [start, end): what MAP_FIXED over the range gives back. */
+static unsigned long mapped_pages(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+    unsigned long n = 0;
+    for (struct vm_area_struct *v = mm->vma_ops->find_intersection(mm->vma_tree, start, end);
+         v && v->vm_start < end; v = vma_next(mm, v)) {
+        unsigned long s = v->vm_start > start ? v->vm_start : start;
+        unsigned long e = v->vm_end < end ? v->vm_end : end;
+        n += (e - s) >> PAGE_SHIFT;
+    }
+    return n;
+}
+
 /* The access bits of prot and the flags of flags, as calc_vm_prot_bits and calc_vm_flag_bits. */
 static unsigned long calc_vm_flags(struct mm_struct *mm, unsigned long prot, unsigned long flags)
 {
@@ -291,7 +348,7 @@ static int file_mmap_flags(struct file *file, unsigned long len, unsigned long p
             return -ENODEV; /* ttys, pipes: no mmap */
         if (*vm & VM_GROWSDOWN)
             return -EINVAL;
-        return 0;
+        return file->f_mapping->memfd ? memfd_check_mmap(file->f_mapping, vm) : 0;
     default:
         return -EINVAL;
     }
@@ -308,12 +365,35 @@ static int anon_mmap_flags(unsigned long addr, unsigned long flags, unsigned lon
         *pgoff = 0; /* shmem: offsets in its own object */
         *vm |= VM_SHARED | VM_MAYSHARE;
         return 0;
+    case MAP_DROPPABLE:
+        /* Private memory whose pages may be dropped (6.11): never locked, never a stack. */
+        if (*vm & (VM_LOCKED | VM_GROWSDOWN))
+            return -EINVAL;
+        /* Nothing to reserve, and too volatile to survive a fork or a core dump. */
+        *vm |= VM_DROPPABLE | VM_NORESERVE | VM_WIPEONFORK | VM_DONTDUMP;
+        __attribute__((fallthrough));
     case MAP_PRIVATE:
         *pgoff = addr >> PAGE_SHIFT; /* so that neighbours' offsets line up for merging */
         return 0;
     default:
         return -EINVAL; /* MAP_SHARED_VALIDATE too: Linux only validates files */
     }
+}
+
+/*
+ * The checks and the first split of an unmap, in Linux's order
+ * (vms_gather_munmap_vmas): the VMA straddling start is split there unless
+ * it is sealed; then any sealed VMA in the range refuses the whole unmap
+ * with EPERM, that split staying made, as in Linux.
+ */
+static int munmap_prepare(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+    struct vm_area_struct *vma = mm->vma_ops->find_intersection(mm->vma_tree, start, end);
+    int err = 0;
+    if (vma && vma->vm_start < start &&
+        (vma_is_sealed(vma) ? (err = -EPERM) : !split_vma(mm, vma, start, &err)))
+        return err;
+    return range_has_sealed_vma(mm, start, end) ? -EPERM : 0;
 }
 
 /* Pages of VM_ACCOUNT mappings in [start, end): what replacing the range gives back. */
@@ -347,6 +427,13 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
                                  unsigned long len, unsigned long vm_flags, unsigned long pgoff)
 {
     unsigned long pages = len >> PAGE_SHIFT;
+    if (map_deny_write_exec(mm, vm_flags, vm_flags))
+        return (unsigned long)-EACCES;
+    int err = range_is_free(mm, addr, addr + len) ? 0 : munmap_prepare(mm, addr, addr + len);
+    if (err)
+        return (unsigned long)(long)err;
+    if (!may_expand_vm(mm, vm_flags, pages - mapped_pages(mm, addr, addr + len)))
+        return (unsigned long)-ENOMEM;
     if (accountable_mapping(vm_flags)) {
         /* What MAP_FIXED replaces was charged already: only the rest must fit. */
         if (!vm_enough_memory(pages - accounted_pages(mm, addr, addr + len)))
@@ -360,9 +447,9 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file, unsign
     vma->vm_end = addr + len;
     if ((vm_flags & VM_LOCKED) && (vm_flags & VM_SPECIAL))
         vm_flags &= ~VM_LOCKED_MASK;
+    vm_flags = ksm_vma_flags(mm, vm_flags) | VM_SOFTDIRTY; /* a new mapping is all soft-dirty */
     vma->vm_flags = vm_flags;
     vma->vm_pgoff = pgoff;
-    int err = 0;
     /* Shared anonymous memory is a shmem object of its own (Linux's shmem_zero_setup). */
     if (file)
         vma->vm_file = get_file(file);
@@ -392,10 +479,26 @@ free:
     return (unsigned long)(long)err;
 }
 
+/*
+ * MAP_HUGETLB, as Linux's ksys_mmap_pgoff answers it with no huge pages
+ * reserved (vm.nr_hugepages = 0, the default): a size other than 2 MiB or
+ * 1 GiB is EINVAL, and so is any file (vmemu has no hugetlbfs); otherwise
+ * the reservation fails, ENOMEM, unless len is 0 (do_mmap's EINVAL).
+ */
+static long hugetlb_refusal(struct file *file, unsigned long len, unsigned long flags)
+{
+    unsigned long size_log = (flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
+    if (file || (size_log != 0 && size_log != 21 && size_log != 30) || !len)
+        return -EINVAL;
+    return -ENOMEM;
+}
+
 unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr,
                       unsigned long len, unsigned long prot, unsigned long flags,
                       unsigned long pgoff)
 {
+    if (flags & MAP_HUGETLB)
+        return (unsigned long)hugetlb_refusal(file, len, flags);
     if (!len)
         return (unsigned long)-EINVAL;
     if (flags & MAP_FIXED_NOREPLACE)
@@ -420,6 +523,10 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long add
         return addr;
     if ((flags & MAP_FIXED_NOREPLACE) && !range_is_free(mm, addr, addr + len))
         return (unsigned long)-EEXIST;
+    if ((flags & MAP_LOCKED) && !can_do_mlock(mm))
+        return (unsigned long)-EPERM;
+    if (!mlock_future_ok(mm, vm_flags, len))
+        return (unsigned long)-EAGAIN;
 
     int err = file ? file_mmap_flags(file, len, prot, flags, pgoff, &vm_flags)
                    : anon_mmap_flags(addr, flags, &vm_flags, &pgoff);
@@ -452,9 +559,9 @@ static void vma_unaccount(struct mm_struct *mm, const struct vm_area_struct *vma
  */
 static int unmap_vmas(struct mm_struct *mm, unsigned long start, unsigned long end, bool *flush)
 {
-    struct vm_area_struct *vma = mm->vma_ops->find_intersection(mm->vma_tree, start, end);
-    int err = 0;
-    if (vma && vma->vm_start < start && !split_vma(mm, vma, start, &err))
+    struct vm_area_struct *vma;
+    int err = munmap_prepare(mm, start, end);
+    if (err)
         return err;
     vma = mm->vma_ops->find_intersection(mm->vma_tree, end - 1, end);
     if (vma && vma->vm_end > end && !split_vma(mm, vma, end, &err))
@@ -494,13 +601,17 @@ static int do_brk_flags(struct mm_struct *mm, struct vm_area_struct *vma, unsign
                         unsigned long len, unsigned long flags)
 {
     unsigned long pages = len >> PAGE_SHIFT;
-    flags |= VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags;
-    if (mm->map_count > DEFAULT_MAX_MAP_COUNT || !vm_enough_memory((long)pages))
+    flags = ksm_vma_flags(mm, flags | VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags);
+    if (!may_expand_vm(mm, flags, pages) || mm->map_count > DEFAULT_MAX_MAP_COUNT ||
+        !vm_enough_memory((long)pages))
         return -ENOMEM;
     int err;
-    if (vma && vma->vm_end == addr && vma->vm_flags == flags && !vma->vm_file && !vma->vm_name &&
+    flags |= VM_SOFTDIRTY; /* what brk adds is new: soft-dirty, as is the VMA it joins */
+    if (vma && vma->vm_end == addr && ((vma->vm_flags ^ flags) & ~VM_SOFTDIRTY) == 0 &&
+        !vma->vm_file && !vma->vm_name && !vma->anon_name &&
         vma->vm_pgoff + vma_pages(vma) == addr >> PAGE_SHIFT) {
         err = vma_set_range(mm, vma, vma->vm_start, addr + len, vma->vm_pgoff);
+        vma->vm_flags |= VM_SOFTDIRTY;
         if (!err)
             vma_notify(mm, VMA_CHANGED, vma);
     } else {
@@ -538,6 +649,8 @@ int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long request
     unsigned long r = get_unmapped_area(mm, NULL, addr, len, 0, MAP_FIXED);
     if (IS_ERR_VALUE(r))
         return (int)(long)r;
+    if (!mlock_future_ok(mm, mm->def_flags, len))
+        return -EAGAIN;
     /* Like MAP_FIXED, the bss replaces whatever was mapped there. */
     int err = do_munmap(mm, addr, len);
     if (err)
@@ -563,6 +676,10 @@ unsigned long do_brk(struct mm_struct *mm, unsigned long brk)
     unsigned long origbrk = mm->brk;
     if (brk < mm->start_brk)
         return origbrk;
+    /* RLIMIT_DATA counts the heap and the data segment (Linux's check_data_rlimit). */
+    if (mm->limits.data != ~0UL &&
+        (brk - mm->start_brk) + (mm->end_data - mm->start_data) > mm->limits.data)
+        return origbrk;
     unsigned long newbrk = PAGE_ALIGN(brk), oldbrk = PAGE_ALIGN(mm->brk);
     if (newbrk == oldbrk) {
         mm->brk = brk;
@@ -578,6 +695,8 @@ unsigned long do_brk(struct mm_struct *mm, unsigned long brk)
         mm->brk = brk;
         return brk;
     }
+    if (!mlock_future_ok(mm, mm->def_flags, newbrk - oldbrk))
+        return origbrk;
     /* Growing must leave a page, and a stack's guard gap, below the next mapping. */
     struct vm_area_struct *next = find_vma(mm, oldbrk);
     if (next && newbrk + PAGE_SIZE > vm_start_gap(next))
@@ -601,7 +720,11 @@ int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long
         (addr < prev->vm_end || addr - prev->vm_end < STACK_GUARD_GAP))
         return -ENOMEM;
     long grow = (long)((vma->vm_start - addr) >> PAGE_SHIFT);
-    /* acct_stack_growth: the new pages are charged like any private memory. */
+    /* acct_stack_growth: within RLIMIT_AS and the memlock limit, charged like any private memory.
+     */
+    if (!may_expand_vm(mm, vma->vm_flags, (unsigned long)grow) ||
+        !mlock_future_ok(mm, vma->vm_flags, (unsigned long)grow << PAGE_SHIFT))
+        return -ENOMEM;
     if ((vma->vm_flags & VM_ACCOUNT) && !vm_enough_memory(grow))
         return -ENOMEM;
     int err = vma_set_range(mm, vma, addr, vma->vm_end, vma->vm_pgoff - (unsigned long)grow);
@@ -623,7 +746,7 @@ int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned l
     vma->vm_start = addr;
     vma->vm_end = addr + len;
     /* Never expanded by mremap, never locked, even after mlockall(MCL_FUTURE). */
-    vma->vm_flags = (vm_flags | mm->def_flags | VM_DONTEXPAND) & ~VM_LOCKED_MASK;
+    vma->vm_flags = (vm_flags | mm->def_flags | VM_DONTEXPAND | VM_SOFTDIRTY) & ~VM_LOCKED_MASK;
     vma->vm_name = sm->name;
     vma->vm_special = sm;
     int err = vma_link(mm, vma);
@@ -662,9 +785,17 @@ static const char *file_path(const struct file *f, char *buf, size_t len)
 const char *vma_name(const struct vm_area_struct *vma, char *buf, size_t len, bool portable)
 {
     const char *name = "";
-    if (vma_file_is_shmem(vma->vm_file))
-        name = "/dev/zero (deleted)"; /* shared anonymous memory is a shmem file */
-    else if (vma->vm_file)
+    const char *anon = anon_vma_name_text(vma);
+    bool shmem = vma_file_is_shmem(vma->vm_file);
+    if (anon && (shmem || (!vma_is_heap(vma) && !vma_is_stack(vma)))) {
+        snprintf(buf, len, vma->vm_file ? "[anon_shmem:%s]" : "[anon:%s]", anon);
+        return buf;
+    }
+    if (vma_file_is_shmem(vma->vm_file)) {
+        /* An unlinked shmem file: shared anonymous memory's "/dev/zero", a memfd's name. */
+        snprintf(buf, len, "%s (deleted)", vma->vm_file->f_path);
+        return buf;
+    } else if (vma->vm_file)
         name = portable ? vma->vm_file->f_path : file_path(vma->vm_file, buf, len);
     else if (vma->vm_name)
         name = vma->vm_name;

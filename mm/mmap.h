@@ -38,6 +38,17 @@ struct mm_struct *mm_alloc(const struct vma_tree_ops *ops);
  * (only write-protected).
  */
 struct mm_struct *dup_mm(struct mm_struct *oldmm, int *err);
+/*
+ * A new mm (fork's copy or a new program's) takes the flags of its parent
+ * that are inherited (Linux's mmf_init_flags): memory-deny-write-execute
+ * unless PR_MDWE_NO_INHERIT said otherwise, merge-any. dup_mm does it.
+ */
+void mm_inherit_flags(struct mm_struct *mm, const struct mm_struct *parent);
+/*
+ * prctl(PR_SET_MEMORY_MERGE): every VMA KSM could merge, now and from now
+ * on, is VM_MERGEABLE (on), or none is (off). vmemu runs no KSM scanner.
+ */
+void ksm_set_merge_any(struct mm_struct *mm, bool on);
 /* Another user of mm (a thread, a vfork child): Linux's mmget. */
 void mmget(struct mm_struct *mm);
 /* A user goes; the last one unmaps everything and drops the users' struct reference. */
@@ -70,6 +81,22 @@ int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len, un
  */
 unsigned long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
                         unsigned long new_len, unsigned long flags, unsigned long new_addr);
+/*
+ * mseal(2): seal every VMA of [start, start + len), which must be mapped
+ * throughout (else -ENOMEM); flags must be 0. 0 or -errno.
+ */
+int do_mseal(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long flags);
+/*
+ * prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME): name the anonymous VMAs of
+ * [start, start + len) (text NULL: take their names away). Text is taken
+ * as checked (printable, no "\\`$[]", at most 79 bytes: kernel/sys.c's
+ * rules, the caller's). 0 or -errno (-EBADF for a file mapping, -ENOMEM
+ * for a hole, after the rest was named).
+ */
+int madvise_set_anon_name(struct mm_struct *mm, unsigned long start, unsigned long len,
+                          const char *text);
+/* The VMA's anonymous name, or NULL. */
+const char *anon_vma_name_text(const struct vm_area_struct *vma);
 /*
  * mincore(2) for at most PAGE_SIZE pages from the page-aligned start: one
  * byte per page in vec (1 if resident). Returns the pages done or -ENOMEM.
@@ -117,7 +144,8 @@ struct vm_area_struct *vma_next(struct mm_struct *mm, struct vm_area_struct *vma
  * a file's path as the host resolves it (d_path: " (deleted)" once
  * unlinked), "/dev/zero (deleted)" for shared anonymous memory, a special
  * mapping's name, "[heap]" (the VMA overlaps [start_brk, brk)), "[stack]"
- * (it holds start_stack), or "" for any other anonymous memory. Traces
+ * (it holds start_stack), "[anon:NAME]" and "[anon_shmem:NAME]" for
+ * memory named by prctl(PR_SET_VMA), or "" for any other anonymous memory. Traces
  * and /proc both name VMAs with it; with portable, a file is named by the
  * last component of the path it was opened by instead, the same on every
  * run and host (no inode numbers, no directories). Returns buf.

@@ -22,6 +22,10 @@ static int account_fixup(const struct vm_area_struct *vma, unsigned long start, 
     unsigned long old = vma->vm_flags;
     long pages = (long)((end - start) >> PAGE_SHIFT);
     if (*newflags & VM_WRITE) {
+        /* Turning into data must fit RLIMIT_DATA (Linux's check in mprotect_fixup). */
+        if (!may_expand_vm(vma->vm_mm, *newflags, (unsigned long)pages) &&
+            may_expand_vm(vma->vm_mm, old, (unsigned long)pages))
+            return -ENOMEM;
         if (!(old & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE))) {
             if (!vm_enough_memory(pages))
                 return -ENOMEM;
@@ -107,6 +111,14 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, un
         }
         unsigned long next = vma->vm_end < end ? vma->vm_end : end;
         unsigned long newflags = (vma->vm_flags & ~VM_ACCESS_FLAGS) | want;
+        if (map_deny_write_exec(mm, vma->vm_flags, newflags)) {
+            err = -EACCES;
+            break;
+        }
+        if (vma_is_sealed(vma)) {
+            err = -EPERM; /* what came before it keeps its new rights */
+            break;
+        }
         err = mprotect_fixup(mm, vma, addr, next, newflags, &flush);
         if (err)
             break;

@@ -42,7 +42,9 @@ static void move_one(pte_t *pte, unsigned long addr, void *arg)
     struct move_ctx *c = arg;
     if (pte_none(*pte))
         return;
-    *pte_offset(c->mm, addr + c->delta) = ptep_get_and_clear(pte);
+    /* A page that moved is soft-dirty where it lands, as Linux's move_soft_dirty_pte. */
+    pte_t moved = ptep_get_and_clear(pte);
+    *pte_offset(c->mm, addr + c->delta) = pte_present(moved) ? pte_mksoft_dirty(moved) : moved;
 }
 
 /* Linux's move_page_tables: 0, or -ENOMEM with nothing moved. */
@@ -89,6 +91,11 @@ static int check_resize(struct vm_area_struct *vma, unsigned long addr, unsigned
         return -EINVAL;
     if (vma->vm_flags & (VM_DONTEXPAND | VM_PFNMAP))
         return -EFAULT;
+    if (new_len > old_len && !mlock_future_ok(vma->vm_mm, vma->vm_flags, new_len - old_len))
+        return -EAGAIN;
+    if (new_len > old_len &&
+        !may_expand_vm(vma->vm_mm, vma->vm_flags, (new_len - old_len) >> PAGE_SHIFT))
+        return -ENOMEM;
     return 0;
 }
 
@@ -246,6 +253,9 @@ static unsigned long mremap_to(struct mm_struct *mm, unsigned long addr, unsigne
         return (unsigned long)-EFAULT;
     if ((err = check_resize(vma, addr, old_len, new_len, flags)) != 0)
         return (unsigned long)(long)err;
+    /* The old range stays mapped: the new one must fit RLIMIT_AS and RLIMIT_DATA too. */
+    if ((flags & MREMAP_DONTUNMAP) && !may_expand_vm(mm, vma->vm_flags, old_len >> PAGE_SHIFT))
+        return (unsigned long)-ENOMEM;
     unsigned long map_flags =
         ((flags & MREMAP_FIXED) ? MAP_FIXED : 0) | ((vma->vm_flags & VM_MAYSHARE) ? MAP_SHARED : 0);
     unsigned long pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
@@ -291,8 +301,11 @@ unsigned long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long 
     new_len = PAGE_ALIGN(new_len);
     if (!new_len)
         return (unsigned long)-EINVAL;
-    if (!vma_lookup(mm, addr))
+    struct vm_area_struct *vma = vma_lookup(mm, addr);
+    if (!vma)
         return (unsigned long)-EFAULT;
+    if (vma_is_sealed(vma))
+        return (unsigned long)-EPERM;
     if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))
         return mremap_to(mm, addr, old_len, new_addr, new_len, flags);
     if (old_len >= new_len) {

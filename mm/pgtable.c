@@ -151,10 +151,11 @@ void walk_page_range(struct mm_struct *mm, unsigned long start, unsigned long en
         walk_level(mm->pgd, PT_LEVELS, 0, start, end, fn, ctx);
 }
 
+/* No entry in use: markers (and swap entries) count as in use, as pages do. */
 static bool table_empty(const pte_t *t)
 {
     for (int i = 0; i < PTRS_PER_TABLE; i++)
-        if (pte_present(t[i]))
+        if (!pte_none(t[i]))
             return false;
     return true;
 }

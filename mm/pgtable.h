@@ -25,6 +25,8 @@ typedef uint64_t pte_t;
 #define _PAGE_DIRTY (1ULL << 6)
 /* Software bit, as Linux's: a PROT_NONE entry keeps its page but has P clear. */
 #define _PAGE_PROTNONE (1ULL << 8)
+/* A software bit (x86's _PAGE_SOFT_DIRTY): written since the last clear_refs 4. */
+#define _PAGE_SOFT_DIRTY (1ULL << 58)
 #define _PAGE_NX (1ULL << 63)
 #define PTE_PFN_MASK 0x000ffffffffff000ULL
 /* What a table entry that points to a lower table carries: all rights. */
@@ -71,9 +73,22 @@ static inline pte_t pte_wrprotect(pte_t pte)
 {
     return pte & ~_PAGE_RW;
 }
+/* Dirty is soft-dirty too: every write that sets D is one clear_refs 4 wants to see. */
 static inline pte_t pte_mkdirty(pte_t pte)
 {
-    return pte | _PAGE_DIRTY;
+    return pte | _PAGE_DIRTY | _PAGE_SOFT_DIRTY;
+}
+static inline bool pte_soft_dirty(pte_t pte)
+{
+    return pte & _PAGE_SOFT_DIRTY;
+}
+static inline pte_t pte_mksoft_dirty(pte_t pte)
+{
+    return pte | _PAGE_SOFT_DIRTY;
+}
+static inline pte_t pte_clear_soft_dirty(pte_t pte)
+{
+    return pte & ~_PAGE_SOFT_DIRTY;
 }
 static inline pte_t pte_mkclean(pte_t pte)
 {
@@ -104,6 +119,26 @@ static inline uint64_t pte_phys(pte_t pte)
     return pte & PTE_PFN_MASK;
 }
 
+/*
+ * Markers: non-present entries that hold neither a page nor a swap slot
+ * (Linux's PTE markers, swap entries of type SWP_PTE_MARKER = 31 whose
+ * offset is the marker's bits, encoded as x86-64 encodes a swap entry:
+ * the offset inverted from bit 9, the type in bits 59-63). vmemu's one
+ * marker is MADV_GUARD_INSTALL's guard (PTE_MARKER_GUARD, bit 2): a touch
+ * is SIGSEGV, MADV_DONTNEED and truncation keep it, munmap drops it.
+ */
+#define PTE_MARKER_GUARD 4ULL
+#define SWP_PTE_MARKER 31ULL
+#define pte_marker_entry(marker) ((~(pte_t)(marker) << 14 >> 5) | (SWP_PTE_MARKER << 59))
+static inline pte_t make_guard_pte(void)
+{
+    return pte_marker_entry(PTE_MARKER_GUARD);
+}
+static inline bool pte_is_guard(pte_t pte)
+{
+    return pte == pte_marker_entry(PTE_MARKER_GUARD);
+}
+
 /* Protection bits for a leaf entry (Linux's pgprot_t). */
 typedef pte_t pgprot_t;
 
@@ -112,13 +147,13 @@ static inline pte_t pfn_pte(unsigned long pfn, pgprot_t prot)
     return ((pte_t)pfn << PAGE_SHIFT) | prot;
 }
 /*
- * The entry with new protections, keeping its page and its accessed and
- * dirty bits; write is kept only where the entry had it (a copy-on-write
+ * The entry with new protections, keeping its page and its accessed,
+ * dirty and soft-dirty bits; write is kept only where the entry had it (a copy-on-write
  * entry stays read-only). Linux's pte_modify, with that rule added.
  */
 static inline pte_t pte_modify(pte_t pte, pgprot_t newprot)
 {
-    pte_t v = (pte & (PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY)) | newprot;
+    pte_t v = (pte & (PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_SOFT_DIRTY)) | newprot;
     return (pte & _PAGE_RW) ? v : (v & ~_PAGE_RW);
 }
 /* Did going from old to new take a right away (present, write or execute)? */

@@ -123,7 +123,7 @@ static bool unmap_in_vma(struct vm_area_struct *vma, pgoff_t start, pgoff_t end)
         return false;
     unsigned long from = vma->vm_start + ((first - vma->vm_pgoff) << PAGE_SHIFT);
     unsigned long to = vma->vm_start + ((last - vma->vm_pgoff) << PAGE_SHIFT);
-    return zap_page_range(vma, from, to);
+    return zap_page_range_keep_markers(vma, from, to);
 }
 
 void unmap_mapping_range(struct address_space *as, pgoff_t start, pgoff_t end)

@@ -75,3 +75,22 @@ struct page *shmem_get_page(struct address_space *as, pgoff_t index, bool *creat
     }
     return page;
 }
+
+struct file *shmem_file_reopen(struct file *f, unsigned int flags, int *err)
+{
+    struct file *nf = kmem_cache_zalloc(filp_cachep, GFP_KERNEL);
+    if (!nf || (*err = file_set_path(nf, f->f_path)) != 0) {
+        if (nf)
+            kmem_cache_free(filp_cachep, nf);
+        *err = -ENOMEM;
+        return NULL;
+    }
+    nf->f_mapping = f->f_mapping;
+    nf->f_mapping->refcount++;
+    nf->f_host_fd = -1;
+    nf->f_flags = flags;
+    nf->f_mode = f->f_mode;
+    nf->f_count = 1;
+    file_ra_state_init(&nf->f_ra);
+    return nf;
+}

@@ -63,8 +63,11 @@ void truncate_pagecache(struct address_space *as, uint64_t size)
 int vmtruncate(struct file *f, uint64_t size)
 {
     struct address_space *as = f->f_mapping;
+    int err = as->memfd ? memfd_check_size(as, size) : 0;
+    if (err)
+        return err;
     /* The host file first: if it refuses, the guest's file is unchanged. */
-    if (ftruncate(f->f_host_fd, (off_t)size) != 0)
+    if (!as->shmem && ftruncate(f->f_host_fd, (off_t)size) != 0)
         return -errno;
     as->host_size = size;
     if (size < as->i_size) {

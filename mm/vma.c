@@ -41,6 +41,7 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
     vma->vm_pgoff = orig->vm_pgoff;
     vma->vm_name = orig->vm_name;
     vma->vm_special = orig->vm_special;
+    vma->anon_name = anon_vma_name_get(orig->anon_name);
     if (orig->vm_file)
         vma->vm_file = get_file(orig->vm_file);
     return vma;
@@ -49,6 +50,7 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 void vm_area_free(struct vm_area_struct *vma)
 {
     unlink_anon_vmas(vma);
+    anon_vma_name_put(vma->anon_name);
     if (vma->vm_file)
         fput(vma->vm_file);
     kmem_cache_free(vm_area_cachep, vma);
@@ -135,6 +137,12 @@ int vma_set_range(struct mm_struct *mm, struct vm_area_struct *vma, unsigned lon
 struct vm_area_struct *split_vma(struct mm_struct *mm, struct vm_area_struct *vma,
                                  unsigned long addr, int *err)
 {
+    /* A special mapping keeps its size: the kernel expects all its pages (special_mapping_split).
+     */
+    if (vma->vm_special) {
+        *err = -EINVAL;
+        return NULL;
+    }
     struct vm_area_struct *n = vm_area_dup(vma);
     if (!n) {
         *err = -ENOMEM;
@@ -183,9 +191,12 @@ static bool anon_vmas_mergeable(const struct vm_area_struct *a, const struct vm_
  */
 static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
-    if (a->vm_end != b->vm_start || a->vm_flags != b->vm_flags || a->vm_file != b->vm_file)
+    /* Soft-dirty never keeps VMAs apart (Linux's VM_IGNORE_MERGE); the merge keeps it. */
+    if (a->vm_end != b->vm_start || ((a->vm_flags ^ b->vm_flags) & ~VM_SOFTDIRTY) ||
+        a->vm_file != b->vm_file)
         return false;
-    if (a->vm_name || b->vm_name || (a->vm_flags & VM_SPECIAL))
+    if (a->vm_name || b->vm_name || (a->vm_flags & VM_SPECIAL) ||
+        !anon_vma_name_eq(a->anon_name, b->anon_name))
         return false;
     if (!anon_vmas_mergeable(a, b))
         return false;
@@ -206,6 +217,7 @@ static int merge_into(struct mm_struct *mm, struct vm_area_struct *a, struct vm_
     mm->vma_ops->erase(mm->vma_tree, b);
     mm->vma_ops->erase(mm->vma_tree, a);
     a->vm_end = b->vm_end;
+    a->vm_flags |= b->vm_flags & VM_SOFTDIRTY; /* any new part makes the whole read as new */
     tree_insert(mm, a);
     vma_prealloc_done(mm);
     mm->map_count--;

@@ -20,6 +20,7 @@
 #include "emu/kernel/sched.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
+#include "mm/mman_new.h"
 #include "mm/slab.h"
 
 #ifndef CLOSE_RANGE_UNSHARE
@@ -253,6 +254,9 @@ static long sys_fcntl(struct task *t, const uint64_t a[6])
     case F_OFD_SETLK:
     case F_OFD_SETLKW:
         return fcntl_lock(t, f, (int)a[1], a[2]);
+    case F_ADD_SEALS:
+    case F_GET_SEALS:
+        return memfd_fcntl(f, (unsigned int)a[1], (unsigned long)a[2]);
     default:
         return -EINVAL;
     }

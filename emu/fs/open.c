@@ -228,6 +228,17 @@ static int file_reopen(struct task *t, struct file *f, int flags, struct file **
         err = -ETXTBSY;
     if (err)
         return err;
+    if (vma_file_is_shmem(f)) { /* a memfd: no host file, a new open file of the same object */
+        struct file *nf = shmem_file_reopen(
+            f, (unsigned int)(flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC)), &err);
+        if (!nf)
+            return err;
+        nf->f_mnt = f->f_mnt;
+        if ((err = truncate_opened(nf, flags)) != 0)
+            return err;
+        *out = nf;
+        return 0;
+    }
     bool same_access = access_within(f->f_flags, flags) && !(f->f_flags & O_PATH);
     if (same_access || f->f_pos_shared) {
         int fd;

@@ -123,7 +123,7 @@ static void smaps_pte(pte_t *pte, unsigned long addr, void *arg)
         struct page *page = vm_normal_page((struct vm_area_struct *)mss->vma, addr, *pte);
         if (page)
             account_page(mss, page, *pte);
-    } else if (!pte_none(*pte)) {
+    } else if (!pte_none(*pte) && !pte_is_guard(*pte)) {
         mss->swap += PAGE_SIZE; /* a swap entry: vmemu never shares one */
         mss->swap_pss += (unsigned long long)PAGE_SIZE << PSS_SHIFT;
     }
@@ -136,7 +136,8 @@ static void show_vm_flags(struct seq *s, unsigned long flags)
         [0] = "rd",  [1] = "wr",  [2] = "ex",  [3] = "sh",  [4] = "mr",  [5] = "mw",  [6] = "me",
         [7] = "ms",  [8] = "gd",  [10] = "pf", [13] = "lo", [14] = "io", [15] = "sr", [16] = "rr",
         [17] = "dc", [18] = "de", [19] = "lf", [20] = "ac", [21] = "nr", [22] = "ht", [23] = "sf",
-        [24] = "ar", [25] = "wf", [26] = "dd", [28] = "mm", [29] = "hg", [30] = "nh", [31] = "mg",
+        [24] = "ar", [25] = "wf", [26] = "dd", [27] = "sd", [28] = "mm", [29] = "hg", [30] = "nh",
+        [31] = "mg", [40] = "dp", [42] = "sl",
     };
     seq_printf(s, "VmFlags: ");
     for (int i = 0; i < 64; i++)

@@ -283,11 +283,15 @@ static void status_signals(struct seq *s, const struct task *t)
                (unsigned long long)t->blocked, (unsigned long long)ign, (unsigned long long)cgt);
 }
 
-/* vmemu grants no capabilities and restricts nothing. */
-static void status_rest(struct seq *s)
+/* The capability sets; vmemu restricts nothing else (no seccomp, one CPU, one node). */
+static void status_rest(struct seq *s, const struct task *t)
 {
-    seq_printf(s, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n", 0ULL, 0ULL, 0ULL);
-    seq_printf(s, "CapBnd:\t%016llx\nCapAmb:\t%016llx\n", 0ULL, 0ULL);
+    const struct cred *c = &t->cred;
+    seq_printf(s, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\n",
+               (unsigned long long)c->cap_inheritable, (unsigned long long)c->cap_permitted,
+               (unsigned long long)c->cap_effective);
+    seq_printf(s, "CapBnd:\t%016llx\nCapAmb:\t%016llx\n", (unsigned long long)c->cap_bset,
+               (unsigned long long)c->cap_ambient);
     seq_printf(s, "NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n");
     seq_printf(s, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\n");
     seq_printf(s, "Mems_allowed:\t1\nMems_allowed_list:\t0\n");
@@ -303,7 +307,7 @@ void proc_pid_status_show(struct task *t, struct seq *s)
     if (t->mm)
         status_mem(s, t->mm);
     status_signals(s, t);
-    status_rest(s);
+    status_rest(s, t);
 }
 
 /* ---- /proc/self/stat -------------------------------------------------------------- */

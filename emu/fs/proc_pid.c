@@ -1,14 +1,19 @@
 /*
  * The entries of /proc/PID: generated files (cmdline, comm, environ, maps,
- * smaps, stat, statm, status), the guest's memory (mem), and the magic
- * links (exe, cwd, root, fd/N) that lead to the process's own objects.
+ * smaps, stat, statm, status), the guest's memory (mem), its page tables
+ * (pagemap, and clear_refs to reset their accessed and soft-dirty bits),
+ * and the magic links (exe, cwd, root, fd/N) that lead to the process's
+ * own objects.
  * The process is looked up again at every access: once it is gone, reads
  * fail with ESRCH and links with ENOENT.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,6 +28,7 @@
 #include "mm/fs.h"
 #include "mm/mmap.h"
 #include "mm/seq.h"
+#include "mm/task_mmu.h"
 #include "mm/uaccess.h"
 
 void proc_maps_show(struct task *t, struct seq *s);  /* proc_maps.c */
@@ -32,8 +38,10 @@ static void environ_show(struct task *t, struct seq *s);
 static void comm_show(struct task *t, struct seq *s);
 static int comm_store(struct task *t, const char *buf, size_t len);
 static void statm_show(struct task *t, struct seq *s);
+static int clear_refs_store(struct task *t, const char *buf, size_t len);
 
 enum { LINK_NONE, LINK_EXE, LINK_CWD, LINK_ROOT };
+enum { FOPS_TEXT, FOPS_MEM, FOPS_PAGEMAP };
 
 struct pid_entry {
     const char *name;
@@ -41,26 +49,28 @@ struct pid_entry {
     proc_show_fn show;
     int (*store)(struct task *t, const char *buf, size_t len);
     int link;
-    bool mem;
+    int fops; /* FOPS_TEXT: generated text (show) and store; the others their own */
     bool not_under_tid;
 };
 
 /* In name order, as a listing shows them. */
 static const struct pid_entry pid_entries[] = {
-    {"cmdline", S_IFREG | 0444, cmdline_show, NULL, LINK_NONE, false, false},
-    {"comm", S_IFREG | 0644, comm_show, comm_store, LINK_NONE, false, false},
-    {"cwd", S_IFLNK | 0777, NULL, NULL, LINK_CWD, false, false},
-    {"environ", S_IFREG | 0400, environ_show, NULL, LINK_NONE, false, false},
-    {"exe", S_IFLNK | 0777, NULL, NULL, LINK_EXE, false, false},
-    {"fd", S_IFDIR | 0500, NULL, NULL, LINK_NONE, false, false},
-    {"maps", S_IFREG | 0444, proc_maps_show, NULL, LINK_NONE, false, false},
-    {"mem", S_IFREG | 0600, NULL, NULL, LINK_NONE, true, false},
-    {"root", S_IFLNK | 0777, NULL, NULL, LINK_ROOT, false, false},
-    {"smaps", S_IFREG | 0444, proc_smaps_show, NULL, LINK_NONE, false, false},
-    {"stat", S_IFREG | 0444, proc_pid_stat_show, NULL, LINK_NONE, false, false},
-    {"statm", S_IFREG | 0444, statm_show, NULL, LINK_NONE, false, false},
-    {"status", S_IFREG | 0444, proc_pid_status_show, NULL, LINK_NONE, false, false},
-    {"task", S_IFDIR | 0555, NULL, NULL, LINK_NONE, false, true},
+    {"clear_refs", S_IFREG | 0200, NULL, clear_refs_store, LINK_NONE, FOPS_TEXT, false},
+    {"cmdline", S_IFREG | 0444, cmdline_show, NULL, LINK_NONE, FOPS_TEXT, false},
+    {"comm", S_IFREG | 0644, comm_show, comm_store, LINK_NONE, FOPS_TEXT, false},
+    {"cwd", S_IFLNK | 0777, NULL, NULL, LINK_CWD, FOPS_TEXT, false},
+    {"environ", S_IFREG | 0400, environ_show, NULL, LINK_NONE, FOPS_TEXT, false},
+    {"exe", S_IFLNK | 0777, NULL, NULL, LINK_EXE, FOPS_TEXT, false},
+    {"fd", S_IFDIR | 0500, NULL, NULL, LINK_NONE, FOPS_TEXT, false},
+    {"maps", S_IFREG | 0444, proc_maps_show, NULL, LINK_NONE, FOPS_TEXT, false},
+    {"mem", S_IFREG | 0600, NULL, NULL, LINK_NONE, FOPS_MEM, false},
+    {"pagemap", S_IFREG | 0400, NULL, NULL, LINK_NONE, FOPS_PAGEMAP, false},
+    {"root", S_IFLNK | 0777, NULL, NULL, LINK_ROOT, FOPS_TEXT, false},
+    {"smaps", S_IFREG | 0444, proc_smaps_show, NULL, LINK_NONE, FOPS_TEXT, false},
+    {"stat", S_IFREG | 0444, proc_pid_stat_show, NULL, LINK_NONE, FOPS_TEXT, false},
+    {"statm", S_IFREG | 0444, statm_show, NULL, LINK_NONE, FOPS_TEXT, false},
+    {"status", S_IFREG | 0444, proc_pid_status_show, NULL, LINK_NONE, FOPS_TEXT, false},
+    {"task", S_IFDIR | 0555, NULL, NULL, LINK_NONE, FOPS_TEXT, true},
 };
 #define NR_PID_ENTRIES (int)(sizeof(pid_entries) / sizeof(pid_entries[0]))
 
@@ -171,6 +181,8 @@ static int pid_show(struct file *f, struct seq *s)
     const struct pid_entry *e = file_entry(f, &owner);
     if (!owner)
         return -ESRCH;
+    if (!e->show)
+        return -EINVAL; /* clear_refs: write-only, as its missing read operation says */
     e->show(owner, s);
     return 0;
 }
@@ -265,14 +277,85 @@ static const struct file_operations mem_fops = {
     .release = pseudo_file_release,
 };
 
+/*
+ * /proc/PID/pagemap: 8 bytes per virtual page, from offset vpn * 8 (mm/task_mmu.h
+ * has the format); offsets and lengths not multiples of 8 are EINVAL, the
+ * end of the user address space ends the file. Frames are shown only if
+ * the opener had CAP_SYS_ADMIN, as Linux decides at open.
+ */
+static long pagemap_read(struct file *f, char *buf, size_t len, uint64_t *pos)
+{
+    struct task *owner;
+    file_entry(f, &owner);
+    if (*pos % 8 || len % 8)
+        return -EINVAL;
+    if (!owner || !owner->mm || owner->state >= TASK_ZOMBIE)
+        return 0;
+    const struct pseudo_file *pf = f->private_data;
+    uint64_t entries[512];
+    size_t done = 0;
+    while (done < len) {
+        size_t want = (len - done) / 8 < 512 ? (len - done) / 8 : 512;
+        size_t n = pagemap_entries(owner->mm, (*pos + done) / 8, entries, want, pf->opener_admin);
+        memcpy(buf + done, entries, n * 8); /* buf need not be aligned for 8 bytes */
+        done += n * 8;
+        if (n < want)
+            break;
+    }
+    *pos += done;
+    return (long)done;
+}
+
+static const struct file_operations pagemap_fops = {
+    .read = pagemap_read,
+    .llseek = mem_llseek,
+    .getattr = pseudo_getattr,
+    .release = pseudo_file_release,
+};
+
+/*
+ * clear_refs: a decimal 1 to 5 (spaces and a newline around it allowed, as
+ * kstrtoint after strstrip): mm/task_mmu.h says what each clears; anything
+ * else is EINVAL, a number too large ERANGE.
+ */
+static int clear_refs_store(struct task *t, const char *buf, size_t len)
+{
+    char text[16] = {0};
+    memcpy(text, buf, len < sizeof(text) - 1 ? len : sizeof(text) - 1);
+    char *p = text, *end;
+    while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+        p++;
+    errno = 0;
+    long v = strtol(p, &end, 10);
+    if (end == p || (*p != '+' && *p != '-' && (*p < '0' || *p > '9')))
+        return -EINVAL;
+    while (*end == ' ' || (*end >= '\t' && *end <= '\r'))
+        end++;
+    if (*end)
+        return -EINVAL;
+    if (errno == ERANGE || v > INT_MAX || v < INT_MIN)
+        return -ERANGE;
+    if (v < CLEAR_REFS_ALL || v > CLEAR_REFS_MM_HIWATER_RSS)
+        return -EINVAL;
+    if (t->mm)
+        clear_refs(t->mm, (enum clear_refs_type)v);
+    return 0;
+}
+
 int proc_pid_open(struct task *t, const struct path *p, int which, int flags, const char *name,
                   struct file **out)
 {
-    (void)t;
     const struct pid_entry *e = &pid_entries[which];
     if (e->link != LINK_NONE)
         return -ELOOP; /* a link is followed, not opened */
-    return pseudo_file_open(p, flags, name, e->mem ? &mem_fops : &pid_fops, out);
+    const struct file_operations *op = e->fops == FOPS_MEM       ? &mem_fops
+                                       : e->fops == FOPS_PAGEMAP ? &pagemap_fops
+                                                                 : &pid_fops;
+    int err = pseudo_file_open(p, flags, name, op, out);
+    if (!err && e->fops == FOPS_PAGEMAP)
+        ((struct pseudo_file *)(*out)->private_data)->opener_admin =
+            cred_capable(&t->cred, CAP_SYS_ADMIN);
+    return err;
 }
 
 /* ---- the magic links --------------------------------------------------------------- */
@@ -282,9 +365,10 @@ static int file_link_text(struct file *f, char *buf, size_t len)
 {
     struct stat st;
     const char *deleted = "";
-    if (f->f_host_fd >= 0 && S_ISREG(f->f_mode) && fstat(f->f_host_fd, &st) == 0 &&
-        st.st_nlink == 0)
-        deleted = " (deleted)";
+    if ((f->f_host_fd >= 0 && S_ISREG(f->f_mode) && fstat(f->f_host_fd, &st) == 0 &&
+         st.st_nlink == 0) ||
+        vma_file_is_shmem(f))
+        deleted = " (deleted)"; /* a memfd is a shmem file with no name in any directory */
     const char *inherited = inherited_file_name(f);
     snprintf(buf, len, "%s%s", inherited ? inherited : f->f_path ? f->f_path : "", deleted);
     return (int)strlen(buf);

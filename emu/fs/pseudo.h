@@ -53,6 +53,7 @@ struct pseudo_file {
     struct seq text;   /* the rendered text of a generated file */
     uint64_t text_pos; /* where the last read ended: reading on continues the text */
     bool text_valid;   /* text holds a rendering */
+    bool opener_admin; /* /proc/PID/pagemap: the opener had CAP_SYS_ADMIN, frames are shown */
     uint64_t rng;      /* /dev/urandom's stream, seeded by the opener */
 };
 

@@ -39,6 +39,14 @@ int vfs_fstat(struct file *f, struct stat *st)
         st->st_uid = geteuid();
         st->st_gid = getegid();
         st->st_blksize = 4096;
+        if (vma_file_is_shmem(f)) { /* a memfd: an unlinked shmem inode, its pages its blocks */
+            const struct address_space *as = f->f_mapping;
+            st->st_nlink = 0;
+            st->st_dev = (dev_t)as->host_dev;
+            st->st_ino = (ino_t)as->host_ino;
+            st->st_size = (off_t)as->i_size;
+            st->st_blocks = (blkcnt_t)(as->nrpages * (PAGE_SIZE / 512));
+        }
         return 0;
     }
     if (fstat(f->f_host_fd, st) != 0)

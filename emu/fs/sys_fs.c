@@ -544,8 +544,8 @@ static long sys_fsync(struct task *t, const uint64_t a[6])
     struct file *f = fd_get(t, (int)a[0]);
     if (!f)
         return -EBADF;
-    if (f->f_host_fd < 0)
-        return -EINVAL; /* vmemu's own files have nothing to sync, as Linux's procfs */
+    if (f->f_host_fd < 0) /* vmemu's own files have nothing to sync, as Linux's procfs */
+        return vma_file_is_shmem(f) ? 0 : -EINVAL; /* a memfd: shmem's noop_fsync */
     return vfs_fsync(f);
 }
 

@@ -52,6 +52,8 @@ static int64_t probe_maxbytes(int fd)
 
 static int64_t sb_maxbytes(const struct address_space *as)
 {
+    if (as->shmem)
+        return INT64_MAX; /* shmem's s_maxbytes: MAX_LFS_FILESIZE */
     for (unsigned int i = 0; i < maxbytes_used; i++)
         if (maxbytes_cache[i].dev == as->host_dev)
             return maxbytes_cache[i].max;

@@ -1,15 +1,16 @@
 /*
  * The set*id and get*id system calls over struct cred (cred.h), by Linux's
- * rules (kernel/sys.c): a task whose effective uid is 0 may set any id; any
- * other may only move its ids among the values it already holds (real,
- * effective, saved). The filesystem ids follow the effective ones. A change
- * that leaves euid 0 for another drops the right to change back, as Linux
- * without SECBIT_NO_SETUID_FIXUP does.
+ * rules (kernel/sys.c): a task holding CAP_SETUID (CAP_SETGID for group
+ * ids) may set any id; any other may only move its ids among the values it
+ * already holds (real, effective, saved). The filesystem ids follow the
+ * effective ones. A uid change moves the capability sets as Linux's
+ * commoncap does (capability.c): leaving uid 0 drops them.
  */
 #define _GNU_SOURCE
 #include "emu/kernel/cred.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -26,11 +27,14 @@ void cred_init_from_host(struct cred *c)
     c->fsgid = c->egid;
     int n = getgroups(NGROUPS_GUEST, c->groups);
     c->ngroups = n < 0 ? 0 : n;
+    cap_init_from_host(c);
 }
 
-static bool capable(const struct cred *c)
+/* After a uid call that succeeded: the capability sets follow the change, and mm/ learns them. */
+static void uid_changed(struct task *t, const struct cred *old, bool fs_only)
 {
-    return c->euid == 0;
+    cap_fix_setuid(old, &t->cred, fs_only);
+    task_set_mm_limits(t);
 }
 
 /* One of the ids the task holds: what an unprivileged change may pick. */
@@ -40,12 +44,12 @@ static bool held(uint32_t id, uint32_t r, uint32_t e, uint32_t s)
 }
 
 /* setresuid and setresgid, over one triple of ids and the matching fs id. */
-static long set_res(const struct cred *c, uint32_t *r, uint32_t *e, uint32_t *s, uint32_t *fs,
-                    uint32_t nr, uint32_t ne, uint32_t ns)
+static long set_res(bool priv, uint32_t *r, uint32_t *e, uint32_t *s, uint32_t *fs, uint32_t nr,
+                    uint32_t ne, uint32_t ns)
 {
-    if (!capable(c) && ((nr != ID_UNCHANGED && !held(nr, *r, *e, *s)) ||
-                        (ne != ID_UNCHANGED && !held(ne, *r, *e, *s)) ||
-                        (ns != ID_UNCHANGED && !held(ns, *r, *e, *s))))
+    if (!priv && ((nr != ID_UNCHANGED && !held(nr, *r, *e, *s)) ||
+                  (ne != ID_UNCHANGED && !held(ne, *r, *e, *s)) ||
+                  (ns != ID_UNCHANGED && !held(ns, *r, *e, *s))))
         return -EPERM;
     if (nr != ID_UNCHANGED)
         *r = nr;
@@ -58,12 +62,12 @@ static long set_res(const struct cred *c, uint32_t *r, uint32_t *e, uint32_t *s,
 }
 
 /* setreuid and setregid: the saved id follows a new euid when the real one moved or differs. */
-static long set_re(const struct cred *c, uint32_t *r, uint32_t *e, uint32_t *s, uint32_t *fs,
-                   uint32_t nr, uint32_t ne)
+static long set_re(bool priv, uint32_t *r, uint32_t *e, uint32_t *s, uint32_t *fs, uint32_t nr,
+                   uint32_t ne)
 {
     uint32_t old_r = *r;
-    if (!capable(c) && ((nr != ID_UNCHANGED && nr != *r && nr != *e) ||
-                        (ne != ID_UNCHANGED && !held(ne, *r, *e, *s))))
+    if (!priv && ((nr != ID_UNCHANGED && nr != *r && nr != *e) ||
+                  (ne != ID_UNCHANGED && !held(ne, *r, *e, *s))))
         return -EPERM;
     if (nr != ID_UNCHANGED)
         *r = nr;
@@ -76,12 +80,11 @@ static long set_re(const struct cred *c, uint32_t *r, uint32_t *e, uint32_t *s, 
 }
 
 /* setuid and setgid: privileged, all three; otherwise only the effective one, to real or saved. */
-static long set_one(const struct cred *c, uint32_t *r, uint32_t *e, uint32_t *s, uint32_t *fs,
-                    uint32_t n)
+static long set_one(bool priv, uint32_t *r, uint32_t *e, uint32_t *s, uint32_t *fs, uint32_t n)
 {
     if (n == ID_UNCHANGED)
         return -EINVAL;
-    if (capable(c)) {
+    if (priv) {
         *r = *e = *s = n;
     } else if (n == *r || n == *s) {
         *e = n;
@@ -94,40 +97,53 @@ static long set_one(const struct cred *c, uint32_t *r, uint32_t *e, uint32_t *s,
 
 static long sys_setuid(struct task *t, const uint64_t a[6])
 {
-    struct cred *c = &t->cred;
-    return set_one(c, &c->uid, &c->euid, &c->suid, &c->fsuid, (uint32_t)a[0]);
+    struct cred *c = &t->cred, old = *c;
+    long err = set_one(cred_capable(c, CAP_SETUID), &c->uid, &c->euid, &c->suid, &c->fsuid,
+                       (uint32_t)a[0]);
+    if (!err)
+        uid_changed(t, &old, false);
+    return err;
 }
 
 static long sys_setgid(struct task *t, const uint64_t a[6])
 {
     struct cred *c = &t->cred;
-    return set_one(c, &c->gid, &c->egid, &c->sgid, &c->fsgid, (uint32_t)a[0]);
+    return set_one(cred_capable(c, CAP_SETGID), &c->gid, &c->egid, &c->sgid, &c->fsgid,
+                   (uint32_t)a[0]);
 }
 
 static long sys_setreuid(struct task *t, const uint64_t a[6])
 {
-    struct cred *c = &t->cred;
-    return set_re(c, &c->uid, &c->euid, &c->suid, &c->fsuid, (uint32_t)a[0], (uint32_t)a[1]);
+    struct cred *c = &t->cred, old = *c;
+    long err = set_re(cred_capable(c, CAP_SETUID), &c->uid, &c->euid, &c->suid, &c->fsuid,
+                      (uint32_t)a[0], (uint32_t)a[1]);
+    if (!err)
+        uid_changed(t, &old, false);
+    return err;
 }
 
 static long sys_setregid(struct task *t, const uint64_t a[6])
 {
     struct cred *c = &t->cred;
-    return set_re(c, &c->gid, &c->egid, &c->sgid, &c->fsgid, (uint32_t)a[0], (uint32_t)a[1]);
+    return set_re(cred_capable(c, CAP_SETGID), &c->gid, &c->egid, &c->sgid, &c->fsgid,
+                  (uint32_t)a[0], (uint32_t)a[1]);
 }
 
 static long sys_setresuid(struct task *t, const uint64_t a[6])
 {
-    struct cred *c = &t->cred;
-    return set_res(c, &c->uid, &c->euid, &c->suid, &c->fsuid, (uint32_t)a[0], (uint32_t)a[1],
-                   (uint32_t)a[2]);
+    struct cred *c = &t->cred, old = *c;
+    long err = set_res(cred_capable(c, CAP_SETUID), &c->uid, &c->euid, &c->suid, &c->fsuid,
+                       (uint32_t)a[0], (uint32_t)a[1], (uint32_t)a[2]);
+    if (!err)
+        uid_changed(t, &old, false);
+    return err;
 }
 
 static long sys_setresgid(struct task *t, const uint64_t a[6])
 {
     struct cred *c = &t->cred;
-    return set_res(c, &c->gid, &c->egid, &c->sgid, &c->fsgid, (uint32_t)a[0], (uint32_t)a[1],
-                   (uint32_t)a[2]);
+    return set_res(cred_capable(c, CAP_SETGID), &c->gid, &c->egid, &c->sgid, &c->fsgid,
+                   (uint32_t)a[0], (uint32_t)a[1], (uint32_t)a[2]);
 }
 
 /* getresuid and getresgid: three ids to user memory. */
@@ -152,25 +168,28 @@ static long sys_getresgid(struct task *t, const uint64_t a[6])
 }
 
 /* setfsuid and setfsgid return the old value whether or not they changed it. */
-static long set_fs(const struct cred *c, uint32_t *fs, uint32_t r, uint32_t e, uint32_t s,
-                   uint32_t n)
+static long set_fs(bool priv, uint32_t *fs, uint32_t r, uint32_t e, uint32_t s, uint32_t n)
 {
     uint32_t old = *fs;
-    if (capable(c) || held(n, r, e, s) || n == old)
+    if (priv || held(n, r, e, s) || n == old)
         *fs = n;
     return old;
 }
 
 static long sys_setfsuid(struct task *t, const uint64_t a[6])
 {
-    struct cred *c = &t->cred;
-    return set_fs(c, &c->fsuid, c->uid, c->euid, c->suid, (uint32_t)a[0]);
+    struct cred *c = &t->cred, old = *c;
+    long ret =
+        set_fs(cred_capable(c, CAP_SETUID), &c->fsuid, c->uid, c->euid, c->suid, (uint32_t)a[0]);
+    if (c->fsuid != old.fsuid)
+        uid_changed(t, &old, true);
+    return ret;
 }
 
 static long sys_setfsgid(struct task *t, const uint64_t a[6])
 {
     struct cred *c = &t->cred;
-    return set_fs(c, &c->fsgid, c->gid, c->egid, c->sgid, (uint32_t)a[0]);
+    return set_fs(cred_capable(c, CAP_SETGID), &c->fsgid, c->gid, c->egid, c->sgid, (uint32_t)a[0]);
 }
 
 static long sys_getuid(struct task *t, const uint64_t a[6])
@@ -212,7 +231,7 @@ static long sys_setgroups(struct task *t, const uint64_t a[6])
     int n = (int)a[0];
     if (n < 0 || n > 65536)
         return -EINVAL;
-    if (!capable(&t->cred))
+    if (!cred_capable(&t->cred, CAP_SETGID))
         return -EPERM;
     if (n > NGROUPS_GUEST)
         return -ENOMEM; /* a documented limit of vmemu's (cred.h) */

@@ -108,6 +108,8 @@ static int exec_commit(struct task *t, struct mm_struct *mm, struct file *file, 
         fput(t->exe_file);
     t->exe_file = get_file(file);
     set_comm(t, comm);
+    cap_bprm_apply(&t->cred);
+    task_set_mm_limits(t);
     t->robust_list = t->set_child_tid = 0;
     t->restart.armed = false;
     cpu_start_thread(t->cpu, res->entry, res->sp);
@@ -133,9 +135,9 @@ static int exec_binary(struct task *t, struct file *file, const char *comm, cons
     if (!mm)
         return -ENOMEM;
     mm->observer = task_mm_observer(t);
-    rlim_t stack = t->signal->rlim[RLIMIT_STACK].rlim_cur;
-    mm->stack_rlimit = stack == RLIM_INFINITY ? ~0UL : (unsigned long)stack;
-    mm->cap_sys_rawio = t->cred.euid == 0;
+    mm_set_task_limits(mm, t);
+    if (t->mm)
+        mm_inherit_flags(mm, t->mm);
     struct exec_params p = {.path = file->f_path,
                             .file = file,
                             .open_interp = open_interp,

@@ -1,13 +1,16 @@
 /* Memory system calls: thin wrappers over mm/'s mmap family. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
 #include "emu/fs/vfs.h"
 #include "emu/kernel/syscall.h"
+#include "emu/kernel/unistd_new.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
+#include "mm/mman_new.h"
 #include "mm/mmap.h"
 #include "mm/uaccess.h"
 #include "mm/vma_tree.h"
@@ -52,6 +55,43 @@ static long sys_madvise(struct task *t, const uint64_t a[6])
 static long sys_msync(struct task *t, const uint64_t a[6])
 {
     return do_msync(t->mm, a[0], a[1], (int)a[2]);
+}
+
+static long sys_mseal(struct task *t, const uint64_t a[6])
+{
+    return do_mseal(t->mm, a[0], a[1], a[2]);
+}
+
+/*
+ * memfd_create: flags first, then the name (EFAULT, or EINVAL past 249
+ * bytes), then the file (mm/memfd.c). MFD_HUGETLB is refused: vmemu has no
+ * hugetlbfs.
+ */
+static long sys_memfd_create(struct task *t, const uint64_t a[6])
+{
+    static bool hugetlb_reported;
+    unsigned int flags = (unsigned int)a[1];
+    int err = memfd_flags_check(flags & ~((flags & MFD_HUGETLB) ? 0x3fU << 26 : 0));
+    if (err)
+        return err;
+    if (flags & MFD_HUGETLB) {
+        if (!hugetlb_reported)
+            fprintf(stderr, "vmemu: memfd_create(MFD_HUGETLB): no hugetlbfs: EINVAL\n");
+        hugetlb_reported = true;
+        return -EINVAL;
+    }
+    char name[252];
+    long n = strncpy_from_user(t->mm, name, a[0], (long)sizeof(name) - 1);
+    if (n < 0)
+        return -EFAULT;
+    name[n] = '\0';
+    struct file *f = memfd_file_create(name, flags, &err);
+    if (!f)
+        return err;
+    int fd = fd_install(t, f, 0, flags & MFD_CLOEXEC);
+    if (fd < 0)
+        fput(f);
+    return fd;
 }
 
 static long sys_mremap(struct task *t, const uint64_t a[6])
@@ -228,6 +268,8 @@ void sys_mm_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_madvise] = sys_madvise;
     table[SYS_msync] = sys_msync;
     table[SYS_mremap] = sys_mremap;
+    table[SYS_mseal] = sys_mseal;
+    table[SYS_memfd_create] = sys_memfd_create;
     table[SYS_mincore] = sys_mincore;
     table[SYS_mlock] = sys_mlock;
     table[SYS_mlock2] = sys_mlock2;

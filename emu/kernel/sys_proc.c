@@ -4,6 +4,7 @@
  * and group ids, rlimits, usage, prctl, uname, the TLS base, getrandom.
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -190,15 +191,14 @@ static long sys_prlimit64(struct task *t, const uint64_t a[6])
         return -EFAULT;
     if (a[2] && n.rlim_cur > n.rlim_max)
         return -EINVAL;
-    /* Raising a hard limit needs CAP_SYS_RESOURCE: only if vmemu's user has it. */
-    if (a[2] && n.rlim_max > cur->rlim_max && t->cred.euid != 0)
+    /* Raising a hard limit needs CAP_SYS_RESOURCE. */
+    if (a[2] && n.rlim_max > cur->rlim_max && !cred_capable(&t->cred, CAP_SYS_RESOURCE))
         return -EPERM;
     if (a[3] && copy_to_user(t->mm, a[3], cur, sizeof(*cur)))
         return -EFAULT;
     if (a[2]) {
         *cur = n;
-        if (a[1] == RLIMIT_STACK && p->mm)
-            task_set_stack_rlimit(p);
+        task_set_mm_limits(p);
     }
     return 0;
 }
@@ -371,9 +371,107 @@ static long sys_sysinfo(struct task *t, const uint64_t a[6])
     return copy_to_user(t->mm, a[0], &si, sizeof(si)) ? -EFAULT : 0;
 }
 
-/* prctl(2): the options a program without capabilities uses. */
+/* Linux's prctl values for memory (uapi prctl.h), newer than the build host's headers. */
+#define PR_SET_MDWE 65
+#define PR_GET_MDWE 66
+#define PR_MDWE_REFUSE_EXEC_GAIN 1UL
+#define PR_MDWE_NO_INHERIT 2UL
+#define PR_SET_MEMORY_MERGE 67
+#define PR_GET_MEMORY_MERGE 68
+#define PR_SET_VMA 0x53564d41
+#define PR_SET_VMA_ANON_NAME 0
+#define ANON_VMA_NAME_MAX_LEN 80
+
+static unsigned long get_mdwe(const struct mm_struct *mm)
+{
+    return ((mm->flags >> MMF_HAS_MDWE) & 1 ? PR_MDWE_REFUSE_EXEC_GAIN : 0) |
+           ((mm->flags >> MMF_HAS_MDWE_NO_INHERIT) & 1 ? PR_MDWE_NO_INHERIT : 0);
+}
+
+/*
+ * PR_SET_MDWE (Linux 6.3): memory-deny-write-execute from now on, for good
+ * (a setting once made cannot change: EPERM); NO_INHERIT only with
+ * REFUSE_EXEC_GAIN. mm/ refuses the mappings and protections it denies.
+ */
+static long prctl_set_mdwe(struct task *t, const uint64_t a[6])
+{
+    unsigned long bits = a[1];
+    if (a[2] || a[3] || a[4])
+        return -EINVAL;
+    if (bits & ~(PR_MDWE_REFUSE_EXEC_GAIN | PR_MDWE_NO_INHERIT))
+        return -EINVAL;
+    if ((bits & PR_MDWE_NO_INHERIT) && !(bits & PR_MDWE_REFUSE_EXEC_GAIN))
+        return -EINVAL;
+    unsigned long cur = get_mdwe(t->mm);
+    if (cur && cur != bits)
+        return -EPERM;
+    if (bits & PR_MDWE_NO_INHERIT)
+        t->mm->flags |= 1UL << MMF_HAS_MDWE_NO_INHERIT;
+    if (bits & PR_MDWE_REFUSE_EXEC_GAIN)
+        t->mm->flags |= 1UL << MMF_HAS_MDWE;
+    return 0;
+}
+
+/* A character an anonymous VMA's name may hold (Linux's is_valid_name_char). */
+static bool anon_name_char_ok(char c)
+{
+    return c > 0x1f && c < 0x7f && !strchr("\\`$[]", c);
+}
+
+/* PR_SET_VMA_ANON_NAME: at most 79 printable characters, or no name (a NULL pointer). */
+static long prctl_set_vma(struct task *t, const uint64_t a[6])
+{
+    if (a[1] != PR_SET_VMA_ANON_NAME)
+        return -EINVAL;
+    char name[ANON_VMA_NAME_MAX_LEN];
+    if (a[4]) {
+        long n = strncpy_from_user(t->mm, name, a[4], sizeof(name));
+        if (n < 0)
+            return -EFAULT;
+        if ((size_t)n >= sizeof(name))
+            return -EINVAL; /* strndup_user: longer than the limit */
+        for (long i = 0; i < n; i++)
+            if (!anon_name_char_ok(name[i]))
+                return -EINVAL;
+    }
+    return madvise_set_anon_name(t->mm, a[2], a[3], a[4] ? name : NULL);
+}
+
+/* The memory options of prctl: *handled says whether a[0] was one. */
+static long prctl_mm(struct task *t, const uint64_t a[6], bool *handled)
+{
+    *handled = true;
+    switch (a[0]) {
+    case PR_SET_MDWE:
+        return prctl_set_mdwe(t, a);
+    case PR_GET_MDWE:
+        return a[1] || a[2] || a[3] || a[4] ? -EINVAL : (long)get_mdwe(t->mm);
+    case PR_SET_MEMORY_MERGE:
+        if (a[2] || a[3] || a[4])
+            return -EINVAL;
+        ksm_set_merge_any(t->mm, a[1] != 0);
+        return 0;
+    case PR_GET_MEMORY_MERGE:
+        if (a[1] || a[2] || a[3] || a[4])
+            return -EINVAL;
+        return (t->mm->flags >> MMF_VM_MERGE_ANY) & 1;
+    case PR_SET_VMA:
+        return prctl_set_vma(t, a);
+    default:
+        *handled = false;
+        return -EINVAL;
+    }
+}
+
+/* prctl(2): the options a program uses, capabilities and memory among them. */
 static long sys_prctl(struct task *t, const uint64_t a[6])
 {
+    bool handled;
+    long r = cap_prctl(t, a, &handled);
+    if (!handled)
+        r = prctl_mm(t, a, &handled);
+    if (handled)
+        return r;
     enum {
         SET_PDEATHSIG = 1,
         GET_PDEATHSIG,

@@ -43,6 +43,7 @@ static void table_init(void)
     sys_mm_register(table);
     sys_proc_register(table);
     sys_cred_register(table);
+    sys_capability_register(table);
     sys_time_register(table);
     sys_signal_register(table);
     sys_fork_register(table);

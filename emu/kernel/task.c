@@ -8,6 +8,7 @@
  * (pids only grow, so appending keeps the order).
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -218,11 +219,27 @@ static void inherit_signals(struct task *t)
     }
 }
 
-/* mm/ sizes the mmap base and the stack's growth from RLIMIT_STACK. */
-void task_set_stack_rlimit(struct task *t)
+static unsigned long rlimit_bytes(const struct task *t, int res, bool max)
 {
-    rlim_t cur = t->signal->rlim[RLIMIT_STACK].rlim_cur;
-    t->mm->stack_rlimit = cur == RLIM_INFINITY ? ~0UL : (unsigned long)cur;
+    rlim_t v = max ? t->signal->rlim[res].rlim_max : t->signal->rlim[res].rlim_cur;
+    return v == RLIM_INFINITY ? ~0UL : (unsigned long)v;
+}
+
+void mm_set_task_limits(struct mm_struct *mm, const struct task *t)
+{
+    mm->stack_rlimit = rlimit_bytes(t, RLIMIT_STACK, false);
+    mm->limits.memlock = rlimit_bytes(t, RLIMIT_MEMLOCK, false);
+    mm->limits.as = rlimit_bytes(t, RLIMIT_AS, false);
+    mm->limits.data = rlimit_bytes(t, RLIMIT_DATA, false);
+    mm->limits.data_max = rlimit_bytes(t, RLIMIT_DATA, true);
+    mm->limits.cap_ipc_lock = cred_capable(&t->cred, CAP_IPC_LOCK);
+    mm->cap_sys_rawio = cred_capable(&t->cred, CAP_SYS_RAWIO);
+}
+
+void task_set_mm_limits(struct task *t)
+{
+    if (t->mm)
+        mm_set_task_limits(t->mm, t);
 }
 
 static const char *create_parts(struct task *t, const struct vma_tree_ops *ops)
@@ -248,8 +265,7 @@ static const char *create_parts(struct task *t, const struct vma_tree_ops *ops)
     cred_init_from_host(&t->cred);
     if (!(t->mm = mm_alloc(ops)))
         return "out of guest memory for the address space";
-    task_set_stack_rlimit(t);
-    t->mm->cap_sys_rawio = t->cred.euid == 0; /* root's capabilities, as a native child's */
+    task_set_mm_limits(t);
     if (install_stdio(t) != 0)
         return "out of guest memory for the standard streams";
     return NULL;

@@ -311,8 +311,14 @@ void kernel_exit(struct cpu *cpu);
 void kernel_caches_exit(void);
 /* The mm observer a traced task's mms get, or NULL. */
 const struct mm_observer *task_mm_observer(const struct task *t);
-/* Tell the task's mm its RLIMIT_STACK. */
-void task_set_stack_rlimit(struct task *t);
+/*
+ * Tell mm the limits and privileges of t's process (RLIMIT_STACK, MEMLOCK,
+ * AS, DATA; CAP_IPC_LOCK, CAP_SYS_RAWIO), which Linux's mm reads from the
+ * calling task; task_set_mm_limits does it for t's own mm. Called whenever
+ * they change: exec, prlimit, capset, set*id.
+ */
+void mm_set_task_limits(struct mm_struct *mm, const struct task *t);
+void task_set_mm_limits(struct task *t);
 
 /* Guest file descriptors (emu/fs/fdtable.c). */
 int fd_install(struct task *t, struct file *f, int min_fd, bool cloexec);

@@ -387,6 +387,7 @@ static void test_change_protection(void **state)
     assert_true(mmu_translate(mm, a, MMU_WRITE, &pa, &prot)); /* sets A and D */
     pte_t *pte = pte_offset(mm, a);
     assert_true(*pte & _PAGE_DIRTY);
+    assert_true(*pte & _PAGE_SOFT_DIRTY); /* every write that sets D sets soft-dirty */
 
     struct vm_area_struct *vma = find_vma(mm, a);
     unsigned long saved = vma->vm_flags;
@@ -394,13 +395,14 @@ static void test_change_protection(void **state)
     /* Read-only: RW goes, that is a downgrade. */
     vma->vm_flags = saved & ~VM_WRITE;
     assert_true(change_protection(vma, vma->vm_start, vma->vm_end));
-    assert_int_equal(
-        *pte, pfn_pte(pfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_NX | _PAGE_ACCESSED | _PAGE_DIRTY));
+    assert_int_equal(*pte, pfn_pte(pfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_NX | _PAGE_ACCESSED |
+                                            _PAGE_DIRTY | _PAGE_SOFT_DIRTY));
 
     /* Executable: NX goes, not a downgrade. */
     vma->vm_flags = (saved & ~VM_WRITE) | VM_EXEC;
     assert_false(change_protection(vma, vma->vm_start, vma->vm_end));
-    assert_int_equal(*pte, pfn_pte(pfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY));
+    assert_int_equal(*pte, pfn_pte(pfn, _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY |
+                                            _PAGE_SOFT_DIRTY));
     /* Not executable again: NX comes back, a downgrade. */
     vma->vm_flags = saved & ~VM_WRITE;
     assert_true(change_protection(vma, vma->vm_start, vma->vm_end));
