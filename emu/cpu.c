@@ -24,6 +24,7 @@
 #include "mm/array_size.h"
 #include "mm/fault.h"
 #include "mm/mmzone.h"
+#include "mm/swap.h"
 #include "mm/uaccess.h"
 #include "vdso/vvar.h"
 
@@ -53,7 +54,8 @@ struct cpu {
     bool fault_pending, trap_pending;
     bool probing; /* Unicorn is translating for itself (code removal): no fault */
     bool inline_faults;
-    bool in_fill; /* inside on_tlb_fill: code removal must wait */
+    bool in_fill;     /* inside on_tlb_fill: code removal must wait */
+    bool kernel_stop; /* a fill was refused so that kernel work (kswapd) runs first */
     /*
      * Code to remove once the CPU stops, asked for inside a TLB fill: the
      * page and the frame it mapped when asked (the fault that asked may
@@ -226,6 +228,15 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_
          */
         if (c->nr_deferred || c->deferred_overflow)
             return false;
+        /*
+         * The fault woke kswapd: stop here, exactly, so that the run loop
+         * runs it before the guest goes on (refusing the fill, for the
+         * same reason as above); the access is then made again.
+         */
+        if (kswapd_pending()) {
+            c->kernel_stop = true;
+            return false;
+        }
         if (mmu_translate(c->mm, vaddr, a, &pa, &prot)) {
             unsigned int granted = wx_grant(c, vaddr, pa, a, prot);
             if (granted == WX_REFUSE)
@@ -756,11 +767,15 @@ enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, uint64_t quantum, struct cpu_f
             c->frame_state[pa >> PAGE_SHIFT] = 0;
         c->last_err = uc_emu_start(c->uc, cpu_get(c, CPU_RIP), 0, 0, 0);
     }
+    bool kernel_stop = c->kernel_stop;
+    c->kernel_stop = false;
     if (c->fault_pending) {
         *fault = c->fault;
         fault->ip = cpu_get(c, CPU_RIP);
         return CPU_STOP_PAGE_FAULT;
     }
+    if (kernel_stop && !c->trap_pending)
+        return CPU_STOP_REQUESTED; /* RIP is on the access: it runs again */
     if (c->trap_pending) {
         *trap = c->trap;
         trap->ip = cpu_get(c, CPU_RIP);
@@ -777,6 +792,11 @@ enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, uint64_t quantum, struct cpu_f
 void cpu_request_stop(struct cpu *c)
 {
     uc_emu_stop(c->uc);
+}
+
+bool cpu_in_fill(const struct cpu *c)
+{
+    return c->in_fill;
 }
 
 /*

@@ -123,7 +123,8 @@ struct mm_observer {
     void *ctx;
 };
 
-enum mm_counter { MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES, NR_MM_COUNTERS };
+/* Linux's rss_stat counters: resident pages by kind, and swap entries (not resident). */
+enum mm_counter { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
 
 struct mm_struct {
     /*
@@ -161,6 +162,8 @@ struct mm_struct {
      * mmap_min_addr, as Linux allows, down to FIRST_USER_ADDRESS (arch.h).
      */
     bool cap_sys_rawio;
+    /* The OOM killer took its memory back already: never chosen again (Linux's MMF_OOM_SKIP). */
+    bool oom_skip;
 };
 
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)
