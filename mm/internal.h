@@ -319,11 +319,12 @@ void munlock_page(struct page *page);
 
 /* ---- the swap area (swapfile.c) and the swap cache (swap_state.c) ---- */
 
-#define SWAP_HAS_CACHE 0x8000 /* a slot's count: the swap cache holds a page for it */
-#define SWAP_MAP_MAX 0x7ffe   /* the most references a slot may count */
+#define SWAP_HAS_CACHE 0x8000  /* a slot's count: the swap cache holds a page for it */
+#define SWAP_MAP_MAX 0x7ffe    /* the most references a slot may count */
 #define SWAP_CLUSTER_DEFAULT 3 /* vm.page-cluster: swap-in reads 2^3 slots */
 
-extern unsigned int page_cluster;
+extern unsigned int page_cluster;  /* vm.page-cluster (swap.h) */
+extern unsigned int vm_swappiness; /* vm.swappiness (swap.h) */
 
 /* Is the slot in use? */
 bool swap_entry_valid(swp_entry_t entry);
@@ -354,7 +355,8 @@ void swap_cache_init(void);
 unsigned long total_swapcache_pages(void);
 /* Put page into the swap cache for entry (a reference taken); *shadow: what was there. */
 int add_to_swap_cache(struct page *page, swp_entry_t entry, void **shadow);
-/* Take it out, leaving shadow (or nothing) in its place; the cache's reference and SWAP_HAS_CACHE go. */
+/* Take it out, leaving shadow (or nothing) in its place; the cache's reference and SWAP_HAS_CACHE
+ * go. */
 void delete_from_swap_cache(struct page *page, void *shadow);
 /* The slot was freed: its shadow, if any, goes. */
 void swap_cache_forget(swp_entry_t entry);

@@ -46,8 +46,16 @@ unsigned long swap_read_errors(void);
 
 /* ---- reclaim ---- */
 
-/* vm.swappiness: how readily anonymous pages are swapped rather than the page cache dropped. */
-extern unsigned int vm_swappiness;
+/*
+ * The reclaim sysctls of /proc/sys/vm: vm.swappiness (0-200, default 60:
+ * how readily anonymous pages are swapped rather than the page cache
+ * dropped) and vm.page-cluster (0-31, default 3: swap-in reads up to
+ * 2^page-cluster slots around the one faulting). Read and set (0, or
+ * -EINVAL out of range).
+ */
+enum swap_sysctl { VM_SWAPPINESS, VM_PAGE_CLUSTER };
+unsigned int swap_sysctl_get(enum swap_sysctl which);
+int swap_sysctl_set(enum swap_sysctl which, unsigned long value);
 
 /*
  * kswapd's work: reclaim until a zone is above its high watermark. mm/

@@ -26,6 +26,8 @@
  * freed, it goes back to its list; page tables, the zero page, slab
  * objects in use and any page not on the LRU lists are never touched.
  */
+#include <errno.h>
+
 #include "arch.h"
 #include "internal.h"
 #include "mmzone.h"
@@ -43,6 +45,23 @@ unsigned int vm_swappiness = 60;
 bool in_reclaim;
 static bool kswapd_woken;
 static const struct reclaim_observer *reclaim_observer;
+
+unsigned int swap_sysctl_get(enum swap_sysctl which)
+{
+    return which == VM_SWAPPINESS ? vm_swappiness : page_cluster;
+}
+
+/* Linux's bounds: swappiness 0..200 (since 5.8), page-cluster 0..31. */
+int swap_sysctl_set(enum swap_sysctl which, unsigned long value)
+{
+    if (value > (which == VM_SWAPPINESS ? 200UL : 31UL))
+        return -EINVAL;
+    if (which == VM_SWAPPINESS)
+        vm_swappiness = (unsigned int)value;
+    else
+        page_cluster = (unsigned int)value;
+    return 0;
+}
 
 void reclaim_set_observer(const struct reclaim_observer *obs)
 {
@@ -63,8 +82,8 @@ struct scan_control {
     int priority;
     bool kswapd;
     bool may_swap;
-    bool ignore_references;  /* MADV_PAGEOUT: reclaim whatever the accessed bits say */
-    bool proportional;       /* direct reclaim at DEF_PRIORITY scans the whole target */
+    bool ignore_references; /* MADV_PAGEOUT: reclaim whatever the accessed bits say */
+    bool proportional;      /* direct reclaim at DEF_PRIORITY scans the whole target */
     unsigned int may_deactivate;
     bool cache_trim_mode, file_is_tiny;
 };
@@ -135,15 +154,17 @@ static int pageout(struct page *page)
 
 static void trace_swapout(struct page *page)
 {
-    struct reclaim_event ev = {
-        .op = RECLAIM_SWAPOUT, .pfn = page_to_pfn(page), .slot = swp_offset((swp_entry_t){page->private})};
+    struct reclaim_event ev = {.op = RECLAIM_SWAPOUT,
+                               .pfn = page_to_pfn(page),
+                               .slot = swp_offset((swp_entry_t){page->private})};
     reclaim_notify(&ev);
 }
 
 enum page_fate { PAGE_FREED, PAGE_KEEP, PAGE_ACTIVATE };
 
 /* What reclaim does with one isolated inactive page: Linux's shrink_folio_list, for one. */
-static enum page_fate shrink_page(struct page *page, struct scan_control *sc, unsigned long *pageouts)
+static enum page_fate shrink_page(struct page *page, struct scan_control *sc,
+                                  unsigned long *pageouts)
 {
     if (PageFlag(page, PG_mlocked))
         return PAGE_KEEP; /* putback moves it to the unevictable list */
@@ -319,7 +340,8 @@ static void prepare_scan_count(struct scan_control *sc)
     if (workingset_activations(true) != l->refaults[1] || inactive_is_low(LRU_INACTIVE_FILE))
         sc->may_deactivate |= DEACTIVATE_FILE;
     unsigned long inactive_file = lru_pages(LRU_INACTIVE_FILE);
-    sc->cache_trim_mode = (inactive_file >> sc->priority) && !(sc->may_deactivate & DEACTIVATE_FILE);
+    sc->cache_trim_mode =
+        (inactive_file >> sc->priority) && !(sc->may_deactivate & DEACTIVATE_FILE);
     unsigned long high = 0;
     for (int z = 0; z < MAX_NR_ZONES; z++)
         high += contig_page_data.node_zones[z].watermark[WMARK_HIGH];
@@ -519,7 +541,8 @@ void kswapd_run(void)
 
 unsigned long reclaim_pages(struct list_head *pages)
 {
-    struct scan_control sc = {.may_swap = true, .ignore_references = true, .priority = DEF_PRIORITY};
+    struct scan_control sc = {
+        .may_swap = true, .ignore_references = true, .priority = DEF_PRIORITY};
     unsigned long free_before = nr_free_pages();
     bool nested = in_reclaim;
     in_reclaim = true;
