@@ -17,6 +17,9 @@
  *                     the file system (pgpgin of /proc/vmstat)
  *   pageout KIB       touch KIB of anonymous memory, MADV_PAGEOUT it, touch
  *                     it again: major faults of the second touch
+ *   forkswap MIB      fill MIB, fork; the child fills MIB of its own and
+ *                     reports Swap and SwapPss of the shared mapping; both
+ *                     check the shared pattern
  *
  * usage: pressure MODE ARGS...
  */
@@ -28,6 +31,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef MADV_PAGEOUT
@@ -236,6 +240,69 @@ static int mode_pageout(unsigned long kib)
     return 0;
 }
 
+/* Swap and SwapPss of the mapping that starts at start, from /proc/self/smaps (KiB). */
+static void smaps_swap(const void *start, long *swap, long *swap_pss)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    char line[256];
+    int in = 0;
+    *swap = *swap_pss = -1;
+    while (f && fgets(line, sizeof(line), f)) {
+        unsigned long lo;
+        char dash;
+        if (sscanf(line, "%lx%c", &lo, &dash) == 2 && dash == '-')
+            in = lo == (unsigned long)start;
+        else if (in)
+            sscanf(line, "Swap: %ld", swap), sscanf(line, "SwapPss: %ld", swap_pss);
+    }
+    if (f)
+        fclose(f);
+}
+
+/*
+ * MIB filled, then a fork: the child fills as much again of its own, which
+ * pushes the shared pages out, then reports Swap and SwapPss of the
+ * shared mapping (a slot two processes name counts half in SwapPss) and
+ * checks it; the parent checks it too once the child is gone.
+ */
+static int mode_forkswap(unsigned long mib)
+{
+    size_t pages = mib * MIB / PAGE;
+    unsigned char *shared = map_anon(pages * PAGE);
+    for (size_t i = 0; i < pages; i++)
+        fill(shared + i * PAGE, i);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        return 1;
+    }
+    if (pid == 0) {
+        unsigned char *own = map_anon(pages * PAGE);
+        for (size_t i = 0; i < pages; i++)
+            fill(own + i * PAGE, i + pages);
+        long swap, swap_pss;
+        smaps_swap(shared, &swap, &swap_pss);
+        for (size_t i = 0; i < pages; i++)
+            if (check(shared + i * PAGE, i)) {
+                printf("forkswap child: page %zu is wrong\n", i);
+                _exit(1);
+            }
+        printf("forkswap child: intact, Swap %ld kB, SwapPss %ld kB\n", swap, swap_pss);
+        fflush(stdout);
+        _exit(0);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid || status != 0)
+        return 1;
+    for (size_t i = 0; i < pages; i++)
+        if (check(shared + i * PAGE, i)) {
+            printf("forkswap parent: page %zu is wrong\n", i);
+            return 1;
+        }
+    printf("forkswap parent: intact\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 3 && !strcmp(argv[1], "anon"))
@@ -250,8 +317,11 @@ int main(int argc, char **argv)
         return mode_hot(strtoul(argv[2], NULL, 10), argv[3]);
     if (argc >= 3 && !strcmp(argv[1], "reread"))
         return mode_reread(argv[2]);
+    if (argc >= 3 && !strcmp(argv[1], "forkswap"))
+        return mode_forkswap(strtoul(argv[2], NULL, 10));
     if (argc >= 3 && !strcmp(argv[1], "pageout"))
         return mode_pageout(strtoul(argv[2], NULL, 10));
-    fprintf(stderr, "usage: pressure anon|write|mmapwrite|mark|hot|reread|pageout ARGS...\n");
+    fprintf(stderr,
+            "usage: pressure anon|write|mmapwrite|mark|hot|reread|pageout|forkswap ARGS...\n");
     return 2;
 }
