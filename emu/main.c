@@ -65,7 +65,7 @@ static void usage(FILE *out)
         "  --realtime          use the host clock instead of the virtual clock",
         "  --vma-tree NAME     VMA tree: maple (default), rbtree or array",
         "  --trace=LIST        trace events: fault, mm, syscall, pagecache, proc, access,",
-        "                      memory, all",
+        "                      memory, reclaim, all",
         "  --trace-format=F    text (default) or jsonl (with --trace)",
         "  --trace-file=PATH   where the trace goes (default stderr; with --trace)",
         "  --fault-mode=M      auto (default: inline unless faults are traced),",

@@ -77,6 +77,7 @@ enum reclaim_op {
 
 struct reclaim_event {
     enum reclaim_op op;
+    bool kswapd;     /* kswapd's work (set by reclaim_notify), not the running task's */
     const char *who; /* pass: "kswapd", "direct", "pageout" */
     int priority;
     unsigned long scanned_anon, scanned_file, reclaimed_anon, reclaimed_file;

@@ -68,10 +68,15 @@ void reclaim_set_observer(const struct reclaim_observer *obs)
     reclaim_observer = obs;
 }
 
+static bool kswapd_running;
+
 void reclaim_notify(const struct reclaim_event *ev)
 {
-    if (reclaim_observer)
-        reclaim_observer->event(reclaim_observer->ctx, ev);
+    if (!reclaim_observer)
+        return;
+    struct reclaim_event e = *ev;
+    e.kswapd = kswapd_running;
+    reclaim_observer->event(reclaim_observer->ctx, &e);
 }
 
 struct scan_control {
@@ -515,8 +520,10 @@ void kswapd_run(void)
     count_vm_event(PAGEOUTRUN);
     struct scan_control sc = {.kswapd = true, .may_swap = true};
     unsigned long free_before = nr_free_pages();
-    in_reclaim = true;
+    int lowest = DEF_PRIORITY;
+    in_reclaim = kswapd_running = true;
     for (sc.priority = DEF_PRIORITY; sc.priority >= 1 && !pgdat_balanced();) {
+        lowest = sc.priority;
         sc.nr_to_reclaim = 0;
         for (int z = 0; z < MAX_NR_ZONES; z++) {
             unsigned long high = contig_page_data.node_zones[z].watermark[WMARK_HIGH];
@@ -532,9 +539,10 @@ void kswapd_run(void)
         if (raise || sc.nr_reclaimed == before)
             sc.priority--;
     }
-    in_reclaim = false;
     snapshot_refaults();
+    sc.priority = lowest; /* the trace names the lowest priority a pass ran at */
     trace_pass("kswapd", &sc, free_before);
+    in_reclaim = kswapd_running = false;
 }
 
 /* ---- MADV_PAGEOUT ---- */
