@@ -2,12 +2,14 @@
  * Reclaim, swap and the OOM killer at mm/'s own level: the x86-64 swap
  * entry encoding; MADV_PAGEOUT of anonymous pages into a swap file and
  * their return as major faults, slot counts and rss; a fork sharing a
- * swapped page; pressure from faults alone waking kswapd and swapping;
+ * swapped page; pressure from faults alone waking kswapd and swapping,
+ * mlocked pages left alone;
  * the OOM killer's choice by badness and oom_score_adj; MADV_COLD; and
  * that every frame and slot comes back.
  */
 #include "tests/unit/support/support.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +179,9 @@ static void test_pressure_swaps(void **state)
     (void)state;
     struct mm_struct *mm = new_mm();
     const unsigned long n = (RAM + RAM / 2) / P;
+    /* 32 locked pages below X: reclaim must leave every one of them mapped. */
+    const unsigned long locked = X - 32 * P;
+    assert_int_equal(do_mmap(mm, NULL, locked, 32 * P, RW, ANON | MAP_LOCKED, 0), locked);
     assert_int_equal(do_mmap(mm, NULL, X, n * P, RW, ANON, 0), X);
     unsigned long wakeups = test_kswapd_wakeups;
     for (unsigned long i = 0; i < n; i++) {
@@ -188,6 +193,9 @@ static void test_pressure_swaps(void **state)
     assert_true(test_kswapd_wakeups > wakeups);
     assert_true(events(PSWPOUT) > n / 3);
     assert_true(mm->rss[MM_SWAPENTS] > 0);
+    for (unsigned long a = locked; a < X; a += P)
+        assert_true(pte_present(pte_at(mm, a)));
+    assert_int_equal(do_madvise(mm, locked, 32 * P, MADV_PAGEOUT), -EINVAL); /* as Linux */
     check(mm, n);
     assert_int_equal(validate_mm(mm), 0);
     assert_int_equal(test_nr_oom_killed, 0);
