@@ -4,8 +4,9 @@
  * their return as major faults, slot counts and rss; a fork sharing a
  * swapped page; pressure from faults alone waking kswapd and swapping,
  * mlocked pages left alone;
- * the OOM killer's choice by badness and oom_score_adj; MADV_COLD; and
- * that every frame and slot comes back.
+ * the OOM killer's choice by badness and oom_score_adj; MADV_COLD;
+ * MADV_FREE; SIGBUS for a slot that cannot be read; and that every frame
+ * and slot comes back.
  */
 #include "tests/unit/support/support.h"
 
@@ -256,6 +257,61 @@ static void test_cold(void **state)
     mmput(mm);
 }
 
+/*
+ * MADV_FREE: reclaim drops lazily freeable pages without swapping them
+ * (they read back as zeroes), except one written again after the advice,
+ * which keeps its data.
+ */
+static void test_lazyfree(void **state)
+{
+    (void)state;
+    struct mm_struct *mm = new_mm();
+    assert_int_equal(do_mmap(mm, NULL, X, 8 * P, RW, ANON, 0), X);
+    fill(mm, 8);
+    assert_int_equal(do_madvise(mm, X, 8 * P, MADV_FREE), 0);
+    unsigned long again = 0xabcdef;
+    assert_int_equal(copy_to_user(mm, X + 3 * P, &again, sizeof(again)), 0);
+    unsigned long out = events(PSWPOUT), freed = events(PGLAZYFREED);
+    assert_int_equal(do_madvise(mm, X, 8 * P, MADV_PAGEOUT), 0);
+    assert_int_equal(events(PGLAZYFREED) - freed, 7);
+    /* The page written again is swap-backed again and kept, this time, as in Linux. */
+    assert_int_equal(events(PSWPOUT) - out, 0);
+    assert_true(pte_present(pte_at(mm, X + 3 * P)));
+    unsigned long v = 1;
+    assert_int_equal(copy_from_user(mm, &v, X + 64, sizeof(v)), 0);
+    assert_int_equal(v, 0); /* dropped: a fresh zero page */
+    assert_int_equal(copy_from_user(mm, &v, X + 3 * P, sizeof(v)), 0);
+    assert_int_equal(v, again);
+    assert_int_equal(validate_mm(mm), 0);
+    mmput(mm);
+}
+
+/* A slot that cannot be read back (the swap file was cut short) is SIGBUS, never a wrong page. */
+static void test_swap_read_error(void **state)
+{
+    (void)state;
+    char path[4096];
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, sizeof(path), "%s/vmemu-test-swap.XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path); /* a file of its own, removed at the end */
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(mm_init(&(struct mm_settings){
+                         .ram_bytes = RAM, .swap_bytes = 1UL << 20, .swap_file = path}),
+                     0);
+    struct mm_struct *mm = new_mm();
+    assert_int_equal(do_mmap(mm, NULL, X, 4 * P, RW, ANON, 0), X);
+    fill(mm, 4);
+    assert_int_equal(do_madvise(mm, X, 4 * P, MADV_PAGEOUT), 0);
+    assert_int_equal(truncate(path, P), 0); /* only the header is left */
+    struct fault_result r;
+    assert_int_equal(fault(mm, X, FAULT_FLAG_USER, &r), FAULT_SIGBUS);
+    assert_true(swap_read_errors() > 0);
+    mmput(mm);
+    mm_exit();
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +321,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pressure_swaps, setup_swap, teardown),
         cmocka_unit_test_setup_teardown(test_oom_badness, setup_swap, teardown),
         cmocka_unit_test_setup_teardown(test_cold, setup_swap, teardown),
+        cmocka_unit_test_setup_teardown(test_lazyfree, setup_swap, teardown),
+        cmocka_unit_test(test_swap_read_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
