@@ -12,6 +12,8 @@
 #     while a 300 MiB file streams through the page cache, even with
 #     vm.swappiness 200;
 #   - swap-in of a page a fork shares names one slot, counted twice;
+#   - --swap-file keeps a valid swap file that a later run reuses, and
+#     refuses a file holding data; --swap refuses a size below 40K;
 #   - /proc/swaps, /proc/PID/oom_score and busybox free agree with the
 #     swap area.
 #
@@ -100,6 +102,27 @@ if [[ $out =~ ^forkswap\ child:\ intact,\ Swap\ ([0-9]+)\ kB,\ SwapPss\ ([0-9]+)
     pass "fork-shared pages in swap: Swap ${BASH_REMATCH[1]} kB, SwapPss ${BASH_REMATCH[2]} kB, intact in both"
 else
     fail forkswap "'$out'"
+fi
+
+# --- --swap-file: a real swap file, kept, reused; a data file refused ---
+sw="$work/swapfile"
+"$vmemu" run --quiet --ram 64M --swap 1M --swap-file "$sw" "$prog" pageout 256 >"$work/sf.out" 2>&1
+sig=$(dd if="$sw" bs=1 skip=4086 count=10 2>/dev/null)
+size=$(stat -c %s "$sw" 2>/dev/null)
+"$vmemu" run --quiet --ram 64M --swap-file "$sw" "$bb" cat /proc/swaps >"$work/sf2.out" 2>&1
+reused=$(awk 'NR == 2 { print $3 }' "$work/sf2.out")
+head -c 65536 /dev/zero | tr '\0' 'x' >"$work/data"
+"$vmemu" run --quiet --swap-file "$work/data" "$bb" true 2>"$work/sf3.err"
+rc_data=$?
+"$vmemu" run --quiet --swap 12K "$bb" true 2>/dev/null
+rc_small=$?
+if [ "$(cat "$work/sf.out")" = "pageout 256 KiB: 0 major faults" ] || [ "$sig" != SWAPSPACE2 ] ||
+    [ "$size" != 1048576 ] || [ "$reused" != 1020 ] || [ $rc_data -ne 125 ] ||
+    ! grep -q "cannot set up swap in $work/data: Invalid argument" "$work/sf3.err" ||
+    [ "$(head -c 4 "$work/data")" != xxxx ] || [ $rc_small -ne 2 ]; then
+    fail swap-file "out '$(cat "$work/sf.out")', signature '$sig', size $size, reused size '$reused', data file status $rc_data, --swap 12K status $rc_small"
+else
+    pass "--swap-file: a kept 1 MiB file with mkswap's signature, reused at its size; a data file refused, untouched"
 fi
 
 # --- the reports agree with the swap area ---
