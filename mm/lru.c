@@ -90,8 +90,7 @@ void lru_cache_add(struct page *page)
 
 void lru_cache_add_inactive_or_unevictable(struct page *page, struct vm_area_struct *vma)
 {
-    if ((vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED &&
-        !PageFlag(page, PG_mlocked)) {
+    if ((vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED && !PageFlag(page, PG_mlocked)) {
         SetPageFlag(page, PG_mlocked);
         count_vm_event(UNEVICTABLE_PGS_MLOCKED);
     }
@@ -170,8 +169,7 @@ static void make_lazyfree(struct page *page)
 
 void mark_page_lazyfree(struct page *page)
 {
-    if (!PageFlag(page, PG_anon) || !PageFlag(page, PG_swapbacked) ||
-        PageFlag(page, PG_swapcache))
+    if (!PageFlag(page, PG_anon) || !PageFlag(page, PG_swapbacked) || PageFlag(page, PG_swapcache))
         return;
     if (lru_move(page, make_lazyfree))
         count_vm_event(PGLAZYFREE);

@@ -87,8 +87,8 @@ static bool dump_task(const struct oom_task *t, void *arg)
     const struct mm_struct *mm = t->mm;
     fprintf(stderr, "[%7d] %5u %5d %8lu %8lu %8lu %8lu %9lu %8lu %8lu         %5d %s\n", t->pid,
             t->uid, t->pid, mm->total_vm, get_mm_rss(mm), mm->rss[MM_ANONPAGES],
-            mm->rss[MM_FILEPAGES], mm->rss[MM_SHMEMPAGES], mm->pgtables_bytes,
-            mm->rss[MM_SWAPENTS], t->oom_score_adj, t->comm);
+            mm->rss[MM_FILEPAGES], mm->rss[MM_SHMEMPAGES], mm->pgtables_bytes, mm->rss[MM_SWAPENTS],
+            t->oom_score_adj, t->comm);
     return true;
 }
 

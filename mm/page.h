@@ -45,7 +45,7 @@ enum pageflags {
      * alone (no fork shares it), so a write may reuse it without a copy.
      */
     PG_anon_exclusive,
-    PG_young, /* access sampling cleared a set accessed bit: count it as set (damon.c) */
+    PG_young,       /* access sampling cleared a set accessed bit: count it as set (damon.c) */
     PG_workingset,  /* was active before it was evicted or deactivated (workingset.c) */
     PG_mlocked,     /* a VM_LOCKED mapping maps it: never reclaimed (mlock.c) */
     PG_unevictable, /* on the unevictable LRU list (mlocked) */

@@ -148,7 +148,8 @@ static inline bool is_swap_pte(pte_t pte)
 static inline pte_t swp_entry_to_pte(swp_entry_t e)
 {
     pte_t off = (pte_t)swp_offset(e);
-    return (~off << SWP_OFFSET_SHIFT >> SWP_TYPE_BITS) | ((pte_t)swp_type(e) << (64 - SWP_TYPE_BITS));
+    return (~off << SWP_OFFSET_SHIFT >> SWP_TYPE_BITS) |
+           ((pte_t)swp_type(e) << (64 - SWP_TYPE_BITS));
 }
 static inline swp_entry_t pte_to_swp_entry(pte_t pte)
 {

@@ -36,10 +36,10 @@
 #define SWAP_PRIO (-2) /* the first area swapon gives no priority gets, as in Linux */
 
 struct swap_info_struct {
-    int fd;                   /* the host file; -1 while swap is off */
-    char *name;               /* what /proc/swaps shows (vmemu's own memory) */
-    unsigned long max;        /* slots, the header's included */
-    unsigned long pages;      /* slots for pages: max - 1 */
+    int fd;              /* the host file; -1 while swap is off */
+    char *name;          /* what /proc/swaps shows (vmemu's own memory) */
+    unsigned long max;   /* slots, the header's included */
+    unsigned long pages; /* slots for pages: max - 1 */
     unsigned long inuse_pages;
     unsigned long cluster_next; /* where the next search for a free slot starts */
     unsigned short *swap_map;

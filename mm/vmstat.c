@@ -198,11 +198,11 @@ static void count_user_pages(struct vm_counts *c)
 /* The LRU lists' lengths, per zone and for the node: the lists keep them exact. */
 static void count_lru_pages(struct vm_counts *c)
 {
-    static const int zone_item[NR_LRU_LISTS] = {
-        NR_ZONE_INACTIVE_ANON, NR_ZONE_ACTIVE_ANON, NR_ZONE_INACTIVE_FILE, NR_ZONE_ACTIVE_FILE,
-        NR_ZONE_UNEVICTABLE};
-    static const int node_item[NR_LRU_LISTS] = {NR_INACTIVE_ANON, NR_ACTIVE_ANON,
-                                                NR_INACTIVE_FILE, NR_ACTIVE_FILE, NR_UNEVICTABLE};
+    static const int zone_item[NR_LRU_LISTS] = {NR_ZONE_INACTIVE_ANON, NR_ZONE_ACTIVE_ANON,
+                                                NR_ZONE_INACTIVE_FILE, NR_ZONE_ACTIVE_FILE,
+                                                NR_ZONE_UNEVICTABLE};
+    static const int node_item[NR_LRU_LISTS] = {NR_INACTIVE_ANON, NR_ACTIVE_ANON, NR_INACTIVE_FILE,
+                                                NR_ACTIVE_FILE, NR_UNEVICTABLE};
     for (int l = 0; l < NR_LRU_LISTS; l++) {
         c->node[node_item[l]] = node_lruvec.nr[l];
         for (int z = 0; z < MAX_NR_ZONES; z++)
