@@ -24,6 +24,7 @@
 #include "mm/array_size.h"
 #include "mm/fault.h"
 #include "mm/mmzone.h"
+#include "mm/swap.h"
 #include "mm/uaccess.h"
 #include "vdso/vvar.h"
 
@@ -55,7 +56,8 @@ struct cpu {
     bool fault_pending, trap_pending;
     bool probing; /* Unicorn is translating for itself (code removal): no fault */
     bool inline_faults;
-    bool in_fill; /* inside on_tlb_fill: code removal must wait */
+    bool in_fill;     /* inside on_tlb_fill: code removal must wait */
+    bool kernel_stop; /* a fill was refused so that kernel work (kswapd) runs first */
     /*
      * Work asked for inside a TLB fill, done once the CPU stops: the frames
      * whose code must go (past a few, all code goes), and a TLB flush for
@@ -229,6 +231,15 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_
          */
         if (fill_deferred_work(c))
             return false;
+        /*
+         * The fault woke kswapd: stop here, exactly, so that the run loop
+         * runs it before the guest goes on (refusing the fill, for the
+         * same reason as above); the access is then made again.
+         */
+        if (kswapd_pending()) {
+            c->kernel_stop = true;
+            return false;
+        }
         if (mmu_translate(c->mm, vaddr, a, &pa, &prot)) {
             unsigned int granted = wx_grant(c, vaddr, pa, a, prot);
             if (granted == WX_REFUSE)
@@ -781,11 +792,15 @@ enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, uint64_t quantum, struct cpu_f
         }
         c->last_err = uc_emu_start(c->uc, cpu_get(c, CPU_RIP), 0, 0, 0);
     }
+    bool kernel_stop = c->kernel_stop;
+    c->kernel_stop = false;
     if (c->fault_pending) {
         *fault = c->fault;
         fault->ip = cpu_get(c, CPU_RIP);
         return CPU_STOP_PAGE_FAULT;
     }
+    if (kernel_stop && !c->trap_pending)
+        return CPU_STOP_REQUESTED; /* RIP is on the access: it runs again */
     if (c->trap_pending) {
         *trap = c->trap;
         trap->ip = cpu_get(c, CPU_RIP);
@@ -802,6 +817,11 @@ enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, uint64_t quantum, struct cpu_f
 void cpu_request_stop(struct cpu *c)
 {
     uc_emu_stop(c->uc);
+}
+
+bool cpu_in_fill(const struct cpu *c)
+{
+    return c->in_fill;
 }
 
 /*

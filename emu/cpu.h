@@ -129,6 +129,8 @@ bool cpu_preempting(const struct cpu *c);
 uint64_t cpu_blocks_run(const struct cpu *c);
 bool cpu_quantum_expired(const struct cpu *c);
 void cpu_request_stop(struct cpu *c);
+/* Inside the TLB-fill hook (a fault resolved inline): the CPU must not be stopped from here. */
+bool cpu_in_fill(const struct cpu *c);
 /* Stop the CPU that runs now, if any; async-signal-safe (see cpu.c). */
 bool cpu_stop_current_async(void);
 const char *cpu_error(const struct cpu *c);

@@ -61,11 +61,14 @@ static void usage(FILE *out)
         "  --ram SIZE          guest RAM, with K, M or G suffix (default 256M, at least 16M)",
         "  --quiet             no summary on stderr at exit",
         "  --cache=warm|cold   file pages start cached (warm, default) or not",
+        "  --swap SIZE         swap space of SIZE in a sparse temporary host file",
+        "  --swap-file PATH    the swap area in PATH (created, or an existing swap",
+        "                      file; kept after the run; its size unless --swap)",
         "  --seed N            seed for AT_RANDOM and getrandom (default 0; decimal or 0x hex)",
         "  --realtime          use the host clock instead of the virtual clock",
         "  --vma-tree NAME     VMA tree: maple (default), rbtree or array",
         "  --trace=LIST        trace events: fault, mm, syscall, pagecache, proc, access,",
-        "                      memory, all",
+        "                      memory, reclaim, all",
         "  --trace-format=F    text (default) or jsonl (with --trace)",
         "  --trace-file=PATH   where the trace goes (default stderr; with --trace)",
         "  --fault-mode=M      auto (default: inline unless faults are traced),",
@@ -211,6 +214,15 @@ static uint64_t parse_ram(const char *v)
     return bytes;
 }
 
+/* Swap space: whole pages, at least mkswap's 40K, at most 1T (mm/swapfile.c checks it too). */
+static uint64_t parse_swap(const char *v)
+{
+    uint64_t bytes = parse_size(v);
+    if (!bytes || bytes % PAGE_SIZE || bytes < (40ULL << 10) || bytes > (1ULL << 40))
+        bad_value("--swap", v, "a whole number of 4K pages from 40K to 1T, such as 512M");
+    return bytes;
+}
+
 /*
  * The trace options are for a trace: --trace-file or --trace-format without
  * --trace would be silently ignored, so they are refused. check writes its
@@ -249,6 +261,10 @@ static void parse_option_words(int argc, char **argv, int *i, struct vmemu_optio
             if (strcmp(v, "warm") && strcmp(v, "cold"))
                 bad_value("--cache", v, "warm or cold");
             o->cache_cold = strcmp(v, "cold") == 0;
+        } else if (take_option(argc, argv, i, "--swap", &v)) {
+            o->swap_bytes = parse_swap(v);
+        } else if (take_option(argc, argv, i, "--swap-file", &v)) {
+            o->swap_file = v;
         } else if (take_option(argc, argv, i, "--seed", &v)) {
             if (!parse_u64(v, &o->seed))
                 bad_value("--seed", v, "a number from 0 to 2^64-1, decimal or 0x hex");
@@ -359,8 +375,16 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
      * page cache's writeback) just fail, and say so.
      */
     signal(SIGXFSZ, SIG_IGN);
-    struct mm_settings mm = {.ram_bytes = o->ram_bytes, .cache_cold = o->cache_cold};
+    struct mm_settings mm = {.ram_bytes = o->ram_bytes,
+                             .cache_cold = o->cache_cold,
+                             .swap_bytes = o->swap_bytes,
+                             .swap_file = o->swap_file};
     int err = mm_init(&mm);
+    if (err && (o->swap_bytes || o->swap_file)) {
+        fprintf(stderr, "vmemu: cannot set up swap%s%s: %s\n", o->swap_file ? " in " : "",
+                o->swap_file ? o->swap_file : "", strerror(-err));
+        return EXIT_SETUP;
+    }
     if (err) {
         fprintf(stderr, "vmemu: cannot set up %" PRIu64 " bytes of guest RAM: %s\n", o->ram_bytes,
                 strerror(-err));

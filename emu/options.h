@@ -13,6 +13,8 @@ struct vmemu_options {
     bool quiet;             /* --quiet: no exit summary */
     const char *vma_tree;   /* --vma-tree */
     bool cache_cold;        /* --cache=cold */
+    uint64_t swap_bytes;    /* --swap: 0 for none (or the existing --swap-file's size) */
+    const char *swap_file;  /* --swap-file: kept after the run */
     uint64_t seed;          /* --seed: AT_RANDOM and getrandom */
     bool realtime;          /* --realtime: the host clock instead of the virtual one */
     unsigned int trace;     /* --trace: TRACE_* categories */

@@ -56,4 +56,37 @@ void arch_account_fault(struct mm_struct *mm, bool major);
  */
 uint64_t arch_now_ns(void);
 
+/*
+ * An allocation found every zone below its low watermark: kswapd should
+ * run. The implementation must not run it from inside this call (mm/ may
+ * be in the middle of anything): it arranges for kswapd_run() (swap.h) to
+ * be called at the next point where no mm/ call is under way.
+ */
+void arch_wake_kswapd(void);
+
+/* One process as the OOM killer sees it (a thread group with an address space). */
+struct oom_task {
+    void *task; /* the implementation's handle */
+    struct mm_struct *mm;
+    int pid; /* the thread group's id */
+    unsigned int uid;
+    int oom_score_adj; /* -1000 (never) .. 1000 */
+    const char *comm;
+    bool current; /* the process whose allocation is failing */
+    bool dying;   /* already killed or exiting: its memory is on its way back */
+    bool vfork;   /* a vfork parent waiting for its child: it shares the child's mm */
+};
+
+/*
+ * Call fn for every process that has an address space, in pid order,
+ * until fn returns false.
+ */
+void arch_for_each_oom_task(bool (*fn)(const struct oom_task *t, void *arg), void *arg);
+/*
+ * Kill the process t names with SIGKILL, and every other process sharing
+ * its mm, as Linux's __oom_kill_process: the signal is delivered when each
+ * next returns to user mode (at once if it sleeps).
+ */
+void arch_oom_kill(const struct oom_task *t);
+
 #endif

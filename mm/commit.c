@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "mmap.h"
 #include "mmzone.h"
+#include "swap.h"
 
 static unsigned long committed;
 
@@ -17,11 +18,11 @@ unsigned long vm_committed_pages(void)
 
 /*
  * OVERCOMMIT_GUESS, Linux's default: any request is fine unless it alone is
- * larger than all of RAM (vmemu has no swap to add to it).
+ * larger than all of RAM and swap.
  */
 bool vm_enough_memory(long pages)
 {
-    return pages <= 0 || (unsigned long)pages <= totalram_pages();
+    return pages <= 0 || (unsigned long)pages <= totalram_pages() + total_swap_pages();
 }
 
 void vm_acct_memory(long pages)

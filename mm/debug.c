@@ -29,6 +29,12 @@ static bool in_chain(const struct vm_area_struct *vma, const struct anon_vma *av
 static void count_entry(pte_t *pte, unsigned long addr, void *arg)
 {
     struct rss_count *c = arg;
+    if (is_swap_pte(*pte)) {
+        c->rss[MM_SWAPENTS]++;
+        if (!swap_entry_valid(pte_to_swp_entry(*pte)))
+            c->err = MM_BAD_SWAP_ENTRY;
+        return;
+    }
     if (!pte_present(*pte))
         return;
     struct page *page = vm_normal_page(c->vma, addr, *pte);

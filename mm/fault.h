@@ -22,6 +22,7 @@ enum fault_kind {
     FAULT_STACK_GROW,
     FAULT_WP_REUSE, /* write to a page this mapping may keep (exclusive anon, shmem): made writable
                      */
+    FAULT_SWAP_IN,  /* a swap entry: the page read from swap (major) or found in the swap cache */
     FAULT_SPURIOUS, /* the entry already allows the access */
     FAULT_SEGV_MAPERR,
     FAULT_SEGV_ACCERR,
@@ -34,7 +35,7 @@ struct fault_result {
     unsigned long pfn; /* the frame now mapped */
     bool major;
     unsigned int around;              /* other pages fault-around mapped */
-    unsigned int readahead;           /* pages readahead brought into the page cache */
+    unsigned int readahead;           /* pages readahead brought into the page or swap cache */
     const struct vm_area_struct *vma; /* the VMA the fault hit, or NULL */
 };
 

@@ -162,34 +162,64 @@ void address_space_put(struct address_space *as)
 
 struct page *filemap_find_page(struct address_space *as, pgoff_t index)
 {
-    return xa_load(&as->i_pages, index);
+    void *entry = xa_load(&as->i_pages, index);
+    return xa_is_value(entry) ? NULL : entry; /* a shadow: the page was evicted */
+}
+
+/*
+ * Warm mode's rule: a page of a host file that is not cached counts as
+ * cached all along (brought in without I/O) unless reclaim evicted it,
+ * which its shadow entry says.
+ */
+static bool cached_all_along(struct address_space *as, pgoff_t index)
+{
+    return !filemap_cold && !as->shmem && !xa_is_value(xa_load(&as->i_pages, index));
 }
 
 int add_to_page_cache(struct address_space *as, struct page *page, pgoff_t index)
 {
+    void *old = xa_load(&as->i_pages, index);
     int err = xa_store(&as->i_pages, index, page);
     if (err)
         return err;
     page->mapping = as;
     page->index = index;
     as->nrpages++;
-    if (!as->shmem) /* shmem is swap-backed: it would be on the anon lists */
-        lru_cache_add_file(page);
+    if (xa_is_value(old))
+        workingset_refault(page, old);
+    lru_cache_add(page); /* shmem pages are swap-backed: onto the anon lists */
     return 0;
 }
 
-void delete_from_page_cache(struct page *page)
+/* Take the page out of the cache, leaving shadow (or nothing) at its index. */
+static void remove_from_page_cache(struct page *page, void *shadow)
 {
     struct address_space *as = page->mapping;
     if (PageFlag(page, PG_dirty))
         account_page_cleaned(page);
-    xa_erase(&as->i_pages, page->index);
+    if (shadow) {
+        for (xa_mark_t m = 0; m < XA_MAX_MARKS; m++)
+            xa_clear_mark(&as->i_pages, page->index, m);
+        xa_store(&as->i_pages, page->index, shadow); /* a replacement: allocates nothing */
+    } else {
+        xa_erase(&as->i_pages, page->index);
+    }
     as->nrpages--;
     lru_cache_del(page);
     ClearPageFlag(page, PG_uptodate);
     ClearPageFlag(page, PG_readahead);
     page->mapping = NULL;
     put_page(page); /* the cache's reference; a mapping may still hold its own */
+}
+
+void delete_from_page_cache(struct page *page)
+{
+    remove_from_page_cache(page, NULL);
+}
+
+void delete_from_page_cache_shadow(struct page *page, void *shadow)
+{
+    remove_from_page_cache(page, shadow);
 }
 
 /* Fill a page from the host file; bytes past the host's EOF read as zeros. */
@@ -241,9 +271,10 @@ struct page *filemap_get_page(struct address_space *as, pgoff_t index, bool *maj
     struct page *page = filemap_find_page(as, index);
     *major = false;
     if (!page) {
-        if (!(page = page_cache_read(as, index, filemap_cold, err)))
+        bool io = !cached_all_along(as, index);
+        if (!(page = page_cache_read(as, index, io, err)))
             return NULL;
-        *major = filemap_cold; /* warm: it was in the cache all along */
+        *major = io; /* warm: it was in the cache all along */
     }
     get_page(page); /* one reference is the cache's, this one the caller's */
     return page;
@@ -253,7 +284,7 @@ struct page *filemap_map_candidate(struct address_space *as, pgoff_t index)
 {
     struct page *page = filemap_find_page(as, index);
     int err;
-    if (!page && !filemap_cold && !as->shmem && index < filemap_nr_pages(as))
+    if (!page && cached_all_along(as, index) && index < filemap_nr_pages(as))
         page = page_cache_read(as, index, false, &err);
     if (!page || !PageFlag(page, PG_uptodate) || PageFlag(page, PG_readahead))
         return NULL;
@@ -264,7 +295,7 @@ bool filemap_page_cached(struct address_space *as, pgoff_t index)
 {
     if (index >= filemap_nr_pages(as))
         return false;
-    return filemap_find_page(as, index) != NULL || (!filemap_cold && !as->shmem);
+    return filemap_find_page(as, index) != NULL || cached_all_along(as, index);
 }
 
 struct page *filemap_fault(struct vm_area_struct *vma, pgoff_t index, bool *major,
@@ -335,20 +366,24 @@ static void trace_access(enum pagecache_op op, struct address_space *as, struct 
 }
 
 /*
- * The page at index for read(): a hit, or a miss that readahead (cold) or
- * a quiet fill (warm: the page counts as cached all along) brings in.
+ * The page at index for read(), with a reference: a hit, or a miss that
+ * readahead (cold) or a quiet fill (warm: the page counts as cached all
+ * along, unless it was evicted) brings in. The reference is taken before
+ * anything else may allocate: an allocation may reclaim.
  */
 static struct page *read_get_page(struct file *f, pgoff_t index, pgoff_t last, bool *hit, int *err)
 {
     struct address_space *as = f->f_mapping;
     struct page *page = filemap_find_page(as, index);
-    *hit = page != NULL || !filemap_cold;
+    bool warm = cached_all_along(as, index);
+    *hit = page != NULL || warm;
     if (!page && filemap_cold) {
         page_cache_sync_readahead(as, &f->f_ra, index, last - index + 1);
         page = filemap_find_page(as, index);
     }
-    if (!page && !(page = page_cache_read(as, index, filemap_cold, err)))
+    if (!page && !(page = page_cache_read(as, index, !warm, err)))
         return NULL;
+    get_page(page);
     if (PageFlag(page, PG_readahead))
         page_cache_async_readahead(as, &f->f_ra, page, index, last - index + 1);
     count_vm_event(*hit ? PGCACHE_HIT : PGCACHE_MISS);
@@ -386,7 +421,6 @@ static long do_filemap_read(struct file *f, const struct iov_iter *to, size_t co
                 return err;
             break; /* a short read, as Linux's: the position still moves past what was read */
         }
-        get_page(page); /* the copy may fault, and a fault may run writeback */
         /* Several reads of one page count as one use of it, as in Linux. */
         if (f->f_ra.prev_pos == UINT64_MAX || (f->f_ra.prev_pos - 1) >> PAGE_SHIFT != index)
             mark_page_accessed(page);
@@ -431,7 +465,7 @@ static struct page *write_begin(struct address_space *as, pgoff_t index, size_t 
     uint64_t start = (uint64_t)index << PAGE_SHIFT;
     bool whole = off == 0 && len == PAGE_SIZE;
     if (!whole && start < as->i_size)
-        return page_cache_read(as, index, filemap_cold, err);
+        return page_cache_read(as, index, !cached_all_along(as, index), err);
     page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
     if (!page) {
         *err = -ENOMEM;
@@ -524,6 +558,9 @@ static long do_filemap_write(struct file *f, const struct iov_iter *from, size_t
         done += (size_t)w;
         if ((size_t)w < n)
             break;
+        /* Linux's ratelimit: a long write is held to the dirty limits as it goes. */
+        if ((p >> PAGE_SHIFT) % DIRTY_RATELIMIT_PAGES == DIRTY_RATELIMIT_PAGES - 1)
+            balance_dirty_pages_ratelimited(f->f_mapping);
     }
     *pos += done;
     if (done)

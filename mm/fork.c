@@ -26,6 +26,7 @@
 #include "internal.h"
 #include "mmap.h"
 #include "rmap.h"
+#include "swap.h"
 #include "vma_tree.h"
 
 /* Linux's is_cow_mapping: private and possibly writable. */
@@ -46,12 +47,27 @@ struct copy_ctx {
     bool wrprotected; /* a parent entry lost its write right: the parent's TLB must forget it */
 };
 
+/*
+ * Linux's copy_nonpresent_pte for a swap entry: the child names the same
+ * slot (one more reference to it), and neither side is exclusive any more.
+ */
+static void copy_swap_pte(struct copy_ctx *c, pte_t *src_pte, pte_t *dst_pte)
+{
+    if (swap_duplicate(pte_to_swp_entry(*src_pte))) {
+        c->err = -ENOMEM; /* the slot's count is full: Linux would add a continuation page */
+        return;
+    }
+    *src_pte = pte_swp_clear_exclusive(*src_pte);
+    *dst_pte = *src_pte;
+    c->dst->vm_mm->rss[MM_SWAPENTS]++;
+}
+
 /* Linux's copy_present_pte, for one entry of the parent at addr. */
 static void copy_one(pte_t *src_pte, unsigned long addr, void *arg)
 {
     struct copy_ctx *c = arg;
-    /* Guard markers are copied (Linux's copy_pte_marker); no swap entries exist yet. */
-    if (c->err || (!pte_present(*src_pte) && !pte_is_guard(*src_pte)))
+    /* Guard markers are copied (Linux's copy_pte_marker), swap entries duplicated. */
+    if (c->err || pte_none(*src_pte))
         return;
     struct mm_struct *dst_mm = c->dst->vm_mm;
     pte_t *dst_pte = pte_alloc_map(dst_mm, addr);
@@ -59,11 +75,18 @@ static void copy_one(pte_t *src_pte, unsigned long addr, void *arg)
         c->err = -ENOMEM;
         return;
     }
+    /* Read only now: the table's allocation may have reclaimed the page into swap. */
+    if (is_swap_pte(*src_pte)) {
+        copy_swap_pte(c, src_pte, dst_pte);
+        return;
+    }
     pte_t pte = *src_pte;
     if (pte_is_guard(pte)) {
         *dst_pte = pte;
         return;
     }
+    if (!pte_present(pte))
+        return; /* a lazily freed page reclaim dropped meanwhile */
     struct page *page = vm_normal_page(c->src, addr, pte);
     if (page) {
         get_page(page);

@@ -18,8 +18,27 @@ typedef unsigned int gfp_t;
  */
 #define __GFP_NOINJECT 0x400u
 
-#define GFP_KERNEL 0u
-#define GFP_USER 0u
-#define GFP_HIGHUSER_MOVABLE 0u
+/*
+ * May the allocation wait for memory? __GFP_KSWAPD_RECLAIM wakes kswapd when
+ * a zone runs low; __GFP_DIRECT_RECLAIM lets the caller reclaim itself, and
+ * invoke the OOM killer, before failing (vmscan.c, oom_kill.c). A caller
+ * that must not see reclaim run under it (it holds a page without a
+ * reference, or a structure reclaim walks is half changed) asks without it.
+ */
+#define __GFP_DIRECT_RECLAIM 0x800u
+#define __GFP_KSWAPD_RECLAIM 0x1000u
+#define __GFP_RECLAIM (__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM)
+
+/*
+ * May take the reserve below the min watermark (Linux's __GFP_MEMALLOC):
+ * only for allocations that let memory be freed, and for tests of the
+ * buddy allocator itself, which drain RAM to the last page.
+ */
+#define __GFP_MEMALLOC 0x2000u
+
+#define GFP_KERNEL __GFP_RECLAIM
+#define GFP_USER __GFP_RECLAIM
+#define GFP_HIGHUSER_MOVABLE __GFP_RECLAIM
+#define GFP_NOWAIT __GFP_KSWAPD_RECLAIM
 
 #endif

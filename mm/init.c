@@ -8,6 +8,7 @@
 #include "mm_init.h"
 #include "mmzone.h"
 #include "slab.h"
+#include "swap.h"
 #include "vmstat.h"
 
 static struct page *zero_page;
@@ -20,6 +21,8 @@ int mm_init(const struct mm_settings *settings)
     filemap_cold = settings->cache_cold;
     vm_events_reset(); /* /proc/vmstat counts from this boot, like pgfree */
     mmlist_reset();
+    lru_init();
+    swap_cache_init();
     /* Slab comes up right after the buddy allocator, as in Linux's mm_core_init. */
     if ((err = kmem_cache_init()) != 0) {
         phys_exit();
@@ -40,12 +43,19 @@ int mm_init(const struct mm_settings *settings)
     }
     SetPageFlag(zero_page, PG_reserved);
     zero_pfn = page_to_pfn(zero_page);
+    if ((settings->swap_bytes || settings->swap_file) &&
+        (err = swapon(settings->swap_file, settings->swap_bytes)) != 0) {
+        mm_exit();
+        return err;
+    }
     return 0;
 }
 
 void mm_exit(void)
 {
     filemap_exit();
+    swap_cache_drop_all();
+    swapoff();
     ClearPageFlag(zero_page, PG_reserved);
     __free_page(zero_page);
     zero_page = NULL;
@@ -64,6 +74,7 @@ unsigned long mm_leak_check_start(void)
 unsigned long mm_leak_check_end(unsigned long free_at_start)
 {
     filemap_exit(); /* the page cache outlives every mm, as in Linux: drop it as exit does */
+    swap_cache_drop_all();
     kmem_cache_shrink_all();
     unsigned long now = nr_free_pages();
     return now < free_at_start ? free_at_start - now : 0;

@@ -14,6 +14,7 @@
 
 #include "fs.h"
 #include "mm_types.h"
+#include "mmzone.h"
 #include "pgtable.h"
 
 struct kmem_cache;
@@ -297,6 +298,7 @@ enum mm_invalid {
     MM_BAD_VM_COUNTERS = -11,    /* total_vm or locked_vm is not the VMAs' sum */
     MM_BAD_RSS = -12,            /* an rss counter is not the entries' count */
     MM_BAD_STRAY_ENTRY = -13,    /* an entry where no VMA is */
+    MM_BAD_SWAP_ENTRY = -14,     /* a swap entry naming a free slot */
 };
 /*
  * Check every invariant of mm the slow way (Linux's validate_mm): the
@@ -305,13 +307,189 @@ enum mm_invalid {
  */
 int validate_mm(struct mm_struct *mm);
 
-/* ---- the file LRU lists (lru.c) ---- */
+/* ---- the LRU lists (lru.c) ---- */
 
-/* A new cache page enters the inactive file list. */
-void lru_cache_add_file(struct page *page);
-/* A page leaves the cache: off its list, the LRU flags cleared. */
+enum lru_list {
+    LRU_INACTIVE_ANON,
+    LRU_ACTIVE_ANON,
+    LRU_INACTIVE_FILE,
+    LRU_ACTIVE_FILE,
+    LRU_UNEVICTABLE,
+    NR_LRU_LISTS
+};
+#define LRU_ACTIVE 1
+#define LRU_FILE 2
+
+/* The lists of the one node (Linux's lruvec) and what reclaim keeps beside them. */
+struct lruvec {
+    struct list_head lists[NR_LRU_LISTS];
+    unsigned long nr[NR_LRU_LISTS];
+    unsigned long zone_nr[MAX_NR_ZONES][NR_LRU_LISTS];
+    /* What reclaiming each type has cost lately (lru_note_cost): get_scan_count's balance. */
+    unsigned long anon_cost, file_cost;
+    /* The workingset clock: evictions and activations so far (workingset.c). */
+    unsigned long nonresident_age;
+    /* WORKINGSET_ACTIVATE_{ANON,FILE} when reclaim last looked (Linux's lruvec->refaults). */
+    unsigned long refaults[2];
+};
+extern struct lruvec node_lruvec;
+
+/* File pages are those not backed by swap: page cache, and lazily freeable anonymous pages. */
+static inline bool page_is_file_lru(const struct page *page)
+{
+    return !PageFlag(page, PG_swapbacked);
+}
+/* The list the page belongs on (Linux's folio_lru_list). */
+static inline enum lru_list page_lru(const struct page *page)
+{
+    if (PageFlag(page, PG_unevictable))
+        return LRU_UNEVICTABLE;
+    return (enum lru_list)((page_is_file_lru(page) ? LRU_FILE : 0) +
+                           (PageFlag(page, PG_active) ? LRU_ACTIVE : 0));
+}
+static inline bool is_file_lru(enum lru_list lru)
+{
+    return lru == LRU_INACTIVE_FILE || lru == LRU_ACTIVE_FILE;
+}
+static inline bool is_active_lru(enum lru_list lru)
+{
+    return lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE;
+}
+
+/* Empty lists (mm_init). */
+void lru_init(void);
+unsigned long lru_pages(enum lru_list lru);
+/* A new page enters the head of its inactive list (the unevictable one when mlocked). */
+void lru_cache_add(struct page *page);
+/* A new anonymous page of vma: mlocked first when vma is VM_LOCKED. */
+void lru_cache_add_inactive_or_unevictable(struct page *page, struct vm_area_struct *vma);
+/* A page leaves its list for good (out of the cache): off it, the LRU flags cleared. */
 void lru_cache_del(struct page *page);
+/* The page's last reference went (page_alloc.c): off its list, mlock forgotten. */
+void lru_page_release(struct page *page);
 /* read()/write() used the page: referenced once, active the second time. */
 void mark_page_accessed(struct page *page);
+/* Inactive to active (pgactivate), as Linux's folio_activate. */
+void activate_page(struct page *page);
+/* Active to inactive, referenced cleared (MADV_COLD; pgdeactivate). */
+void deactivate_page(struct page *page);
+/* MADV_FREE: an exclusive anonymous page becomes lazily freeable, on the inactive file list. */
+void mark_page_lazyfree(struct page *page);
+/* Take the page off its list for reclaim, with a reference; false when not on one. */
+bool isolate_lru_page(struct page *page);
+/* Put an isolated page back where its flags say (at the tail if asked) and drop the reference. */
+void putback_lru_page(struct page *page, bool tail);
+/* Reclaiming pages of this type cost this much (I/O, rotations): get_scan_count's balance. */
+void lru_note_cost(bool file, unsigned long cost);
+
+/* ---- mlock (mlock.c) ---- */
+
+/* A VM_LOCKED mapping has the page: PG_mlocked, onto the unevictable list. */
+void mlock_page(struct page *page);
+/* A VM_LOCKED mapping let go of it: back to the evictable lists unless another holds it. */
+void munlock_page(struct page *page);
+
+/* ---- the swap area (swapfile.c) and the swap cache (swap_state.c) ---- */
+
+#define SWAP_HAS_CACHE 0x8000  /* a slot's count: the swap cache holds a page for it */
+#define SWAP_MAP_MAX 0x7ffe    /* the most references a slot may count */
+#define SWAP_CLUSTER_DEFAULT 3 /* vm.page-cluster: swap-in reads 2^3 slots */
+
+extern unsigned int page_cluster;  /* vm.page-cluster (swap.h) */
+extern unsigned int vm_swappiness; /* vm.swappiness (swap.h) */
+
+/* Is the slot in use? */
+bool swap_entry_valid(swp_entry_t entry);
+/* A free slot for a page entering the swap cache (SWAP_HAS_CACHE set); val 0 when full or off. */
+swp_entry_t get_swap_page(void);
+/* The swap cache let go of the slot: SWAP_HAS_CACHE cleared, the slot freed if unreferenced. */
+void put_swap_page(swp_entry_t entry);
+/* Claim the slot for the swap cache before reading it: 0, -EEXIST (cached), -ENOENT (free). */
+int swapcache_prepare(swp_entry_t entry);
+/* One more entry names the slot (fork, unmap); 0, -ENOENT, or -ENOMEM at SWAP_MAP_MAX. */
+int swap_duplicate(swp_entry_t entry);
+/* One entry fewer names the slot; the last frees it. */
+void swap_free(swp_entry_t entry);
+/* The same for an entry being zapped: a cached page nobody uses goes with the slot. */
+void free_swap_and_cache(swp_entry_t entry);
+/* Entries naming the slot (the swap cache's hold not counted). */
+unsigned long __swap_count(swp_entry_t entry);
+/* More than half the area is used (Linux's vm_swap_full): keep no clean copies in the cache. */
+bool vm_swap_full(void);
+/* Slots of the area, the header's included. */
+unsigned long swap_area_slots(void);
+/* Write the page to its slot / read a slot into a page; 0 or -errno (counted in pswpout/in). */
+int swap_writepage(struct page *page);
+int swap_readpage(struct page *page, swp_entry_t entry);
+
+void swap_cache_init(void);
+/* Pages in the swap cache (SwapCached). */
+unsigned long total_swapcache_pages(void);
+/* Put page into the swap cache for entry (a reference taken); *shadow: what was there. */
+int add_to_swap_cache(struct page *page, swp_entry_t entry, void **shadow);
+/* Take it out, leaving shadow (or nothing) in its place; the cache's reference and SWAP_HAS_CACHE
+ * go. */
+void delete_from_swap_cache(struct page *page, void *shadow);
+/* The slot was freed: its shadow, if any, goes. */
+void swap_cache_forget(swp_entry_t entry);
+/* A slot for an anonymous page that reclaim will swap out; false when swap is full or off. */
+bool add_to_swap(struct page *page);
+/* No entry names the page's slot any more: leave the swap cache (the page becomes dirty). */
+bool try_to_free_swap(struct page *page);
+/* The last entry naming the slot went: its cached page goes if nobody maps or holds it. */
+void try_to_reclaim_swap(swp_entry_t entry);
+/* The cached page of the slot with a reference, or NULL (and *shadow, if asked, its shadow). */
+struct page *lookup_swap_cache(swp_entry_t entry, void **shadow);
+/*
+ * The page for a swap-in fault on entry, with a reference: read into the
+ * swap cache, with the slots around it (*ra_pages of them read ahead).
+ * NULL and *err (-ENOMEM, -EIO, -ENOENT) when it cannot be had.
+ */
+struct page *swapin_readahead(swp_entry_t entry, unsigned long *ra_pages, int *err);
+/* Is the slot's page in the swap cache (mincore)? */
+unsigned char swap_page_cached(swp_entry_t entry);
+/* Drop every unused page and shadow of the swap cache (the leak check, exit). */
+void swap_cache_drop_all(void);
+
+/* ---- workingset detection (workingset.c) ---- */
+
+/* The workingset clock moves on: pages were evicted or activated. */
+void workingset_age_nonresident(unsigned long pages);
+/* The page is being evicted: the shadow entry to leave in its place. */
+void *workingset_eviction(struct page *page);
+/* A new page for an index or slot that held shadow: activate it if it refaulted soon enough. */
+void workingset_refault(struct page *page, void *shadow);
+/* WORKINGSET_ACTIVATE_FILE or _ANON so far. */
+unsigned long workingset_activations(bool file);
+
+/* ---- reclaim (vmscan.c) and the OOM killer (oom_kill.c) ---- */
+
+struct reclaim_event;
+/* Tell the reclaim observer, if any. */
+void reclaim_notify(const struct reclaim_event *ev);
+
+#define SWAP_CLUSTER_MAX 32UL
+#define DEF_PRIORITY 12
+#define MAX_RECLAIM_RETRIES 16
+
+/* A reclaim pass is running: its own allocations ignore the watermarks and never reclaim. */
+extern bool in_reclaim;
+/* Direct reclaim for an allocation of gfp and order that found no free page: pages reclaimed. */
+unsigned long try_to_free_pages(gfp_t gfp, unsigned int order);
+/* Zones are low: kswapd should run (arch_wake_kswapd). */
+void wakeup_kswapd(void);
+/*
+ * Reclaim an isolated list of pages now, whatever their references say
+ * (MADV_PAGEOUT, Linux's reclaim_pages): pages reclaimed; the others go
+ * back to their lists.
+ */
+unsigned long reclaim_pages(struct list_head *pages);
+/*
+ * Out of memory: kill the process Linux's badness picks. True when the
+ * allocation may be tried again (another process was killed and its
+ * memory taken back), false when it must fail (the caller's own process
+ * is dying, or nothing could be killed).
+ */
+bool out_of_memory(gfp_t gfp, unsigned int order);
 
 #endif

@@ -2,11 +2,13 @@
  * madvise(2): advice that changes the VMA (access pattern, fork and dump
  * behaviour, huge pages), advice that drops pages now (DONTNEED, and
  * DONTNEED_LOCKED on locked memory too), marks them free to drop (FREE),
- * reads them ahead (WILLNEED), faults them in (POPULATE_READ/WRITE,
- * gup.c), or puts guard markers in their entries (GUARD_INSTALL/REMOVE:
- * a touch is SIGSEGV until removed).
+ * ages them (COLD), reclaims them now (PAGEOUT), reads them ahead
+ * (WILLNEED), faults them in (POPULATE_READ/WRITE, gup.c), or puts guard
+ * markers in their entries (GUARD_INSTALL/REMOVE: a touch is SIGSEGV
+ * until removed).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 
 #include "arch.h"
@@ -89,12 +91,31 @@ static long advised_flags(const struct vm_area_struct *vma, int advice)
     }
 }
 
-/* Read the file pages behind [start, end) into the page cache (force_page_cache_readahead). */
+/* A swapped-out page of the range is read into the swap cache (Linux's force_swapin_readahead). */
+static void swapin_walk_one(pte_t *pte, unsigned long addr, void *arg)
+{
+    (void)addr, (void)arg;
+    if (!is_swap_pte(*pte))
+        return;
+    unsigned long ra;
+    int err;
+    struct page *p = swapin_readahead(pte_to_swp_entry(*pte), &ra, &err);
+    if (p)
+        put_page(p); /* a hint: a failure is not the caller's */
+}
+
+/*
+ * Read what [start, end) will need: file pages into the page cache
+ * (force_page_cache_readahead), swapped-out anonymous pages into the swap
+ * cache.
+ */
 static void willneed(struct vm_area_struct *vma, unsigned long start, unsigned long end)
 {
     struct address_space *as = vma->vm_file ? vma->vm_file->f_mapping : NULL;
+    if (vma->anon_vma)
+        walk_page_range(vma->vm_mm, start, end, swapin_walk_one, NULL);
     if (!as || as->shmem)
-        return; /* anonymous memory and shmem: would be swap readahead; nothing is swapped */
+        return;
     pgoff_t first = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
     pgoff_t last = first + ((end - start) >> PAGE_SHIFT);
     if (last > filemap_nr_pages(as))
@@ -115,21 +136,105 @@ struct lazyfree_ctx {
 };
 
 /*
- * MADV_FREE: anonymous pages only this mapping holds become lazily freeable:
- * clean and no longer swap-backed, so reclaim may drop them instead of
- * swapping them; a write before that makes them dirty again and they stay.
+ * Linux's madvise_free_pte_range. A swap entry goes at once (a swap-in
+ * would cost more than a fresh zeroed page). A page only this mapping
+ * holds leaves the swap cache and loses its dirty state; any private
+ * anonymous page then becomes lazily freeable (mark_page_lazyfree):
+ * reclaim drops it without swapping, unless it was written again first.
  */
 static void lazyfree_one(pte_t *pte, unsigned long addr, void *arg)
 {
     struct lazyfree_ctx *c = arg;
-    struct page *page = pte_accessible(*pte) ? vm_normal_page(c->vma, addr, *pte) : NULL;
-    if (!page || !PageFlag(page, PG_anon) || page->mapcount != 1)
+    if (is_swap_pte(*pte)) {
+        free_swap_and_cache(pte_to_swp_entry(ptep_get_and_clear(pte)));
+        c->vma->vm_mm->rss[MM_SWAPENTS]--;
         return;
-    if (pte_dirty(*pte) || pte_young(*pte))
+    }
+    struct page *page = pte_accessible(*pte) ? vm_normal_page(c->vma, addr, *pte) : NULL;
+    if (!page || !PageFlag(page, PG_anon))
+        return;
+    if (PageFlag(page, PG_swapcache) || PageFlag(page, PG_dirty)) {
+        /* A page others map keeps its dirty state: their data is in it. */
+        if (page->mapcount != 1 || (PageFlag(page, PG_swapcache) && !try_to_free_swap(page)))
+            return;
+        ClearPageFlag(page, PG_dirty);
+    }
+    if (pte_dirty(*pte) || pte_young(*pte)) {
+        *pte = pte_mkold(pte_mkclean(*pte));
         c->any = true; /* the CPU may cache the dirty state: flush */
-    *pte = pte_mkold(pte_mkclean(*pte));
-    ClearPageFlag(page, PG_dirty);
-    ClearPageFlag(page, PG_swapbacked);
+    }
+    mark_page_lazyfree(page);
+}
+
+/* Linux's can_madv_lru_vma: COLD and PAGEOUT leave locked and raw-frame mappings alone. */
+static bool can_madv_lru_vma(const struct vm_area_struct *vma)
+{
+    return !(vma->vm_flags & (VM_LOCKED | VM_PFNMAP));
+}
+
+struct cold_ctx {
+    struct vm_area_struct *vma;
+    bool pageout, anon_only;
+    bool flush;
+    struct list_head pages; /* isolated for MADV_PAGEOUT */
+};
+
+/*
+ * Linux's madvise_cold_or_pageout_pte_range: pages only this mapping maps
+ * forget they were used (accessed bit, PG_referenced, PG_young); COLD
+ * moves them to the inactive list, PAGEOUT takes them for reclaim.
+ */
+static void cold_one(pte_t *pte, unsigned long addr, void *arg)
+{
+    struct cold_ctx *c = arg;
+    struct page *page = pte_present(*pte) ? vm_normal_page(c->vma, addr, *pte) : NULL;
+    if (!page || !PageFlag(page, PG_lru) || page->mapcount != 1)
+        return;
+    if (c->anon_only && !PageFlag(page, PG_anon))
+        return;
+    if (pte_young(*pte)) {
+        *pte = pte_mkold(*pte);
+        c->flush = true;
+    }
+    ClearPageFlag(page, PG_referenced);
+    ClearPageFlag(page, PG_young);
+    if (PageFlag(page, PG_active))
+        SetPageFlag(page, PG_workingset);
+    if (!c->pageout) {
+        deactivate_page(page);
+        return;
+    }
+    if (PageFlag(page, PG_unevictable) || !isolate_lru_page(page))
+        return;
+    list_add(&page->lru, &c->pages);
+}
+
+/*
+ * Linux's can_do_file_pageout: file pages are paged out only for whoever
+ * could write the file (its opener for writing, or the superuser);
+ * anonymous pages of a private file mapping always.
+ */
+static bool can_do_file_pageout(const struct vm_area_struct *vma)
+{
+    if (!vma->vm_file)
+        return true;
+    return vma->vm_mm->cap_sys_rawio || (vma->vm_file->f_flags & O_ACCMODE) != O_RDONLY;
+}
+
+static int cold_or_pageout(struct vm_area_struct *vma, unsigned long s, unsigned long e,
+                           bool pageout, bool *flush)
+{
+    if (!can_madv_lru_vma(vma))
+        return -EINVAL;
+    struct cold_ctx c = {vma, pageout, pageout && !can_do_file_pageout(vma), false,
+                         LIST_HEAD_INIT(c.pages)};
+    walk_page_range(vma->vm_mm, s, e, cold_one, &c);
+    if (c.flush)
+        arch_flush_tlb_mm(vma->vm_mm);
+    if (pageout && !list_empty(&c.pages))
+        reclaim_pages(&c.pages);
+    *flush |= c.flush;
+    return 0;
 }
 
 /* Guard markers may go where pages of ordinary memory go (Linux's is_valid_guard_vma). */
@@ -201,6 +306,9 @@ static int advise_pages(struct vm_area_struct *vma, unsigned long s, unsigned lo
         *flush |= c.any;
         return 0;
     }
+    case MADV_COLD:
+    case MADV_PAGEOUT:
+        return cold_or_pageout(vma, s, e, advice == MADV_PAGEOUT, flush);
     case MADV_WILLNEED:
         willneed(vma, s, e);
         return 0;

@@ -6,10 +6,15 @@
  * unmap.
  *
  * Invariants: every present entry but the zero page's holds one reference
- * and one map count of its page and one count in its mm's rss; a private
- * anonymous page is mapped writable only while it is exclusive to the
- * mapping (PG_anon_exclusive), so no write can reach a page another
+ * and one map count of its page and one count in its mm's rss; a swap
+ * entry holds one count of its slot and one in the mm's MM_SWAPENTS; a
+ * private anonymous page is mapped writable only while it is exclusive to
+ * the mapping (PG_anon_exclusive), so no write can reach a page another
  * mapping still sees.
+ *
+ * An allocation here may reclaim, which may unmap pages of this very mm:
+ * a page the handler still uses after allocating holds a reference of its
+ * own, and reclaim leaves such pages alone.
  */
 #include <errno.h>
 #include <string.h>
@@ -22,6 +27,7 @@
 #include "mmzone.h"
 #include "pagemap.h"
 #include "rmap.h"
+#include "swap.h"
 #include "vmstat.h"
 #include "writeback.h"
 
@@ -37,6 +43,7 @@ const char *fault_kind_name(enum fault_kind kind)
         [FAULT_COW] = "cow",
         [FAULT_STACK_GROW] = "stack-grow",
         [FAULT_WP_REUSE] = "wp-reuse",
+        [FAULT_SWAP_IN] = "swap-in",
         [FAULT_SPURIOUS] = "spurious",
         [FAULT_SEGV_MAPERR] = "segv",
         [FAULT_SEGV_ACCERR] = "segv",
@@ -72,6 +79,7 @@ static struct page *alloc_anon_page(struct vm_area_struct *vma, unsigned long ad
     if (!page)
         return NULL;
     page_add_new_anon_rmap(page, vma, addr);
+    lru_cache_add_inactive_or_unevictable(page, vma);
     mm->rss[MM_ANONPAGES]++;
     update_hiwater_rss(mm);
     return page;
@@ -133,6 +141,8 @@ static void map_file_page(struct vm_area_struct *vma, pte_t *pte, struct page *p
     update_hiwater_rss(mm);
     pgprot_t prot = vm_get_page_prot(vma->vm_flags);
     *pte = pfn_pte(page_to_pfn(page), write ? pgprot_mkwrite(prot) : prot);
+    if (vma->vm_flags & VM_LOCKED)
+        mlock_page(page);
 }
 
 /*
@@ -296,6 +306,11 @@ static void unmap_one(struct vm_area_struct *vma, unsigned long addr, pte_t ptev
         mm->rss[mm_counter_file(page)]--;
     }
     page->mapcount--;
+    if (vma->vm_flags & VM_LOCKED)
+        munlock_page(page);
+    /* A swap-cache copy no entry names any more is of no use once unmapped. */
+    if (PageFlag(page, PG_swapcache) && page->mapcount == 0)
+        try_to_free_swap(page);
     put_page(page);
 }
 
@@ -307,6 +322,11 @@ static void unmap_one(struct vm_area_struct *vma, unsigned long addr, pte_t ptev
  */
 static bool wp_can_reuse_anon_page(struct page *page, struct vm_area_struct *vma)
 {
+    if (page->refcount > 1 + PageFlag(page, PG_swapcache))
+        return false;
+    /* The swap cache's reference goes if no swap entry names the page any more. */
+    if (PageFlag(page, PG_swapcache))
+        try_to_free_swap(page);
     if (page->refcount != 1)
         return false;
     page_move_anon_rmap(page, vma);
@@ -342,10 +362,93 @@ static enum fault_kind do_wp_page(struct vm_area_struct *vma, unsigned long addr
     pte_t old = *pte;
     if (vma->vm_flags & VM_EXEC)
         arch_flush_code_range(vma->vm_mm, addr, addr + PAGE_SIZE);
+    get_page(page); /* the copy's allocation may reclaim: it must leave this page mapped */
     enum fault_kind k = cow_into_new_page(vma, addr, pte, page_address(page), res);
     if (k == FAULT_COW)
         unmap_one(vma, addr, old);
+    put_page(page);
     return k;
+}
+
+/*
+ * Linux's should_try_to_free_swap: leave the swap cache now when swap is
+ * more than half full, the page is locked in memory, or a write will make
+ * the swapped copy stale anyway and nobody else holds the page.
+ */
+static bool should_free_swap(struct page *page, struct vm_area_struct *vma, unsigned int flags)
+{
+    if (!PageFlag(page, PG_swapcache))
+        return false;
+    if (vm_swap_full() || (vma->vm_flags & VM_LOCKED) || PageFlag(page, PG_mlocked))
+        return true;
+    return (flags & FAULT_FLAG_WRITE) && page->refcount == 2;
+}
+
+static void trace_swapin(struct page *page, swp_entry_t entry, unsigned long ra)
+{
+    struct reclaim_event ev = {
+        .op = RECLAIM_SWAPIN, .pfn = page_to_pfn(page), .slot = swp_offset(entry), .ra_pages = ra};
+    reclaim_notify(&ev);
+}
+
+/*
+ * Linux's do_swap_page: the entry names a swap slot. The page is in the
+ * swap cache (a minor fault), or read from swap with its neighbours (a
+ * major one). Mapped writable when it is certainly this mapping's alone
+ * (the entry says it was exclusive, or nobody else holds it); a write to
+ * a page others may share copies it, as any copy-on-write.
+ */
+static enum fault_kind do_swap_page(struct vm_area_struct *vma, unsigned long addr,
+                                    unsigned int flags, pte_t *pte, struct fault_result *res)
+{
+    struct mm_struct *mm = vma->vm_mm;
+    pte_t orig = *pte;
+    swp_entry_t entry = pte_to_swp_entry(orig);
+    if (!swap_entry_valid(entry))
+        return FAULT_SIGBUS; /* Linux's "Bad swap entry": SIGBUS */
+    if (anon_vma_prepare(vma))
+        return FAULT_OOM;
+    struct page *page = lookup_swap_cache(entry, NULL);
+    if (!page) {
+        unsigned long ra = 0;
+        int err = 0;
+        page = swapin_readahead(entry, &ra, &err);
+        if (!page)
+            return err == -ENOMEM ? FAULT_OOM : FAULT_SIGBUS;
+        res->major = true;
+        res->readahead = (unsigned int)ra;
+        trace_swapin(page, entry, ra);
+    }
+    if (*pte != orig) { /* cannot happen with one CPU, but never map over a changed entry */
+        put_page(page);
+        return FAULT_SPURIOUS;
+    }
+    bool exclusive = pte_swp_exclusive(orig);
+    swap_free(entry);
+    if (should_free_swap(page, vma, flags))
+        try_to_free_swap(page);
+    mm->rss[MM_SWAPENTS]--;
+    mm->rss[MM_ANONPAGES]++;
+    update_hiwater_rss(mm);
+    /* Our reference is the mapping's now: with nothing else on it the page is ours alone. */
+    exclusive = exclusive || page->refcount == 1;
+    pgprot_t prot = vm_get_page_prot(vma->vm_flags);
+    if (exclusive && (vma->vm_flags & VM_WRITE)) {
+        prot = pgprot_mkwrite(prot);
+        if (flags & FAULT_FLAG_WRITE)
+            prot |= _PAGE_DIRTY;
+    }
+    page_add_anon_rmap(page, vma, addr, exclusive);
+    res->pfn = page_to_pfn(page);
+    *pte = pfn_pte(res->pfn, prot);
+    if (vma->vm_flags & VM_LOCKED)
+        mlock_page(page);
+    if ((flags & FAULT_FLAG_WRITE) && !exclusive && (vma->vm_flags & VM_WRITE)) {
+        enum fault_kind k = do_wp_page(vma, addr, pte, res);
+        if (fault_is_error(k))
+            return k;
+    }
+    return FAULT_SWAP_IN;
 }
 
 static enum fault_kind fault_on_vma(struct vm_area_struct *vma, unsigned long addr,
@@ -359,6 +462,8 @@ static enum fault_kind fault_on_vma(struct vm_area_struct *vma, unsigned long ad
         return FAULT_OOM;
     if (pte_is_guard(*pte))
         return FAULT_SEGV_MAPERR; /* a guard region: SIGSEGV, SEGV_MAPERR as Linux sends it */
+    if (is_swap_pte(*pte))
+        return do_swap_page(vma, addr, flags, pte, res);
     if (!pte_present(*pte)) {
         if (vma->vm_special)
             return do_special_fault(vma, addr, flags, pte, res);
@@ -454,6 +559,11 @@ struct zap_ctx {
 static void zap_one(pte_t *pte, unsigned long addr, void *arg)
 {
     struct zap_ctx *z = arg;
+    if (is_swap_pte(*pte)) {
+        free_swap_and_cache(pte_to_swp_entry(ptep_get_and_clear(pte)));
+        z->vma->vm_mm->rss[MM_SWAPENTS]--;
+        return;
+    }
     if (!pte_present(*pte)) {
         if (z->drop_markers && pte_is_guard(*pte))
             *pte = 0;

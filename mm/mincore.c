@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "internal.h"
 #include "mmap.h"
 #include "pagemap.h"
 #include "pgtable.h"
@@ -35,7 +36,8 @@ static void mincore_one(pte_t *pte, unsigned long addr, void *arg)
     else if (pte_none(*pte) && c->vma->vm_file)
         *v = file_page_cached(c->vma->vm_file->f_mapping,
                               c->vma->vm_pgoff + ((addr - c->vma->vm_start) >> PAGE_SHIFT));
-    /* a swap entry: not resident (vmemu keeps no swap cache yet) */
+    else if (is_swap_pte(*pte))
+        *v = swap_page_cached(pte_to_swp_entry(*pte)); /* Linux's mincore_swap */
 }
 
 long do_mincore(struct mm_struct *mm, unsigned long start, unsigned long pages, unsigned char *vec)

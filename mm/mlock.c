@@ -5,6 +5,12 @@
  * CAP_IPC_LOCK (mm->limits): EPERM when the limit is 0, ENOMEM past it for
  * mlock and mlockall, EAGAIN for mappings made locked (mmap's MAP_LOCKED,
  * anything mapped after mlockall(MCL_FUTURE)).
+ *
+ * A page some VM_LOCKED VMA maps is PG_mlocked and sits on the
+ * unevictable LRU list, where reclaim never looks (Linux's mlock_folio):
+ * it is mlocked when such a mapping gets it (a fault, or mlock of a range
+ * already mapped) and munlocked when the last such mapping lets it go
+ * (munlock, munmap, exit), the reverse map telling whether one is left.
  */
 #include <errno.h>
 #include <sys/mman.h>
@@ -12,6 +18,65 @@
 #include "internal.h"
 #include "mman_new.h"
 #include "mmap.h"
+#include "rmap.h"
+#include "vmstat.h"
+
+/* Move a page on an evictable list to the unevictable one, or back. */
+static void change_evictable(struct page *page, void (*set)(struct page *page))
+{
+    isolate_lru_page(page);
+    set(page);
+    putback_lru_page(page, false);
+}
+
+static void set_mlocked(struct page *page)
+{
+    SetPageFlag(page, PG_mlocked);
+    ClearPageFlag(page, PG_active);
+}
+
+static void clear_mlocked(struct page *page)
+{
+    ClearPageFlag(page, PG_mlocked);
+}
+
+/* Only pages on the LRU lists: the frames of special mappings belong to nobody's lists. */
+void mlock_page(struct page *page)
+{
+    if (PageFlag(page, PG_mlocked) || !PageFlag(page, PG_lru))
+        return;
+    count_vm_event(UNEVICTABLE_PGS_MLOCKED);
+    count_vm_event(UNEVICTABLE_PGS_CULLED);
+    change_evictable(page, set_mlocked);
+}
+
+void munlock_page(struct page *page)
+{
+    if (!PageFlag(page, PG_mlocked) || !PageFlag(page, PG_lru) || page_mlocked_by_vma(page))
+        return;
+    count_vm_event(UNEVICTABLE_PGS_MUNLOCKED);
+    change_evictable(page, clear_mlocked);
+}
+
+struct mlock_walk {
+    struct vm_area_struct *vma;
+    void (*fn)(struct page *page);
+};
+
+static void mlock_pte(pte_t *pte, unsigned long addr, void *arg)
+{
+    struct mlock_walk *w = arg;
+    struct page *page = pte_present(*pte) ? vm_normal_page(w->vma, addr, *pte) : NULL;
+    if (page)
+        w->fn(page);
+}
+
+/* The pages [start, end) of vma maps now follow its (new) VM_LOCKED. */
+static void mlock_vma_pages(struct vm_area_struct *vma, unsigned long start, unsigned long end)
+{
+    struct mlock_walk w = {vma, (vma->vm_flags & VM_LOCKED) ? mlock_page : munlock_page};
+    walk_page_range(vma->vm_mm, start, end, mlock_pte, &w);
+}
 
 bool can_do_mlock(const struct mm_struct *mm)
 {
@@ -48,8 +113,10 @@ static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *vma, unsigne
     if (newflags == old || (old & (VM_SPECIAL | VM_DROPPABLE)))
         return 0;
     int err;
-    if (!vma_modify_flags(mm, vma, start, end, newflags, &err))
+    if (!(vma = vma_modify_flags(mm, vma, start, end, newflags, &err)))
         return err;
+    if ((newflags ^ old) & VM_LOCKED)
+        mlock_vma_pages(vma, start, end);
     long pages = (long)((end - start) >> PAGE_SHIFT);
     if (!(newflags & VM_LOCKED))
         mm->locked_vm -= (unsigned long)pages;

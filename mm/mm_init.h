@@ -15,11 +15,18 @@ struct mm_settings {
      * fault).
      */
     bool cache_cold;
+    /*
+     * Swap (swap.h's swapon): swap_bytes of it in the host file swap_file,
+     * which is kept, or in an unnamed temporary file when swap_file is
+     * NULL. Neither set: no swap.
+     */
+    uint64_t swap_bytes;
+    const char *swap_file;
 };
 
 /*
- * RAM, the buddy allocator, slab and the caches of mm's objects, and the
- * zero page; 0 or -errno (nothing left set up on failure).
+ * RAM, the buddy allocator, slab and the caches of mm's objects, the
+ * zero page and swap; 0 or -errno (nothing left set up on failure).
  * Preconditions: mm is not initialised (mm_exit undoes it).
  */
 int mm_init(const struct mm_settings *settings);

@@ -129,7 +129,8 @@ struct mm_observer {
     void *ctx;
 };
 
-enum mm_counter { MM_FILEPAGES, MM_ANONPAGES, MM_SHMEMPAGES, NR_MM_COUNTERS };
+/* Linux's rss_stat counters: resident pages by kind, and swap entries (not resident). */
+enum mm_counter { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
 
 /*
  * What the process using an mm may map and lock: Linux reads these from the
@@ -186,6 +187,8 @@ struct mm_struct {
     bool cap_sys_rawio;
     struct mm_limits limits;
     unsigned long flags; /* MMF_* below */
+    /* The OOM killer took its memory back already: never chosen again (Linux's MMF_OOM_SKIP). */
+    bool oom_skip;
 };
 
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)

@@ -41,6 +41,7 @@ const char *wb_reason_name(enum wb_reason why)
         [WB_REASON_SYNC] = "sync",         [WB_REASON_BACKGROUND] = "background",
         [WB_REASON_PERIODIC] = "periodic", [WB_REASON_FADVISE] = "fadvise",
         [WB_REASON_EXIT] = "exit",         [WB_REASON_SETATTR] = "setattr",
+        [WB_REASON_VMSCAN] = "vmscan",
     };
     return (unsigned)why < ARRAY_SIZE(names) ? names[why] : "?";
 }
@@ -249,6 +250,17 @@ static int writeback_pages(struct address_space *as, pgoff_t start, pgoff_t end,
 int writeback_range(struct address_space *as, pgoff_t start, pgoff_t end, enum wb_reason why)
 {
     return writeback_pages(as, start, end, why, ULONG_MAX);
+}
+
+int writeback_page(struct page *page)
+{
+    if (in_writeback || !page->mapping)
+        return -EBUSY;
+    int err = writeback_pages(page->mapping, page->index, ULONG_MAX, WB_REASON_VMSCAN,
+                              MAX_WRITEBACK_PAGES);
+    if (err)
+        return err;
+    return PageFlag(page, PG_dirty) ? -EBUSY : 0;
 }
 
 int file_check_and_advance_wb_err(struct file *f)

@@ -45,7 +45,11 @@ enum pageflags {
      * alone (no fork shares it), so a write may reuse it without a copy.
      */
     PG_anon_exclusive,
-    PG_young, /* access sampling cleared a set accessed bit: count it as set (damon.c) */
+    PG_young,       /* access sampling cleared a set accessed bit: count it as set (damon.c) */
+    PG_workingset,  /* was active before it was evicted or deactivated (workingset.c) */
+    PG_mlocked,     /* a VM_LOCKED mapping maps it: never reclaimed (mlock.c) */
+    PG_unevictable, /* on the unevictable LRU list (mlocked) */
+    PG_swapcache,   /* an anonymous page in the swap cache: private is its swap entry */
     NR_PAGEFLAGS
 };
 
@@ -71,7 +75,7 @@ struct page {
             void *freelist;
         };
     };
-    unsigned long private; /* buddy order while free; later the swap entry */
+    unsigned long private; /* buddy order while free; PG_swapcache: the swap entry */
     unsigned int inuse;    /* slab: objects allocated from this slab */
     unsigned int objects;  /* slab: objects the slab holds */
 };
@@ -119,7 +123,7 @@ static inline void get_page(struct page *p)
 {
     p->refcount++;
 }
-/* Drop a reference to an order-0 page; the last one frees it. */
+/* Drop a reference to an order-0 page; the last one takes it off its LRU list and frees it. */
 void put_page(struct page *p);
 
 #endif

@@ -4,9 +4,13 @@
  * merges a block with its buddy (pfn ^ (1 << order)) for as long as the
  * buddy is free and whole, so fragmentation heals as memory comes back.
  *
- * Watermarks are computed (phys.c) and shown, but not enforced:
- * alloc_pages gives out whatever is free, since there is no reclaim yet to
- * wake when a zone runs low.
+ * Watermarks (phys.c) gate allocations as in Linux: the fast path takes a
+ * page from a zone only while it stays above its low watermark; below
+ * that kswapd is woken and a zone may go down to min; below min an
+ * allocation that may wait reclaims itself (direct reclaim, vmscan.c) and
+ * tries again, and when reclaim makes no progress the OOM killer chooses a
+ * process to kill (oom_kill.c). Reclaim's own allocations (in_reclaim,
+ * Linux's PF_MEMALLOC) take from the reserve below min and never recurse.
  *
  * A block is freed when its last reference goes, and only if nothing still
  * uses it: a frame that is still mapped, still in a file's cache or still
@@ -20,6 +24,7 @@
 #include <string.h>
 
 #include "array_size.h"
+#include "internal.h"
 #include "seq.h"
 
 static unsigned long bad_pages;
@@ -122,15 +127,31 @@ static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
     phys_prepare_frames(page_to_pfn(page), 1UL << order, gfp & __GFP_ZERO);
 }
 
-struct page *alloc_pages_noprof(gfp_t gfp, unsigned int order)
+/* Linux's zone_watermark_ok (no lowmem_reserve): free pages stay above mark after the take. */
+static bool zone_watermark_ok(const struct zone *zone, unsigned int order, unsigned long mark)
 {
-    if (order >= MAX_ORDER || !mem_map || should_fail_alloc(gfp))
-        return NULL;
+    long free = (long)zone->free_pages - (long)(1UL << order) + 1;
+    if (free <= (long)mark)
+        return false;
+    for (unsigned int o = order; o < MAX_ORDER; o++)
+        if (zone->free_area[o].nr_free)
+            return true;
+    return false;
+}
+
+#define ALLOC_NO_WATERMARKS NR_WMARK
+
+/* A block from the first allowed zone that stays above the watermark wm (Linux's fast path). */
+static struct page *get_page_from_freelist(gfp_t gfp, unsigned int order, int wm)
+{
     enum zone_type zones[MAX_NR_ZONES];
     int n = allowed_zones(gfp, zones);
     for (int i = 0; i < n; i++) {
         struct zone *zone = &contig_page_data.node_zones[zones[i]];
         if (!zone->present_pages)
+            continue;
+        unsigned long mark = wm == ALLOC_NO_WATERMARKS ? 0 : zone->watermark[wm];
+        if (mark && !zone_watermark_ok(zone, order, mark))
             continue;
         struct page *page = rmqueue(zone, order);
         if (page) {
@@ -139,6 +160,43 @@ struct page *alloc_pages_noprof(gfp_t gfp, unsigned int order)
         }
     }
     return NULL;
+}
+
+/*
+ * Linux's __alloc_pages_slowpath: wake kswapd, try down to min, then
+ * reclaim and retry while reclaim makes progress (MAX_RECLAIM_RETRIES
+ * passes without any), then the OOM killer.
+ */
+static struct page *alloc_pages_slowpath(gfp_t gfp, unsigned int order)
+{
+    if (gfp & __GFP_KSWAPD_RECLAIM)
+        wakeup_kswapd();
+    struct page *page = get_page_from_freelist(gfp, order, WMARK_MIN);
+    if (page || !(gfp & __GFP_DIRECT_RECLAIM))
+        return page;
+    int no_progress = 0;
+    for (;;) {
+        unsigned long reclaimed = try_to_free_pages(gfp, order);
+        if ((page = get_page_from_freelist(gfp, order, WMARK_MIN)) != NULL)
+            return page;
+        no_progress = reclaimed ? 0 : no_progress + 1;
+        if (no_progress < MAX_RECLAIM_RETRIES)
+            continue;
+        if (!out_of_memory(gfp, order))
+            return NULL;
+        no_progress = 0; /* a victim's memory came back: go on */
+    }
+}
+
+struct page *alloc_pages_noprof(gfp_t gfp, unsigned int order)
+{
+    if (order >= MAX_ORDER || !mem_map || should_fail_alloc(gfp))
+        return NULL;
+    /* Reclaim needs memory to free memory: the reserve is for it. */
+    if (in_reclaim || (gfp & __GFP_MEMALLOC))
+        return get_page_from_freelist(gfp, order, ALLOC_NO_WATERMARKS);
+    struct page *page = get_page_from_freelist(gfp, order, WMARK_LOW);
+    return page ? page : alloc_pages_slowpath(gfp, order);
 }
 
 /* Flags no frame may carry when it is freed (Linux's PAGE_FLAGS_CHECK_AT_FREE). */
@@ -165,6 +223,11 @@ static const char *const pageflag_names[NR_PAGEFLAGS] = {
     [PG_readahead] = "readahead",
     [PG_shmem] = "shmem",
     [PG_anon_exclusive] = "anon_exclusive",
+    [PG_young] = "young",
+    [PG_workingset] = "workingset",
+    [PG_mlocked] = "mlocked",
+    [PG_unevictable] = "unevictable",
+    [PG_swapcache] = "swapcache",
 };
 
 /*
@@ -289,8 +352,15 @@ void __free_pages(struct page *page, unsigned int order)
     free_one_block(page, order);
 }
 
+/*
+ * A page on an LRU list leaves it with its last reference, as Linux's
+ * folio_put does (__page_cache_release); the raw __free_pages finds such a
+ * page bad.
+ */
 void put_page(struct page *p)
 {
+    if (p && p->refcount == 1 && (p->flags & ((1UL << PG_lru) | (1UL << PG_mlocked))))
+        lru_page_release(p);
     __free_pages(p, 0);
 }
 

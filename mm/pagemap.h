@@ -80,6 +80,8 @@ long kernel_read(struct file *f, void *buf, size_t count, uint64_t *pos);
 long kernel_write(struct file *f, const void *buf, size_t count, uint64_t *pos);
 /* Take the page out of the cache (it must be there), dropping the cache's reference. */
 void delete_from_page_cache(struct page *page);
+/* The same for reclaim: a shadow entry (workingset.c) stays at the page's index. */
+void delete_from_page_cache_shadow(struct page *page, void *shadow);
 
 /* ---- readahead (readahead.c) ---- */
 

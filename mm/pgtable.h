@@ -139,6 +139,71 @@ static inline bool pte_is_guard(pte_t pte)
     return pte == pte_marker_entry(PTE_MARKER_GUARD);
 }
 
+/*
+ * Swap entries. The generic form (Linux's swp_entry_t) names a slot: the
+ * swap area ("type") above the slot's offset. In a page table it is a
+ * not-present leaf entry in x86-64's encoding (Linux's pgtable_64.h): P
+ * (bit 0) and the PROT_NONE bit (8) clear, the type in bits 59-63, the
+ * offset inverted in bits 9-58 (so the entry's would-be physical address
+ * bits are set, as Linux's L1TF mitigation wants). Bits 1-3 carry what a
+ * present entry knew: Linux's _PAGE_SWP_SOFT_DIRTY is bit 1 and
+ * _PAGE_SWP_UFFD_WP bit 2 (soft-dirty and userfaultfd write-protect kept
+ * across a swap-out), _PAGE_SWP_EXCLUSIVE bit 3 (the page was exclusive
+ * to this mapping, PG_anon_exclusive).
+ */
+typedef struct {
+    unsigned long val;
+} swp_entry_t;
+
+#define MAX_SWAPFILES_SHIFT 5
+#define SWP_TYPE_SHIFT (64 - MAX_SWAPFILES_SHIFT)
+#define SWP_OFFSET_MASK ((1UL << SWP_TYPE_SHIFT) - 1)
+#define SWP_TYPE_BITS 5
+#define SWP_OFFSET_FIRST_BIT 9 /* above _PAGE_PROTNONE */
+#define SWP_OFFSET_SHIFT (SWP_OFFSET_FIRST_BIT + SWP_TYPE_BITS)
+#define _PAGE_SWP_EXCLUSIVE (1ULL << 3)
+
+static inline swp_entry_t swp_entry(unsigned int type, unsigned long offset)
+{
+    return (swp_entry_t){((unsigned long)type << SWP_TYPE_SHIFT) | (offset & SWP_OFFSET_MASK)};
+}
+static inline unsigned int swp_type(swp_entry_t e)
+{
+    return (unsigned int)(e.val >> SWP_TYPE_SHIFT);
+}
+static inline unsigned long swp_offset(swp_entry_t e)
+{
+    return e.val & SWP_OFFSET_MASK;
+}
+/* Neither none nor present nor a marker: the entry holds a swap slot. */
+static inline bool is_swap_pte(pte_t pte)
+{
+    return !pte_none(pte) && !pte_present(pte) && (pte >> 59) != SWP_PTE_MARKER;
+}
+static inline pte_t swp_entry_to_pte(swp_entry_t e)
+{
+    pte_t off = (pte_t)swp_offset(e);
+    return (~off << SWP_OFFSET_SHIFT >> SWP_TYPE_BITS) |
+           ((pte_t)swp_type(e) << (64 - SWP_TYPE_BITS));
+}
+static inline swp_entry_t pte_to_swp_entry(pte_t pte)
+{
+    return swp_entry((unsigned int)(pte >> (64 - SWP_TYPE_BITS)),
+                     (unsigned long)(~pte << SWP_TYPE_BITS >> SWP_OFFSET_SHIFT));
+}
+static inline bool pte_swp_exclusive(pte_t pte)
+{
+    return pte & _PAGE_SWP_EXCLUSIVE;
+}
+static inline pte_t pte_swp_mkexclusive(pte_t pte)
+{
+    return pte | _PAGE_SWP_EXCLUSIVE;
+}
+static inline pte_t pte_swp_clear_exclusive(pte_t pte)
+{
+    return pte & ~_PAGE_SWP_EXCLUSIVE;
+}
+
 /* Protection bits for a leaf entry (Linux's pgprot_t). */
 typedef pte_t pgprot_t;
 

@@ -12,6 +12,7 @@
 #include "mmap.h"
 #include "rmap.h"
 #include "slab.h"
+#include "vmstat.h"
 #include "writeback.h"
 
 /* ---- the file side: i_mmap ---- */
@@ -141,8 +142,10 @@ void unmap_mapping_range(struct address_space *as, pgoff_t start, pgoff_t end)
 static struct anon_vma *anon_vma_alloc(void)
 {
     struct anon_vma *av = kmem_cache_alloc(anon_vma_cachep, GFP_KERNEL);
-    if (av)
+    if (av) {
         INIT_LIST_HEAD(&av->head);
+        av->root = av;
+    }
     return av;
 }
 
@@ -247,6 +250,7 @@ int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
         return err;
     }
     /* The child's own family: pages it copies from now on are found only where it is. */
+    av->root = pvma->anon_vma->root;
     anon_vma_chain_link(vma, avc, av);
     vma->anon_vma = av;
     return 0;
@@ -280,4 +284,152 @@ void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsig
 void page_move_anon_rmap(struct page *page, struct vm_area_struct *vma)
 {
     page->anon_vma = vma->anon_vma;
+}
+
+void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long addr,
+                        bool exclusive)
+{
+    if (!page->anon_vma || page->mapcount == 0) {
+        page->anon_vma = exclusive ? vma->anon_vma : vma->anon_vma->root;
+        page->index = linear_page_index(vma, addr);
+    }
+    SetPageFlag(page, PG_anon);
+    SetPageFlag(page, PG_swapbacked);
+    if (exclusive)
+        SetPageFlag(page, PG_anon_exclusive);
+    else
+        ClearPageFlag(page, PG_anon_exclusive);
+    page->mapcount++;
+}
+
+/* ---- reclaim's walks ---- */
+
+struct referenced_arg {
+    int referenced;
+    unsigned long vm_flags;
+};
+
+static bool referenced_one(struct page *page, struct vm_area_struct *vma, unsigned long addr,
+                           pte_t *pte, void *arg)
+{
+    struct referenced_arg *a = arg;
+    (void)page, (void)addr;
+    if (vma->vm_flags & VM_LOCKED) {
+        a->vm_flags |= VM_LOCKED;
+        return false;
+    }
+    if (pte_young(*pte)) {
+        *pte = pte_mkold(*pte);
+        /*
+         * x86 Linux skips this flush; vmemu cannot: a program that never
+         * switches away would keep the entry in the TLB, and a use would
+         * never set the bit again.
+         */
+        arch_flush_tlb_mm(vma->vm_mm);
+        a->referenced++;
+        a->vm_flags |= vma->vm_flags;
+    }
+    return true;
+}
+
+int page_referenced(struct page *page, unsigned long *vm_flags)
+{
+    struct referenced_arg a = {0, 0};
+    if (page->mapcount > 0) {
+        struct rmap_walk_control rwc = {.arg = &a, .rmap_one = referenced_one};
+        rmap_walk(page, &rwc);
+    }
+    if (PageFlag(page, PG_young) && !(a.vm_flags & VM_LOCKED)) {
+        ClearPageFlag(page, PG_young);
+        a.referenced++;
+    }
+    *vm_flags = a.vm_flags;
+    return a.referenced;
+}
+
+/* Take one entry of an anonymous page for reclaim; false leaves it (and stops the walk). */
+static bool unmap_anon_one(struct page *page, struct mm_struct *mm, pte_t *pte)
+{
+    pte_t pteval = *pte;
+    if (!PageFlag(page, PG_swapbacked)) {
+        /* Lazily freeable: dropped unless written since MADV_FREE, which makes it keep its data. */
+        if (pte_dirty(pteval) || PageFlag(page, PG_dirty)) {
+            SetPageFlag(page, PG_swapbacked);
+            return false;
+        }
+        *pte = 0;
+        count_vm_event(PGLAZYFREED);
+    } else {
+        swp_entry_t entry = {page->private};
+        if (!PageFlag(page, PG_swapcache) || swap_duplicate(entry))
+            return false;
+        pte_t swp = swp_entry_to_pte(entry);
+        if (PageFlag(page, PG_anon_exclusive))
+            swp = pte_swp_mkexclusive(swp);
+        ClearPageFlag(page, PG_anon_exclusive);
+        if (pte_dirty(pteval))
+            SetPageFlag(page, PG_dirty);
+        *pte = swp;
+        mm->rss[MM_SWAPENTS]++;
+    }
+    mm->rss[MM_ANONPAGES]--;
+    return true;
+}
+
+static bool unmap_one_for_reclaim(struct page *page, struct vm_area_struct *vma, unsigned long addr,
+                                  pte_t *pte, void *arg)
+{
+    bool *locked = arg;
+    struct mm_struct *mm = vma->vm_mm;
+    if (vma->vm_flags & VM_LOCKED) {
+        *locked = true;
+        return false;
+    }
+    /* The frame may hold code the CPU translated: drop it while the address still maps it. */
+    if (vma->vm_flags & VM_EXEC)
+        arch_flush_code_range(mm, addr, addr + PAGE_SIZE);
+    if (PageFlag(page, PG_anon)) {
+        if (!unmap_anon_one(page, mm, pte))
+            return false;
+    } else {
+        if (pte_dirty(*pte))
+            set_page_dirty(page);
+        *pte = 0;
+        mm->rss[mm_counter_file(page)]--;
+    }
+    arch_flush_tlb_mm(mm);
+    page->mapcount--;
+    put_page(page);
+    return page->mapcount > 0;
+}
+
+bool try_to_unmap(struct page *page)
+{
+    bool locked = false;
+    if (page->mapcount > 0) {
+        struct rmap_walk_control rwc = {.arg = &locked, .rmap_one = unmap_one_for_reclaim};
+        rmap_walk(page, &rwc);
+    }
+    if (locked)
+        mlock_page(page);
+    return page->mapcount == 0;
+}
+
+static bool locked_one(struct page *page, struct vm_area_struct *vma, unsigned long addr,
+                       pte_t *pte, void *arg)
+{
+    bool *locked = arg;
+    (void)page, (void)addr, (void)pte;
+    *locked = (vma->vm_flags & VM_LOCKED) != 0;
+    return !*locked;
+}
+
+bool page_mlocked_by_vma(struct page *page)
+{
+    bool locked = false;
+    if (page->mapcount > 0) {
+        struct rmap_walk_control rwc = {.arg = &locked, .rmap_one = locked_one};
+        rmap_walk(page, &rwc);
+    }
+    return locked;
 }

@@ -27,6 +27,13 @@
 
 struct anon_vma {
     struct list_head head; /* its links (anon_vma_chain.same_anon_vma): the VMAs that may map it */
+    /*
+     * The oldest family of its line (itself for a family no fork made):
+     * every VMA that may map a page of this family is in the root's too,
+     * so a page that several processes may map joins the root (Linux's
+     * anon_vma->root). Alive while any family of the line is.
+     */
+    struct anon_vma *root;
 };
 
 /* One VMA's membership in one family (Linux's anon_vma_chain). */
@@ -62,6 +69,14 @@ void unlink_anon_vmas(struct vm_area_struct *vma);
  * folio_add_new_anon_rmap).
  */
 void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long addr);
+/*
+ * A page swapped in (or found in the swap cache) is mapped at addr of vma:
+ * it joins vma's family when exclusive to it, else the oldest family of
+ * vma's line, which every process that may share it can reach (Linux's
+ * __folio_set_anon); the map count goes up.
+ */
+void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long addr,
+                        bool exclusive);
 /* A page reused for a write becomes the family of vma's own (folio_move_anon_rmap). */
 void page_move_anon_rmap(struct page *page, struct vm_area_struct *vma);
 /*
@@ -90,5 +105,26 @@ void rmap_walk_anon(struct page *page, struct rmap_walk_control *rwc);
 void rmap_walk_file(struct page *page, struct rmap_walk_control *rwc);
 /* Either, as the page is. */
 void rmap_walk(struct page *page, struct rmap_walk_control *rwc);
+
+/*
+ * Linux's folio_referenced: clear the accessed bit of every entry mapping
+ * the page (flushing the TLB of the mm the CPU walks, so that a use from
+ * now on sets it again), and count those that had it, plus PG_young (a
+ * bit access sampling cleared, which it cleared too). *vm_flags gets the
+ * flags of the VMAs that had used it, and VM_LOCKED if a locked VMA maps it
+ * (the walk stops there).
+ */
+int page_referenced(struct page *page, unsigned long *vm_flags);
+/*
+ * Linux's try_to_unmap, for reclaim: take the page out of every entry
+ * mapping it. An anonymous page becomes a swap entry (it must be in the
+ * swap cache) that remembers exclusivity; a lazily freeable one is dropped
+ * unless it was written again (then it is swap-backed again and stays);
+ * a file page's dirty bits move to the page. Stops at a VM_LOCKED mapping
+ * (the page is mlocked then). True when no entry maps the page any more.
+ */
+bool try_to_unmap(struct page *page);
+/* Is the page mapped by some VM_LOCKED VMA (other than the ones already unmapped)? */
+bool page_mlocked_by_vma(struct page *page);
 
 #endif

@@ -226,8 +226,8 @@ static void mark_slab_pages(struct kmem_cache *s, struct page *head)
 /* A new slab: every slot on the freelist in address order, constructed. */
 static struct page *new_slab(struct kmem_cache *s, gfp_t gfp)
 {
-    struct page *head =
-        alloc_pages_noprof((gfp & (__GFP_DMA | __GFP_DMA32)) | __GFP_NOINJECT, s->order);
+    struct page *head = alloc_pages_noprof(
+        (gfp & (__GFP_DMA | __GFP_DMA32 | __GFP_RECLAIM)) | __GFP_NOINJECT, s->order);
     if (!head)
         return NULL;
     mark_slab_pages(s, head);

@@ -14,6 +14,7 @@
 #include "arch.h"
 #include "internal.h"
 #include "pagemap.h"
+#include "vmstat.h"
 
 void pagecache_isize_extended(struct address_space *as, uint64_t old, uint64_t new)
 {
@@ -25,13 +26,17 @@ void pagecache_isize_extended(struct address_space *as, uint64_t old, uint64_t n
     }
 }
 
-/* Every page from index start on leaves the cache; returns how many. */
+/* Every page (and shadow entry) from index start on leaves the cache; returns the pages. */
 static unsigned long truncate_inode_pages_from(struct address_space *as, pgoff_t start)
 {
     unsigned long index, dropped = 0;
-    struct page *p;
+    void *p;
     xa_for_each_range(&as->i_pages, index, p, start, ULONG_MAX, XA_PRESENT)
     {
+        if (xa_is_value(p)) {
+            xa_erase(&as->i_pages, index);
+            continue;
+        }
         delete_from_page_cache(p);
         dropped++;
     }
@@ -92,7 +97,7 @@ unsigned long invalidate_mapping_pages(struct address_space *as, pgoff_t start, 
     struct page *p;
     xa_for_each_range(&as->i_pages, index, p, start, end, XA_PRESENT)
     {
-        if (!page_droppable(p))
+        if (xa_is_value(p) || !page_droppable(p))
             continue;
         delete_from_page_cache(p);
         dropped++;
@@ -106,6 +111,7 @@ unsigned long drop_pagecache(void)
     struct address_space *as;
     list_for_each_entry(as, &address_spaces, as_list) dropped +=
         invalidate_mapping_pages(as, 0, ULONG_MAX);
+    count_vm_event(DROP_PAGECACHE);
     struct pagecache_event ev = {.op = PAGECACHE_DROP, .pages = dropped};
     pagecache_notify(&ev);
     return dropped;

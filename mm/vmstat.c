@@ -2,8 +2,9 @@
  * Page counts by use. Rather than keep a counter beside every change of a
  * page's state, vmemu counts struct pages when asked: the flags and the
  * mapping say what each frame is, so the counts cannot drift from the
- * truth. Free pages, slab and page tables have exact counters of their own.
- * A pass over mem_map costs about a millisecond per GiB of guest RAM.
+ * truth. Free pages, slab, page tables and the LRU lists (lru.c) have
+ * exact counters of their own. A pass over mem_map costs about a
+ * millisecond per GiB of guest RAM.
  */
 #include "vmstat.h"
 
@@ -17,7 +18,7 @@
 #include "slab.h"
 
 static unsigned long vm_events[NR_VM_EVENT_ITEMS];
-static unsigned long node_cumulative[NR_VM_NODE_STAT_ITEMS]; /* NR_DIRTIED, NR_WRITTEN */
+static unsigned long node_cumulative[NR_VM_NODE_STAT_ITEMS]; /* cumulative_items below */
 
 static const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS] = {
     "nr_free_pages",         "nr_zone_inactive_anon",
@@ -34,6 +35,12 @@ static const char *const node_stat_names[NR_VM_NODE_STAT_ITEMS] = {
     "nr_unevictable",
     "nr_slab_reclaimable",
     "nr_slab_unreclaimable",
+    "workingset_refault_anon",
+    "workingset_refault_file",
+    "workingset_activate_anon",
+    "workingset_activate_file",
+    "workingset_restore_anon",
+    "workingset_restore_file",
     "nr_anon_pages",
     "nr_mapped",
     "nr_file_pages",
@@ -48,8 +55,44 @@ static const char *const node_stat_names[NR_VM_NODE_STAT_ITEMS] = {
 };
 
 static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
-    "pgpgin",  "pgpgout",    "pgalloc_dma", "pgalloc_dma32", "pgalloc_normal", "pgfree",
-    "pgfault", "pgmajfault", "pgcache_hit", "pgcache_miss",  "pgreadahead",
+    "pgpgin",
+    "pgpgout",
+    "pswpin",
+    "pswpout",
+    "pgalloc_dma",
+    "pgalloc_dma32",
+    "pgalloc_normal",
+    "allocstall_dma",
+    "allocstall_dma32",
+    "allocstall_normal",
+    "pgfree",
+    "pgactivate",
+    "pgdeactivate",
+    "pglazyfree",
+    "pgfault",
+    "pgmajfault",
+    "pglazyfreed",
+    "pgrefill",
+    "pgsteal_kswapd",
+    "pgsteal_direct",
+    "pgscan_kswapd",
+    "pgscan_direct",
+    "pgscan_anon",
+    "pgscan_file",
+    "pgsteal_anon",
+    "pgsteal_file",
+    "pageoutrun",
+    "pgrotated",
+    "drop_pagecache",
+    "oom_kill",
+    "unevictable_pgs_culled",
+    "unevictable_pgs_mlocked",
+    "unevictable_pgs_munlocked",
+    "swap_ra",
+    "swap_ra_hit",
+    "pgcache_hit",
+    "pgcache_miss",
+    "pgreadahead",
 };
 
 const char *zone_stat_name(enum zone_stat_item item)
@@ -91,15 +134,17 @@ void vm_events_reset(void)
 }
 
 /*
- * Anonymous memory: on the anon LRU lists, in AnonPages while mapped. Shmem
- * (shared anonymous memory) is swap-backed too, so it sits on the anon
- * lists, but Linux counts it as page cache: Cached, Shmem, Mapped.
+ * Anonymous memory is AnonPages while mapped, and SwapCached while in the
+ * swap cache (which Linux counts in the page cache too). Shmem (shared
+ * anonymous memory) is swap-backed like it but counted as page cache:
+ * Cached, Shmem, Mapped.
  */
-static void count_anon_page(struct vm_counts *c, const struct page *p, int z)
+static void count_anon_page(struct vm_counts *c, const struct page *p)
 {
-    bool active = PageFlag(p, PG_active);
-    c->zone[z][active ? NR_ZONE_ACTIVE_ANON : NR_ZONE_INACTIVE_ANON]++;
-    c->node[active ? NR_ACTIVE_ANON : NR_INACTIVE_ANON]++;
+    if (PageFlag(p, PG_swapcache)) {
+        c->node[NR_SWAPCACHE]++;
+        c->node[NR_FILE_PAGES]++;
+    }
     if (PageFlag(p, PG_shmem)) {
         c->node[NR_SHMEM]++;
         c->node[NR_FILE_PAGES]++;
@@ -110,12 +155,9 @@ static void count_anon_page(struct vm_counts *c, const struct page *p, int z)
     }
 }
 
-/* A page-cache page: on the file LRU lists, Mapped while a PTE maps it. */
+/* A page-cache page: Mapped while a PTE maps it, and its dirty and writeback state. */
 static void count_file_page(struct vm_counts *c, const struct page *p, int z)
 {
-    bool active = PageFlag(p, PG_active);
-    c->zone[z][active ? NR_ZONE_ACTIVE_FILE : NR_ZONE_INACTIVE_FILE]++;
-    c->node[active ? NR_ACTIVE_FILE : NR_INACTIVE_FILE]++;
     c->node[NR_FILE_PAGES]++;
     if (p->mapcount > 0)
         c->node[NR_FILE_MAPPED]++;
@@ -144,62 +186,45 @@ static void count_user_pages(struct vm_counts *c)
         if (p->flags & skip)
             continue;
         int z = (int)(page_zone(p) - contig_page_data.node_zones);
+        if (PageFlag(p, PG_mlocked))
+            c->zone[z][NR_MLOCK]++;
         if (PageFlag(p, PG_anon) || PageFlag(p, PG_shmem))
-            count_anon_page(c, p, z);
+            count_anon_page(c, p);
         else if (p->mapping)
             count_file_page(c, p, z);
     }
 }
 
-/*
- * Mlocked pages, as Linux's PG_mlocked: every page a VM_LOCKED mapping of
- * any mm maps, counted once, moved from the LRU list it sits on to the
- * unevictable one (where Linux keeps mlocked pages). Counted at read time,
- * like the rest of vm_counts.
- */
-struct mlock_walk {
-    struct vm_counts *c;
-    unsigned char *seen; /* a bit per frame */
-};
-
-static void mlock_pte(pte_t *pte, unsigned long addr, void *arg)
+/* The LRU lists' lengths, per zone and for the node: the lists keep them exact. */
+static void count_lru_pages(struct vm_counts *c)
 {
-    struct mlock_walk *w = arg;
-    (void)addr;
-    if (!pte_present(*pte) || pte_pfn(*pte) >= max_pfn)
-        return;
-    struct page *p = vm_normal_page(NULL, addr, *pte);
-    if (!p)
-        return;
-    unsigned long pfn = page_to_pfn(p);
-    if (w->seen[pfn / 8] & (1u << (pfn % 8)))
-        return;
-    w->seen[pfn / 8] |= (unsigned char)(1u << (pfn % 8));
-    int z = (int)(page_zone(p) - contig_page_data.node_zones);
-    bool anon = PageFlag(p, PG_anon), active = PageFlag(p, PG_active);
-    int node_item = anon ? (active ? NR_ACTIVE_ANON : NR_INACTIVE_ANON)
-                         : (active ? NR_ACTIVE_FILE : NR_INACTIVE_FILE);
-    int zone_item = anon ? (active ? NR_ZONE_ACTIVE_ANON : NR_ZONE_INACTIVE_ANON)
-                         : (active ? NR_ZONE_ACTIVE_FILE : NR_ZONE_INACTIVE_FILE);
-    if (w->c->node[node_item])
-        w->c->node[node_item]--;
-    if (w->c->zone[z][zone_item])
-        w->c->zone[z][zone_item]--;
-    w->c->node[NR_UNEVICTABLE]++;
-    w->c->zone[z][NR_ZONE_UNEVICTABLE]++;
-    w->c->zone[z][NR_MLOCK]++;
+    static const int zone_item[NR_LRU_LISTS] = {NR_ZONE_INACTIVE_ANON, NR_ZONE_ACTIVE_ANON,
+                                                NR_ZONE_INACTIVE_FILE, NR_ZONE_ACTIVE_FILE,
+                                                NR_ZONE_UNEVICTABLE};
+    static const int node_item[NR_LRU_LISTS] = {NR_INACTIVE_ANON, NR_ACTIVE_ANON, NR_INACTIVE_FILE,
+                                                NR_ACTIVE_FILE, NR_UNEVICTABLE};
+    for (int l = 0; l < NR_LRU_LISTS; l++) {
+        c->node[node_item[l]] = node_lruvec.nr[l];
+        for (int z = 0; z < MAX_NR_ZONES; z++)
+            c->zone[z][zone_item[l]] = node_lruvec.zone_nr[z][l];
+    }
 }
 
-static void count_mlocked_pages(struct vm_counts *c)
+/* Node items kept as running totals (everything else is counted). */
+static const enum node_stat_item cumulative_items[] = {
+    NR_DIRTIED,
+    NR_WRITTEN,
+    WORKINGSET_REFAULT_ANON,
+    WORKINGSET_REFAULT_FILE,
+    WORKINGSET_ACTIVATE_ANON,
+    WORKINGSET_ACTIVATE_FILE,
+    WORKINGSET_RESTORE_ANON,
+    WORKINGSET_RESTORE_FILE,
+};
+
+unsigned long node_stat_get(enum node_stat_item item)
 {
-    struct mlock_walk w = {c, calloc(max_pfn / 8 + 1, 1)};
-    if (!w.seen)
-        return; /* the counts stay as the LRU lists have them */
-    for (struct mm_struct *mm = next_mm(NULL); mm; mm = next_mm(mm))
-        for (struct vm_area_struct *v = find_vma(mm, 0); v; v = vma_next(mm, v))
-            if (v->vm_flags & VM_LOCKED)
-                walk_page_range(mm, v->vm_start, v->vm_end, mlock_pte, &w);
-    free(w.seen);
+    return node_cumulative[item];
 }
 
 void vm_counts_collect(struct vm_counts *c)
@@ -207,23 +232,21 @@ void vm_counts_collect(struct vm_counts *c)
     *c = (struct vm_counts){0};
     if (mem_map) {
         count_user_pages(c);
-        count_mlocked_pages(c);
+        count_lru_pages(c);
     }
     for (int z = 0; z < MAX_NR_ZONES; z++)
         c->zone[z][NR_FREE_PAGES] = contig_page_data.node_zones[z].free_pages;
     c->node[NR_SLAB_RECLAIMABLE] = slab_reclaimable_pages();
     c->node[NR_SLAB_UNRECLAIMABLE] = slab_unreclaimable_pages();
     c->node[NR_PAGETABLE] = nr_pagetable_pages();
+    for (size_t i = 0; i < ARRAY_SIZE(cumulative_items); i++)
+        c->node[cumulative_items[i]] = node_cumulative[cumulative_items[i]];
+    for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
+        c->events[i] = vm_events[i];
     c->events[PGALLOC_DMA] = contig_page_data.node_zones[ZONE_DMA].pgalloc;
     c->events[PGALLOC_DMA32] = contig_page_data.node_zones[ZONE_DMA32].pgalloc;
     c->events[PGALLOC_NORMAL] = contig_page_data.node_zones[ZONE_NORMAL].pgalloc;
     c->events[PGFREE] = pgfree_count;
-    c->node[NR_DIRTIED] = node_cumulative[NR_DIRTIED];
-    c->node[NR_WRITTEN] = node_cumulative[NR_WRITTEN];
-    static const enum vm_event_item counted[] = {PGPGIN,      PGPGOUT,      PGFAULT,    PGMAJFAULT,
-                                                 PGCACHE_HIT, PGCACHE_MISS, PGREADAHEAD};
-    for (size_t i = 0; i < ARRAY_SIZE(counted); i++)
-        c->events[counted[i]] = vm_events[counted[i]];
 }
 
 /* ---- /proc/zoneinfo, laid out as Linux 6.1 lays it out ---- */

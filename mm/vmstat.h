@@ -28,6 +28,13 @@ enum node_stat_item {
     NR_UNEVICTABLE,
     NR_SLAB_RECLAIMABLE,
     NR_SLAB_UNRECLAIMABLE,
+    /* Refaults of evicted pages (cumulative, workingset.c) */
+    WORKINGSET_REFAULT_ANON,
+    WORKINGSET_REFAULT_FILE,
+    WORKINGSET_ACTIVATE_ANON, /* refaulted soon enough to go straight to the active list */
+    WORKINGSET_ACTIVATE_FILE,
+    WORKINGSET_RESTORE_ANON, /* refaulted pages that had been active before eviction */
+    WORKINGSET_RESTORE_FILE,
     NR_ANON_MAPPED, /* AnonPages */
     NR_FILE_MAPPED, /* Mapped: page-cache pages some PTE maps */
     NR_FILE_PAGES,  /* the page cache */
@@ -45,12 +52,39 @@ enum node_stat_item {
 enum vm_event_item {
     PGPGIN,  /* kB read from files (cold cache) */
     PGPGOUT, /* kB written back to files */
+    PSWPIN,  /* pages read from swap */
+    PSWPOUT, /* pages written to swap */
     PGALLOC_DMA,
     PGALLOC_DMA32,
     PGALLOC_NORMAL,
+    ALLOCSTALL_DMA, /* direct reclaim entered, by the highest zone the allocation allows */
+    ALLOCSTALL_DMA32,
+    ALLOCSTALL_NORMAL,
     PGFREE,
+    PGACTIVATE,   /* pages moved to an active list */
+    PGDEACTIVATE, /* pages moved to an inactive list */
+    PGLAZYFREE,   /* pages MADV_FREE made lazily freeable */
     PGFAULT,
     PGMAJFAULT,
+    PGLAZYFREED, /* lazily freeable pages reclaim dropped */
+    PGREFILL,    /* active pages scanned */
+    PGSTEAL_KSWAPD,
+    PGSTEAL_DIRECT,
+    PGSCAN_KSWAPD,
+    PGSCAN_DIRECT,
+    PGSCAN_ANON,
+    PGSCAN_FILE,
+    PGSTEAL_ANON,
+    PGSTEAL_FILE,
+    PAGEOUTRUN, /* kswapd passes */
+    PGROTATED,
+    DROP_PAGECACHE,
+    OOM_KILL,
+    UNEVICTABLE_PGS_CULLED,
+    UNEVICTABLE_PGS_MLOCKED,
+    UNEVICTABLE_PGS_MUNLOCKED,
+    SWAP_RA,     /* pages swap readahead read */
+    SWAP_RA_HIT, /* of those, pages a fault then found in the swap cache */
     /* vmemu's own: read() and write() finding the page cached or not, pages read ahead */
     PGCACHE_HIT,
     PGCACHE_MISS,
@@ -70,8 +104,10 @@ void vm_counts_collect(struct vm_counts *c);
 /* The fault path counts PGFAULT and PGMAJFAULT here, the page cache its own. */
 void count_vm_event(enum vm_event_item item);
 void count_vm_events(enum vm_event_item item, unsigned long n);
-/* The cumulative node counters (NR_DIRTIED, NR_WRITTEN) move here. */
+/* The cumulative node counters (NR_DIRTIED, NR_WRITTEN, WORKINGSET_*) move here. */
 void node_stat_add(enum node_stat_item item, unsigned long n);
+/* A cumulative node counter's total so far. */
+unsigned long node_stat_get(enum node_stat_item item);
 /* Start the event counters from zero (mm_init). */
 void vm_events_reset(void);
 

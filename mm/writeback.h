@@ -17,6 +17,7 @@
 #define DIRTY_BACKGROUND_RATIO 10     /* vm.dirty_background_ratio */
 #define DIRTY_EXPIRE_CENTISECS 3000   /* vm.dirty_expire_centisecs: 30 s */
 #define DIRTY_WRITEBACK_CENTISECS 500 /* vm.dirty_writeback_centisecs: the flusher's period */
+#define DIRTY_RATELIMIT_PAGES 32      /* pages a write dirties between two looks at the limits */
 
 /* The writable sysctls of /proc/sys/vm: read and set (0, or -EINVAL when out of range). */
 enum vm_sysctl { VM_DIRTY_BACKGROUND_RATIO, VM_DIRTY_EXPIRE_CENTISECS };
@@ -33,6 +34,7 @@ enum wb_reason {
     WB_REASON_FADVISE,  /* POSIX_FADV_DONTNEED */
     WB_REASON_EXIT,
     WB_REASON_SETATTR, /* the guest sets the file's times: its writes must not move them later */
+    WB_REASON_VMSCAN,  /* reclaim met a dirty page */
 };
 const char *wb_reason_name(enum wb_reason why);
 
@@ -49,6 +51,12 @@ unsigned long global_file_pages(void);
  * could not be written stay dirty.
  */
 int writeback_range(struct address_space *as, pgoff_t start, pgoff_t end, enum wb_reason why);
+/*
+ * Reclaim met the dirty page: write it back now, with the file's dirty
+ * pages after it (a chunk, as Linux's flusher would), the page first.
+ * 0 when the page is clean now, or -errno.
+ */
+int writeback_page(struct page *page);
 /*
  * fsync(2)/fdatasync(2): the file's dirty pages, then the host's fsync; a
  * writeback error is reported once through each file (errseq).

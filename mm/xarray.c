@@ -14,6 +14,8 @@
 #include "internal.h"
 #include "slab.h"
 
+#define XA_MAX_HEIGHT 11 /* levels a tree of 64-bit indices may have: shifts 0, 6, ..., 60 */
+
 static unsigned long nr_nodes;
 
 unsigned long xa_nr_nodes(void)
@@ -21,13 +23,19 @@ unsigned long xa_nr_nodes(void)
     return nr_nodes;
 }
 
-static struct xa_node *node_alloc(unsigned int shift)
+/*
+ * Nodes allocated ahead of a store, so that building the path allocates
+ * nothing (and so lets no reclaim run while the tree is half built).
+ */
+struct node_pool {
+    struct xa_node *nodes[2 * XA_MAX_HEIGHT]; /* new top levels, and a new way down below them */
+    unsigned int n;
+};
+
+static struct xa_node *node_alloc(struct node_pool *pool, unsigned int shift)
 {
-    struct xa_node *n = kmem_cache_zalloc(radix_tree_node_cachep, GFP_KERNEL);
-    if (n) {
-        n->shift = (unsigned char)shift;
-        nr_nodes++;
-    }
+    struct xa_node *n = pool->nodes[--pool->n];
+    n->shift = (unsigned char)shift;
     return n;
 }
 
@@ -72,18 +80,17 @@ static bool node_any_mark(const struct xa_node *n, xa_mark_t mark)
 }
 
 /* Put a new root above the current one until index fits under it. */
-static int grow_root(struct xarray *xa, unsigned long index)
+static void grow_root(struct xarray *xa, unsigned long index, struct node_pool *pool)
 {
     if (!xa->xa_head) {
         unsigned int shift = 0;
         while (index > node_maxindex(shift))
             shift += XA_CHUNK_SHIFT;
-        return (xa->xa_head = node_alloc(shift)) ? 0 : -ENOMEM;
+        xa->xa_head = node_alloc(pool, shift);
+        return;
     }
     while (index > node_maxindex(xa->xa_head->shift)) {
-        struct xa_node *old = xa->xa_head, *top = node_alloc(old->shift + XA_CHUNK_SHIFT);
-        if (!top)
-            return -ENOMEM;
+        struct xa_node *old = xa->xa_head, *top = node_alloc(pool, old->shift + XA_CHUNK_SHIFT);
         top->slots[0] = old;
         top->count = 1;
         for (xa_mark_t m = 0; m < XA_MAX_MARKS; m++)
@@ -93,7 +100,6 @@ static int grow_root(struct xarray *xa, unsigned long index)
         old->offset = 0;
         xa->xa_head = top;
     }
-    return 0;
 }
 
 /* Drop the root while only its first slot is used: the tree needs fewer levels. */
@@ -128,18 +134,16 @@ static void free_empty_nodes(struct xarray *xa, struct xa_node *n)
     shrink_root(xa);
 }
 
-/* The leaf for index, creating the missing nodes on the way; NULL on -ENOMEM. */
-static struct xa_node *leaf_create(struct xarray *xa, unsigned long index)
+/* The leaf for index, creating the missing nodes on the way from the pool. */
+static struct xa_node *leaf_create(struct xarray *xa, unsigned long index, struct node_pool *pool)
 {
-    if (grow_root(xa, index) != 0)
-        return NULL;
+    grow_root(xa, index, pool);
     struct xa_node *n = xa->xa_head;
     while (n->shift > 0) {
         unsigned int off = node_offset(n, index);
         struct xa_node *child = n->slots[off];
         if (!child) {
-            if (!(child = node_alloc(n->shift - XA_CHUNK_SHIFT)))
-                return NULL;
+            child = node_alloc(pool, n->shift - XA_CHUNK_SHIFT);
             child->parent = n;
             child->offset = (unsigned char)off;
             n->slots[off] = child;
@@ -150,19 +154,77 @@ static struct xa_node *leaf_create(struct xarray *xa, unsigned long index)
     return n;
 }
 
+/* Nodes missing on index's way down from n (which covers it), the leaf included. */
+static unsigned int missing_below(const struct xa_node *n, unsigned long index)
+{
+    while (n && n->shift > 0) {
+        const struct xa_node *child = n->slots[node_offset(n, index)];
+        if (!child)
+            return n->shift / XA_CHUNK_SHIFT; /* this child and everything under it */
+        n = child;
+    }
+    return 0;
+}
+
+/*
+ * Nodes a store at index creates: the new top levels when the root does
+ * not cover index, then the missing ones on its way down. Above the old
+ * root, the way leaves the chain of first slots at the first level where
+ * index's digit is not 0; everything below that is new.
+ */
+static unsigned int nodes_needed(const struct xarray *xa, unsigned long index)
+{
+    const struct xa_node *n = xa->xa_head;
+    if (!n) {
+        unsigned int levels = 1;
+        for (unsigned int shift = 0; index > node_maxindex(shift); shift += XA_CHUNK_SHIFT)
+            levels++;
+        return levels;
+    }
+    if (index <= node_maxindex(n->shift))
+        return missing_below(n, index);
+    unsigned int top = n->shift, grown = 0;
+    while (index > node_maxindex(top)) {
+        top += XA_CHUNK_SHIFT;
+        grown++;
+    }
+    for (unsigned int shift = top; shift > n->shift; shift -= XA_CHUNK_SHIFT)
+        if ((index >> shift) & XA_CHUNK_MASK)
+            return grown + shift / XA_CHUNK_SHIFT;
+    return grown; /* not reached: index is beyond the old root's range */
+}
+
+/* Fill the pool to what a store at index needs; false when out of memory. */
+static bool pool_fill(struct xarray *xa, unsigned long index, struct node_pool *pool)
+{
+    unsigned int need;
+    while ((need = nodes_needed(xa, index)) > pool->n) {
+        struct xa_node *n = kmem_cache_zalloc(radix_tree_node_cachep, GFP_KERNEL);
+        if (!n)
+            return false;
+        nr_nodes++;
+        pool->nodes[pool->n++] = n;
+    }
+    return true;
+}
+
+static void pool_drain(struct node_pool *pool)
+{
+    while (pool->n)
+        node_free(pool->nodes[--pool->n]);
+}
+
 int xa_store(struct xarray *xa, unsigned long index, void *entry)
 {
     if (!entry)
         return -EINVAL;
-    struct xa_node *leaf = leaf_create(xa, index);
-    if (!leaf) {
-        /* Undo whatever was built: the nodes made so far are empty. */
-        struct xa_node *n = xa->xa_head;
-        while (n && n->shift > 0 && n->slots[node_offset(n, index)])
-            n = n->slots[node_offset(n, index)];
-        free_empty_nodes(xa, n);
+    struct node_pool pool = {.n = 0};
+    if (!pool_fill(xa, index, &pool)) {
+        pool_drain(&pool);
         return -ENOMEM;
     }
+    struct xa_node *leaf = leaf_create(xa, index, &pool);
+    pool_drain(&pool);
     unsigned int off = node_offset(leaf, index);
     if (!leaf->slots[off])
         leaf->count++;

@@ -45,11 +45,33 @@ static inline bool xa_empty(const struct xarray *xa)
     return !xa->xa_head;
 }
 
+/*
+ * Value entries (Linux's xa_mk_value): small integers stored in place of a
+ * pointer, told apart by their low bit, which no pointer to an object has.
+ * The page cache keeps shadow entries of evicted pages this way
+ * (workingset.c). Marks are never set on them.
+ */
+static inline void *xa_mk_value(unsigned long v)
+{
+    return (void *)((v << 1) | 1);
+}
+static inline bool xa_is_value(const void *entry)
+{
+    return (uintptr_t)entry & 1;
+}
+static inline unsigned long xa_to_value(const void *entry)
+{
+    return (uintptr_t)entry >> 1;
+}
+
 /* The entry at index, or NULL. */
 void *xa_load(const struct xarray *xa, unsigned long index);
 /*
  * Store entry (not NULL) at index, growing the tree as needed; the marks of
- * a replaced entry stay. 0, or -ENOMEM with the tree unchanged.
+ * a replaced entry stay. 0, or -ENOMEM with the tree unchanged. The nodes
+ * it needs are allocated before the tree is touched, and those allocations
+ * may reclaim (which may change this very tree: the need is counted again
+ * after them), so nothing walks a half-built tree.
  */
 int xa_store(struct xarray *xa, unsigned long index, void *entry);
 /* Remove the entry at index and its marks; returns it (NULL if none). */

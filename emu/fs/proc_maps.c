@@ -18,6 +18,7 @@
 #include "mm/page.h"
 #include "mm/pgtable.h"
 #include "mm/seq.h"
+#include "mm/swap.h"
 
 void proc_maps_show(struct task *t, struct seq *s);
 void proc_smaps_show(struct task *t, struct seq *s);
@@ -124,8 +125,10 @@ static void smaps_pte(pte_t *pte, unsigned long addr, void *arg)
         if (page)
             account_page(mss, page, *pte);
     } else if (!pte_none(*pte) && !pte_is_guard(*pte)) {
-        mss->swap += PAGE_SIZE; /* a swap entry: vmemu never shares one */
-        mss->swap_pss += (unsigned long long)PAGE_SIZE << PSS_SHIFT;
+        /* A swap entry: SwapPss shares the slot among the entries naming it (fork). */
+        unsigned long n = swap_pte_count(*pte);
+        mss->swap += PAGE_SIZE;
+        mss->swap_pss += ((unsigned long long)PAGE_SIZE << PSS_SHIFT) / (n ? n : 1);
     }
 }
 

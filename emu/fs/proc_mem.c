@@ -21,6 +21,7 @@
 #include "mm/mmzone.h"
 #include "mm/seq.h"
 #include "mm/slab.h"
+#include "mm/swap.h"
 #include "mm/vmstat.h"
 
 #define K(pages) ((pages) << (PAGE_SHIFT - 10))
@@ -88,8 +89,8 @@ static void meminfo_memory(struct seq *s, const struct vm_counts *c)
     for (int z = 0; z < MAX_NR_ZONES; z++)
         mlocked += c->zone[z][NR_MLOCK];
     show_val_kb(s, "Mlocked:", mlocked);
-    show_val_kb(s, "SwapTotal:", 0); /* no swap area yet */
-    show_val_kb(s, "SwapFree:", 0);
+    show_val_kb(s, "SwapTotal:", total_swap_pages());
+    show_val_kb(s, "SwapFree:", nr_swap_pages());
     show_val_kb(s, "Zswap:", 0);
     show_val_kb(s, "Zswapped:", 0);
     show_val_kb(s, "Dirty:", c->node[NR_FILE_DIRTY]);
@@ -113,8 +114,8 @@ static void meminfo_kernel(struct seq *s, struct task *t, const struct vm_counts
     show_val_kb(s, "NFS_Unstable:", 0);
     show_val_kb(s, "Bounce:", 0);
     show_val_kb(s, "WritebackTmp:", 0);
-    /* vm_commit_limit: overcommit_ratio percent of RAM, plus swap (none). */
-    show_val_kb(s, "CommitLimit:", totalram_pages() * OVERCOMMIT_RATIO / 100);
+    /* vm_commit_limit: overcommit_ratio percent of RAM, plus swap. */
+    show_val_kb(s, "CommitLimit:", totalram_pages() * OVERCOMMIT_RATIO / 100 + total_swap_pages());
     show_val_kb(s, "Committed_AS:", proc_committed_pages(t));
     seq_printf(s, "%-16s%8lu kB\n", "VmallocTotal:", vmalloc_total_bytes() >> 10);
     show_val_kb(s, "VmallocUsed:", vmalloc_used_pages());
@@ -254,7 +255,7 @@ static void status_mem(struct seq *s, const struct mm_struct *mm)
     show_mem_kb(s, "VmExe", text);
     show_mem_kb(s, "VmLib", mm->exec_vm - text);
     seq_printf(s, "VmPTE:\t%8lu kB\n", mm->pgtables_bytes >> 10);
-    show_mem_kb(s, "VmSwap", 0);
+    show_mem_kb(s, "VmSwap", mm->rss[MM_SWAPENTS]);
     show_mem_kb(s, "HugetlbPages", 0);
 }
 

@@ -1,9 +1,9 @@
 /*
  * The entries of /proc/PID: generated files (cmdline, comm, environ, maps,
- * smaps, stat, statm, status), the guest's memory (mem), its page tables
- * (pagemap, and clear_refs to reset their accessed and soft-dirty bits),
- * and the magic links (exe, cwd, root, fd/N) that lead to the process's
- * own objects.
+ * oom_score, oom_score_adj, smaps, stat, statm, status), the guest's
+ * memory (mem), its page tables (pagemap, and clear_refs to reset their
+ * accessed and soft-dirty bits), and the magic links (exe, cwd, root,
+ * fd/N) that lead to the process's own objects.
  * The process is looked up again at every access: once it is gone, reads
  * fail with ESRCH and links with ENOENT.
  */
@@ -23,10 +23,12 @@
 #include "emu/fs/procfs.h"
 #include "emu/fs/pseudo.h"
 #include "emu/fs/vfs.h"
+#include "emu/kernel/oom.h"
 #include "emu/kernel/task.h"
 #include "emu/trace/trace.h"
 #include "mm/fs.h"
 #include "mm/mmap.h"
+#include "mm/oom.h"
 #include "mm/seq.h"
 #include "mm/task_mmu.h"
 #include "mm/uaccess.h"
@@ -39,6 +41,9 @@ static void comm_show(struct task *t, struct seq *s);
 static int comm_store(struct task *t, const char *buf, size_t len);
 static void statm_show(struct task *t, struct seq *s);
 static int clear_refs_store(struct task *t, const char *buf, size_t len);
+static void oom_score_show(struct task *t, struct seq *s);
+static void oom_score_adj_show(struct task *t, struct seq *s);
+static int oom_score_adj_store(struct task *t, const char *buf, size_t len);
 
 enum { LINK_NONE, LINK_EXE, LINK_CWD, LINK_ROOT };
 enum { FOPS_TEXT, FOPS_MEM, FOPS_PAGEMAP };
@@ -65,6 +70,9 @@ static const struct pid_entry pid_entries[] = {
     {"maps", S_IFREG | 0444, proc_maps_show, NULL, LINK_NONE, FOPS_TEXT, false},
     {"mem", S_IFREG | 0600, NULL, NULL, LINK_NONE, FOPS_MEM, false},
     {"pagemap", S_IFREG | 0400, NULL, NULL, LINK_NONE, FOPS_PAGEMAP, false},
+    {"oom_score", S_IFREG | 0444, oom_score_show, NULL, LINK_NONE, FOPS_TEXT, false},
+    {"oom_score_adj", S_IFREG | 0644, oom_score_adj_show, oom_score_adj_store, LINK_NONE, FOPS_TEXT,
+     false},
     {"root", S_IFLNK | 0777, NULL, NULL, LINK_ROOT, FOPS_TEXT, false},
     {"smaps", S_IFREG | 0444, proc_smaps_show, NULL, LINK_NONE, FOPS_TEXT, false},
     {"stat", S_IFREG | 0444, proc_pid_stat_show, NULL, LINK_NONE, FOPS_TEXT, false},
@@ -164,6 +172,36 @@ static void statm_show(struct task *t, struct seq *s)
     unsigned long resident = shared + mm->rss[MM_ANONPAGES];
     seq_printf(s, "%lu %lu %lu %lu 0 %lu 0\n", mm->total_vm, resident, shared, text,
                mm->data_vm + mm->stack_vm);
+}
+
+/* The OOM killer's badness of the process, on /proc's [0, 2000] scale (0 without an mm). */
+static void oom_score_show(struct task *t, struct seq *s)
+{
+    struct oom_task o;
+    seq_printf(s, "%ld\n", oom_task_of(t->group_leader, &o) ? oom_score(&o) : 0L);
+}
+
+static void oom_score_adj_show(struct task *t, struct seq *s)
+{
+    seq_printf(s, "%d\n", t->signal->oom_score_adj);
+}
+
+/* One integer in [-1000, 1000], for the whole process (signal_struct), as Linux keeps it. */
+static int oom_score_adj_store(struct task *t, const char *buf, size_t len)
+{
+    char tmp[32];
+    if (len >= sizeof(tmp))
+        return -EINVAL;
+    memcpy(tmp, buf, len);
+    tmp[len] = '\0';
+    char *end;
+    long v = strtol(tmp, &end, 10);
+    while (*end == ' ' || *end == '\n')
+        end++;
+    if (end == tmp || *end || v < OOM_SCORE_ADJ_MIN || v > OOM_SCORE_ADJ_MAX)
+        return -EINVAL;
+    t->signal->oom_score_adj = (int)v;
+    return 0;
 }
 
 /* ---- open files -------------------------------------------------------------------- */

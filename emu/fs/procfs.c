@@ -5,8 +5,9 @@
  *   /proc/PID/...       per process (proc_pid.c), for every guest task;
  *                       PID/task/TID/... the same per thread
  *   /proc/self          link to the caller's PID, thread-self to its TID
- *   /proc/meminfo, buddyinfo, slabinfo, vmstat, zoneinfo   (proc_mem.c)
- *   /proc/sys/vm/...    vmemu's own tunables (drop_caches, dirty_*)
+ *   /proc/meminfo, buddyinfo, slabinfo, vmstat, zoneinfo   (proc_mem.c), swaps
+ *   /proc/sys/vm/...    vmemu's own tunables (drop_caches, dirty_*, swappiness,
+ *                       page-cluster)
  *
  * Any other name is ENOENT. Files are rendered when read (seq_file
  * semantics: a reader that rewinds sees the current text). Nodes carry
@@ -37,6 +38,7 @@
 #include "mm/pagemap.h"
 #include "mm/seq.h"
 #include "mm/slab.h"
+#include "mm/swap.h"
 #include "mm/writeback.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -50,6 +52,11 @@ static int dirty_background_ratio_store(const char *buf, size_t len);
 static void dirty_expire_centisecs_show(struct task *t, struct seq *s);
 static int dirty_expire_centisecs_store(const char *buf, size_t len);
 void proc_buddyinfo_show(struct task *t, struct seq *s);
+static void swaps_file_show(struct task *t, struct seq *s);
+static void swappiness_show(struct task *t, struct seq *s);
+static int swappiness_store(const char *buf, size_t len);
+static void page_cluster_show(struct task *t, struct seq *s);
+static int page_cluster_store(const char *buf, size_t len);
 
 struct proc_entry {
     const char *name;
@@ -61,14 +68,16 @@ struct proc_entry {
 /* /proc/NAME, in name order. */
 static const struct proc_entry proc_files[] = {
     {"buddyinfo", proc_buddyinfo_show, NULL}, {"meminfo", proc_meminfo_show, NULL},
-    {"slabinfo", proc_slabinfo_show, NULL},   {"vmstat", proc_vmstat_show, NULL},
-    {"zoneinfo", proc_zoneinfo_show, NULL},
+    {"slabinfo", proc_slabinfo_show, NULL},   {"swaps", swaps_file_show, NULL},
+    {"vmstat", proc_vmstat_show, NULL},       {"zoneinfo", proc_zoneinfo_show, NULL},
 };
 /* /proc/sys/vm/NAME. */
 static const struct proc_entry sysctl_vm[] = {
     {"dirty_background_ratio", dirty_background_ratio_show, dirty_background_ratio_store},
     {"dirty_expire_centisecs", dirty_expire_centisecs_show, dirty_expire_centisecs_store},
     {"drop_caches", drop_caches_show, drop_caches_store},
+    {"page-cluster", page_cluster_show, page_cluster_store},
+    {"swappiness", swappiness_show, swappiness_store},
 };
 #define NR_PROC_FILES (int)(sizeof(proc_files) / sizeof(proc_files[0]))
 #define NR_SYSCTL_VM (int)(sizeof(sysctl_vm) / sizeof(sysctl_vm[0]))
@@ -147,6 +156,38 @@ static int dirty_expire_centisecs_store(const char *buf, size_t len)
     if (!err)
         err = vm_sysctl_set(VM_DIRTY_EXPIRE_CENTISECS, (unsigned long)v);
     return err;
+}
+
+static void swaps_file_show(struct task *t, struct seq *s)
+{
+    (void)t;
+    swaps_show(s);
+}
+
+static void swappiness_show(struct task *t, struct seq *s)
+{
+    (void)t;
+    seq_printf(s, "%u\n", swap_sysctl_get(VM_SWAPPINESS));
+}
+
+static int swappiness_store(const char *buf, size_t len)
+{
+    long v;
+    int err = parse_int(buf, len, 0, 200, &v);
+    return err ? err : swap_sysctl_set(VM_SWAPPINESS, (unsigned long)v);
+}
+
+static void page_cluster_show(struct task *t, struct seq *s)
+{
+    (void)t;
+    seq_printf(s, "%u\n", swap_sysctl_get(VM_PAGE_CLUSTER));
+}
+
+static int page_cluster_store(const char *buf, size_t len)
+{
+    long v;
+    int err = parse_int(buf, len, 0, 31, &v);
+    return err ? err : swap_sysctl_set(VM_PAGE_CLUSTER, (unsigned long)v);
 }
 
 void proc_buddyinfo_show(struct task *t, struct seq *s)

@@ -125,6 +125,7 @@ static int copy_signal(struct task *p, struct task *parent, uint64_t flags)
     memcpy(s->rlim, ps->rlim, sizeof(s->rlim));
     s->pgrp = ps->pgrp;
     s->session = ps->session;
+    s->oom_score_adj = ps->oom_score_adj;
     s->has_child_subreaper = ps->has_child_subreaper || ps->is_child_subreaper;
     s->live = 1;
     s->threads_made = 1;

@@ -36,6 +36,7 @@
 #include "emu/trace/trace.h"
 #include "mm/arch.h"
 #include "mm/fault.h"
+#include "mm/swap.h"
 
 #define VIRTUAL_EPOCH_NS (1767225600ULL * 1000000000ULL) /* 2026-01-01 00:00:00 UTC */
 #define VCLOCK_STEP_NS 1000ULL                           /* what one clock query takes */
@@ -177,6 +178,21 @@ void arch_account_fault(struct mm_struct *mm, bool major)
     else
         current->min_flt++;
     progress_tick();
+}
+
+/*
+ * kswapd (mm/vmscan.c) is a kernel thread of this one CPU: woken, it runs
+ * at the woken task's next preemption point, as Linux's wakeup
+ * preemption would run it there. A wake-up inside a system call or a fault
+ * handled in the run loop stops the CPU once the call returns; one inside
+ * the TLB-fill hook cannot stop the CPU, so the hook refuses its fill and
+ * the CPU stops on the access (emu/cpu.c). run_current() then runs
+ * kswapd_run() before the guest goes on. Nothing depends on host time.
+ */
+void arch_wake_kswapd(void)
+{
+    if (current && !cpu_in_fill(current->cpu))
+        cpu_request_stop(current->cpu);
 }
 
 /* mm/'s clock for dirty-page expiry: the wall clock the guest sees. */
@@ -375,10 +391,29 @@ static void handle_trap(struct task *t, const struct cpu_trap *trap)
     force_sig_fault(t, sig, code, (sig == SIGFPE || sig == SIGILL) ? trap->ip : 0);
 }
 
+/* Is a process other than t's on its way out (killed, exiting)? */
+static bool other_process_dying(const struct task *t)
+{
+    for (struct task *u = next_task(NULL); u; u = next_task(u))
+        if (u->tgid != t->tgid && u->state != TASK_ZOMBIE && u->state != TASK_DEAD &&
+            (fatal_signal_pending(u) || u->exiting))
+            return true;
+    return false;
+}
+
 /* A fault handle_mm_fault refused: the signal Linux sends for it. */
 static void fault_failed(struct task *t, const struct cpu_fault *f, const struct fault_result *r)
 {
     if (r->kind == FAULT_OOM) {
+        /* The OOM killer chose this process: SIGKILL is on its way. */
+        if (fatal_signal_pending(t))
+            return;
+        /* Another process is dying: let it run and give its memory back, then fault again. */
+        if (other_process_dying(t) && !list_empty(&runqueue)) {
+            t->need_resched = true;
+            cpu_set(t->cpu, CPU_RIP, f->ip);
+            return;
+        }
         fprintf(stderr, "vmemu: out of memory: killed %s[%d]\n", t->comm, t->tgid);
         force_sig(t, SIGKILL);
         return;
@@ -517,6 +552,7 @@ static void run_current(struct task *t)
     unsigned spurious = 0;
     syscalls_in_slice = 0;
     for (;;) {
+        kswapd_run(); /* woken since the last stop: it runs before the guest goes on */
         exit_to_user_mode(t);
         if (t->state != TASK_RUNNING)
             return;
@@ -649,6 +685,7 @@ int kernel_run(struct task *init)
         if (t) {
             run_current(t);
             put_prev(cpu, t);
+            kswapd_run(); /* an exit or a sleep may have woken it */
         }
         t = NULL;
         while (!t) {

@@ -24,6 +24,7 @@
 #include "emu/trace/trace.h"
 #include "mm/mmap.h"
 #include "mm/mmzone.h"
+#include "mm/swap.h"
 #include "mm/uaccess.h"
 
 #define ARCH_SET_GS 0x1001
@@ -363,8 +364,11 @@ static long sys_sysinfo(struct task *t, const uint64_t a[6])
     struct sysinfo si;
     memset(&si, 0, sizeof(si));
     si.uptime = (long)(ktime_get_ns() / 1000000000ULL);
-    si.totalram = phys_ram_bytes();
+    /* Linux's si_meminfo and si_swapinfo: the same figures as MemTotal, MemFree, SwapTotal... */
+    si.totalram = totalram_pages() * PAGE_SIZE;
     si.freeram = nr_free_pages() * PAGE_SIZE;
+    si.totalswap = total_swap_pages() * PAGE_SIZE;
+    si.freeswap = nr_swap_pages() * PAGE_SIZE;
     for (struct task *u = next_task(NULL); u; u = next_task(u))
         si.procs += u->state != TASK_DEAD;
     si.mem_unit = 1;

@@ -33,6 +33,7 @@
 #include "mm/mmap.h"
 #include "mm/pagemap.h"
 #include "mm/slab.h"
+#include "mm/swap.h"
 #include "mm/uaccess.h"
 #include "mm/vma_tree.h"
 #include "mm/writeback.h"
@@ -435,6 +436,16 @@ static void observe_pagecache(void *ctx, const struct pagecache_event *ev)
 
 static struct pagecache_observer task_pagecache_observer = {observe_pagecache, NULL};
 
+/* Direct reclaim runs for the task whose allocation needed memory; kswapd for nobody's. */
+static void observe_reclaim(void *ctx, const struct reclaim_event *ev)
+{
+    (void)ctx;
+    trace_reclaim(kernel_tracer, ev->kswapd ? NULL : current,
+                  ev); /* kswapd: pid 0, a kernel thread */
+}
+
+static struct reclaim_observer task_reclaim_observer = {observe_reclaim, NULL};
+
 /* The observer every traced mm gets (fork and exec give new mms one too). */
 const struct mm_observer *task_mm_observer(const struct task *t)
 {
@@ -448,6 +459,7 @@ void task_set_tracer(struct task *t, struct tracer *tr)
     if (t->mm)
         t->mm->observer = task_mm_observer(t);
     pagecache_set_observer(trace_wants(tr, TRACE_PAGECACHE) ? &task_pagecache_observer : NULL);
+    reclaim_set_observer(trace_wants(tr, TRACE_RECLAIM) ? &task_reclaim_observer : NULL);
 }
 
 int task_exec(struct task *t, const char *path, const char *execfn, char *const argv[],

@@ -152,6 +152,8 @@ struct signal_struct {
     struct list_head posix_timers;
     int next_timer_id;
     struct task *leader;
+    int oom_score_adj; /* /proc/PID/oom_score_adj: -1000 (never chosen) .. 1000 */
+    bool oom_killed;   /* the OOM killer sent it SIGKILL */
 };
 
 enum task_state {

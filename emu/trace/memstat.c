@@ -13,6 +13,7 @@
 #include "emu/kernel/task.h"
 #include "emu/trace/sampler.h"
 #include "emu/trace/trace.h"
+#include "mm/swap.h"
 #include "mm/vmstat.h"
 
 static void rss_json(FILE *out)
@@ -53,12 +54,12 @@ static void memory_fields(FILE *out, bool jsonl, void *arg)
     unsigned long slab = c->node[NR_SLAB_RECLAIMABLE] + c->node[NR_SLAB_UNRECLAIMABLE];
     const char *fmt = jsonl ? ",\"total\":%lu,\"free\":%lu,\"anon\":%lu,\"file\":%lu,\"shmem\":%lu,"
                               "\"dirty\":%lu,\"writeback\":%lu,\"slab\":%lu,\"pagetables\":%lu,"
-                              "\"swap\":0"
+                              "\"swap\":%lu"
                             : " total=%lu free=%lu anon=%lu file=%lu shmem=%lu dirty=%lu "
-                              "writeback=%lu slab=%lu pagetables=%lu swap=0";
+                              "writeback=%lu slab=%lu pagetables=%lu swap=%lu";
     fprintf(out, fmt, totalram_pages(), free, c->node[NR_ANON_MAPPED], c->node[NR_FILE_PAGES],
             c->node[NR_SHMEM], c->node[NR_FILE_DIRTY], c->node[NR_WRITEBACK], slab,
-            c->node[NR_PAGETABLE]);
+            c->node[NR_PAGETABLE], total_swap_pages() - nr_swap_pages());
     if (jsonl) {
         rss_json(out);
         zones_json(out);

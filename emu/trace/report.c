@@ -12,6 +12,7 @@
 #include "mm/fs.h"
 #include "mm/mmap.h"
 #include "mm/mmzone.h"
+#include "mm/swap.h"
 #include "mm/vmstat.h"
 
 /* Linux's print_vma_addr: " in file[start+size]" when ip is in a file mapping. */
@@ -129,6 +130,37 @@ static void report_pagecache(void)
             c.events[PGREADAHEAD], c.node[NR_DIRTIED], c.node[NR_WRITTEN]);
 }
 
+/*
+ * When memory ran short: what reclaim scanned and freed (by kswapd and by
+ * allocations themselves), what went to swap and came back, and the OOM
+ * killer's victims. Nothing when reclaim never ran.
+ */
+static void report_reclaim(void)
+{
+    struct vm_counts c;
+    vm_counts_collect(&c);
+    unsigned long *e = c.events;
+    unsigned long stalls = e[ALLOCSTALL_DMA] + e[ALLOCSTALL_DMA32] + e[ALLOCSTALL_NORMAL];
+    if (e[PGSCAN_KSWAPD] + e[PGSCAN_DIRECT] + e[OOM_KILL] + e[PSWPOUT] + e[PSWPIN] == 0)
+        return;
+    fprintf(stderr,
+            "vmemu: reclaim: %lu pages scanned, %lu freed (kswapd %lu in %lu runs, direct %lu "
+            "in %lu stalls), %lu file refaults\n",
+            e[PGSCAN_KSWAPD] + e[PGSCAN_DIRECT], e[PGSTEAL_KSWAPD] + e[PGSTEAL_DIRECT],
+            e[PGSTEAL_KSWAPD], e[PAGEOUTRUN], e[PGSTEAL_DIRECT], stalls,
+            c.node[WORKINGSET_REFAULT_FILE]);
+    if (total_swap_pages() || e[PSWPOUT])
+        fprintf(stderr,
+                "vmemu: swap: %lu pages out, %lu in (%lu read ahead), %lu anon refaults, "
+                "%lu of %lu KiB used at exit\n",
+                e[PSWPOUT], e[PSWPIN], e[SWAP_RA], c.node[WORKINGSET_REFAULT_ANON],
+                (total_swap_pages() - nr_swap_pages()) << (PAGE_SHIFT - 10),
+                total_swap_pages() << (PAGE_SHIFT - 10));
+    if (e[OOM_KILL])
+        fprintf(stderr, "vmemu: oom killer: %lu process%s killed\n", e[OOM_KILL],
+                e[OOM_KILL] == 1 ? "" : "es");
+}
+
 static unsigned long pgalloc_start;
 
 void report_mark_start(void)
@@ -189,4 +221,5 @@ void report_summary(int status, double wall)
         }
     }
     report_pagecache();
+    report_reclaim();
 }

@@ -25,6 +25,7 @@
 #include "mm/fs.h"
 #include "mm/mmap.h"
 #include "mm/pagemap.h"
+#include "mm/swap.h"
 
 #define MAX_CHANGES 64
 
@@ -75,9 +76,10 @@ int trace_parse_categories(const char *list, unsigned int *cats, const char **ba
     static const struct {
         const char *name;
         unsigned int bit;
-    } names[] = {{"fault", TRACE_FAULT},         {"mm", TRACE_MM},     {"syscall", TRACE_SYSCALL},
-                 {"pagecache", TRACE_PAGECACHE}, {"proc", TRACE_PROC}, {"access", TRACE_ACCESS},
-                 {"memory", TRACE_MEMORY},       {"all", TRACE_ALL}};
+    } names[] = {
+        {"fault", TRACE_FAULT},         {"mm", TRACE_MM},           {"syscall", TRACE_SYSCALL},
+        {"pagecache", TRACE_PAGECACHE}, {"proc", TRACE_PROC},       {"access", TRACE_ACCESS},
+        {"memory", TRACE_MEMORY},       {"reclaim", TRACE_RECLAIM}, {"all", TRACE_ALL}};
     static char culprit[64];
     *cats = 0;
     const char *p = list;
@@ -633,6 +635,78 @@ static void pagecache_one(struct tracer *tr, struct task *t, const struct pageca
 void trace_pagecache(struct tracer *tr, struct task *t, const struct pagecache_event *ev)
 {
     for_each_tracer(tr, TRACE_PAGECACHE) pagecache_one(tr, t, ev);
+}
+
+/* ---- reclaim ------------------------------------------------------------------------- */
+
+static const char *const reclaim_op_names[] = {
+    [RECLAIM_PASS] = "pass",
+    [RECLAIM_SWAPOUT] = "swapout",
+    [RECLAIM_SWAPIN] = "swapin",
+    [RECLAIM_OOM] = "oom",
+};
+
+static void reclaim_pass_fields(FILE *out, bool jsonl, const struct reclaim_event *ev)
+{
+    fprintf(out,
+            jsonl ? ",\"who\":\"%s\",\"priority\":%d,\"scanned_anon\":%lu,\"scanned_file\":%lu,"
+                    "\"reclaimed_anon\":%lu,\"reclaimed_file\":%lu,\"free_before\":%lu,"
+                    "\"free_after\":%lu"
+                  : " who=%s priority=%d scanned_anon=%lu scanned_file=%lu reclaimed_anon=%lu "
+                    "reclaimed_file=%lu free=%lu->%lu",
+            ev->who, ev->priority, ev->scanned_anon, ev->scanned_file, ev->reclaimed_anon,
+            ev->reclaimed_file, ev->free_before, ev->free_after);
+}
+
+/* The victim as the kernel's report line names it (sizes in kB). */
+static void reclaim_oom_fields(FILE *out, bool jsonl, const struct reclaim_event *ev)
+{
+    unsigned long k = PAGE_SIZE >> 10;
+    if (jsonl) {
+        fprintf(out, ",\"victim\":%d,\"comm\":", ev->pid);
+        trace_json_string(out, ev->comm);
+    } else {
+        fprintf(out, " victim=%d comm=%s", ev->pid, ev->comm);
+    }
+    fprintf(out,
+            jsonl ? ",\"total_vm_kb\":%lu,\"anon_rss_kb\":%lu,\"file_rss_kb\":%lu,"
+                    "\"shmem_rss_kb\":%lu,\"swapents\":%lu,\"pgtables_kb\":%lu,"
+                    "\"oom_score_adj\":%d"
+                  : " total_vm=%lukB anon_rss=%lukB file_rss=%lukB shmem_rss=%lukB swapents=%lu "
+                    "pgtables=%lukB oom_score_adj=%d",
+            ev->total_vm * k, ev->anon_rss * k, ev->file_rss * k, ev->shmem_rss * k, ev->swapents,
+            ev->pgtables_bytes >> 10, ev->oom_score_adj);
+}
+
+static void reclaim_one(struct tracer *tr, struct task *t, const struct reclaim_event *ev)
+{
+    bool jsonl = tr->jsonl;
+    event_begin(tr, t, "reclaim");
+    fprintf(tr->out, jsonl ? ",\"op\":\"%s\"" : " %-7s", reclaim_op_names[ev->op]);
+    switch (ev->op) {
+    case RECLAIM_PASS:
+        reclaim_pass_fields(tr->out, jsonl, ev);
+        break;
+    case RECLAIM_SWAPOUT:
+        fprintf(tr->out, jsonl ? ",\"pfn\":%lu,\"slot\":%lu" : " pfn=0x%lx slot=%lu", ev->pfn,
+                ev->slot);
+        break;
+    case RECLAIM_SWAPIN:
+        fprintf(tr->out,
+                jsonl ? ",\"pfn\":%lu,\"slot\":%lu,\"readahead\":%lu"
+                      : " pfn=0x%lx slot=%lu readahead=%lu",
+                ev->pfn, ev->slot, ev->ra_pages);
+        break;
+    case RECLAIM_OOM:
+        reclaim_oom_fields(tr->out, jsonl, ev);
+        break;
+    }
+    fputs(jsonl ? "}\n" : "\n", tr->out);
+}
+
+void trace_reclaim(struct tracer *tr, struct task *t, const struct reclaim_event *ev)
+{
+    for_each_tracer(tr, TRACE_RECLAIM) reclaim_one(tr, t, ev);
 }
 
 /* ---- processes ---------------------------------------------------------------------- */

@@ -23,11 +23,12 @@ enum trace_category {
     TRACE_MM = 1u << 1,
     TRACE_SYSCALL = 1u << 2,
     TRACE_PAGECACHE = 1u << 3,
-    TRACE_PROC = 1u << 4,   /* fork, exec, renames, signals; exits are always traced */
-    TRACE_ACCESS = 1u << 5, /* access samples (only while sampling is on) */
-    TRACE_MEMORY = 1u << 6, /* memory counters and the frame map */
+    TRACE_PROC = 1u << 4,    /* fork, exec, renames, signals; exits are always traced */
+    TRACE_ACCESS = 1u << 5,  /* access samples (only while sampling is on) */
+    TRACE_MEMORY = 1u << 6,  /* memory counters and the frame map */
+    TRACE_RECLAIM = 1u << 7, /* reclaim passes, swap-out and swap-in, OOM kills */
     TRACE_ALL = TRACE_FAULT | TRACE_MM | TRACE_SYSCALL | TRACE_PAGECACHE | TRACE_PROC |
-                TRACE_ACCESS | TRACE_MEMORY,
+                TRACE_ACCESS | TRACE_MEMORY | TRACE_RECLAIM,
 };
 
 struct task;
@@ -60,6 +61,9 @@ void trace_syscall_enter(struct tracer *tr, struct task *t, uint64_t nr, const u
 void trace_syscall(struct tracer *tr, struct task *t, uint64_t nr, const uint64_t a[6], long ret);
 /* A page-cache event: a read() or write() of a page, a readahead window, writeback... */
 void trace_pagecache(struct tracer *tr, struct task *t, const struct pagecache_event *ev);
+struct reclaim_event;
+/* What reclaim did (mm/swap.h's reclaim_event): a pass, a swap-out or swap-in, an OOM kill. */
+void trace_reclaim(struct tracer *tr, struct task *t, const struct reclaim_event *ev);
 /* Processes: a new task (fork, clone), a new program, signals taken, a task's end. */
 void trace_task_new(struct tracer *tr, struct task *parent, struct task *child,
                     unsigned long flags);

@@ -56,6 +56,20 @@ uint64_t arch_now_ns(void)
     return 0;
 }
 
+/* No scheduler: kswapd never runs, direct reclaim does the work. */
+void arch_wake_kswapd(void) {}
+
+/* No processes: the OOM killer finds nobody to kill and the allocation fails. */
+void arch_for_each_oom_task(bool (*fn)(const struct oom_task *t, void *arg), void *arg)
+{
+    (void)fn, (void)arg;
+}
+
+void arch_oom_kill(const struct oom_task *t)
+{
+    (void)t;
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;

@@ -89,11 +89,12 @@ static void shuffle(struct page **v, size_t n, unsigned long seed)
 }
 
 /* Take every order-0 page the given flags can reach, until NULL. */
+/* Take every page gfp allows, the reserve below min included (the buddy allocator is on test). */
 static size_t drain(gfp_t gfp, struct page **out, size_t cap)
 {
     size_t n = 0;
     struct page *p;
-    while ((p = alloc_pages(gfp, 0)) != NULL) {
+    while ((p = alloc_pages(gfp | __GFP_MEMALLOC, 0)) != NULL) {
         assert_true(n < cap);
         out[n++] = p;
     }
@@ -465,7 +466,7 @@ static void test_exhaustion(void **state)
     const unsigned int pattern[] = {3, 0, 5, 1, 0, 2};
     for (size_t i = 0;; i++) {
         unsigned int o = pattern[i % 6];
-        struct page *p = alloc_pages(GFP_KERNEL, o);
+        struct page *p = alloc_pages(GFP_KERNEL | __GFP_MEMALLOC, o);
         if (!p)
             break;
         pages[n] = p;
@@ -474,7 +475,7 @@ static void test_exhaustion(void **state)
     }
     /* The mix stopped at the first failure; now mop up with order 0. */
     struct page *p;
-    while ((p = alloc_page(GFP_KERNEL)) != NULL) {
+    while ((p = alloc_page(GFP_KERNEL | __GFP_MEMALLOC)) != NULL) {
         pages[n] = p;
         orders[n++] = 0;
         taken++;
@@ -519,12 +520,13 @@ static void test_zone_selection_and_fallback(void **state)
     unsigned long dma_free = dma->free_pages;
     size_t n = 0;
     while (dma32->free_pages) {
-        pages[n] = alloc_page(__GFP_DMA32);
+        pages[n] = alloc_page(__GFP_DMA32 | __GFP_MEMALLOC);
         assert_ptr_equal(page_zone(pages[n]), dma32);
         n++;
     }
     assert_int_equal(dma->free_pages, dma_free); /* DMA untouched so far */
-    struct page *fb1 = alloc_page(__GFP_DMA32), *fb2 = alloc_page(GFP_KERNEL);
+    struct page *fb1 = alloc_page(__GFP_DMA32 | __GFP_MEMALLOC),
+                *fb2 = alloc_page(GFP_KERNEL | __GFP_MEMALLOC);
     assert_ptr_equal(page_zone(fb1), dma);
     assert_ptr_equal(page_zone(fb2), dma);
     __free_page(fb1);
@@ -564,9 +566,12 @@ static void test_normal_zone(void **state)
     assert_true(page_to_pfn(q) < ZONE_DMA32_END_PFN);
     __free_page(q);
 
-    /* Normal's only block gone: the next GFP_KERNEL order-10 comes from DMA32. */
+    /*
+     * Normal's only block gone: the next GFP_KERNEL order-10 comes from
+     * DMA32. (The first takes all of Normal, its reserve included.)
+     */
     __free_page(p);
-    struct page *big = alloc_pages(GFP_KERNEL, MAX_ORDER - 1);
+    struct page *big = alloc_pages(GFP_KERNEL | __GFP_MEMALLOC, MAX_ORDER - 1);
     assert_ptr_equal(page_zone(big), normal);
     struct page *big2 = alloc_pages(GFP_KERNEL, MAX_ORDER - 1);
     assert_ptr_equal(page_zone(big2), zone_of(ZONE_DMA32));
@@ -768,9 +773,10 @@ static const char *stderr_of(void (*fn)(struct page *), struct page *page)
     return out;
 }
 
+/* The raw free: put_page takes a page off its LRU list first, as Linux's folio_put does. */
 static void put(struct page *page)
 {
-    put_page(page);
+    __free_page(page);
 }
 
 static void put_order2(struct page *page)

@@ -341,7 +341,7 @@ static void test_init_without_memory(void **state)
     struct page **pages = calloc(cap, sizeof(*pages));
     size_t n = 0;
     struct page *p;
-    while ((p = alloc_page(GFP_KERNEL)) != NULL)
+    while ((p = alloc_page(GFP_KERNEL | __GFP_MEMALLOC)) != NULL)
         pages[n++] = p;
     assert_int_equal(kmem_cache_init(), -ENOMEM);
     assert_null(kmem_cache);

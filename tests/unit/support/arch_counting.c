@@ -42,3 +42,33 @@ uint64_t arch_now_ns(void)
 {
     return test_now_ns;
 }
+
+/* kswapd's wake-ups: the tests run kswapd_run() themselves where the scheduler would. */
+unsigned long test_kswapd_wakeups;
+
+void arch_wake_kswapd(void)
+{
+    test_kswapd_wakeups++;
+}
+
+/* The processes the OOM killer sees: what a test puts here. */
+struct oom_task test_oom_tasks[TEST_OOM_TASKS];
+int test_nr_oom_tasks;
+int test_oom_killed[TEST_OOM_TASKS];
+int test_nr_oom_killed;
+
+void arch_for_each_oom_task(bool (*fn)(const struct oom_task *t, void *arg), void *arg)
+{
+    for (int i = 0; i < test_nr_oom_tasks; i++)
+        if (!fn(&test_oom_tasks[i], arg))
+            return;
+}
+
+void arch_oom_kill(const struct oom_task *t)
+{
+    if (test_nr_oom_killed < TEST_OOM_TASKS)
+        test_oom_killed[test_nr_oom_killed++] = t->pid;
+    for (int i = 0; i < test_nr_oom_tasks; i++)
+        if (test_oom_tasks[i].mm == t->mm)
+            test_oom_tasks[i].dying = true;
+}

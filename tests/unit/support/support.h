@@ -16,6 +16,13 @@ extern unsigned long test_code_flushes;
 extern unsigned long test_frames_changing, test_last_changing_pfn;
 extern unsigned long test_min_flt, test_maj_flt; /* what arch_account_fault was charged */
 extern uint64_t test_now_ns;                     /* what arch_now_ns() returns */
+extern unsigned long test_kswapd_wakeups;        /* arch_wake_kswapd calls */
+/* The processes arch_for_each_oom_task shows, and the pids arch_oom_kill was given. */
+#define TEST_OOM_TASKS 8
+extern struct oom_task test_oom_tasks[TEST_OOM_TASKS];
+extern int test_nr_oom_tasks;
+extern int test_oom_killed[TEST_OOM_TASKS];
+extern int test_nr_oom_killed;
 
 /* mm_init(64 MiB) with a warm page cache, and mm_exit: cmocka setup/teardown. */
 int test_mm_setup(void **state);

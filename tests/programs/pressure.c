@@ -1,0 +1,327 @@
+/*
+ * The program tests/integration/pressure.sh runs under memory pressure.
+ * Every mode prints what it found on stdout (one line), and counters it
+ * reads from getrusage (major faults), so the script can compare native
+ * and vmemu runs and check what reclaim did.
+ *
+ *   anon MIB          map MIB of anonymous memory, write a pattern over
+ *                     every page, read it all back: "anon MIB ok" or the
+ *                     first bad page
+ *   write FILE MIB    write FILE with write() (64 KiB at a time), a pattern
+ *   mmapwrite FILE MIB   the same pattern through a MAP_SHARED mapping
+ *   mark FILE         create FILE with a line in it (written before an OOM)
+ *   hot MIB FILE      keep MIB of anonymous memory hot (touched between
+ *                     every 1 MiB read of FILE): major faults on the hot
+ *                     set while FILE streams through the cache
+ *   reread FILE       read FILE twice with read(): the KiB each pass read from
+ *                     the file system (pgpgin of /proc/vmstat)
+ *   pageout KIB       touch KIB of anonymous memory, MADV_PAGEOUT it, touch
+ *                     it again: major faults of the second touch
+ *   forkswap MIB      fill MIB, fork; the child fills MIB of its own and
+ *                     reports Swap and SwapPss of the shared mapping; both
+ *                     check the shared pattern
+ *
+ * usage: pressure MODE ARGS...
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+
+#define PAGE 4096UL
+#define MIB (1UL << 20)
+
+static long majflt(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_majflt;
+}
+
+/* The pattern of page i: every 8 bytes hold i's own value and its offset, so a swapped page shows.
+ */
+static void fill(unsigned char *page, uint64_t i)
+{
+    uint64_t *w = (uint64_t *)page;
+    for (size_t k = 0; k < PAGE / 8; k++)
+        w[k] = (i << 20) ^ (k * 0x9e3779b97f4a7c15ULL);
+}
+
+static int check(const unsigned char *page, uint64_t i)
+{
+    const uint64_t *w = (const uint64_t *)page;
+    for (size_t k = 0; k < PAGE / 8; k++)
+        if (w[k] != ((i << 20) ^ (k * 0x9e3779b97f4a7c15ULL)))
+            return -1;
+    return 0;
+}
+
+static unsigned char *map_anon(size_t bytes)
+{
+    unsigned char *p =
+        mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        perror("mmap");
+        exit(1);
+    }
+    return p;
+}
+
+/* In 16 MiB mappings, as malloc would get them: no one of them is more than RAM. */
+static int mode_anon(unsigned long mib)
+{
+    size_t pages = mib * MIB / PAGE, per = 16 * MIB / PAGE;
+    unsigned char **chunk = calloc(pages / per + 1, sizeof(*chunk));
+    for (size_t c = 0; c * per < pages; c++)
+        chunk[c] = map_anon(per * PAGE);
+#define PAGE_AT(i) (chunk[(i) / per] + (i) % per * PAGE)
+    for (size_t i = 0; i < pages; i++)
+        fill(PAGE_AT(i), i);
+    for (size_t i = 0; i < pages; i++)
+        if (check(PAGE_AT(i), i)) {
+            printf("anon %lu: page %zu is wrong\n", mib, i);
+            return 1;
+        }
+    printf("anon %lu ok\n", mib);
+    return 0;
+}
+
+static int open_or_die(const char *path, int flags)
+{
+    int fd = open(path, flags, 0644);
+    if (fd < 0) {
+        perror(path);
+        exit(1);
+    }
+    return fd;
+}
+
+static int mode_write(const char *path, unsigned long mib)
+{
+    int fd = open_or_die(path, O_WRONLY | O_CREAT | O_TRUNC);
+    static unsigned char buf[16 * PAGE];
+    size_t pages = mib * MIB / PAGE;
+    for (size_t i = 0; i < pages; i += 16) {
+        for (size_t k = 0; k < 16; k++)
+            fill(buf + k * PAGE, i + k);
+        if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
+            perror("write");
+            return 1;
+        }
+    }
+    if (close(fd)) {
+        perror("close");
+        return 1;
+    }
+    printf("write %lu ok\n", mib);
+    return 0;
+}
+
+static int mode_mmapwrite(const char *path, unsigned long mib)
+{
+    int fd = open_or_die(path, O_RDWR | O_CREAT | O_TRUNC);
+    size_t bytes = mib * MIB;
+    if (ftruncate(fd, (off_t)bytes)) {
+        perror("ftruncate");
+        return 1;
+    }
+    unsigned char *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+        perror("mmap");
+        return 1;
+    }
+    for (size_t i = 0; i < bytes / PAGE; i++)
+        fill(p + i * PAGE, i);
+    if (munmap(p, bytes) || close(fd)) {
+        perror("munmap");
+        return 1;
+    }
+    printf("mmapwrite %lu ok\n", mib);
+    return 0;
+}
+
+static int mode_mark(const char *path)
+{
+    int fd = open_or_die(path, O_WRONLY | O_CREAT | O_TRUNC);
+    static const char line[] = "written before the OOM kill\n";
+    if (write(fd, line, sizeof(line) - 1) != (ssize_t)sizeof(line) - 1 || close(fd)) {
+        perror("write");
+        return 1;
+    }
+    return 0;
+}
+
+static void touch_all(volatile unsigned char *p, size_t bytes)
+{
+    for (size_t off = 0; off < bytes; off += PAGE)
+        p[off]++;
+}
+
+static int mode_hot(unsigned long mib, const char *path)
+{
+    size_t bytes = mib * MIB;
+    unsigned char *hot = map_anon(bytes);
+    touch_all(hot, bytes);
+    int fd = open_or_die(path, O_RDONLY);
+    static unsigned char buf[MIB];
+    long before = majflt();
+    ssize_t n;
+    unsigned long chunks = 0;
+    while ((n = read(fd, buf, sizeof(buf))) > 0) {
+        touch_all(hot, bytes);
+        chunks++;
+    }
+    printf("hot %lu: %lu MiB streamed, %ld major faults on the hot set\n", mib, chunks,
+           majflt() - before);
+    return n < 0;
+}
+
+/* A counter of /proc/vmstat, or -1. */
+static long vmstat(const char *name)
+{
+    FILE *f = fopen("/proc/vmstat", "r");
+    char key[64];
+    long v, found = -1;
+    while (f && fscanf(f, "%63s %ld", key, &v) == 2)
+        if (!strcmp(key, name))
+            found = v;
+    if (f)
+        fclose(f);
+    return found;
+}
+
+/* Read the file with read(): the KiB read from its file system meanwhile (pgpgin). */
+static long read_pass(const char *path)
+{
+    long before = vmstat("pgpgin");
+    int fd = open_or_die(path, O_RDONLY);
+    static unsigned char buf[64 * PAGE];
+    while (read(fd, buf, sizeof(buf)) > 0)
+        continue;
+    close(fd);
+    return vmstat("pgpgin") - before;
+}
+
+static int mode_reread(const char *path)
+{
+    long first = read_pass(path);
+    long second = read_pass(path);
+    printf("reread: %ld KiB read, then %ld KiB\n", first, second);
+    return 0;
+}
+
+static int mode_pageout(unsigned long kib)
+{
+    size_t bytes = kib << 10;
+    unsigned char *p = map_anon(bytes);
+    for (size_t i = 0; i < bytes / PAGE; i++)
+        fill(p + i * PAGE, i);
+    if (madvise(p, bytes, MADV_PAGEOUT)) {
+        perror("madvise");
+        return 1;
+    }
+    long before = majflt();
+    for (size_t i = 0; i < bytes / PAGE; i++)
+        if (check(p + i * PAGE, i)) {
+            printf("pageout: page %zu is wrong\n", i);
+            return 1;
+        }
+    printf("pageout %lu KiB: %ld major faults\n", kib, majflt() - before);
+    return 0;
+}
+
+/* Swap and SwapPss of the mapping that starts at start, from /proc/self/smaps (KiB). */
+static void smaps_swap(const void *start, long *swap, long *swap_pss)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    char line[256];
+    int in = 0;
+    *swap = *swap_pss = -1;
+    while (f && fgets(line, sizeof(line), f)) {
+        unsigned long lo;
+        char dash;
+        if (sscanf(line, "%lx%c", &lo, &dash) == 2 && dash == '-')
+            in = lo == (unsigned long)start;
+        else if (in)
+            sscanf(line, "Swap: %ld", swap), sscanf(line, "SwapPss: %ld", swap_pss);
+    }
+    if (f)
+        fclose(f);
+}
+
+/*
+ * MIB filled, then a fork: the child fills as much again of its own, which
+ * pushes the shared pages out, then reports Swap and SwapPss of the
+ * shared mapping (a slot two processes name counts half in SwapPss) and
+ * checks it; the parent checks it too once the child is gone.
+ */
+static int mode_forkswap(unsigned long mib)
+{
+    size_t pages = mib * MIB / PAGE;
+    unsigned char *shared = map_anon(pages * PAGE);
+    for (size_t i = 0; i < pages; i++)
+        fill(shared + i * PAGE, i);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        return 1;
+    }
+    if (pid == 0) {
+        unsigned char *own = map_anon(pages * PAGE);
+        for (size_t i = 0; i < pages; i++)
+            fill(own + i * PAGE, i + pages);
+        long swap, swap_pss;
+        smaps_swap(shared, &swap, &swap_pss);
+        for (size_t i = 0; i < pages; i++)
+            if (check(shared + i * PAGE, i)) {
+                printf("forkswap child: page %zu is wrong\n", i);
+                _exit(1);
+            }
+        printf("forkswap child: intact, Swap %ld kB, SwapPss %ld kB\n", swap, swap_pss);
+        fflush(stdout);
+        _exit(0);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid || status != 0)
+        return 1;
+    for (size_t i = 0; i < pages; i++)
+        if (check(shared + i * PAGE, i)) {
+            printf("forkswap parent: page %zu is wrong\n", i);
+            return 1;
+        }
+    printf("forkswap parent: intact\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 3 && !strcmp(argv[1], "anon"))
+        return mode_anon(strtoul(argv[2], NULL, 10));
+    if (argc >= 4 && !strcmp(argv[1], "write"))
+        return mode_write(argv[2], strtoul(argv[3], NULL, 10));
+    if (argc >= 4 && !strcmp(argv[1], "mmapwrite"))
+        return mode_mmapwrite(argv[2], strtoul(argv[3], NULL, 10));
+    if (argc >= 3 && !strcmp(argv[1], "mark"))
+        return mode_mark(argv[2]);
+    if (argc >= 4 && !strcmp(argv[1], "hot"))
+        return mode_hot(strtoul(argv[2], NULL, 10), argv[3]);
+    if (argc >= 3 && !strcmp(argv[1], "reread"))
+        return mode_reread(argv[2]);
+    if (argc >= 3 && !strcmp(argv[1], "forkswap"))
+        return mode_forkswap(strtoul(argv[2], NULL, 10));
+    if (argc >= 3 && !strcmp(argv[1], "pageout"))
+        return mode_pageout(strtoul(argv[2], NULL, 10));
+    fprintf(stderr,
+            "usage: pressure anon|write|mmapwrite|mark|hot|reread|pageout|forkswap ARGS...\n");
+    return 2;
+}
