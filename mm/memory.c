@@ -441,6 +441,8 @@ static enum fault_kind do_swap_page(struct vm_area_struct *vma, unsigned long ad
     page_add_anon_rmap(page, vma, addr, exclusive);
     res->pfn = page_to_pfn(page);
     *pte = pfn_pte(res->pfn, prot);
+    if (pte_swp_soft_dirty(orig) || pte_dirty(*pte))
+        *pte = pte_mksoft_dirty(*pte); /* written since the last clear, or now */
     if (vma->vm_flags & VM_LOCKED)
         mlock_page(page);
     if ((flags & FAULT_FLAG_WRITE) && !exclusive && (vma->vm_flags & VM_WRITE)) {

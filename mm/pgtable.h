@@ -161,6 +161,7 @@ typedef struct {
 #define SWP_TYPE_BITS 5
 #define SWP_OFFSET_FIRST_BIT 9 /* above _PAGE_PROTNONE */
 #define SWP_OFFSET_SHIFT (SWP_OFFSET_FIRST_BIT + SWP_TYPE_BITS)
+#define _PAGE_SWP_SOFT_DIRTY (1ULL << 1)
 #define _PAGE_SWP_EXCLUSIVE (1ULL << 3)
 
 static inline swp_entry_t swp_entry(unsigned int type, unsigned long offset)
@@ -202,6 +203,19 @@ static inline pte_t pte_swp_mkexclusive(pte_t pte)
 static inline pte_t pte_swp_clear_exclusive(pte_t pte)
 {
     return pte & ~_PAGE_SWP_EXCLUSIVE;
+}
+/* Soft-dirty kept across a swap-out, so pagemap and clear_refs 4 see it. */
+static inline bool pte_swp_soft_dirty(pte_t pte)
+{
+    return pte & _PAGE_SWP_SOFT_DIRTY;
+}
+static inline pte_t pte_swp_mksoft_dirty(pte_t pte)
+{
+    return pte | _PAGE_SWP_SOFT_DIRTY;
+}
+static inline pte_t pte_swp_clear_soft_dirty(pte_t pte)
+{
+    return pte & ~_PAGE_SWP_SOFT_DIRTY;
 }
 
 /* Protection bits for a leaf entry (Linux's pgprot_t). */

@@ -366,6 +366,8 @@ static bool unmap_anon_one(struct page *page, struct mm_struct *mm, pte_t *pte)
         pte_t swp = swp_entry_to_pte(entry);
         if (PageFlag(page, PG_anon_exclusive))
             swp = pte_swp_mkexclusive(swp);
+        if (pte_soft_dirty(pteval))
+            swp = pte_swp_mksoft_dirty(swp);
         ClearPageFlag(page, PG_anon_exclusive);
         if (pte_dirty(pteval))
             SetPageFlag(page, PG_dirty);

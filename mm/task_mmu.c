@@ -47,6 +47,13 @@ static uint64_t pte_entry(struct vm_area_struct *vma, unsigned long addr, bool s
             e |= PM_FILE;
         if (page && page->mapcount == 1)
             e |= PM_MMAP_EXCLUSIVE;
+    } else if (is_swap_pte(pte)) {
+        swp_entry_t entry = pte_to_swp_entry(pte);
+        e = PM_SWAP;
+        if (show_pfn)
+            e |= swp_type(entry) | ((uint64_t)swp_offset(entry) << PM_SWAP_OFFSET_SHIFT);
+        if (pte_swp_soft_dirty(pte))
+            e |= PM_SOFT_DIRTY;
     } else if (!pte_none(pte)) {
         e = marker_entry(pte, show_pfn);
     }
@@ -80,6 +87,8 @@ struct clear_ctx {
 static void clear_one(pte_t *pte, unsigned long addr, void *arg)
 {
     struct clear_ctx *c = arg;
+    if (c->type == CLEAR_REFS_SOFT_DIRTY && is_swap_pte(*pte))
+        *pte = pte_swp_clear_soft_dirty(*pte);
     if (!pte_present(*pte))
         return;
     if (c->type == CLEAR_REFS_SOFT_DIRTY) {
