@@ -1,0 +1,171 @@
+/*
+ * Replayed address spaces (check_vmamap.h). Maps are small (tens of
+ * VMAs), so a sorted array with linear edits is plenty; a change first
+ * cuts its range out of whatever it overlaps (keeping the pieces outside,
+ * with their file offsets moved along) and then puts the new VMA in.
+ */
+#include "emu/trace/check_vmamap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct vmamap_proc {
+    int pid;
+    struct vmamap_vma *v;
+    size_t n, cap;
+};
+
+void vmamap_init(struct vmamap *m)
+{
+    memset(m, 0, sizeof(*m));
+}
+
+void vmamap_free(struct vmamap *m)
+{
+    for (size_t i = 0; i < m->nprocs; i++)
+        free(m->procs[i].v);
+    for (size_t i = 0; i < m->nnames; i++)
+        free(m->names[i]);
+    free(m->procs);
+    free(m->names);
+    vmamap_init(m);
+}
+
+static bool grow(void **v, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    size_t c = *cap ? *cap * 2 : 16;
+    while (c < need)
+        c *= 2;
+    void *p = realloc(*v, c * size);
+    if (!p)
+        return false;
+    *v = p;
+    *cap = c;
+    return true;
+}
+
+static const char *intern(struct vmamap *m, const char *name)
+{
+    for (size_t i = 0; i < m->nnames; i++)
+        if (!strcmp(m->names[i], name))
+            return m->names[i];
+    char *copy = strdup(name);
+    if (!copy || !grow((void **)&m->names, &m->names_cap, m->nnames + 1, sizeof(char *))) {
+        free(copy);
+        m->out_of_memory = true;
+        return "";
+    }
+    return m->names[m->nnames++] = copy;
+}
+
+static struct vmamap_proc *find_proc(const struct vmamap *m, int pid)
+{
+    for (size_t i = 0; i < m->nprocs; i++)
+        if (m->procs[i].pid == pid)
+            return &m->procs[i];
+    return NULL;
+}
+
+static struct vmamap_proc *get_proc(struct vmamap *m, int pid)
+{
+    struct vmamap_proc *p = find_proc(m, pid);
+    if (p)
+        return p;
+    if (!grow((void **)&m->procs, &m->cap, m->nprocs + 1, sizeof(*m->procs))) {
+        m->out_of_memory = true;
+        return NULL;
+    }
+    p = &m->procs[m->nprocs++];
+    memset(p, 0, sizeof(*p));
+    p->pid = pid;
+    return p;
+}
+
+/* Put vma at index i, moving the rest up. */
+static bool insert_at(struct vmamap *m, struct vmamap_proc *p, size_t i, struct vmamap_vma vma)
+{
+    if (!grow((void **)&p->v, &p->cap, p->n + 1, sizeof(*p->v))) {
+        m->out_of_memory = true;
+        return false;
+    }
+    memmove(&p->v[i + 1], &p->v[i], (p->n - i) * sizeof(*p->v));
+    p->v[i] = vma;
+    p->n++;
+    return true;
+}
+
+/* Cut [start, end) out of p's map, keeping the parts of VMAs outside it. */
+static void cut(struct vmamap *m, struct vmamap_proc *p, uint64_t start, uint64_t end)
+{
+    for (size_t i = 0; i < p->n;) {
+        struct vmamap_vma old = p->v[i];
+        if (old.end <= start || old.start >= end) {
+            i++;
+            continue;
+        }
+        memmove(&p->v[i], &p->v[i + 1], (p->n - i - 1) * sizeof(*p->v));
+        p->n--;
+        if (old.start < start) {
+            struct vmamap_vma left = old;
+            left.end = start;
+            if (insert_at(m, p, i, left))
+                i++;
+        }
+        if (old.end > end) {
+            struct vmamap_vma right = old;
+            right.offset += end - old.start;
+            right.start = end;
+            if (insert_at(m, p, i, right))
+                i++;
+        }
+    }
+}
+
+void vmamap_apply(struct vmamap *m, int pid, const struct vmamap_vma *vma, bool removed)
+{
+    struct vmamap_proc *p = get_proc(m, pid);
+    if (!p || vma->end <= vma->start)
+        return;
+    cut(m, p, vma->start, vma->end);
+    if (removed)
+        return;
+    struct vmamap_vma v = *vma;
+    v.name = intern(m, vma->name ? vma->name : "");
+    size_t i = 0;
+    while (i < p->n && p->v[i].start < v.start)
+        i++;
+    insert_at(m, p, i, v);
+}
+
+void vmamap_exec(struct vmamap *m, int pid)
+{
+    struct vmamap_proc *p = get_proc(m, pid);
+    if (p)
+        p->n = 0;
+}
+
+void vmamap_fork(struct vmamap *m, int parent, int child)
+{
+    struct vmamap_proc *c = get_proc(m, child), *p = find_proc(m, parent);
+    if (!c || !p)
+        return;
+    c->n = 0;
+    if (!grow((void **)&c->v, &c->cap, p->n, sizeof(*c->v))) {
+        m->out_of_memory = true;
+        return;
+    }
+    p = find_proc(m, parent); /* get_proc may have moved the array */
+    memcpy(c->v, p->v, p->n * sizeof(*c->v));
+    c->n = p->n;
+}
+
+const struct vmamap_vma *vmamap_find(const struct vmamap *m, int pid, uint64_t addr)
+{
+    const struct vmamap_proc *p = find_proc(m, pid);
+    for (size_t i = 0; p && i < p->n; i++)
+        if (addr >= p->v[i].start && addr < p->v[i].end)
+            return &p->v[i];
+    return NULL;
+}
