@@ -78,34 +78,41 @@ static void find_resync(const struct lines *a, size_t i, const struct lines *b, 
     *dj = b->n - j;
 }
 
-static void show(FILE *out, const char *mark, const struct lines *l, size_t from, size_t n,
-                 size_t max)
+static void show(FILE *out, const char *mark, const struct lines *l, size_t from, size_t n)
 {
-    for (size_t k = 0; k < n && k < max; k++)
+    for (size_t k = 0; k < n; k++)
         fprintf(out, "  %s %.*s\n", mark, (int)l->len[from + k], l->s[from + k]);
-    if (n > max)
-        fprintf(out, "  %s ... %zu more\n", mark, n - max);
 }
 
+#define PAIRS 4 /* differing lines shown of each side, as expected/got pairs */
+
+/* The first place: context, then its lines pair by pair (expected, then got), then context. */
 static void report_first(FILE *out, const struct lines *a, const struct lines *b, size_t i,
                          size_t j, size_t di, size_t dj, unsigned int context)
 {
     size_t before = i < context ? i : context;
-    size_t max = context * 2 > 5 ? context * 2 : 5;
     fprintf(out, "  the first difference is at event %zu of %zu expected (%zu in this run):\n",
             i + 1, a->n, b->n);
-    show(out, " ", a, i - before, before, before);
-    show(out, "-", a, i, di, max);
+    show(out, " ", a, i - before, before);
+    size_t k = 0;
+    for (; k < PAIRS && (k < di || k < dj); k++) {
+        if (k < di)
+            show(out, "-", a, i + k, 1);
+        if (k < dj)
+            show(out, "+", b, j + k, 1);
+    }
     if (!di)
-        fprintf(out, "  - (nothing: the run has more)\n");
-    show(out, "+", b, j, dj, max);
+        fprintf(out, "  - (nothing: this run has more)\n");
     if (!dj)
-        fprintf(out, "  + (nothing: the run has less)\n");
+        fprintf(out, "  + (nothing: this run has less)\n");
+    if (di > k || dj > k)
+        fprintf(out, "  ... and %zu more expected, %zu more in this run, before they agree again\n",
+                di > k ? di - k : 0, dj > k ? dj - k : 0);
     size_t after = 0;
     while (after < context && i + di + after < a->n && j + dj + after < b->n &&
            same(a, i + di + after, b, j + dj + after))
         after++;
-    show(out, " ", a, i + di, after, after);
+    show(out, " ", a, i + di, after);
 }
 
 size_t diff_sequences(const char *want, size_t want_len, const char *got, size_t got_len,

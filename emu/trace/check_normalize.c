@@ -235,15 +235,23 @@ static void put_addr_in(struct norm *n, const struct vmamap_vma *v, uint64_t a)
         fprintf(n->out, "%s+0x%" PRIx64, v->name[0] ? v->name : "anon", a - v->start);
 }
 
-/* An address of pid: named by its VMA when addresses are normalized and one holds it. */
+/*
+ * An address of pid: named by its VMA when addresses are normalized and
+ * one holds it, or by one that held it before it was unmapped.
+ */
 static void put_addr(struct norm *n, int pid, uint64_t a)
 {
-    const struct vmamap_vma *v =
-        n->flags & NORMALIZE_ADDRESSES ? vmamap_find(&n->map, pid, a) : NULL;
-    if (v)
+    bool named = n->flags & NORMALIZE_ADDRESSES;
+    const struct vmamap_vma *v = named ? vmamap_find(&n->map, pid, a) : NULL;
+    const struct vmamap_vma *gone = named && !v ? vmamap_find_gone(&n->map, pid, a) : NULL;
+    if (v) {
         put_addr_in(n, v, a);
-    else
+    } else if (gone) {
+        fputs("unmapped:", n->out);
+        put_addr_in(n, gone, a);
+    } else {
         fprintf(n->out, "0x%" PRIx64, a);
+    }
 }
 
 static void put_vma(struct norm *n, const struct vmamap_vma *v)
@@ -313,7 +321,7 @@ static void on_fault(struct norm *n, const struct json *ev, int pid, size_t inde
     if (vj && vj->type == JSON_OBJECT && n->flags & NORMALIZE_ADDRESSES)
         put_addr_in(n, &vma, addr);
     else
-        fprintf(n->out, "0x%" PRIx64, addr);
+        put_addr(n, pid, addr); /* a refused access: named by the map, if it can be */
     fputs(" ip=", n->out);
     put_addr(n, pid, hex_field(ev, "ip"));
     fputs(" (", n->out);

@@ -225,6 +225,7 @@ static size_t map_rows(const struct ssection *s, const struct srow **out, size_t
 }
 
 #define MAX_MAP 4096
+#define SHOWN 24 /* differences listed; the rest are counted */
 
 static void compare_maps(const struct ssection *w, const struct ssection *g, const char *sec,
                          struct diffs *d)
@@ -318,8 +319,10 @@ long summary_compare(const char *want, size_t want_len, const char *got, size_t 
     }
     struct diffs d = {0};
     compare_sections(&w, &g, tol, &d);
-    for (size_t i = 0; i < d.n; i++)
+    for (size_t i = 0; i < d.n && i < SHOWN; i++)
         print_change(out, &d.d[i]);
+    if (d.n > SHOWN)
+        fprintf(out, "  ... and %zu more differences\n", d.n - SHOWN);
     long n = d.oom ? -1 : (long)d.n;
     if (d.oom)
         snprintf(why, why_len, "out of memory comparing summaries");

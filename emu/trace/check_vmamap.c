@@ -9,10 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define GONE_MAX 64 /* removed VMAs remembered per process, the latest ones */
+
 struct vmamap_proc {
     int pid;
     struct vmamap_vma *v;
     size_t n, cap;
+    struct vmamap_vma gone[GONE_MAX]; /* a ring: gone[ngone % GONE_MAX] is the next slot */
+    size_t ngone;
 };
 
 void vmamap_init(struct vmamap *m)
@@ -96,8 +100,20 @@ static bool insert_at(struct vmamap *m, struct vmamap_proc *p, size_t i, struct 
     return true;
 }
 
+/* The part of old inside [start, end), which a removal takes away. */
+static void bury(struct vmamap_proc *p, struct vmamap_vma old, uint64_t start, uint64_t end)
+{
+    if (old.start < start) {
+        old.offset += start - old.start;
+        old.start = start;
+    }
+    if (old.end > end)
+        old.end = end;
+    p->gone[p->ngone++ % GONE_MAX] = old;
+}
+
 /* Cut [start, end) out of p's map, keeping the parts of VMAs outside it. */
-static void cut(struct vmamap *m, struct vmamap_proc *p, uint64_t start, uint64_t end)
+static void cut(struct vmamap *m, struct vmamap_proc *p, uint64_t start, uint64_t end, bool removal)
 {
     for (size_t i = 0; i < p->n;) {
         struct vmamap_vma old = p->v[i];
@@ -105,6 +121,8 @@ static void cut(struct vmamap *m, struct vmamap_proc *p, uint64_t start, uint64_
             i++;
             continue;
         }
+        if (removal)
+            bury(p, old, start, end);
         memmove(&p->v[i], &p->v[i + 1], (p->n - i - 1) * sizeof(*p->v));
         p->n--;
         if (old.start < start) {
@@ -128,7 +146,7 @@ void vmamap_apply(struct vmamap *m, int pid, const struct vmamap_vma *vma, bool 
     struct vmamap_proc *p = get_proc(m, pid);
     if (!p || vma->end <= vma->start)
         return;
-    cut(m, p, vma->start, vma->end);
+    cut(m, p, vma->start, vma->end, removed);
     if (removed)
         return;
     struct vmamap_vma v = *vma;
@@ -143,7 +161,7 @@ void vmamap_exec(struct vmamap *m, int pid)
 {
     struct vmamap_proc *p = get_proc(m, pid);
     if (p)
-        p->n = 0;
+        p->n = p->ngone = 0;
 }
 
 void vmamap_fork(struct vmamap *m, int parent, int child)
@@ -159,6 +177,8 @@ void vmamap_fork(struct vmamap *m, int parent, int child)
     p = find_proc(m, parent); /* get_proc may have moved the array */
     memcpy(c->v, p->v, p->n * sizeof(*c->v));
     c->n = p->n;
+    memcpy(c->gone, p->gone, sizeof(c->gone));
+    c->ngone = p->ngone;
 }
 
 const struct vmamap_vma *vmamap_find(const struct vmamap *m, int pid, uint64_t addr)
@@ -167,5 +187,17 @@ const struct vmamap_vma *vmamap_find(const struct vmamap *m, int pid, uint64_t a
     for (size_t i = 0; p && i < p->n; i++)
         if (addr >= p->v[i].start && addr < p->v[i].end)
             return &p->v[i];
+    return NULL;
+}
+
+const struct vmamap_vma *vmamap_find_gone(const struct vmamap *m, int pid, uint64_t addr)
+{
+    const struct vmamap_proc *p = find_proc(m, pid);
+    size_t kept = p ? (p->ngone < GONE_MAX ? p->ngone : GONE_MAX) : 0;
+    for (size_t k = 0; k < kept; k++) {
+        const struct vmamap_vma *v = &p->gone[(p->ngone - 1 - k) % GONE_MAX];
+        if (addr >= v->start && addr < v->end)
+            return v;
+    }
     return NULL;
 }

@@ -4,6 +4,8 @@
  * holds them: mm events' changes (created, removed, split, merged,
  * changed), a stack growing by a fault, exec starting afresh and fork
  * copying the parent's. Threads share their process's map (by pid).
+ * Removed VMAs are remembered for a while, so that a touch of memory
+ * just unmapped can still be named by what was there.
  * VMAs are kept sorted by start and never overlap.
  */
 #ifndef VMEMU_EMU_TRACE_CHECK_VMAMAP_H
@@ -38,5 +40,7 @@ void vmamap_exec(struct vmamap *m, int pid);
 void vmamap_fork(struct vmamap *m, int parent, int child);
 /* The VMA of pid holding addr, or NULL. */
 const struct vmamap_vma *vmamap_find(const struct vmamap *m, int pid, uint64_t addr);
+/* The latest removed VMA of pid that held addr (of the last 64 removed), or NULL. */
+const struct vmamap_vma *vmamap_find_gone(const struct vmamap *m, int pid, uint64_t addr);
 
 #endif
