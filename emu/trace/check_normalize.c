@@ -25,8 +25,8 @@
 
 /* What a frame holds: a page of a named mapping (file, shmem, vDSO), or anonymous memory. */
 struct frame_key {
-    uint64_t name_hash, index;
-    bool named;
+    const char *name; /* interned; NULL for anonymous memory */
+    uint64_t index;   /* the page in the file */
 };
 
 struct frame_slot {
@@ -35,14 +35,31 @@ struct frame_slot {
     struct frame_key key;
 };
 
+/* A frame's life: what it held, how often it was seen, what it is called. */
+struct identity {
+    struct frame_key key;
+    unsigned refs;
+    unsigned generation; /* named: which life of that file page (1 for the first) */
+    unsigned label;      /* anonymous, seen more than once: its number */
+};
+
+/* How many lives a file page has had so far. */
+struct generation_slot {
+    struct frame_key key; /* name NULL: an empty slot */
+    unsigned count;
+};
+
 struct norm {
     struct frame_slot *slots;
     size_t nslots, used;
+    struct generation_slot *gens;
+    size_t ngens, gens_used;
     int *event_frame; /* per event: an identity, NO_FRAME or ZERO_FRAME */
     size_t nevents, events_cap;
-    unsigned *refs; /* per identity: how many events show it */
+    struct identity *ids;
     size_t nids, ids_cap;
-    unsigned *label; /* per identity: 0 when seen once, else its number */
+    char **names; /* the file names frames were seen holding, one copy each */
+    size_t nnames, names_cap;
     struct vmamap map;
     FILE *out;
     unsigned int cats, flags;
@@ -64,20 +81,31 @@ static bool grow(void **v, size_t *cap, size_t need, size_t size)
     return true;
 }
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 static uint64_t hex_field(const struct json *obj, const char *key)
 {
     return (uint64_t)json_int(json_get(obj, key), 0);
 }
 
 /* ---- pass 1: frame identities ------------------------------------------------------------ */
+
+static const char *intern(struct norm *n, const char *name)
+{
+    for (size_t i = 0; i < n->nnames; i++)
+        if (!strcmp(n->names[i], name))
+            return n->names[i];
+    char *copy = strdup(name);
+    if (!copy || !grow((void **)&n->names, &n->names_cap, n->nnames + 1, sizeof(char *))) {
+        free(copy);
+        n->oom = true;
+        return "";
+    }
+    return n->names[n->nnames++] = copy;
+}
+
+static uint64_t mix(uint64_t x)
+{
+    return x * 0x9e3779b97f4a7c15ULL;
+}
 
 static struct frame_slot *slot_of(struct norm *n, uint64_t pfn)
 {
@@ -91,7 +119,7 @@ static struct frame_slot *slot_of(struct norm *n, uint64_t pfn)
         for (size_t i = 0; i < n->nslots; i++) {
             if (!n->slots[i].pfn_plus_1)
                 continue;
-            size_t j = (n->slots[i].pfn_plus_1 * 0x9e3779b97f4a7c15ULL) & (cap - 1);
+            size_t j = mix(n->slots[i].pfn_plus_1) & (cap - 1);
             while (s[j].pfn_plus_1)
                 j = (j + 1) & (cap - 1);
             s[j] = n->slots[i];
@@ -100,7 +128,7 @@ static struct frame_slot *slot_of(struct norm *n, uint64_t pfn)
         n->slots = s;
         n->nslots = cap;
     }
-    size_t j = ((pfn + 1) * 0x9e3779b97f4a7c15ULL) & (n->nslots - 1);
+    size_t j = mix(pfn + 1) & (n->nslots - 1);
     while (n->slots[j].pfn_plus_1 && n->slots[j].pfn_plus_1 != pfn + 1)
         j = (j + 1) & (n->nslots - 1);
     if (!n->slots[j].pfn_plus_1) {
@@ -111,13 +139,50 @@ static struct frame_slot *slot_of(struct norm *n, uint64_t pfn)
     return &n->slots[j];
 }
 
-static int new_identity(struct norm *n)
+/* The next life of a file page: 1 for its first. */
+static unsigned next_generation(struct norm *n, struct frame_key key)
 {
-    if (!grow((void **)&n->refs, &n->ids_cap, n->nids + 1, sizeof(*n->refs))) {
+    if (n->gens_used * 2 >= n->ngens) {
+        size_t cap = n->ngens ? n->ngens * 2 : 1024;
+        struct generation_slot *g = calloc(cap, sizeof(*g));
+        if (!g) {
+            n->oom = true;
+            return 1;
+        }
+        for (size_t i = 0; i < n->ngens; i++) {
+            if (!n->gens[i].key.name)
+                continue;
+            size_t j = mix((uintptr_t)n->gens[i].key.name ^ mix(n->gens[i].key.index)) & (cap - 1);
+            while (g[j].key.name)
+                j = (j + 1) & (cap - 1);
+            g[j] = n->gens[i];
+        }
+        free(n->gens);
+        n->gens = g;
+        n->ngens = cap;
+    }
+    size_t j = mix((uintptr_t)key.name ^ mix(key.index)) & (n->ngens - 1);
+    while (n->gens[j].key.name &&
+           (n->gens[j].key.name != key.name || n->gens[j].key.index != key.index))
+        j = (j + 1) & (n->ngens - 1);
+    if (!n->gens[j].key.name) {
+        n->gens[j].key = key;
+        n->gens_used++;
+    }
+    return ++n->gens[j].count;
+}
+
+static int new_identity(struct norm *n, struct frame_key key)
+{
+    if (!grow((void **)&n->ids, &n->ids_cap, n->nids + 1, sizeof(*n->ids))) {
         n->oom = true;
         return NO_FRAME;
     }
-    n->refs[n->nids] = 0;
+    struct identity *id = &n->ids[n->nids];
+    memset(id, 0, sizeof(*id));
+    id->key = key;
+    if (key.name)
+        id->generation = next_generation(n, key);
     return (int)n->nids++;
 }
 
@@ -127,18 +192,13 @@ static int identify(struct norm *n, uint64_t pfn, struct frame_key key, bool fre
     struct frame_slot *s = slot_of(n, pfn);
     if (!s)
         return NO_FRAME;
-    bool same = s->id != NO_FRAME && s->key.named == key.named &&
-                s->key.name_hash == key.name_hash && s->key.index == key.index;
+    bool same = s->id != NO_FRAME && s->key.name == key.name && s->key.index == key.index;
     if (fresh || !same) {
-        int id = new_identity(n);
-        s = slot_of(n, pfn); /* no rehash happens in between, but stay safe */
-        if (!s)
-            return NO_FRAME;
-        s->id = id;
+        s->id = new_identity(n, key);
         s->key = key;
     }
     if (s->id != NO_FRAME)
-        n->refs[s->id]++;
+        n->ids[s->id].refs++;
     return s->id;
 }
 
@@ -152,16 +212,15 @@ static bool allocating_kind(const char *kind)
 }
 
 /* A fault's page: of its named mapping by page index in the file, or anonymous. */
-static struct frame_key fault_key(const struct json *ev)
+static struct frame_key fault_key(struct norm *n, const struct json *ev)
 {
     const struct json *vma = json_get(ev, "vma");
     const char *name = json_string(json_get(vma, "name"), "");
-    struct frame_key k = {0, 0, false};
+    struct frame_key k = {NULL, 0};
     if (!*name || !strcmp(name, "[heap]") || !strcmp(name, "[stack]"))
         return k;
     uint64_t off = hex_field(vma, "offset") + hex_field(ev, "addr") - hex_field(vma, "start");
-    k.named = true;
-    k.name_hash = hash_str(name);
+    k.name = intern(n, name);
     k.index = off >> 12;
     return k;
 }
@@ -176,11 +235,11 @@ static int frame_of_event(struct norm *n, const struct json *ev)
         const char *kind = json_string(json_get(ev, "kind"), "");
         if (!strcmp(kind, "anon-zero"))
             return ZERO_FRAME;
-        return identify(n, pfn, fault_key(ev), allocating_kind(kind));
+        return identify(n, pfn, fault_key(n, ev), allocating_kind(kind));
     }
     if (!strcmp(type, "pagecache")) {
-        struct frame_key k = {hash_str(json_string(json_get(ev, "file"), "")),
-                              hex_field(ev, "index"), true};
+        struct frame_key k = {intern(n, json_string(json_get(ev, "file"), "")),
+                              hex_field(ev, "index")};
         return identify(n, pfn, k, false);
     }
     return NO_FRAME;
@@ -198,16 +257,12 @@ static bool pass1(const struct json *ev, size_t index, void *ctx)
     return !n->oom;
 }
 
-/* Number the identities seen more than once, in order of first appearance. */
-static bool label_identities(struct norm *n)
+/* Number the anonymous identities seen more than once, in order of first appearance. */
+static void label_identities(struct norm *n)
 {
-    n->label = calloc(n->nids ? n->nids : 1, sizeof(*n->label));
-    if (!n->label)
-        return false;
     unsigned next = 0;
     for (size_t i = 0; i < n->nids; i++)
-        n->label[i] = n->refs[i] > 1 ? ++next : 0;
-    return true;
+        n->ids[i].label = !n->ids[i].key.name && n->ids[i].refs > 1 ? ++next : 0;
 }
 
 /* ---- pass 2: writing ---------------------------------------------------------------------- */
@@ -289,15 +344,21 @@ static void put_text(struct norm *n, int pid, const char *s)
     }
 }
 
+/* A file page's frame by the page it holds (NAME:INDEX, /LIFE from its second life on). */
 static void put_frame(struct norm *n, size_t index)
 {
     int id = index < n->nevents ? n->event_frame[index] : NO_FRAME;
+    const struct identity *f = id >= 0 ? &n->ids[id] : NULL;
     if (id == ZERO_FRAME)
         fputs(" frame=zero", n->out);
-    else if (id >= 0 && n->label[id])
-        fprintf(n->out, " frame=#%u", n->label[id]);
-    else if (id >= 0)
+    else if (f && f->key.name)
+        fprintf(n->out, " frame=%s:%" PRIu64, f->key.name, f->key.index);
+    else if (f && f->label)
+        fprintf(n->out, " frame=#%u", f->label);
+    else if (f)
         fputs(" frame=*", n->out);
+    if (f && f->key.name && f->generation > 1)
+        fprintf(n->out, "/%u", f->generation);
 }
 
 static void put_count(struct norm *n, const struct json *ev, const char *key)
@@ -322,15 +383,19 @@ static void on_fault(struct norm *n, const struct json *ev, int pid, size_t inde
         put_addr_in(n, &vma, addr);
     else
         put_addr(n, pid, addr); /* a refused access: named by the map, if it can be */
-    fputs(" ip=", n->out);
-    put_addr(n, pid, hex_field(ev, "ip"));
-    fputs(" (", n->out);
-    put_text(n, pid, json_string(json_get(ev, "insn"), "?"));
-    fputc(')', n->out);
+    /* A known function names the instruction wherever the code was placed. */
     const char *func = json_string(json_get(ev, "func"), NULL);
     const char *line = json_string(json_get(ev, "line"), NULL);
     const char *via = json_string(json_get(ev, "via"), NULL);
-    if (func)
+    fputs(" ip=", n->out);
+    if (func && n->flags & NORMALIZE_ADDRESSES)
+        fputs(func, n->out);
+    else
+        put_addr(n, pid, hex_field(ev, "ip"));
+    fputs(" (", n->out);
+    put_text(n, pid, json_string(json_get(ev, "insn"), "?"));
+    fputc(')', n->out);
+    if (func && !(n->flags & NORMALIZE_ADDRESSES))
         fprintf(n->out, " in %s", func);
     if (line)
         fprintf(n->out, " at %s", line);
@@ -500,7 +565,8 @@ char *normalize_trace(const char *jsonl, size_t len, unsigned int cats, unsigned
     vmamap_init(&n.map);
     char *text = NULL;
     *out_len = 0;
-    bool ok = check_each_event(jsonl, len, pass1, &n, why, why_len) && label_identities(&n);
+    bool ok = check_each_event(jsonl, len, pass1, &n, why, why_len);
+    label_identities(&n);
     if (ok && (n.out = open_memstream(&text, out_len)) != NULL) {
         ok = check_each_event(jsonl, len, pass2, &n, why, why_len);
         ok = fclose(n.out) == 0 && ok;
@@ -513,9 +579,12 @@ char *normalize_trace(const char *jsonl, size_t len, unsigned int cats, unsigned
         ok = false;
     }
     free(n.slots);
+    free(n.gens);
     free(n.event_frame);
-    free(n.refs);
-    free(n.label);
+    free(n.ids);
+    for (size_t i = 0; i < n.nnames; i++)
+        free(n.names[i]);
+    free(n.names);
     vmamap_free(&n.map);
     if (!ok) {
         free(text);

@@ -12,6 +12,9 @@
  *   2  the file is mapped a page at a time, so fault-around has nothing
  *      around to map;
  *   3  the child writes every page, so every page is copied.
+ * The variant is data the code reads, not code: every variant has the same
+ * instructions at the same addresses, so even the exact level finds their
+ * first difference where their behaviour differs.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,9 +27,9 @@
 #endif
 
 #define PAGE 4096
-#define ANON_PAGES (64 + (VARIANT == 1))
 #define FILE_PAGES 32
-#define CHILD_WRITES (VARIANT == 3 ? ANON_PAGES : 4)
+
+static const volatile int variant = VARIANT;
 
 /* Read-only data that makes the executable longer than FILE_PAGES pages. */
 static const char table[FILE_PAGES * PAGE] = {1};
@@ -40,11 +43,10 @@ static long read_file_pages(void)
         return -1;
     }
     long sum = table[0];
-    if (VARIANT == 2) {
+    if (variant == 2) {
         /* Descending addresses, ascending offsets: the pieces never merge into one VMA. */
         for (int i = 0; i < FILE_PAGES; i++) {
-            const volatile char *p =
-                mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, (off_t)i * PAGE);
+            const volatile char *p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, (off_t)i * PAGE);
             if (p == MAP_FAILED)
                 return -1;
             sum += p[0];
@@ -60,26 +62,31 @@ static long read_file_pages(void)
     return sum;
 }
 
-int main(void)
+/* A child writes `writes` of the pages it shares with its parent. */
+static int copy_in_child(volatile char *anon, int writes)
 {
-    volatile char *anon =
-        mmap(NULL, ANON_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (anon == MAP_FAILED)
-        return 1;
-    for (int i = 0; i < ANON_PAGES; i++)
-        anon[i * PAGE] = 1;
-    long sum = read_file_pages();
-    if (sum < 0)
-        return 1;
     pid_t child = fork();
     if (child == 0) {
-        for (int i = 0; i < CHILD_WRITES; i++)
+        for (int i = 0; i < writes; i++)
             anon[i * PAGE] = 2;
         _exit(0);
     }
     int status;
-    if (child < 0 || waitpid(child, &status, 0) != child || status != 0)
+    return child > 0 && waitpid(child, &status, 0) == child && status == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    int pages = 64 + (variant == 1);
+    volatile char *anon = mmap(NULL, (size_t)pages * PAGE, PROT_READ | PROT_WRITE,
+                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (anon == MAP_FAILED)
         return 1;
-    printf("pinned: %d pages written, %d pages read (%ld)\n", ANON_PAGES, FILE_PAGES, sum);
+    for (int i = 0; i < pages; i++)
+        anon[i * PAGE] = 1;
+    long sum = read_file_pages();
+    if (sum < 0 || copy_in_child(anon, variant == 3 ? pages : 4) != 0)
+        return 1;
+    printf("pinned: %d pages written, %d pages read (%ld)\n", pages, FILE_PAGES, sum);
     return 0;
 }
