@@ -37,7 +37,9 @@ struct cpu {
     uc_engine *uc;
     struct task *task;    /* the task running now */
     struct mm_struct *mm; /* the page tables the MMU walks: the task's, or one probed */
-    uc_hook fill_hook, syscall_hook, intr_hook, block_hook, cpuid_hook;
+    uc_hook fill_hook, syscall_hook, intr_hook, block_hook, cpuid_hook, gen_hook;
+    uint64_t
+        tcg_estimate; /* bytes of the translation buffer used since its last flush, estimated */
     uint64_t entry_stub_pa; /* while entering user mode: the stub's frame, else 0 */
     uint8_t *frame_state;   /* FRAME_* of every frame of guest RAM */
     bool wx_pending;        /* a store to a frame holding code was refused: drop the code */
@@ -55,16 +57,14 @@ struct cpu {
     bool inline_faults;
     bool in_fill; /* inside on_tlb_fill: code removal must wait */
     /*
-     * Code to remove once the CPU stops, asked for inside a TLB fill: the
-     * page and the frame it mapped when asked (the fault that asked may
-     * map the page to another frame before the CPU stops; the code to drop
-     * is the old frame's).
+     * Work asked for inside a TLB fill, done once the CPU stops: the frames
+     * whose code must go (past a few, all code goes), and a TLB flush for
+     * virtual addresses that now map other frames.
      */
     unsigned int nr_deferred;
     bool deferred_overflow;
-    struct {
-        uint64_t va, pa;
-    } deferred[16];
+    uint64_t deferred[16];
+    bool tlb_flush_deferred;
     bool probe_fixed; /* probing: translate probe_va to probe_pa, whatever the tables say */
     uint64_t probe_va, probe_pa;
     struct cpu_fault fault;
@@ -150,8 +150,11 @@ static bool fault_inline(struct cpu *c, uint64_t vaddr, uc_mem_type type)
 #define FRAME_CODE 2u     /* code may have been translated from the frame */
 #define WX_REFUSE (~0u)   /* wx_grant: fail this fill (a write to code: see cpu_run) */
 
-static void defer_code_removal(struct cpu *c, struct mm_struct *mm, unsigned long start,
-                               unsigned long end);
+/* A fault resolved inside a fill asked for work only a stopped CPU may do (run_deferred). */
+static bool fill_deferred_work(const struct cpu *c)
+{
+    return c->nr_deferred || c->deferred_overflow || c->tlb_flush_deferred;
+}
 
 static unsigned int wx_grant(struct cpu *c, uint64_t vaddr, uint64_t pa, enum mmu_access a,
                              unsigned int prot)
@@ -224,7 +227,7 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_
          * not: Unicorn may run the block again from its start); cpu_run
          * drops the code and runs the instruction again.
          */
-        if (c->nr_deferred || c->deferred_overflow)
+        if (fill_deferred_work(c))
             return false;
         if (mmu_translate(c->mm, vaddr, a, &pa, &prot)) {
             unsigned int granted = wx_grant(c, vaddr, pa, a, prot);
@@ -246,6 +249,38 @@ static void on_syscall(uc_engine *uc, void *arg)
     (void)uc;
     struct cpu *c = arg;
     syscall_dispatch(c->task);
+}
+
+/*
+ * The translation buffer must never fill while the CPU runs: Unicorn 2.1.1
+ * then flushes it from inside its execution loop and may patch a jump into
+ * a translation block that is gone (a host crash in tb_set_jmp_target,
+ * Unicorn issues #1923 and #2048; a shell running 60 programs filled 64 MiB
+ * with translations of frames freed since). So vmemu counts what each new
+ * block costs, from the one hook Unicorn calls only when it translates,
+ * and empties the buffer itself at a safe point, between runs, once half
+ * is used. Measured here: about 540 bytes of buffer per block, 120 per
+ * guest instruction; the estimate errs high (and blocks translated first
+ * in a run are not reported, which the margin covers).
+ */
+#define TCG_BYTES_PER_TB 160
+#define TCG_BYTES_PER_INSN 112
+#define TCG_FLUSH_AT (TCG_BUFFER_BYTES / 2)
+
+/* Empty the translation buffer (the CPU stopped: nothing of it is running). */
+static void flush_translations(struct cpu *c)
+{
+    uc_ctl_flush_tb(c->uc);
+    c->tcg_estimate = 0;
+}
+
+static void on_tb_generated(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *arg)
+{
+    struct cpu *c = arg;
+    (void)prev;
+    c->tcg_estimate += TCG_BYTES_PER_TB + (uint64_t)cur->icount * TCG_BYTES_PER_INSN;
+    if (c->tcg_estimate >= TCG_FLUSH_AT)
+        uc_emu_stop(uc); /* before the block runs: cpu_run flushes, then goes on */
 }
 
 /* Counting blocks, when preemption is on: the quantum's end stops the CPU. */
@@ -415,7 +450,9 @@ static bool cpu_setup(struct cpu *c, const char **why)
                     UC_X86_INS_SYSCALL) ||
         uc_hook_add(c->uc, &c->intr_hook, UC_HOOK_INTR, (void *)on_interrupt, c, 1, 0) ||
         uc_hook_add(c->uc, &c->cpuid_hook, UC_HOOK_INSN, (void *)on_cpuid, c, 1, 0,
-                    UC_X86_INS_CPUID)) {
+                    UC_X86_INS_CPUID) ||
+        uc_hook_add(c->uc, &c->gen_hook, UC_HOOK_EDGE_GENERATED, (void *)on_tb_generated, c, 1,
+                    0)) {
         *why = "cannot install the emulator's hooks";
         return false;
     }
@@ -639,49 +676,34 @@ bool cpu_start_thread(struct cpu *c, uint64_t ip, uint64_t sp)
     return true;
 }
 
-static void remove_code(struct cpu *c, struct mm_struct *mm, unsigned long start,
-                        unsigned long end);
-
-static void remove_code_any(struct cpu *c, struct mm_struct *mm, unsigned long start,
-                            unsigned long end);
-
-/* Code removal asked for inside the fill hook, done now that the CPU stopped. */
-/* Drop the code translated from frame pa, through the page va the probe maps to it. */
-static void remove_frame_code(struct cpu *c, uint64_t va, uint64_t pa)
+/*
+ * Drop the code translated from frame pa. Unicorn finds code by virtual
+ * address, so the probe maps a kernel address no guest can reach to the
+ * frame for the while; the TLB is flushed afterwards, taking the probe's
+ * entry with it.
+ */
+static void remove_frame_code(struct cpu *c, uint64_t pa)
 {
     c->probing = c->probe_fixed = true;
-    c->probe_va = va;
+    c->probe_va = ENTRY_STUB_VA;
     c->probe_pa = pa;
-    uc_ctl_remove_cache(c->uc, va, va + PAGE_SIZE);
+    uc_ctl_remove_cache(c->uc, ENTRY_STUB_VA, ENTRY_STUB_VA + PAGE_SIZE);
     c->probing = c->probe_fixed = false;
-    uc_ctl_flush_tlb(c->uc); /* the probe's entry maps a frame the tables may no longer map */
+    uc_ctl_flush_tlb(c->uc);
 }
 
+/* The work a fill asked for, now that the CPU stopped. */
 static void run_deferred(struct cpu *c)
 {
     if (c->deferred_overflow)
-        uc_ctl_flush_tb(c->uc);
+        flush_translations(c);
     else
         for (unsigned int k = 0; k < c->nr_deferred; k++)
-            remove_frame_code(c, c->deferred[k].va, c->deferred[k].pa);
+            remove_frame_code(c, c->deferred[k]);
+    if (c->tlb_flush_deferred)
+        uc_ctl_flush_tlb(c->uc);
     c->nr_deferred = 0;
-    c->deferred_overflow = false;
-}
-
-/* Record the frames [start, end) of mm maps now; past a few pages, drop all code instead. */
-static void defer_code_removal(struct cpu *c, struct mm_struct *mm, unsigned long start,
-                               unsigned long end)
-{
-    for (unsigned long a = start & PAGE_MASK; a < end && !c->deferred_overflow; a += PAGE_SIZE) {
-        uint64_t pa;
-        unsigned int prot;
-        if (!mmu_translate(mm, a, MMU_READ, &pa, &prot))
-            continue; /* nothing mapped: nothing translated from it can run here */
-        if (c->nr_deferred == sizeof(c->deferred) / sizeof(c->deferred[0]))
-            c->deferred_overflow = true;
-        else
-            c->deferred[c->nr_deferred].va = a, c->deferred[c->nr_deferred++].pa = pa & PAGE_MASK;
-    }
+    c->deferred_overflow = c->tlb_flush_deferred = false;
 }
 
 /*
@@ -705,7 +727,7 @@ static void start_preempting(struct cpu *c)
         return;
     }
     /* Blocks translated before the hook was added would never call it. */
-    uc_ctl_flush_tb(c->uc);
+    flush_translations(c);
     c->preempting = true;
 }
 
@@ -729,13 +751,15 @@ enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, uint64_t quantum, struct cpu_f
 {
     if (c->want_preempt)
         start_preempting(c);
+    if (c->tcg_estimate >= TCG_FLUSH_AT)
+        flush_translations(c);
     c->fault_pending = c->trap_pending = false;
     c->blocks = 0;
     c->quantum = quantum;
     c->quantum_expired = false;
     /* No 'until' address: one costs about 10 us per call. */
     c->last_err = uc_emu_start(c->uc, pc, 0, 0, 0);
-    while (c->wx_pending || c->nr_deferred || c->deferred_overflow) {
+    while (c->wx_pending || fill_deferred_work(c)) {
         if (!c->wx_pending) {
             /* A fault resolved in a fill asked for code to go: see on_tlb_fill. */
             run_deferred(c);
@@ -748,12 +772,13 @@ enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, uint64_t quantum, struct cpu_f
          * and go on with the store.
          */
         c->wx_pending = false;
-        remove_code_any(c, c->mm, c->wx_page, c->wx_page + PAGE_SIZE);
         uint64_t pa;
         unsigned int prot;
         if (mmu_translate(c->mm, c->wx_page, MMU_READ, &pa, &prot) &&
-            (pa >> PAGE_SHIFT) < c->nr_frames)
+            (pa >> PAGE_SHIFT) < c->nr_frames) {
+            remove_frame_code(c, pa & PAGE_MASK);
             c->frame_state[pa >> PAGE_SHIFT] = 0;
+        }
         c->last_err = uc_emu_start(c->uc, cpu_get(c, CPU_RIP), 0, 0, 0);
     }
     if (c->fault_pending) {
@@ -937,61 +962,45 @@ void arch_flush_tlb_mm(struct mm_struct *mm)
 }
 
 /*
- * Unicorn removes cached code by translating the start of the range and
- * invalidating that physical range, so go a page at a time, and only for
- * pages the CPU could have run: present and executable.
+ * Unicorn keeps a cache of translations by virtual address (its jump
+ * cache) that only a TLB flush empties: a range that now maps other frames
+ * must not find the old frames' code there. Another mm's ranges need
+ * nothing: switching to it flushes.
  */
 void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
     struct cpu *c = current_cpu;
-    if (!c)
+    (void)start, (void)end;
+    if (!c || c->mm != mm)
         return;
-    if (c->in_fill) {
-        /* Translating inside a fill would nest fills: defer to the run loop. */
-        defer_code_removal(c, mm, start, end);
-        return;
-    }
-    remove_code(c, mm, start, end);
+    if (c->in_fill)
+        c->tlb_flush_deferred = true; /* the fill is refused: the run loop flushes */
+    else
+        uc_ctl_flush_tlb(c->uc);
 }
 
 /*
- * Drop the translations of every present page of [start, end), executable
- * or not (a write switched the frame from code to data): the probe maps
- * them executable for the while, so the TLB is flushed afterwards.
+ * Translated code is kept by frame, across unmaps and processes (a page of
+ * a program's text in the page cache is translated once however many
+ * processes run it), and dropped only here: when the frame's content is
+ * about to change under the CPU's nose or the frame goes back to the
+ * allocator.
  */
-static void remove_code_any(struct cpu *c, struct mm_struct *mm, unsigned long start,
-                            unsigned long end)
+void arch_frames_changing(unsigned long pfn, unsigned long nr)
 {
-    struct mm_struct *walking = c->mm;
-    c->mm = mm;
-    c->probing = true;
-    for (unsigned long a = start & PAGE_MASK; a < end; a += PAGE_SIZE)
-        if (mmu_peek(mm, a))
-            uc_ctl_remove_cache(c->uc, a, a + PAGE_SIZE);
-    c->probing = false;
-    c->mm = walking;
-    uc_ctl_flush_tlb(c->uc);
-}
-
-/*
- * uc_ctl_remove_cache finds the frame through the TLB, that is through the
- * mm the CPU walks: for another mm (a process exiting while its parent is
- * current, an unmap through the rmap), walk that one for the while.
- */
-static void remove_code(struct cpu *c, struct mm_struct *mm, unsigned long start, unsigned long end)
-{
-    struct mm_struct *walking = c->mm;
-    if (mm != walking) {
-        c->mm = mm;
-        uc_ctl_flush_tlb(c->uc);
-    }
-    c->probing = true;
-    for (unsigned long a = start & PAGE_MASK; a < end; a += PAGE_SIZE)
-        if (mmu_peek(mm, a) & MMU_PROT_EXEC)
-            uc_ctl_remove_cache(c->uc, a, a + PAGE_SIZE);
-    c->probing = false;
-    if (mm != walking) {
-        c->mm = walking;
-        uc_ctl_flush_tlb(c->uc);
+    struct cpu *c = current_cpu;
+    if (!c || !c->frame_state)
+        return;
+    for (unsigned long f = pfn; f < pfn + nr && f < c->nr_frames; f++) {
+        if (!(c->frame_state[f] & FRAME_CODE))
+            continue;
+        c->frame_state[f] &= (uint8_t)~FRAME_CODE;
+        uint64_t pa = (uint64_t)f << PAGE_SHIFT;
+        if (!c->in_fill)
+            remove_frame_code(c, pa);
+        else if (c->nr_deferred == ARRAY_SIZE(c->deferred))
+            c->deferred_overflow = true;
+        else
+            c->deferred[c->nr_deferred++] = pa;
     }
 }

@@ -25,11 +25,22 @@ struct mm_struct;
 void arch_flush_tlb_mm(struct mm_struct *mm);
 
 /*
- * Frames that held code mapped at [start, end) of mm are about to change or
- * be reused: drop translated code for that range while it is still mapped.
- * May be called from inside a fault the CPU's TLB-fill hook is resolving.
+ * [start, end) of mm may map other frames from now on (a copy-on-write of
+ * executable memory, an unmap, a move): whatever the CPU looks code up by
+ * virtual address must forget the range. The code translated from the old
+ * frames stays valid for whoever still maps them. May be called from
+ * inside a fault the CPU's TLB-fill hook is resolving.
  */
 void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+
+/*
+ * The content of frames [pfn, pfn + nr) is about to change: the kernel
+ * writes them (copy_to_user, a write() into the page cache, zeroing a
+ * tail), or they are being freed for reuse. Code the CPU translated from
+ * them must go. Called for every freed block, so cheap when the frames
+ * hold no code; may be called from inside a fault being resolved.
+ */
+void arch_frames_changing(unsigned long pfn, unsigned long nr);
 
 /*
  * A fault on mm was resolved (not refused): charge it to the task that

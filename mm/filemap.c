@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "internal.h"
 #include "mmzone.h"
 #include "pagemap.h"
@@ -473,6 +474,7 @@ static long write_one_page(struct file *f, const struct iov_iter *from, size_t a
         pagecache_isize_extended(as, as->i_size, pos + got);
         as->i_size = pos + got;
     }
+    arch_frames_changing(page_to_pfn(page), 1); /* a mapping may run code from it */
     memcpy((unsigned char *)page_address(page) + off, bounce, got);
     mark_page_accessed(page);
     count_vm_event(hit ? PGCACHE_HIT : PGCACHE_MISS);

@@ -13,6 +13,7 @@
  * marked in use is reported as Linux's bad_page() reports it and kept out
  * of the allocator, rather than handed out again while someone holds it.
  */
+#include "arch.h"
 #include "mmzone.h"
 
 #include <stdio.h>
@@ -285,6 +286,7 @@ void __free_pages(struct page *page, unsigned int order)
         return;
     if (page_is_bad_at_free(page) || tail_pages_bad(page, order))
         return;
+    arch_frames_changing(page_to_pfn(page), 1UL << order); /* whoever gets them rewrites them */
     free_one_block(page, order);
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "internal.h"
 #include "pagemap.h"
 
@@ -18,8 +19,10 @@ void pagecache_isize_extended(struct address_space *as, uint64_t old, uint64_t n
 {
     size_t tail = (size_t)(old & ~PAGE_MASK);
     struct page *page = tail ? filemap_find_page(as, (pgoff_t)(old >> PAGE_SHIFT)) : NULL;
-    if (page && new > old)
+    if (page && new > old) {
+        arch_frames_changing(page_to_pfn(page), 1);
         memset((unsigned char *)page_address(page) + tail, 0, PAGE_SIZE - tail);
+    }
 }
 
 /* Every page from index start on leaves the cache; returns how many. */
@@ -47,8 +50,10 @@ void truncate_pagecache(struct address_space *as, uint64_t size)
     as->i_size = size;
     size_t tail = (size_t)(size & ~PAGE_MASK);
     struct page *last = tail ? filemap_find_page(as, (pgoff_t)(size >> PAGE_SHIFT)) : NULL;
-    if (last)
+    if (last) {
+        arch_frames_changing(page_to_pfn(last), 1);
         memset((unsigned char *)page_address(last) + tail, 0, PAGE_SIZE - tail);
+    }
     unsigned long dropped = truncate_inode_pages_from(as, hole);
     struct pagecache_event ev = {
         .op = PAGECACHE_TRUNCATE, .as = as, .index = hole, .pages = dropped};

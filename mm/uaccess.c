@@ -33,14 +33,6 @@ static unsigned char *user_page(struct mm_struct *mm, unsigned long addr, bool w
     return NULL;
 }
 
-/* vmemu is about to store into code the CPU may have translated. */
-static void before_write(struct mm_struct *mm, unsigned long addr)
-{
-    struct vm_area_struct *vma = find_vma(mm, addr);
-    if (vma && vma->vm_start <= addr && (vma->vm_flags & VM_EXEC))
-        arch_flush_code_range(mm, addr & PAGE_MASK, (addr & PAGE_MASK) + PAGE_SIZE);
-}
-
 typedef void (*chunk_fn)(unsigned char *user, size_t off, size_t n, void *arg);
 
 /* Walk [addr, addr + n) a page at a time; returns the bytes not reached. */
@@ -57,8 +49,8 @@ static size_t for_each_user_chunk(struct mm_struct *mm, unsigned long addr, size
         unsigned char *page = user_page(mm, a, write);
         if (!page)
             break;
-        if (write)
-            before_write(mm, a);
+        if (write) /* the kernel's store: the CPU's own checks never see it */
+            arch_frames_changing(page_to_pfn(virt_to_page(page)), 1);
         fn(page + (a & ~PAGE_MASK), done, len, arg);
         done += len;
     }

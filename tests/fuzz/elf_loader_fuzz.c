@@ -41,6 +41,11 @@ void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned l
     (void)mm, (void)start, (void)end;
 }
 
+void arch_frames_changing(unsigned long pfn, unsigned long nr)
+{
+    (void)pfn, (void)nr;
+}
+
 void arch_account_fault(struct mm_struct *mm, bool major)
 {
     (void)mm, (void)major;

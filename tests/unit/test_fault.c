@@ -745,7 +745,11 @@ static void test_truncate_under_dirty_shared_mapping(void **state)
     unlink(path);
 }
 
-/* Copy-on-write of an executable page drops translated code for it. */
+/*
+ * Copy-on-write of an executable page makes the CPU forget the address
+ * (the old frame keeps its code for whoever maps it); the kernel storing
+ * into a frame, or freeing it, names the frame.
+ */
 static void test_cow_of_code_flushes_translations(void **state)
 {
     (void)state;
@@ -763,11 +767,19 @@ static void test_cow_of_code_flushes_translations(void **state)
     code = test_code_flushes;
     fault(mm, Y + P, FAULT_FLAG_WRITE, FAULT_COW);
     assert_true(test_code_flushes > code);
-    /* vmemu storing into executable memory drops translations too. */
+    /* vmemu storing into memory tells the CPU which frame changes under it. */
     map_anon(mm, Y, P, PROT_READ | PROT_WRITE | PROT_EXEC, ANON);
-    code = test_code_flushes;
+    unsigned long changing = test_frames_changing;
     assert_int_equal(copy_to_user(mm, Y, "\xc3", 1), 0);
-    assert_true(test_code_flushes > code);
+    assert_int_equal(test_frames_changing, changing + 1);
+    uint64_t pa;
+    unsigned int prot;
+    assert_true(mmu_translate(mm, Y, MMU_READ, &pa, &prot));
+    assert_int_equal(test_last_changing_pfn, pa >> PAGE_SHIFT);
+    /* Freeing a frame tells it too: whoever gets it next rewrites it. */
+    changing = test_frames_changing;
+    assert_int_equal(do_munmap(mm, Y, P), 0);
+    assert_true(test_frames_changing > changing);
     mmput(mm);
     fput(f);
     unlink(path);

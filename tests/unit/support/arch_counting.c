@@ -27,6 +27,14 @@ void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned l
     test_code_flushes++;
 }
 
+unsigned long test_frames_changing, test_last_changing_pfn;
+
+void arch_frames_changing(unsigned long pfn, unsigned long nr)
+{
+    test_frames_changing += nr;
+    test_last_changing_pfn = pfn + nr - 1;
+}
+
 /* The clock dirty-page expiry reads: a counter the tests set. */
 uint64_t test_now_ns;
 

@@ -12,6 +12,8 @@
 
 extern unsigned long test_tlb_flushes;
 extern unsigned long test_code_flushes;
+/* arch_frames_changing: frames the kernel is about to rewrite or free, and the last one. */
+extern unsigned long test_frames_changing, test_last_changing_pfn;
 extern unsigned long test_min_flt, test_maj_flt; /* what arch_account_fault was charged */
 extern uint64_t test_now_ns;                     /* what arch_now_ns() returns */
 
