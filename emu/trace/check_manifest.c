@@ -294,9 +294,17 @@ static bool case_from_header(struct loader *l, const char *file, const char *pro
     struct suite_case *c = &l->s->cases[l->s->n - 1];
     ok = ok && words_split(h.args, &c->args, &err) && (c->program = strdup(h.program)) &&
          (c->expected = strdup(file)) && complete_case(l, c);
-    if (ok && !programs && c->program[0] != '/') { /* as recorded: relative to here */
+    /*
+     * As recorded (relative to the current directory), or the program of
+     * that base name in --programs: the file is then the same wherever the
+     * programs were built, and check names programs by base name anyway.
+     */
+    if (ok) {
+        const char *slash = strrchr(c->program, '/');
         free(c->program_path);
-        ok = (c->program_path = strdup(c->program)) != NULL;
+        c->program_path =
+            programs ? join(programs, slash ? slash + 1 : c->program) : strdup(c->program);
+        ok = c->program_path != NULL;
     }
     if (!ok)
         snprintf(l->why, l->why_len, "%s: %s", path, err ? err : "out of memory");

@@ -19,7 +19,9 @@
  * expected (default NAME.expected), level, normalize, tolerance, timeout
  * (seconds, default 300). Paths are relative to the manifest's directory.
  * A directory without a manifest is a suite of its *.expected files, each
- * run as its header says.
+ * run as its header says: its program as recorded (relative to the
+ * current directory) or, with --programs DIR, the program of the same
+ * base name in DIR. Adding a case is then adding its file.
  */
 #ifndef VMEMU_EMU_TRACE_CHECK_SUITE_H
 #define VMEMU_EMU_TRACE_CHECK_SUITE_H
