@@ -356,6 +356,8 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
     unsigned long free_before = o->check_leaks ? leak_check_start() : 0;
     const char *why = NULL;
     struct task *t = task_create(o, &why);
+    if (t)
+        check_probe_task_ready(); /* the summary's counters start after the streams are made */
     struct tracer *tr = NULL;
     if (t && trace_out && !(tr = trace_open(trace_out, o->trace, o->trace_jsonl)))
         why = "out of memory for the tracer";

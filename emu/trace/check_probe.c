@@ -98,6 +98,10 @@ static void take_counters(struct probe_counters *c)
 void check_probe_start(void)
 {
     check_perturb_apply();
+}
+
+void check_probe_task_ready(void)
+{
     if (!P.on)
         return;
     take_counters(&P.start);

@@ -33,10 +33,17 @@ void check_probe_enable(bool on);
 bool check_probe_enabled(void);
 /*
  * The run's start, with mm set up and no task yet (main.c's run_program):
- * applies the testing perturbation VMEMU_TEST_PERTURB (check_perturb.h),
- * then takes the first counters.
+ * applies the testing perturbation VMEMU_TEST_PERTURB (check_perturb.h).
  */
 void check_probe_start(void);
+/*
+ * The first task exists, with its standard streams, and no program is
+ * loaded yet: the first counters. Taken here, not at the start, so that
+ * what vmemu makes for the streams (a pipe's or a regular file's kernel
+ * objects and page) is not in the deltas: a summary made with stderr on
+ * a terminal holds when a suite gives it a pipe.
+ */
+void check_probe_task_ready(void);
 /* t is the last task of its process and still has its mm (memstat_before_exit). */
 void check_probe_process_end(struct task *t, bool last_of_run);
 
