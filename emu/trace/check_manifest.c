@@ -228,9 +228,12 @@ void suite_free(struct suite *s)
     memset(s, 0, sizeof(*s));
 }
 
+/* The directory's own name ("expected" for tests/expected/, and for "." there). */
 static char *dir_name(const char *dir)
 {
-    char *copy = strdup(dir);
+    char *copy = realpath(dir, NULL);
+    if (!copy)
+        copy = strdup(dir);
     if (!copy)
         return NULL;
     size_t n = strlen(copy);
