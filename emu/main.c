@@ -49,7 +49,8 @@ static void usage(FILE *out)
 {
     static const char *const text[] = {
         "usage: vmemu run [OPTIONS] PROGRAM [ARGS...]",
-        "       vmemu check [OPTIONS] [--update] EXPECTED PROGRAM [ARGS...]",
+        "       vmemu check [OPTIONS] [--update] [--level=L] EXPECTED PROGRAM [ARGS...]",
+        "       vmemu check --suite DIR|MANIFEST [-j N] [--junit FILE] [--json FILE]",
         "       vmemu report TRACE.jsonl -o REPORT.html [--perfetto TRACE.json]",
         "       vmemu --help | --version",
         "",
@@ -85,8 +86,9 @@ static void usage(FILE *out)
         "  --help, --version",
         "",
         "check runs the program like run, with an empty environment and argv[0]",
-        "its base name, traces fault and mm events (unless --trace says otherwise)",
-        "and compares the trace with EXPECTED; --update rewrites EXPECTED.",
+        "its base name, and compares what it did with EXPECTED at the level its",
+        "header names (exact, normalized or summary); --update rewrites EXPECTED;",
+        "--suite runs many such checks (see vmemu(1) and docs/tracing.md).",
         "report turns a saved --trace-format=jsonl --trace=all trace into the",
         "HTML report (-o) and/or a Perfetto trace (see vmemu(1)).",
     };
