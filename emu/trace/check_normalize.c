@@ -58,28 +58,12 @@ struct norm {
     size_t nevents, events_cap;
     struct identity *ids;
     size_t nids, ids_cap;
-    char **names; /* the file names frames were seen holding, one copy each */
-    size_t nnames, names_cap;
+    struct name_set names; /* the file names frames were seen holding, one copy each */
     struct vmamap map;
     FILE *out;
     unsigned int cats, flags;
     bool oom;
 };
-
-static bool grow(void **v, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return true;
-    size_t c = *cap ? *cap * 2 : 64;
-    while (c < need)
-        c *= 2;
-    void *p = realloc(*v, c * size);
-    if (!p)
-        return false;
-    *v = p;
-    *cap = c;
-    return true;
-}
 
 static uint64_t hex_field(const struct json *obj, const char *key)
 {
@@ -90,16 +74,9 @@ static uint64_t hex_field(const struct json *obj, const char *key)
 
 static const char *intern(struct norm *n, const char *name)
 {
-    for (size_t i = 0; i < n->nnames; i++)
-        if (!strcmp(n->names[i], name))
-            return n->names[i];
-    char *copy = strdup(name);
-    if (!copy || !grow((void **)&n->names, &n->names_cap, n->nnames + 1, sizeof(char *))) {
-        free(copy);
-        n->oom = true;
-        return "";
-    }
-    return n->names[n->nnames++] = copy;
+    const char *copy = name_set_intern(&n->names, name);
+    n->oom |= !copy;
+    return copy ? copy : "";
 }
 
 static uint64_t mix(uint64_t x)
@@ -174,7 +151,7 @@ static unsigned next_generation(struct norm *n, struct frame_key key)
 
 static int new_identity(struct norm *n, struct frame_key key)
 {
-    if (!grow((void **)&n->ids, &n->ids_cap, n->nids + 1, sizeof(*n->ids))) {
+    if (!check_grow((void **)&n->ids, &n->ids_cap, n->nids + 1, sizeof(*n->ids))) {
         n->oom = true;
         return NO_FRAME;
     }
@@ -248,7 +225,7 @@ static int frame_of_event(struct norm *n, const struct json *ev)
 static bool pass1(const struct json *ev, size_t index, void *ctx)
 {
     struct norm *n = ctx;
-    if (!grow((void **)&n->event_frame, &n->events_cap, index + 1, sizeof(int))) {
+    if (!check_grow((void **)&n->event_frame, &n->events_cap, index + 1, sizeof(int))) {
         n->oom = true;
         return false;
     }
@@ -582,9 +559,7 @@ char *normalize_trace(const char *jsonl, size_t len, unsigned int cats, unsigned
     free(n.gens);
     free(n.event_frame);
     free(n.ids);
-    for (size_t i = 0; i < n.nnames; i++)
-        free(n.names[i]);
-    free(n.names);
+    name_set_free(&n.names);
     vmamap_free(&n.map);
     if (!ok) {
         free(text);

@@ -28,40 +28,16 @@ void vmamap_free(struct vmamap *m)
 {
     for (size_t i = 0; i < m->nprocs; i++)
         free(m->procs[i].v);
-    for (size_t i = 0; i < m->nnames; i++)
-        free(m->names[i]);
     free(m->procs);
-    free(m->names);
+    name_set_free(&m->names);
     vmamap_init(m);
-}
-
-static bool grow(void **v, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return true;
-    size_t c = *cap ? *cap * 2 : 16;
-    while (c < need)
-        c *= 2;
-    void *p = realloc(*v, c * size);
-    if (!p)
-        return false;
-    *v = p;
-    *cap = c;
-    return true;
 }
 
 static const char *intern(struct vmamap *m, const char *name)
 {
-    for (size_t i = 0; i < m->nnames; i++)
-        if (!strcmp(m->names[i], name))
-            return m->names[i];
-    char *copy = strdup(name);
-    if (!copy || !grow((void **)&m->names, &m->names_cap, m->nnames + 1, sizeof(char *))) {
-        free(copy);
-        m->out_of_memory = true;
-        return "";
-    }
-    return m->names[m->nnames++] = copy;
+    const char *copy = name_set_intern(&m->names, name);
+    m->out_of_memory |= !copy;
+    return copy ? copy : "";
 }
 
 static struct vmamap_proc *find_proc(const struct vmamap *m, int pid)
@@ -77,7 +53,7 @@ static struct vmamap_proc *get_proc(struct vmamap *m, int pid)
     struct vmamap_proc *p = find_proc(m, pid);
     if (p)
         return p;
-    if (!grow((void **)&m->procs, &m->cap, m->nprocs + 1, sizeof(*m->procs))) {
+    if (!check_grow((void **)&m->procs, &m->cap, m->nprocs + 1, sizeof(*m->procs))) {
         m->out_of_memory = true;
         return NULL;
     }
@@ -90,7 +66,7 @@ static struct vmamap_proc *get_proc(struct vmamap *m, int pid)
 /* Put vma at index i, moving the rest up. */
 static bool insert_at(struct vmamap *m, struct vmamap_proc *p, size_t i, struct vmamap_vma vma)
 {
-    if (!grow((void **)&p->v, &p->cap, p->n + 1, sizeof(*p->v))) {
+    if (!check_grow((void **)&p->v, &p->cap, p->n + 1, sizeof(*p->v))) {
         m->out_of_memory = true;
         return false;
     }
@@ -170,7 +146,7 @@ void vmamap_fork(struct vmamap *m, int parent, int child)
     if (!c || !p)
         return;
     c->n = 0;
-    if (!grow((void **)&c->v, &c->cap, p->n, sizeof(*c->v))) {
+    if (!check_grow((void **)&c->v, &c->cap, p->n, sizeof(*c->v))) {
         m->out_of_memory = true;
         return;
     }

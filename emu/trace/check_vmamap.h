@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "emu/trace/check_names.h"
+
 struct vmamap_vma {
     uint64_t start, end;
     uint64_t offset; /* in the file, for file mappings */
@@ -27,8 +29,7 @@ struct vmamap_proc;
 struct vmamap {
     struct vmamap_proc *procs;
     size_t nprocs, cap;
-    char **names; /* every name seen, one copy each */
-    size_t nnames, names_cap;
+    struct name_set names; /* every name seen, one copy each */
     bool out_of_memory;
 };
 
