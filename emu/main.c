@@ -19,6 +19,8 @@
 #include "emu/cpu.h"
 #include "emu/env_options.h"
 #include "emu/hostsig.h"
+#include "emu/trace/check.h"
+#include "emu/trace/check_probe.h"
 #include "emu/trace/memreport.h"
 #include "emu/options.h"
 #include "emu/fs/mount.h"
@@ -50,7 +52,8 @@ static void usage(FILE *out)
 {
     static const char *const text[] = {
         "usage: vmemu run [OPTIONS] PROGRAM [ARGS...]",
-        "       vmemu check [OPTIONS] [--update] EXPECTED PROGRAM [ARGS...]",
+        "       vmemu check [OPTIONS] [--update] [--level=L] EXPECTED PROGRAM [ARGS...]",
+        "       vmemu check --suite DIR|MANIFEST [-j N] [--junit FILE] [--json FILE]",
         "       vmemu report TRACE.jsonl -o REPORT.html [--perfetto TRACE.json]",
         "       vmemu -h | --help | -V | --version",
         "",
@@ -91,8 +94,9 @@ static void usage(FILE *out)
         "",
         "Options in VMEMU_OPTIONS come before the command line's; -- ends options.",
         "check runs the program like run, with an empty environment and argv[0]",
-        "its base name, traces fault and mm events (unless --trace says otherwise)",
-        "and compares the trace with EXPECTED; --update rewrites EXPECTED.",
+        "its base name, and compares what it did with EXPECTED at the level its",
+        "header names (exact, normalized or summary); --update rewrites EXPECTED;",
+        "--suite runs many such checks (see vmemu(1) and docs/tracing.md).",
         "report turns a saved --trace-format=jsonl --trace=all trace into the",
         "HTML report (-o) and/or a Perfetto trace (see vmemu(1)).",
     };
@@ -317,8 +321,8 @@ static void parse_option_words(int argc, char **argv, int *i, struct vmemu_optio
             o->root = v;
         } else if (take_option(argc, argv, i, "--maps", NULL)) {
             o->maps = true;
-        } else if (o->portable && take_option(argc, argv, i, "--update", NULL)) {
-            o->update = true;
+        } else if (o->portable && check_option(argc, argv, i)) {
+            continue; /* check's own options: emu/trace/check_cli.c */
         } else if (run_report_option(argc, argv, i, o)) {
             continue;
         } else if (strcmp(argv[*i], "--help") == 0 || strcmp(argv[*i], "-h") == 0) {
@@ -396,9 +400,12 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
         mm_exit();
         return EXIT_USAGE;
     }
+    check_probe_start(); /* VMEMU_TEST_PERTURB; check's summary level starts counting */
     unsigned long free_before = o->check_leaks ? leak_check_start() : 0;
     const char *why = NULL;
     struct task *t = task_create(o, &why);
+    if (t)
+        check_probe_task_ready(); /* the summary's counters start after the streams are made */
     struct tracer *tr = NULL;
     if (t && trace_out && !(tr = trace_open(trace_out, o->trace, o->trace_jsonl)))
         why = "out of memory for the tracer";
@@ -496,125 +503,11 @@ static int cmd_run(int argc, char **argv, int i)
     return status;
 }
 
-static char *read_whole_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0;
-    *len = 0;
-    for (;;) {
-        if (*len + 4096 > cap) {
-            char *b = realloc(buf, cap = cap * 2 + 4096);
-            if (!b)
-                break;
-            buf = b;
-        }
-        size_t n = fread(buf + *len, 1, cap - *len, f);
-        *len += n;
-        if (n == 0)
-            break;
-    }
-    fclose(f);
-    return buf;
-}
-
-/* The next line of text at *p (within end), advancing *p past it. */
-static const char *next_line(const char **p, const char *end, size_t *len)
-{
-    if (*p >= end)
-        return NULL;
-    const char *s = *p, *nl = memchr(s, '\n', (size_t)(end - s));
-    *len = nl ? (size_t)(nl - s) : (size_t)(end - s);
-    *p = nl ? nl + 1 : end;
-    return s;
-}
-
-/* Print the first differences between two traces; returns how many lines differ. */
-static unsigned long diff_traces(const char *want, size_t wlen, const char *got, size_t glen)
-{
-    const char *wp = want, *gp = got, *we = want + wlen, *ge = got + glen;
-    unsigned long line = 0, differing = 0, shown = 0;
-    for (;;) {
-        size_t wl = 0, gl = 0;
-        const char *w = next_line(&wp, we, &wl), *g = next_line(&gp, ge, &gl);
-        if (!w && !g)
-            break;
-        line++;
-        if (w && g && wl == gl && memcmp(w, g, wl) == 0)
-            continue;
-        differing++;
-        if (shown++ >= 5)
-            continue;
-        fprintf(stderr, "line %lu:\n", line);
-        if (w)
-            fprintf(stderr, "  - expected: %.*s\n", (int)wl, w);
-        else
-            fprintf(stderr, "  - expected: (end of trace)\n");
-        if (g)
-            fprintf(stderr, "  + actual:   %.*s\n", (int)gl, g);
-        else
-            fprintf(stderr, "  + actual:   (end of trace)\n");
-    }
-    if (shown > 5)
-        fprintf(stderr, "... and %lu more differing lines\n", differing - 5);
-    return differing;
-}
-
 static int cmd_check(int argc, char **argv, int i)
 {
     struct vmemu_options o = {
         .ram_bytes = 256ULL << 20, .vma_tree = "maple", .quiet = true, .portable = true, .cpus = 1};
-    parse_options(argc, argv, &i, &o);
-    if (argc - i < 2) {
-        fprintf(stderr, "vmemu check: need EXPECTED and PROGRAM (try --help)\n");
-        return EXIT_USAGE;
-    }
-    const char *expected = argv[i++];
-    if (!o.trace)
-        o.trace = TRACE_FAULT | TRACE_MM | TRACE_PROC;
-    char *got = NULL;
-    size_t glen = 0;
-    FILE *mem = open_memstream(&got, &glen);
-    if (!mem) {
-        fprintf(stderr, "vmemu: out of memory\n");
-        return EXIT_SETUP;
-    }
-    char *empty_env[] = {NULL};
-    int status = run_program(&o, argv + i, empty_env, mem);
-    fclose(mem);
-    if (status == EXIT_SETUP || status == EXIT_USAGE) {
-        free(got);
-        return status;
-    }
-    int rc = 0;
-    if (o.update) {
-        FILE *f = fopen(expected, "w");
-        if (!f || fwrite(got, 1, glen, f) != glen || fclose(f) != 0) {
-            fprintf(stderr, "vmemu check: cannot write %s: %s\n", expected, strerror(errno));
-            rc = 1;
-        } else {
-            fprintf(stderr, "vmemu check: wrote %s\n", expected);
-        }
-    } else {
-        size_t wlen;
-        char *want = read_whole_file(expected, &wlen);
-        if (!want) {
-            fprintf(stderr, "vmemu check: cannot read %s: %s (--update creates it)\n", expected,
-                    strerror(errno));
-            rc = 1;
-        } else {
-            unsigned long n = diff_traces(want, wlen, got, glen);
-            if (n) {
-                fprintf(stderr, "vmemu check: %s: %lu lines differ\n", expected, n);
-                rc = 1;
-            }
-            free(want);
-        }
-    }
-    free(got);
-    return rc;
+    return check_main(argc, argv, i, &o, parse_options, run_program);
 }
 
 int main(int argc, char **argv)

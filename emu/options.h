@@ -21,7 +21,6 @@ struct vmemu_options {
     bool trace_jsonl;       /* --trace-format=jsonl */
     const char *trace_file; /* --trace-file, NULL for stderr */
     bool maps;              /* --maps: print the final memory map at exit */
-    bool update;            /* check --update: rewrite the expected trace */
     bool portable;          /* check: empty environment, argv[0] a base name */
     int fault_mode;         /* --fault-mode: FAULT_MODE_* */
     const char *report;     /* --report: /proc files to print at exit */

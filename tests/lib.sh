@@ -58,3 +58,10 @@ expect_run() {
         sed 's/^/    stderr: /' "$work/err" | head -n 3
     fi
 }
+
+# expected_args NAME: the arguments tests/expected/NAME.expected runs the sample
+# NAME with (its header's "# args:" line; plain words), for tests that run a
+# sample as the expected-trace suite does.
+expected_args() {
+    sed -n '/^$/q;s/^# args: *//p' "$src/tests/expected/$1.expected"
+}

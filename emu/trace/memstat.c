@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "emu/kernel/task.h"
+#include "emu/trace/check_probe.h"
 #include "emu/trace/sampler.h"
 #include "emu/trace/trace.h"
 #include "mm/swap.h"
@@ -124,10 +125,15 @@ static bool last_of_process(const struct task *t)
 
 void memstat_before_exit(struct task *t)
 {
-    if (!trace_wants(t->tracer, TRACE_ACCESS | TRACE_MEMORY) || !t->mm || !last_of_process(t))
+    bool traced = trace_wants(t->tracer, TRACE_ACCESS | TRACE_MEMORY);
+    if ((!traced && !check_probe_enabled()) || !t->mm || !last_of_process(t))
+        return;
+    bool last = last_task_with_mm(t);
+    check_probe_process_end(t, last); /* check's summary level: the map, peak RSS, counters */
+    if (!traced)
         return;
     sampler_process_exit(t);
     memstat_event(t->tracer, t);
-    if (last_task_with_mm(t))
+    if (last)
         trace_event(t->tracer, t, TRACE_MEMORY, "frames", frames_fields, NULL);
 }

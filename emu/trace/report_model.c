@@ -228,25 +228,27 @@ static struct proc *get_proc(struct report_model *m, int pid, uint64_t t)
 
 /* ---- bands ------------------------------------------------------------------------------ */
 
+const char *vma_kind(const char *program, const char *name, const char *prot)
+{
+    if (!strcmp(name, "[heap]"))
+        return "heap";
+    if (!strcmp(name, "[stack]"))
+        return "stack";
+    if (!strcmp(name, "[vdso]") || !strncmp(name, "[vvar", 5))
+        return "vdso";
+    if (strlen(prot) >= 4 && prot[3] == 's')
+        return "shared";
+    if (program && !strcmp(name, program))
+        return prot[2] == 'x' ? "text" : "data";
+    if (name[0] && name[0] != '[')
+        return "file";
+    return "anon"; /* unnamed, as /proc/PID/maps leaves plain anonymous memory */
+}
+
 static const char *band_kind(struct report_model *m, const struct proc *p, const char *name,
                              const char *prot)
 {
-    const char *k;
-    if (!strcmp(name, "[heap]"))
-        k = "heap";
-    else if (!strcmp(name, "[stack]"))
-        k = "stack";
-    else if (!strcmp(name, "[vdso]") || !strncmp(name, "[vvar", 5))
-        k = "vdso";
-    else if (prot[3] == 's')
-        k = "shared";
-    else if (p->program && !strcmp(name, p->program))
-        k = prot[2] == 'x' ? "text" : "data";
-    else if (name[0] && name[0] != '[')
-        k = "file";
-    else
-        k = "anon"; /* unnamed, as /proc/PID/maps leaves plain anonymous memory */
-    return intern(m, k);
+    return intern(m, vma_kind(p->program, name, prot));
 }
 
 static void close_band(struct report_model *m, struct proc *p, struct band b, uint64_t t)

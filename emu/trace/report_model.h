@@ -123,6 +123,14 @@ struct report_model {
     struct site_index *site_index;
 };
 
+/*
+ * The kind of a VMA of a process running program (a base name): text,
+ * data (the program's own mappings, executable or not), heap, stack,
+ * vdso, shared, file or anon. The report colours bands by it and check's
+ * summary level counts faults and maps by it.
+ */
+const char *vma_kind(const char *program, const char *name, const char *prot);
+
 bool model_init(struct report_model *m);
 void model_free(struct report_model *m);
 /* One event of the trace; false with *why when it is not a vmemu trace event. */

@@ -6,7 +6,7 @@
 # JSON trace is one object with the schema's fields (checked for the event
 # types that occur).
 #
-# Samples take the arguments in tests/expected/NAME-musl.args when it exists.
+# Samples take the arguments their expected file in tests/expected/ records.
 #
 # usage: trace_determinism.sh BUILD_DIR SOURCE_DIR
 . "${2:?usage: trace_determinism.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
@@ -15,8 +15,8 @@ dynamic=(hello-glibc-dyn hello-musl-dyn vdso_clock-glibc-dyn shared_lib-musl-dyn
 for bin in "$build"/samples/*-musl "$build"/samples/*-glibc "${dynamic[@]/#/$build/samples/}"; do
     name=$(basename "$bin")
     args=()
-    argfile="$src/tests/expected/${name%%-*}-musl.args"
-    [ -f "$argfile" ] && read -r -a args <"$argfile"
+    expected="$src/tests/expected/${name%%-*}-musl.expected"
+    [ -f "$expected" ] && read -r -a args < <(expected_args "${name%%-*}-musl")
     for fmt in jsonl text; do
         for run in 1 2; do
             timeout 120 "$vmemu" run --quiet --trace=all --trace-format=$fmt \

@@ -74,7 +74,7 @@ check() {
 mkdir -p "$work/data"
 check maps_script "$build/samples/maps_script-musl" "$work/data"
 check shmem_touch "$build/samples/shmem_touch-musl"
-check malloc_heavy "$build/samples/malloc_heavy-musl" $(cat "$src/tests/expected/malloc_heavy-musl.args")
+check malloc_heavy "$build/samples/malloc_heavy-musl" $(expected_args malloc_heavy-musl)
 
 for kind in file anonymous "[heap]" "[stack]" "[vdso]" "[vvar]" "[vvar_vclock]" shmem; do
     if grep -qxF "$kind" "$work/kinds"; then
