@@ -56,3 +56,27 @@ expect_run() {
         sed 's/^/    stderr: /' "$work/err" | head -n 3
     fi
 }
+
+# sample_args NAME: the arguments the tests give sample NAME (any build of
+# it: maps_script-glibc too), the words of tests/expected/BASE-musl.args,
+# into the array args. A directory argument is "." (maps_script writes
+# DIR/data, fault_counts its file there): run the sample with the scratch
+# directory as the current one (`cd "$work"`), never touching host paths.
+sample_args() {
+    args=()
+    local f="$src/tests/expected/${1%%-*}-musl.args"
+    [ -f "$f" ] && read -r -a args <"$f"
+    return 0
+}
+
+# sample_status NAME: the exit status a sample's run must end with (as a
+# shell reports it): bad_pointer and exec_data die of SIGSEGV, file_limits
+# of SIGXFSZ, every other sample exits 0 (tests/integration/samples.sh checks these
+# against the native runs).
+sample_status() {
+    case $1 in
+    bad_pointer-* | exec_data-*) echo 139 ;;
+    file_limits-*) echo 153 ;;
+    *) echo 0 ;;
+    esac
+}

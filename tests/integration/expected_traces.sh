@@ -2,13 +2,15 @@
 # Expected traces: every musl sample's fault and mm events are pinned down
 # in tests/expected/NAME.trace and checked with `vmemu check`. When
 # tests/expected/NAME.args exists, its words are the sample's arguments
-# (small sizes keep the traces short). A sample
+# (small sizes keep the traces short; a directory is ".", the scratch
+# directory the samples run in). A sample
 # without an expected trace fails: create it with
 #   build/vmemu check --update tests/expected/NAME.trace build/samples/NAME ARGS
 # (docs/tracing.md explains when and how to regenerate them).
 #
 # usage: expected_traces.sh BUILD_DIR SOURCE_DIR
 . "${2:?usage: expected_traces.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
+cd "$work" || exit 1
 
 for bin in "$build"/samples/*-musl; do
     name=$(basename "$bin")
