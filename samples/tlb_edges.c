@@ -12,6 +12,8 @@
  *      unmapped: made readable again, it holds its data
  *   5. PROT_NONE pages moved by mremap: readable again at the new address,
  *      they hold their data
+ *   6. a page moved by mremap to the address right after it (adjacent
+ *      ranges do not overlap): it holds its data there
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -105,5 +107,12 @@ int main(void)
     mprotect((void *)f, 3 * P, PROT_READ);
     printf("5. PROT_NONE pages moved to %p: ", (void *)f);
     show("hold", f, 3);
+
+    volatile char *g = map(NULL, 2, PROT_READ | PROT_WRITE);
+    g[0] = 'h';
+    munmap((void *)(g + P), P);
+    void *to = mremap((void *)g, P, P, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)(g + P));
+    printf("6. mremap onto the next page: %s", to == g + P ? "moved" : "refused");
+    printf(", holds %c\n", to == g + P ? g[P] : '-');
     return 0;
 }

@@ -212,6 +212,14 @@ static void test_mremap_errors(void **state)
                      ERR(EINVAL));
     assert_int_equal(mm->map_count, 1);
     assert_int_equal(vma_at(mm, X)->vm_end, X + 4 * P);
+    /* Adjacent ranges do not overlap: a page moves onto its neighbour, either side. */
+    fill(mm, X + 3 * P, 1, 0x33);
+    assert_int_equal(do_mremap(mm, X + 3 * P, P, P, MREMAP_MAYMOVE | MREMAP_FIXED, X + 4 * P),
+                     X + 4 * P);
+    expect_page(mm, X + 4 * P, 0x33);
+    assert_int_equal(do_mremap(mm, X + 4 * P, P, P, MREMAP_MAYMOVE | MREMAP_FIXED, X + 3 * P),
+                     X + 3 * P);
+    expect_page(mm, X + 3 * P, 0x33);
     mmput(mm);
 }
 
