@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 
 PREFIX ?= /usr/local
 
-.PHONY: all deps build asan demo test install package failsweep fuzz bench screenshot format clean
+.PHONY: all deps build asan demo test install package failsweep fuzz mutation bench screenshot format clean
 
 all: build
 
@@ -51,6 +51,15 @@ fuzz: asan
 	VMEMU_FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/elf_loader.sh $(ASAN_BUILD) .
 	VMEMU_FUZZ_SECONDS=$(FUZZ_SECONDS) LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		bash tests/fuzz/syscalls.sh $(ASAN_BUILD) .
+
+# Mutation testing: each mutant of tests/mutation/mutants.txt is built in
+# $(MUTATION_DIR) and the suite (without its long sweeps) run against it;
+# prints the score and the survivors. MUTATION_ARGS: e.g. --full, or mutant ids.
+# See docs/testing.md.
+MUTATION_DIR ?= build-mut
+MUTATION_ARGS ?=
+mutation: deps
+	bash tests/mutation/run.sh --workdir $(MUTATION_DIR) --jobs $(JOBS) $(MUTATION_ARGS)
 
 bench: build
 	@bash tests/bench/run.sh $(BUILD)

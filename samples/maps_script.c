@@ -164,6 +164,11 @@ static void mmap_errors(int fd, const char *path)
     report("mmap unaligned offset", do_mmap(0, P, PROT_READ, MAP_PRIVATE, fd, 100));
     report("mmap fixed unaligned", do_mmap(FIXED_AT + 1, P, RW, ANON | MAP_FIXED, -1, 0));
     report("mmap shared write on O_RDONLY", do_mmap(0, P, RW, MAP_SHARED, ro, 0));
+    /* Shared, but never writable: 's' in maps all the same (VM_MAYSHARE). */
+    long shared_ro =
+        report("mmap shared read on O_RDONLY", do_mmap(0, P, PROT_READ, MAP_SHARED, ro, 0));
+    show("shared mapping of a read-only descriptor");
+    report("munmap it", sc(SYS_munmap, shared_ro, P, 0, 0, 0, 0));
     report("mmap private on O_WRONLY", do_mmap(0, P, PROT_READ, MAP_PRIVATE, wo, 0));
     report("mmap validate unknown flag",
            do_mmap(0, P, PROT_READ, MAP_SHARED_VALIDATE | 0x800000, fd, 0));
@@ -293,6 +298,10 @@ static void residency_steps(void)
         vec[5] & 1);
     report("mincore hole", sc(SYS_mincore, FIXED_AT + 0x200000, P, (long)vec, 0, 0, 0));
     report("mincore unaligned", sc(SYS_mincore, a + 1, P, (long)vec, 0, 0, 0));
+    /* A length that is not a page multiple covers the partial last page too. */
+    memset(vec, 0x80, sizeof(vec));
+    report("mincore 2 pages + 1", sc(SYS_mincore, a, 2 * P + 1, (long)vec, 0, 0, 0));
+    say("mincore: %d %d %d %d\n", vec[0], vec[1], vec[2], vec[3]);
     report("madvise dontneed anon", sc(SYS_madvise, a, 6 * P, MADV_DONTNEED, 0, 0, 0));
     print_pages("after dontneed", (unsigned long)a, 3);
     report("madvise free", sc(SYS_madvise, a, 6 * P, MADV_FREE, 0, 0, 0));

@@ -15,11 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#define FUTEX_WAIT_PRIVATE 128 /* musl has no <linux/futex.h> */
+#define FUTEX_WAKE_PRIVATE 129
 
 #define NTHREADS 4
 #define SLICE_PAGES 64
@@ -207,6 +211,21 @@ static void test_spin(void)
     printf("spin: released\n");
 }
 
+/* The futex word's value decides: a changed value never sleeps (no lost wake-up). */
+static void test_futex_value(void)
+{
+    static int word = 1;
+    struct timespec ms = {0, 1000000};
+    long changed = syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 2, &ms, NULL, 0);
+    int changed_errno = errno;
+    long same = syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 1, &ms, NULL, 0);
+    int same_errno = errno;
+    printf("futex: wait on a changed value %ld %s, on the same value %ld %s, wake of nobody %ld\n",
+           changed, changed_errno == EAGAIN ? "EAGAIN" : "?", same,
+           same_errno == ETIMEDOUT ? "ETIMEDOUT" : "?",
+           (long)syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0));
+}
+
 static sigjmp_buf jump;
 static volatile int segv_seen;
 static char *volatile area;
@@ -324,6 +343,7 @@ static const struct {
     {"tls", test_tls},
     {"cancel", test_cancel},
     {"spin", test_spin},
+    {"futex_value", test_futex_value},
     {"munmap", test_munmap_race},
     {"robust", test_robust},
     {"ids", test_ids},

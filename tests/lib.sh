@@ -65,3 +65,28 @@ expect_run() {
 expected_args() {
     sed -n '/^$/q;s/^# args: *//p' "$src/tests/expected/$1.expected"
 }
+
+# sample_args NAME: the arguments the tests give sample NAME (any build of
+# it: maps_script-glibc too), the ones its musl build's expected file
+# records, into the array args. A directory argument is "." (maps_script
+# writes DIR/data, fault_counts its file there): run the sample with the
+# scratch directory as the current one (`cd "$work"`), never touching host
+# paths.
+sample_args() {
+    args=()
+    local base="${1%%-*}-musl"
+    [ -f "$src/tests/expected/$base.expected" ] && read -r -a args < <(expected_args "$base")
+    return 0
+}
+
+# sample_status NAME: the exit status a sample's run must end with (as a
+# shell reports it): bad_pointer and exec_data die of SIGSEGV, file_limits
+# of SIGXFSZ, every other sample exits 0 (tests/integration/samples.sh
+# checks these against the native runs).
+sample_status() {
+    case $1 in
+    bad_pointer-* | exec_data-*) echo 139 ;;
+    file_limits-*) echo 153 ;;
+    *) echo 0 ;;
+    esac
+}

@@ -16,6 +16,8 @@
 
 require "$vmemu"
 dir="$src/tests/expected"
+# Cases run here: a sample given a directory (".") writes into the scratch directory.
+cd "$work" || exit 1
 
 # Every sample has its case, and nothing in the directory is left out of the suite
 # (a NAME.trace from before expected files had headers would be ignored).

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # Inline and precise fault handling must count exactly the same faults and
 # give the program the same results: every sample runs both ways and the
-# fault summary lines and stdout are compared.
+# fault summary lines and stdout are compared. Each run must end with the
+# sample's own exit status (sample_status), its arguments those of
+# tests/expected (sample_args), run in the scratch directory.
 #
 # usage: fault_modes.sh BUILD_DIR SOURCE_DIR
 . "${2:?usage: fault_modes.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
+cd "$work" || exit 1
 
 for bin in "$build"/samples/*-musl "$build"/samples/*-glibc; do
     name=$(basename "$bin")
+    sample_args "$name"
+    want=$(sample_status "$name")
     for mode in inline precise; do
-        timeout 120 "$vmemu" run --fault-mode=$mode "$bin" >"$work/$mode.out" 2>"$work/$mode.err"
+        timeout 120 "$vmemu" run --fault-mode=$mode "$bin" "${args[@]}" >"$work/$mode.out" 2>"$work/$mode.err"
         echo $? >"$work/$mode.status"
         grep '^vmemu: faults:' "$work/$mode.err" >"$work/$mode.faults"
     done
-    if [ ! -s "$work/inline.faults" ]; then
+    if [ "$(cat "$work/inline.status")" != "$want" ] || [ "$(cat "$work/precise.status")" != "$want" ]; then
+        echo "FAIL $name: exit status inline $(cat "$work/inline.status"), precise $(cat "$work/precise.status"), want $want"
+        failed=$((failed + 1))
+    elif [ ! -s "$work/inline.faults" ]; then
         echo "FAIL $name: no fault summary"
         failed=$((failed + 1))
     elif ! cmp -s "$work/inline.faults" "$work/precise.faults"; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Memory features the host's kernel lacks, so that no native run can be
 # the oracle: each tests/programs/NAME program runs under vmemu (musl and
-# glibc builds) and its stdout must be tests/expected/NAME.out, the output
+# glibc builds) and its stdout must be tests/programs/NAME.out, the output
 # Linux gives, written from its sources (each program's comment names
 # them). A native run is made too: when the host does have the feature,
 # it must print the same; when it lacks it, that is said and not counted.
@@ -12,7 +12,7 @@
 . "${2:?usage: host_lacks.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 
 for name in anon_names soft_dirty; do
-    expected="$src/tests/expected/$name.out"
+    expected="$src/tests/programs/$name.out"
     for libc in musl glibc; do
         bin="$build/tests/programs/$name-$libc"
         require "$bin"

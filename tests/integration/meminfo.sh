@@ -17,6 +17,8 @@
 #    pages of code; kernel image pages in Linux, which no counter shows).
 # 3. Every sample passes --check-leaks: after teardown MemFree is what it
 #    was before the task was created.
+# Samples take the arguments of tests/expected (sample_args), run in the
+# scratch directory, and must end with their own exit status (sample_status).
 #
 # The samples run from a private copy: vmemu's page cache opens the files
 # it caches for writing, and a concurrent native run of the same binary
@@ -24,6 +26,7 @@
 #
 # usage: meminfo.sh BUILD_DIR SOURCE_DIR
 . "${2:?usage: meminfo.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
+cd "$work" || exit 1
 
 # Natively only the per-process figure is judged (other processes move the
 # system-wide ones); under vmemu, the only process, all three are.
@@ -88,6 +91,12 @@ check_report() {
     shift
     "$vmemu" run --quiet --report=meminfo,slabinfo,vmstat,status "$bin" "$@" \
         >/dev/null 2>"$work/report"
+    local st=$? want
+    want=$(sample_status "$name")
+    if [ "$st" != "$want" ]; then
+        fail "$name report" "exit status $st, want $want"
+        return
+    fi
     section "$work/report" meminfo >"$work/meminfo"
     section "$work/report" slabinfo >"$work/slabinfo"
     section "$work/report" vmstat >"$work/vmstat"
@@ -142,18 +151,23 @@ for bin in "${touch_bins[@]}"; do
     check_mlock "$bin"
 done
 for bin in "$work"/samples/*-musl "$work"/samples/*-glibc; do
-    case $(basename "$bin") in
+    name=$(basename "$bin")
+    sample_args "$name"
+    case $name in
     bad_pointer-*) continue ;; # dies of SIGSEGV: checked below with --check-leaks
     anon_touch-*) check_report "$bin" 1024 ;;
-    *) check_report "$bin" ;;
+    *) check_report "$bin" "${args[@]}" ;;
     esac
 done
 for bin in "$work"/samples/*-musl "$work"/samples/*-glibc; do
     name=$(basename "$bin")
-    args=()
+    sample_args "$name"
     case $name in anon_touch-*) args=(1024) ;; esac
     "$vmemu" run --quiet --check-leaks "$bin" "${args[@]}" >/dev/null 2>"$work/leak"
-    if grep -q '^vmemu: leak check: every frame came back' "$work/leak"; then
+    st=$?
+    if [ "$st" != "$(sample_status "$name")" ]; then
+        fail "$name --check-leaks" "exit status $st, want $(sample_status "$name")"
+    elif grep -q '^vmemu: leak check: every frame came back' "$work/leak"; then
         pass "$name --check-leaks"
     else
         fail "$name --check-leaks" "$(grep 'leak check' "$work/leak" || echo 'no verdict')"

@@ -57,7 +57,14 @@ check() {
         fail "$name" "the private write did not copy the page: $(tr '\n' '|' <"$work/views")"
         return
     fi
-    pass "$name: shared, read-only shared, read() and private views all in frame $shared; the private write copied to $cow"
+    # The shared mapping's write: a minor fault that keeps the page's frame.
+    local shared_write
+    shared_write=$(awk '$1 == "rw-s" && $3 == "write" { print $2, $4; exit }' "$work/views")
+    if [ "$shared_write" != "file-minor $shared" ]; then
+        fail "$name" "the shared write was '$shared_write', want a file-minor fault in frame $shared: $(tr '\n' '|' <"$work/views")"
+        return
+    fi
+    pass "$name: shared, read-only shared, read() and private views all in frame $shared; the shared write dirtied it in place, the private write copied to $cow"
 }
 
 for bin in "$build"/samples/shared_frame-musl "$build"/samples/shared_frame-glibc; do

@@ -27,7 +27,7 @@ for bin in "$build"/samples/code_reuse-musl "$build"/samples/code_reuse-glibc; d
             echo "FAIL $name/$mode: stale code ran or the program failed (status $status):"
             sed 's/^/    /' "$work/out"
             failed=$((failed + 1))
-        elif [ "$mode" = precise ] && { [ "$count" -ne 2 ] || [ "$(echo "$pfns" | wc -l)" -ne 1 ]; }; then
+        elif [ "$mode" = precise ] && { [ "$count" -ne 2 ] || [ "$(printf '%s' "$pfns" | grep -c .)" -ne 1 ]; }; then
             echo "FAIL $name: expected two faults at 0x10000000 on one reused frame, got $count on: $pfns"
             failed=$((failed + 1))
         else

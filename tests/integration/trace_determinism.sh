@@ -6,23 +6,29 @@
 # JSON trace is one object with the schema's fields (checked for the event
 # types that occur).
 #
-# Samples take the arguments their expected file in tests/expected/ records.
+# Samples take the arguments in tests/expected/NAME-musl.args when it exists
+# (sample_args; they run in the scratch directory), and every run must end
+# with the sample's own exit status (sample_status).
 #
 # usage: trace_determinism.sh BUILD_DIR SOURCE_DIR
 . "${2:?usage: trace_determinism.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
+cd "$work" || exit 1
 
 dynamic=(hello-glibc-dyn hello-musl-dyn vdso_clock-glibc-dyn shared_lib-musl-dyn)
 for bin in "$build"/samples/*-musl "$build"/samples/*-glibc "${dynamic[@]/#/$build/samples/}"; do
     name=$(basename "$bin")
-    args=()
-    expected="$src/tests/expected/${name%%-*}-musl.expected"
-    [ -f "$expected" ] && read -r -a args < <(expected_args "${name%%-*}-musl")
+    sample_args "$name"
+    want=$(sample_status "$name")
     for fmt in jsonl text; do
+        statuses=
         for run in 1 2; do
             timeout 120 "$vmemu" run --quiet --trace=all --trace-format=$fmt \
                 --trace-file="$work/$run.$fmt" "$bin" "${args[@]}" >/dev/null 2>&1
+            statuses="$statuses $?"
         done
-        if [ ! -s "$work/1.$fmt" ]; then
+        if [ "$statuses" != " $want $want" ]; then
+            fail "$name/$fmt" "exit statuses$statuses, want $want both times"
+        elif [ ! -s "$work/1.$fmt" ]; then
             fail "$name/$fmt" "empty trace"
         elif ! cmp -s "$work/1.$fmt" "$work/2.$fmt"; then
             fail "$name/$fmt" "two runs differ: $(cmp "$work/1.$fmt" "$work/2.$fmt" | head -1)"

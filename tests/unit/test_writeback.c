@@ -186,6 +186,10 @@ static void test_mkclean_write_protects_mappings(void **state)
     char c;
     host_read(&c, 1, 7);
     assert_int_equal(c, 'M');
+    /* Write given back by mprotect leaves a clean page read-only (write notify). */
+    assert_int_equal(do_mprotect(mm, X, 2 * P, PROT_READ), 0);
+    assert_int_equal(do_mprotect(mm, X, 2 * P, PROT_READ | PROT_WRITE), 0);
+    assert_false(*pte_offset(mm, X) & _PAGE_RW);
     /* The next store faults and dirties the page again: nothing slips by. */
     struct fault_result r;
     handle_mm_fault(mm, X + 8, FAULT_FLAG_WRITE, &r);
