@@ -65,7 +65,7 @@ _vmemu_files()
 _vmemu_value()
 {
     case $1 in
-    --trace) _vmemu_list "$2" "fault mm syscall pagecache proc access memory all" ;;
+    --trace) _vmemu_list "$2" "fault mm syscall pagecache proc reclaim access memory all" ;;
     --report) _vmemu_list "$2" "meminfo buddyinfo slabinfo zoneinfo vmstat status stat" ;;
     --fault-mode) COMPREPLY=($(compgen -W "auto inline precise" -- "$2")) ;;
     --cache) COMPREPLY=($(compgen -W "warm cold" -- "$2")) ;;
