@@ -4,7 +4,7 @@
 # that killed it, 2 for a usage error, 124 when every task is blocked for
 # good, 125 when vmemu itself failed (a report or trace it could not
 # write), 126 for a program execve refuses, 127 for one it cannot find;
-# check's 0 and 1, report's 1 and 2.
+# check's 0, 1 and 2, report's 1 and 2.
 #
 # usage: exit_status.sh BUILD_DIR SOURCE_DIR
 . "${2:?usage: exit_status.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
@@ -65,7 +65,9 @@ status 126 "a program execve refuses (no execute permission)" run --quiet "$work
 status 127 "a program that does not exist" run --quiet "$work/missing"
 status 0 "check: the trace matches" check --update "$work/expected" "$prog" exit 0
 status 0 "check: the trace matches" check "$work/expected" "$prog" exit 0
-status 1 "check: the trace differs" check "$work/expected" "$prog" exit 3
+status 2 "check: an expected file made for other arguments" check "$work/expected" "$prog" exit 3
+sed -i '$d' "$work/expected" # the run's last event is no longer expected
+status 1 "check: the trace differs" check "$work/expected" "$prog" exit 0
 status 1 "report: a trace it cannot read" report "$work/bad.jsonl" -o "$work/r.html"
 status 2 "report: a usage error" report "$work/bad.jsonl"
 
