@@ -19,7 +19,8 @@ the next build compiles it again); the build lives in WORKDIR/build.
 Runaway output is bounded: each mutant's log keeps at most LOG_CAP bytes,
 its tests run under a time limit with their scratch files in WORKDIR/tmp
 (emptied after each mutant), and the whole process group is killed when
-the time is up or the disk's free space falls below DISK_FLOOR.
+the time is up or the disk's free space falls below DISK_FLOOR; then any
+process still running a program of WORKDIR's build is killed too.
 
 The default test selection leaves out the suite's long sweeps over every
 sample (SLOW); --full runs everything, --tests/--exclude choose.
@@ -185,6 +186,19 @@ def ctest_cmd(args):
     return cmd
 
 
+def kill_leftovers(workdir):
+    """Kill what the tests left running from WORKDIR's build: `timeout`
+    puts its command in a process group of its own, out of ctest's."""
+    mark = os.path.realpath(workdir).encode() + b"/"
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if mark in f.read() and int(pid) not in (os.getpid(), os.getppid()):
+                    os.kill(int(pid), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+
+
 def run_tests(args, log):
     """The selected tests, their scratch files in WORKDIR/tmp (emptied after)."""
     tmp = os.path.join(args.workdir, "tmp")
@@ -199,6 +213,7 @@ def run_tests(args, log):
     try:
         return run(ctest_cmd(args), log, args.timeout, args.build, dict(os.environ, TMPDIR=tmp))
     finally:
+        kill_leftovers(args.workdir)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
