@@ -7,6 +7,11 @@
 # Unicorn package is Debian 13's libunicorn2t64 (see .ci/deps.sh), which
 # provides libunicorn2 at its own version. `make package_source` makes the
 # release tarball, whose --version is the release's (cmake/version.cmake).
+# cpack and `cmake --install` take the build as it is: without this, cpack
+# first builds the tree again, and tests/integration/deb_package.sh would
+# relink vmemu under the tests running beside it whenever the sources moved
+# since the build. `make install` and `make package` build first themselves.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY TRUE)
 set(CPACK_PACKAGE_NAME vmemu)
 set(CPACK_PACKAGE_VENDOR "the vmemu developers")
 set(CPACK_PACKAGE_CONTACT "vmemu developers <dev@vmemu.invalid>")
