@@ -31,6 +31,8 @@ void swapoff(void);
 /* Slots of the area (SwapTotal) and free ones (SwapFree), in pages; 0 without swap. */
 unsigned long total_swap_pages(void);
 unsigned long nr_swap_pages(void);
+/* The most slots in use at once so far (the exit summary). */
+unsigned long swap_peak_pages(void);
 /* /proc/swaps, as Linux lays it out. */
 void swaps_show(struct seq *s);
 /*

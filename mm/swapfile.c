@@ -41,6 +41,7 @@ struct swap_info_struct {
     unsigned long max;   /* slots, the header's included */
     unsigned long pages; /* slots for pages: max - 1 */
     unsigned long inuse_pages;
+    unsigned long peak_inuse;   /* the most slots ever in use at once */
     unsigned long cluster_next; /* where the next search for a free slot starts */
     unsigned short *swap_map;
     unsigned long write_errors, read_errors;
@@ -56,6 +57,11 @@ unsigned long total_swap_pages(void)
 unsigned long nr_swap_pages(void)
 {
     return si.fd >= 0 ? si.pages - si.inuse_pages : 0;
+}
+
+unsigned long swap_peak_pages(void)
+{
+    return si.fd >= 0 ? si.peak_inuse : 0;
 }
 
 unsigned long swap_write_errors(void)
@@ -231,7 +237,8 @@ swp_entry_t get_swap_page(void)
             off = 1;
     }
     si.swap_map[off] = SWAP_HAS_CACHE;
-    si.inuse_pages++;
+    if (++si.inuse_pages > si.peak_inuse)
+        si.peak_inuse = si.inuse_pages;
     si.cluster_next = off + 1 < si.max ? off + 1 : 1;
     return swp_entry(0, off);
 }

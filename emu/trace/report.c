@@ -152,10 +152,9 @@ static void report_reclaim(void)
     if (total_swap_pages() || e[PSWPOUT])
         fprintf(stderr,
                 "vmemu: swap: %lu pages out, %lu in (%lu read ahead), %lu anon refaults, "
-                "%lu of %lu KiB used at exit\n",
+                "at most %lu of %lu KiB used\n",
                 e[PSWPOUT], e[PSWPIN], e[SWAP_RA], c.node[WORKINGSET_REFAULT_ANON],
-                (total_swap_pages() - nr_swap_pages()) << (PAGE_SHIFT - 10),
-                total_swap_pages() << (PAGE_SHIFT - 10));
+                swap_peak_pages() << (PAGE_SHIFT - 10), total_swap_pages() << (PAGE_SHIFT - 10));
     if (e[OOM_KILL])
         fprintf(stderr, "vmemu: oom killer: %lu process%s killed\n", e[OOM_KILL],
                 e[OOM_KILL] == 1 ? "" : "es");

@@ -12,6 +12,7 @@
 #     while a 300 MiB file streams through the page cache, even with
 #     vm.swappiness 200;
 #   - swap-in of a page a fork shares names one slot, counted twice;
+#   - the same run twice gives the same reclaim and fault trace;
 #   - --swap-file keeps a valid swap file that a later run reuses, and
 #     refuses a file holding data; --swap refuses a size below 40K;
 #   - /proc/swaps, /proc/PID/oom_score and busybox free agree with the
@@ -103,6 +104,20 @@ if [[ $out =~ ^forkswap\ child:\ intact,\ Swap\ ([0-9]+)\ kB,\ SwapPss\ ([0-9]+)
 else
     fail forkswap "'$out'"
 fi
+
+# --- reclaim is deterministic: the same run twice, the same trace ---
+for i in 1 2; do
+    "$vmemu" run --quiet --ram 32M --swap 64M --trace=reclaim,fault --trace-file="$work/t$i" \
+        "$prog" anon 40 >/dev/null 2>&1
+done
+passes=$(grep -c ' reclaim pass ' "$work/t1")
+swapins=$(grep -c ' reclaim swapin ' "$work/t1")
+if [ "$passes" -gt 100 ] && [ "$swapins" -gt 100 ] && cmp -s "$work/t1" "$work/t2"; then
+    pass "under pressure the trace is the same twice: $passes reclaim passes, $swapins swap-ins"
+else
+    fail determinism "$passes passes, $swapins swap-ins, $(cmp "$work/t1" "$work/t2" 2>&1)"
+fi
+rm -f "$work/t1" "$work/t2"
 
 # --- --swap-file: a real swap file, kept, reused; a data file refused ---
 sw="$work/swapfile"
