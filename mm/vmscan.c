@@ -554,6 +554,10 @@ unsigned long reclaim_pages(struct list_head *pages)
     unsigned long free_before = nr_free_pages();
     bool nested = in_reclaim;
     in_reclaim = true;
+    /* shrink_page_list takes inactive pages: one freed may carry no PG_active (Linux does the
+     * same). */
+    struct page *page;
+    list_for_each_entry(page, pages, lru) ClearPageFlag(page, PG_active);
     unsigned long reclaimed = shrink_page_list(pages, &sc);
     in_reclaim = nested;
     trace_pass("pageout", &sc, free_before);

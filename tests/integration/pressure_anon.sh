@@ -7,7 +7,9 @@
 #   - without swap the same program is OOM-killed: status 137 and the
 #     kernel's "Out of memory: Killed process" line on stderr, a file it
 #     wrote before intact, every frame free again;
-#   - MADV_PAGEOUT pages come back as major faults, intact;
+#   - MADV_PAGEOUT pages come back as major faults, intact; pages read
+#     back from swap, written again and paged out again hold the new data,
+#     as natively (the write sets the dirty bit of a writable clean entry);
 #   - a hot anonymous working set stays resident (no major fault on it)
 #     while a 300 MiB file streams through the page cache, even with
 #     vm.swappiness 200;
@@ -79,6 +81,14 @@ if [ "$out" = "pageout 1024 KiB: 0 major faults" ]; then
     pass "MADV_PAGEOUT without swap leaves anonymous pages: $out"
 else
     fail pageout-noswap "'$out'"
+fi
+
+native=$(setarch "$(uname -m)" -R "$prog" rewrite 1024 2>&1)
+out=$("$vmemu" run --quiet --ram 128M --swap 64M "$prog" rewrite 1024 2>&1)
+if [ "$out" = "rewrite 1024 KiB: intact" ] && [ "$out" = "$native" ]; then
+    pass "pages swapped in by reads, written and paged out again: '$out', as natively"
+else
+    fail rewrite "'$out', natively '$native'"
 fi
 
 # --- a hot working set survives a file streaming through ---

@@ -17,6 +17,13 @@
  *                     the file system (pgpgin of /proc/vmstat)
  *   pageout KIB       touch KIB of anonymous memory, MADV_PAGEOUT it, touch
  *                     it again: major faults of the second touch
+ *   rewrite KIB       touch KIB, MADV_PAGEOUT it, read it back (the pages
+ *                     come back from swap by read faults, writable but
+ *                     clean, still in the swap cache), write a new pattern,
+ *                     MADV_PAGEOUT again, read: the new pattern must be
+ *                     there (the write had to set the dirty bit, or reclaim
+ *                     drops the page as clean and the slot's old data
+ *                     comes back)
  *   forkswap MIB      fill MIB, fork; the child fills MIB of its own and
  *                     reports Swap and SwapPss of the shared mapping; both
  *                     check the shared pattern
@@ -220,6 +227,33 @@ static int mode_reread(const char *path)
     return 0;
 }
 
+/* Page i's pattern in round r: fill() of another index. */
+static uint64_t rewrite_index(size_t i, int round)
+{
+    return i + (uint64_t)round * 1000003;
+}
+
+static int mode_rewrite(unsigned long kib)
+{
+    size_t bytes = kib << 10, n = bytes / PAGE;
+    unsigned char *p = map_anon(bytes);
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < n; i++)
+            fill(p + i * PAGE, rewrite_index(i, round));
+        if (madvise(p, bytes, MADV_PAGEOUT)) {
+            perror("madvise");
+            return 1;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (check(p + i * PAGE, rewrite_index(i, round))) {
+                printf("rewrite: page %zu of round %d is wrong\n", i, round);
+                return 1;
+            }
+    }
+    printf("rewrite %lu KiB: intact\n", kib);
+    return 0;
+}
+
 static int mode_pageout(unsigned long kib)
 {
     size_t bytes = kib << 10;
@@ -321,6 +355,8 @@ int main(int argc, char **argv)
         return mode_forkswap(strtoul(argv[2], NULL, 10));
     if (argc >= 3 && !strcmp(argv[1], "pageout"))
         return mode_pageout(strtoul(argv[2], NULL, 10));
+    if (argc >= 3 && !strcmp(argv[1], "rewrite"))
+        return mode_rewrite(strtoul(argv[2], NULL, 10));
     fprintf(stderr,
             "usage: pressure anon|write|mmapwrite|mark|hot|reread|pageout|forkswap ARGS...\n");
     return 2;
