@@ -16,6 +16,7 @@
 #include <sys/sysinfo.h>
 #include <time.h>
 
+#include "emu/cli.h"
 #include "emu/cpu.h"
 #include "emu/env_options.h"
 #include "emu/hostsig.h"
@@ -161,28 +162,7 @@ static bool parse_u64(const char *s, uint64_t *out)
 /* Match --name or --name=value; the value may be the next argument. */
 static bool take_option(int argc, char **argv, int *i, const char *name, const char **value)
 {
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0)
-        return false;
-    if (a[n] == '=' && !value) {
-        fprintf(stderr, "vmemu: option %s takes no value\n", name);
-        exit(EXIT_USAGE);
-    }
-    if (a[n] == '=') {
-        *value = a + n + 1;
-        return true;
-    }
-    if (a[n] != '\0')
-        return false;
-    if (!value)
-        return true;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "vmemu: option %s needs a value\n", name);
-        exit(EXIT_USAGE);
-    }
-    *value = argv[++*i];
-    return true;
+    return cli_take_option(argc, argv, i, name, value, "vmemu");
 }
 
 /* One line saying what is wrong with the value and what is accepted; exit 2. */

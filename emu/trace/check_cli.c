@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emu/cli.h"
 #include "emu/options.h"
 #include "emu/trace/check_config.h"
 
@@ -31,21 +32,7 @@ static void bad(const char *opt, const char *v, const char *accepted)
 /* --name=value or --name value (the next argument); *v set when argv[*i] is that option. */
 static bool valued(int argc, char **argv, int *i, const char *name, const char **v)
 {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return false;
-    if (argv[*i][n] == '=') {
-        *v = argv[*i] + n + 1;
-        return true;
-    }
-    if (argv[*i][n] != '\0')
-        return false;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "vmemu check: option %s needs a value\n", name);
-        exit(CHECK_ERROR);
-    }
-    *v = argv[++*i];
-    return true;
+    return cli_take_option(argc, argv, i, name, v, "vmemu check");
 }
 
 static int number(const char *opt, const char *v, int min, int max)

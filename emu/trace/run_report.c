@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emu/cli.h"
 #include "emu/kernel/sched.h"
 #include "emu/options.h"
 #include "emu/trace/progress.h"
@@ -56,21 +57,7 @@ static bool parse_interval(const char *v, uint64_t *ns)
 /* --name=value or --name value; *v set when argv[*i] is that option. */
 static bool option_value(int argc, char **argv, int *i, const char *name, const char **v)
 {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return false;
-    if (argv[*i][n] == '=') {
-        *v = argv[*i] + n + 1;
-        return true;
-    }
-    if (argv[*i][n] != '\0')
-        return false;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "vmemu: option %s needs a value\n", name);
-        exit(EXIT_USAGE);
-    }
-    *v = argv[++*i];
-    return true;
+    return cli_take_option(argc, argv, i, name, v, "vmemu");
 }
 
 bool run_report_option(int argc, char **argv, int *i, struct vmemu_options *o)
