@@ -10,6 +10,8 @@
 #   - MADV_PAGEOUT pages come back as major faults, intact; pages read
 #     back from swap, written again and paged out again hold the new data,
 #     as natively (the write sets the dirty bit of a writable clean entry);
+#     pagemap shows paged-out pages as swapped, soft-dirty where they were
+#     written since clear_refs 4;
 #   - a hot anonymous working set stays resident (no major fault on it)
 #     while a 300 MiB file streams through the page cache, even with
 #     vm.swappiness 200;
@@ -89,6 +91,13 @@ if [ "$out" = "rewrite 1024 KiB: intact" ] && [ "$out" = "$native" ]; then
     pass "pages swapped in by reads, written and paged out again: '$out', as natively"
 else
     fail rewrite "'$out', natively '$native'"
+fi
+
+out=$("$vmemu" run --quiet --ram 128M --swap 64M "$prog" swapmap 1024 2>&1)
+if [ "$out" = "swapmap 1024 KiB: 0 present, 256 swapped, 128 of them soft-dirty" ]; then
+    pass "pagemap after MADV_PAGEOUT: $out"
+else
+    fail swapmap "'$out', expected 0 present, 256 swapped, 128 of them soft-dirty"
 fi
 
 # --- a hot working set survives a file streaming through ---

@@ -24,6 +24,10 @@
  *                     there (the write had to set the dirty bit, or reclaim
  *                     drops the page as clean and the slot's old data
  *                     comes back)
+ *   swapmap KIB       touch KIB, clear soft-dirty (clear_refs 4), write
+ *                     every other page again, MADV_PAGEOUT, then count from
+ *                     pagemap (without touching): pages in swap, and of
+ *                     those the soft-dirty ones
  *   forkswap MIB      fill MIB, fork; the child fills MIB of its own and
  *                     reports Swap and SwapPss of the shared mapping; both
  *                     check the shared pattern
@@ -254,6 +258,42 @@ static int mode_rewrite(unsigned long kib)
     return 0;
 }
 
+/* pagemap's bits: 63 present, 62 swapped, 55 soft-dirty. */
+static int mode_swapmap(unsigned long kib)
+{
+    size_t bytes = kib << 10, n = bytes / PAGE;
+    unsigned char *p = map_anon(bytes);
+    for (size_t i = 0; i < n; i++)
+        fill(p + i * PAGE, i);
+    int cr = open("/proc/self/clear_refs", O_WRONLY);
+    if (cr < 0 || write(cr, "4", 1) != 1) {
+        perror("clear_refs");
+        return 1;
+    }
+    close(cr);
+    for (size_t i = 0; i < n; i += 2)
+        fill(p + i * PAGE, i);
+    if (madvise(p, bytes, MADV_PAGEOUT)) {
+        perror("madvise");
+        return 1;
+    }
+    int fd = open("/proc/self/pagemap", O_RDONLY);
+    uint64_t e;
+    size_t swapped = 0, dirty = 0, present = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (fd < 0 || pread(fd, &e, 8, (off_t)(((uintptr_t)p / PAGE + i) * 8)) != 8) {
+            perror("pagemap");
+            return 1;
+        }
+        present += (e >> 63) & 1;
+        swapped += (e >> 62) & 1;
+        dirty += ((e >> 62) & 1) && ((e >> 55) & 1);
+    }
+    printf("swapmap %lu KiB: %zu present, %zu swapped, %zu of them soft-dirty\n", kib, present,
+           swapped, dirty);
+    return 0;
+}
+
 static int mode_pageout(unsigned long kib)
 {
     size_t bytes = kib << 10;
@@ -355,6 +395,8 @@ int main(int argc, char **argv)
         return mode_forkswap(strtoul(argv[2], NULL, 10));
     if (argc >= 3 && !strcmp(argv[1], "pageout"))
         return mode_pageout(strtoul(argv[2], NULL, 10));
+    if (argc >= 3 && !strcmp(argv[1], "swapmap"))
+        return mode_swapmap(strtoul(argv[2], NULL, 10));
     if (argc >= 3 && !strcmp(argv[1], "rewrite"))
         return mode_rewrite(strtoul(argv[2], NULL, 10));
     fprintf(stderr,
