@@ -1,5 +1,5 @@
 /*
- * /proc/self/maps and /proc/self/smaps from vmemu's own VMAs and page
+ * /proc/self/maps, smaps and smaps_rollup from vmemu's own VMAs and page
  * tables, in the text Linux's fs/proc/task_mmu.c writes, so that a program
  * reading them finds what it would find natively.
  */
@@ -22,6 +22,7 @@
 
 void proc_maps_show(struct task *t, struct seq *s);
 void proc_smaps_show(struct task *t, struct seq *s);
+void proc_smaps_rollup_show(struct task *t, struct seq *s);
 
 /* Linux pads the name to this column: 25 + 6 * sizeof(void *) - 1 characters, then a space. */
 #define NAME_COLUMN 72
@@ -81,6 +82,7 @@ struct mem_size_stats {
     unsigned long resident, shared_clean, shared_dirty, private_clean, private_dirty;
     unsigned long referenced, anonymous, lazyfree, swap;
     unsigned long long pss, pss_dirty, pss_locked, swap_pss;
+    unsigned long long pss_anon, pss_file, pss_shmem; /* shown by smaps_rollup only */
 };
 
 /* smaps_account for one mapped page. */
@@ -101,6 +103,12 @@ static void account_page(struct mem_size_stats *mss, const struct page *page, pt
     bool private = mapcount < 2;
     unsigned long long pss = ((unsigned long long)PAGE_SIZE << PSS_SHIFT) / (unsigned)mapcount;
     mss->pss += pss;
+    if (anon)
+        mss->pss_anon += pss;
+    else if (PageFlag(page, PG_swapbacked))
+        mss->pss_shmem += pss;
+    else
+        mss->pss_file += pss;
     if (mss->vma->vm_flags & VM_LOCKED)
         mss->pss_locked += pss;
     if (dirty) {
@@ -155,35 +163,54 @@ static void put_kb(struct seq *s, const char *label, unsigned long long bytes)
     seq_printf(s, "%s%8llu kB\n", label, bytes >> 10);
 }
 
-static void show_smap(const struct mm_struct *mm, const struct vm_area_struct *vma, struct seq *s)
+/* Count the pages vma maps into mss (Linux's smap_gather_stats). */
+static void gather_stats(const struct mm_struct *mm, const struct vm_area_struct *vma,
+                         struct mem_size_stats *mss)
 {
-    struct mem_size_stats mss = {.vma = vma};
+    mss->vma = vma;
     /* Raw frames (VM_PFNMAP: [vvar]) are no pages to count, as vm_normal_page says. */
     if (vma != &gate_vma && !(vma->vm_flags & VM_PFNMAP))
-        walk_page_range((struct mm_struct *)mm, vma->vm_start, vma->vm_end, smaps_pte, &mss);
-    show_map_vma(vma, s);
-    put_kb(s, "Size:           ", vma->vm_end - vma->vm_start);
-    put_kb(s, "KernelPageSize: ", PAGE_SIZE);
-    put_kb(s, "MMUPageSize:    ", PAGE_SIZE);
-    put_kb(s, "Rss:            ", mss.resident);
-    put_kb(s, "Pss:            ", mss.pss >> PSS_SHIFT);
-    put_kb(s, "Pss_Dirty:      ", mss.pss_dirty >> PSS_SHIFT);
-    put_kb(s, "Shared_Clean:   ", mss.shared_clean);
-    put_kb(s, "Shared_Dirty:   ", mss.shared_dirty);
-    put_kb(s, "Private_Clean:  ", mss.private_clean);
-    put_kb(s, "Private_Dirty:  ", mss.private_dirty);
-    put_kb(s, "Referenced:     ", mss.referenced);
-    put_kb(s, "Anonymous:      ", mss.anonymous);
+        walk_page_range((struct mm_struct *)mm, vma->vm_start, vma->vm_end, smaps_pte, mss);
+}
+
+/* __show_smap: the memory fields smaps and smaps_rollup share; rollup adds the Pss split. */
+static void show_mss(struct seq *s, const struct mem_size_stats *mss, bool rollup)
+{
+    put_kb(s, "Rss:            ", mss->resident);
+    put_kb(s, "Pss:            ", mss->pss >> PSS_SHIFT);
+    put_kb(s, "Pss_Dirty:      ", mss->pss_dirty >> PSS_SHIFT);
+    if (rollup) {
+        put_kb(s, "Pss_Anon:       ", mss->pss_anon >> PSS_SHIFT);
+        put_kb(s, "Pss_File:       ", mss->pss_file >> PSS_SHIFT);
+        put_kb(s, "Pss_Shmem:      ", mss->pss_shmem >> PSS_SHIFT);
+    }
+    put_kb(s, "Shared_Clean:   ", mss->shared_clean);
+    put_kb(s, "Shared_Dirty:   ", mss->shared_dirty);
+    put_kb(s, "Private_Clean:  ", mss->private_clean);
+    put_kb(s, "Private_Dirty:  ", mss->private_dirty);
+    put_kb(s, "Referenced:     ", mss->referenced);
+    put_kb(s, "Anonymous:      ", mss->anonymous);
     put_kb(s, "KSM:            ", 0);
-    put_kb(s, "LazyFree:       ", mss.lazyfree);
+    put_kb(s, "LazyFree:       ", mss->lazyfree);
     put_kb(s, "AnonHugePages:  ", 0); /* vmemu maps no huge pages */
     put_kb(s, "ShmemPmdMapped: ", 0);
     put_kb(s, "FilePmdMapped:  ", 0);
     put_kb(s, "Shared_Hugetlb: ", 0);
     seq_printf(s, "Private_Hugetlb: %7u kB\n", 0u);
-    put_kb(s, "Swap:           ", mss.swap);
-    put_kb(s, "SwapPss:        ", mss.swap_pss >> PSS_SHIFT);
-    put_kb(s, "Locked:         ", mss.pss_locked >> PSS_SHIFT);
+    put_kb(s, "Swap:           ", mss->swap);
+    put_kb(s, "SwapPss:        ", mss->swap_pss >> PSS_SHIFT);
+    put_kb(s, "Locked:         ", mss->pss_locked >> PSS_SHIFT);
+}
+
+static void show_smap(const struct mm_struct *mm, const struct vm_area_struct *vma, struct seq *s)
+{
+    struct mem_size_stats mss = {0};
+    gather_stats(mm, vma, &mss);
+    show_map_vma(vma, s);
+    put_kb(s, "Size:           ", vma->vm_end - vma->vm_start);
+    put_kb(s, "KernelPageSize: ", PAGE_SIZE);
+    put_kb(s, "MMUPageSize:    ", PAGE_SIZE);
+    show_mss(s, &mss, false);
     seq_printf(s, "THPeligible:    %8u\n", 0u);
     show_vm_flags(s, vma->vm_flags);
 }
@@ -194,4 +221,27 @@ void proc_smaps_show(struct task *t, struct seq *s)
     for (struct vm_area_struct *v = find_vma(mm, 0); v; v = vma_next(mm, v))
         show_smap(mm, v, s);
     show_smap(mm, &gate_vma, s);
+}
+
+/*
+ * show_smaps_rollup: every VMA of the mm counted as one (the gate area is
+ * no VMA of it), under a header spanning the first VMA's start to the last
+ * one's end.
+ */
+void proc_smaps_rollup_show(struct task *t, struct seq *s)
+{
+    struct mm_struct *mm = t->mm;
+    struct mem_size_stats mss = {0};
+    unsigned long start = 0, end = 0;
+    for (struct vm_area_struct *v = find_vma(mm, 0); v; v = vma_next(mm, v)) {
+        if (!end)
+            start = v->vm_start;
+        end = v->vm_end;
+        gather_stats(mm, v, &mss);
+    }
+    size_t line_start = s->len;
+    seq_printf(s, "%08lx-%08lx ---p 00000000 00:00 0 ", start, end);
+    size_t used = s->len - line_start;
+    seq_printf(s, "%*s [rollup]\n", used < NAME_COLUMN ? (int)(NAME_COLUMN - used) : 0, "");
+    show_mss(s, &mss, true);
 }

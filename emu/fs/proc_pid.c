@@ -1,6 +1,6 @@
 /*
  * The entries of /proc/PID: generated files (cmdline, comm, environ, maps,
- * oom_score, oom_score_adj, smaps, stat, statm, status), the guest's
+ * oom_score, oom_score_adj, smaps, smaps_rollup, stat, statm, status), the guest's
  * memory (mem), its page tables (pagemap, and clear_refs to reset their
  * accessed and soft-dirty bits), and the magic links (exe, cwd, root,
  * fd/N) that lead to the process's own objects.
@@ -33,8 +33,9 @@
 #include "mm/task_mmu.h"
 #include "mm/uaccess.h"
 
-void proc_maps_show(struct task *t, struct seq *s);  /* proc_maps.c */
-void proc_smaps_show(struct task *t, struct seq *s); /* proc_maps.c */
+void proc_maps_show(struct task *t, struct seq *s);         /* proc_maps.c */
+void proc_smaps_show(struct task *t, struct seq *s);        /* proc_maps.c */
+void proc_smaps_rollup_show(struct task *t, struct seq *s); /* proc_maps.c */
 static void cmdline_show(struct task *t, struct seq *s);
 static void environ_show(struct task *t, struct seq *s);
 static void comm_show(struct task *t, struct seq *s);
@@ -75,6 +76,7 @@ static const struct pid_entry pid_entries[] = {
      false},
     {"root", S_IFLNK | 0777, NULL, NULL, LINK_ROOT, FOPS_TEXT, false},
     {"smaps", S_IFREG | 0444, proc_smaps_show, NULL, LINK_NONE, FOPS_TEXT, false},
+    {"smaps_rollup", S_IFREG | 0444, proc_smaps_rollup_show, NULL, LINK_NONE, FOPS_TEXT, false},
     {"stat", S_IFREG | 0444, proc_pid_stat_show, NULL, LINK_NONE, FOPS_TEXT, false},
     {"statm", S_IFREG | 0444, statm_show, NULL, LINK_NONE, FOPS_TEXT, false},
     {"status", S_IFREG | 0444, proc_pid_status_show, NULL, LINK_NONE, FOPS_TEXT, false},

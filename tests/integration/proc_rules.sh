@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The /proc reports obey Linux's own rules: figures computed from other
 # figures, not compared with an earlier run. tests/programs/proc_dump gives
-# itself every kind of page and dumps /proc/self/{smaps,statm,status} and
+# itself every kind of page and dumps /proc/self/{smaps,smaps_rollup,statm,status} and
 # /proc/{meminfo,zoneinfo,slabinfo}; it runs natively (the host kernel shows
 # the rules hold) and under vmemu, and a few samples' --report dumps at exit
 # are checked too. The rules:
@@ -9,6 +9,11 @@
 # per process (native and vmemu):
 #   smaps, every VMA: Rss = Shared_Clean + Shared_Dirty + Private_Clean +
 #     Private_Dirty; Pss <= Rss; Anonymous <= Rss
+#   smaps_rollup: Rss, Shared/Private Clean/Dirty and Anonymous are the
+#     sums of smaps' over the VMAs; Pss is at least the sum of the VMAs' Pss
+#     and less than it plus one kB a VMA (each is rounded down); Pss_Anon +
+#     Pss_File + Pss_Shmem is Pss within 2 kB; the header spans the first
+#     VMA's start to the last VMA's end (the [vsyscall] gate is no VMA)
 #   status: VmRSS = RssAnon + RssFile + RssShmem
 #   statm: size, resident and shared (pages) are VmSize, VmRSS and
 #     RssFile + RssShmem
@@ -39,12 +44,24 @@ check_dump() {
     local label=$1 file=$2 exact=$3 verdict
     verdict=$(awk -v exact="$exact" '
         function bad(msg) { if (!err) err = msg }
+        function rollup_rules(   split3) {
+            if (rollup_range != first "-" last) bad("smaps_rollup spans " rollup_range ", the VMAs " first "-" last)
+            if (ru["Rss"] != sum_rss || ru["Anonymous"] != sum_anon || ru["Shared_Clean"] != sum_sc ||
+                ru["Shared_Dirty"] != sum_sd || ru["Private_Clean"] != sum_pc || ru["Private_Dirty"] != sum_pd)
+                bad("smaps_rollup Rss/Anonymous/Shared/Private " ru["Rss"] "/" ru["Anonymous"] "/" ru["Shared_Clean"] "/" ru["Shared_Dirty"] "/" ru["Private_Clean"] "/" ru["Private_Dirty"] " kB, smaps sums " sum_rss "/" sum_anon "/" sum_sc "/" sum_sd "/" sum_pc "/" sum_pd)
+            if (ru["Pss"] < sum_pss || ru["Pss"] >= sum_pss + vmas) bad("smaps_rollup Pss " ru["Pss"] " kB, the VMAs add up to " sum_pss)
+            split3 = ru["Pss_Anon"] + ru["Pss_File"] + ru["Pss_Shmem"]
+            if (split3 > ru["Pss"] || split3 < ru["Pss"] - 2) bad("smaps_rollup Pss_Anon + Pss_File + Pss_Shmem " split3 " kB, Pss " ru["Pss"])
+        }
         function vma_done() {
             if (!vma) return
             if (rss != sc + sd + pc + pd) bad("smaps " vma ": Rss " rss " != Shared/Private Clean/Dirty " sc + sd + pc + pd)
             if (pss > rss) bad("smaps " vma ": Pss " pss " > Rss " rss)
             if (anon > rss) bad("smaps " vma ": Anonymous " anon " > Rss " rss)
             sum_rss += rss; sum_anon += anon; vmas++
+            sum_pss += pss; sum_sc += sc; sum_sd += sd; sum_pc += pc; sum_pd += pd
+            split(vma, range, "-")
+            if (range[1] != "ffffffffff600000") { if (first == "") first = range[1]; last = range[2] }
             vma = ""
         }
         /^==> \/proc\// { vma_done(); sec = $2; next }
@@ -56,6 +73,8 @@ check_dump() {
             else if ($1 == "Anonymous:") anon = $2
             next
         }
+        sec == "/proc/self/smaps_rollup" && /\[rollup\]$/ { rollup_range = $1; next }
+        sec == "/proc/self/smaps_rollup" { sub(/:$/, "", $1); ru[$1] = $2; next }
         sec == "/proc/self/statm" { st_size = $1; st_res = $2; st_shared = $3; have_statm = 1; next }
         sec == "/proc/self/status" { sub(/:$/, "", $1); status[$1] = $2; next }
         sec == "/proc/meminfo" { sub(/:$/, "", $1); mi[$1] = $2; next }
@@ -82,6 +101,7 @@ check_dump() {
         END {
             vma_done()
             if (!vmas || !have_statm || !("VmRSS" in status) || !("MemTotal" in mi)) { print "a section is missing"; exit }
+            if (rollup_range != "") rollup_rules()
             if (status["VmRSS"] != status["RssAnon"] + status["RssFile"] + status["RssShmem"])
                 bad("VmRSS " status["VmRSS"] " != RssAnon + RssFile + RssShmem")
             if (exact && sum_rss != status["VmRSS"]) bad("smaps Rss adds up to " sum_rss " kB, VmRSS is " status["VmRSS"])

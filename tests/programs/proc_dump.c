@@ -3,7 +3,7 @@
  * every kind of page (anonymous pages touched and untouched, a file in DIR
  * mapped shared and written, read, mapped private and written, a shared
  * anonymous region), drops a few mappings again, then copies
- * /proc/self/smaps, statm and status, /proc/meminfo, zoneinfo and slabinfo
+ * /proc/self/smaps, smaps_rollup, statm and status, /proc/meminfo, zoneinfo and slabinfo
  * to stdout, each after a "==> /proc/NAME <==" line (vmemu --report's form,
  * so one reader serves both). Run natively and under vmemu, the test checks
  * the same rules of Linux's on both dumps.
@@ -96,6 +96,7 @@ int main(int argc, char **argv)
     /* Touch the whole buffer first: reading the files then maps nothing. */
     memset(buf, 0, sizeof(buf));
     grab("/proc/self/smaps");
+    grab("/proc/self/smaps_rollup");
     grab("/proc/self/statm");
     grab("/proc/self/status");
     grab("/proc/meminfo");
