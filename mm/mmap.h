@@ -69,6 +69,12 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long add
                       unsigned long pgoff);
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
 int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long prot);
+/* pkey_mprotect(2): do_mprotect with a protection key (-1: none), checked as mm/pkeys.c says. */
+int do_mprotect_pkey(struct mm_struct *mm, unsigned long start, unsigned long len,
+                     unsigned long prot, int pkey);
+/* pkey_alloc(2) and pkey_free(2) (mm/pkeys.c): a key, 0, or -errno. */
+int do_pkey_alloc(struct mm_struct *mm, unsigned long flags, unsigned long init_val);
+int do_pkey_free(struct mm_struct *mm, int pkey);
 int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len, int advice);
 /* brk(2): returns the new break, or the old one when the request fails. */
 unsigned long do_brk(struct mm_struct *mm, unsigned long brk);

@@ -46,6 +46,21 @@ static long sys_mprotect(struct task *t, const uint64_t a[6])
     return do_mprotect(t->mm, a[0], a[1], a[2]);
 }
 
+static long sys_pkey_mprotect(struct task *t, const uint64_t a[6])
+{
+    return do_mprotect_pkey(t->mm, a[0], a[1], a[2], (int)a[3]);
+}
+
+static long sys_pkey_alloc(struct task *t, const uint64_t a[6])
+{
+    return do_pkey_alloc(t->mm, a[0], a[1]);
+}
+
+static long sys_pkey_free(struct task *t, const uint64_t a[6])
+{
+    return do_pkey_free(t->mm, (int)a[0]);
+}
+
 static long sys_madvise(struct task *t, const uint64_t a[6])
 {
     return do_madvise(t->mm, a[0], a[1], (int)a[2]);
@@ -265,6 +280,9 @@ void sys_mm_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_mmap] = sys_mmap;
     table[SYS_munmap] = sys_munmap;
     table[SYS_mprotect] = sys_mprotect;
+    table[SYS_pkey_mprotect] = sys_pkey_mprotect;
+    table[SYS_pkey_alloc] = sys_pkey_alloc;
+    table[SYS_pkey_free] = sys_pkey_free;
     table[SYS_madvise] = sys_madvise;
     table[SYS_msync] = sys_msync;
     table[SYS_mremap] = sys_mremap;
