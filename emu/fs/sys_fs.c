@@ -587,6 +587,22 @@ static long sys_ftruncate(struct task *t, const uint64_t a[6])
     return err ? err : vmtruncate(f, a[1]);
 }
 
+/*
+ * readahead(2): POSIX_FADV_WILLNEED on a file open for reading, as Linux's
+ * ksys_readahead; regular files only (EINVAL for the rest), and a count
+ * that is negative as a loff_t is EINVAL. vmemu's own regular files
+ * (/proc) have no page cache to fill: 0, as Linux answers for them.
+ */
+static long sys_readahead(struct task *t, const uint64_t a[6])
+{
+    struct file *f = fd_get(t, (int)a[0]);
+    if (!f || (f->f_flags & O_PATH) || (f->f_flags & O_ACCMODE) == O_WRONLY)
+        return -EBADF;
+    if (!S_ISREG(f->f_mode) || (int64_t)a[2] < 0)
+        return -EINVAL;
+    return is_regular(f) ? file_fadvise(f, a[1], a[2], POSIX_FADV_WILLNEED) : 0;
+}
+
 static long sys_fadvise64(struct task *t, const uint64_t a[6])
 {
     struct file *f = fd_get(t, (int)a[0]);
@@ -646,6 +662,7 @@ void sys_fs_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_syncfs] = sys_syncfs;
     table[SYS_ftruncate] = sys_ftruncate;
     table[SYS_fadvise64] = sys_fadvise64;
+    table[SYS_readahead] = sys_readahead;
     table[SYS_sendfile] = sys_sendfile;
     table[SYS_copy_file_range] = sys_copy_file_range;
     table[SYS_preadv] = sys_preadv;
