@@ -195,6 +195,8 @@ void vm_unacct_memory(long pages);
 bool zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 bool zap_page_range_keep_markers(struct vm_area_struct *vma, unsigned long start,
                                  unsigned long end);
+/* The same for the entries mapping the file's own pages only: private copies stay. */
+bool zap_file_pages(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 /*
  * Apply vma's (new) vm_flags to its entries in [start, end); true if an
  * entry the CPU may hold lost rights (the TLB must then be flushed).
@@ -284,6 +286,8 @@ bool page_mkclean(struct page *page);
  * even_cows): a later touch faults, beyond EOF that is SIGBUS.
  */
 void unmap_mapping_range(struct address_space *as, pgoff_t start, pgoff_t end);
+/* The same without even_cows: the private copies made of those pages stay (a hole punched). */
+void unmap_mapping_pages(struct address_space *as, pgoff_t start, pgoff_t end);
 
 /* ---- checking (debug.c) ---- */
 

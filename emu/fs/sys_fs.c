@@ -587,6 +587,67 @@ static long sys_ftruncate(struct task *t, const uint64_t a[6])
     return err ? err : vmtruncate(f, a[1]);
 }
 
+#define FALLOC_MODES 0xfe /* PUNCH_HOLE .. WRITE_ZEROES: one of them, or none (allocate) */
+
+/* vfs_fallocate's checks of mode alone: EOPNOTSUPP for what no file system takes. */
+static int fallocate_mode_ok(int mode)
+{
+    if (mode & ~(FALLOC_MODES | FALLOC_FL_KEEP_SIZE))
+        return -EOPNOTSUPP;
+    switch (mode & FALLOC_MODES) {
+    case 0:    /* allocate */
+    case 0x10: /* ZERO_RANGE */
+    case 0x40: /* UNSHARE_RANGE */
+        return 0;
+    case FALLOC_FL_PUNCH_HOLE:
+        return (mode & FALLOC_FL_KEEP_SIZE) ? 0 : -EOPNOTSUPP;
+    case 0x08: /* COLLAPSE_RANGE */
+    case 0x20: /* INSERT_RANGE */
+    case 0x80: /* WRITE_ZEROES */
+        return (mode & FALLOC_FL_KEEP_SIZE) ? -EOPNOTSUPP : 0;
+    default:
+        return -EOPNOTSUPP;
+    }
+}
+
+/*
+ * fallocate(2): Linux's vfs_fallocate checks in its order, then the file's
+ * own work (mm/falloc.c: the host's file system decides what it supports).
+ * vmemu's own files (/proc) have no ->fallocate: EOPNOTSUPP.
+ */
+static long sys_fallocate(struct task *t, const uint64_t a[6])
+{
+    int mode = (int)a[1];
+    int64_t offset = (int64_t)a[2], len = (int64_t)a[3];
+    struct file *f = fd_get(t, (int)a[0]);
+    if (!f)
+        return -EBADF;
+    if (offset < 0 || len <= 0)
+        return -EINVAL;
+    int err = fallocate_mode_ok(mode);
+    if (err)
+        return err;
+    if ((f->f_flags & O_PATH) || (f->f_flags & O_ACCMODE) == O_RDONLY)
+        return -EBADF;
+    if (S_ISFIFO(f->f_mode))
+        return -ESPIPE;
+    if (S_ISDIR(f->f_mode))
+        return -EISDIR;
+    if (!S_ISREG(f->f_mode))
+        return -ENODEV;
+    uint64_t end = (uint64_t)offset + (uint64_t)len;
+    if (end > INT64_MAX || past_maxbytes(f, end))
+        return -EFBIG;
+    if (!is_regular(f))
+        return -EOPNOTSUPP;
+    /* Growing, as the file systems check it (shmem even with KEEP_SIZE). */
+    if (!(mode & FALLOC_FL_KEEP_SIZE) || f->f_mapping->shmem) {
+        if ((err = inode_newsize_ok(t, f, end)) != 0)
+            return err;
+    }
+    return do_fallocate(f, mode, (uint64_t)offset, (uint64_t)len);
+}
+
 /*
  * readahead(2): POSIX_FADV_WILLNEED on a file open for reading, as Linux's
  * ksys_readahead; regular files only (EINVAL for the rest), and a count
@@ -663,6 +724,7 @@ void sys_fs_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_ftruncate] = sys_ftruncate;
     table[SYS_fadvise64] = sys_fadvise64;
     table[SYS_readahead] = sys_readahead;
+    table[SYS_fallocate] = sys_fallocate;
     table[SYS_sendfile] = sys_sendfile;
     table[SYS_copy_file_range] = sys_copy_file_range;
     table[SYS_preadv] = sys_preadv;
