@@ -33,16 +33,6 @@
 #include "pagemap.h"
 #include "writeback.h"
 
-#ifndef FALLOC_FL_KEEP_SIZE
-#define FALLOC_FL_KEEP_SIZE 0x01
-#endif
-#ifndef FALLOC_FL_PUNCH_HOLE
-#define FALLOC_FL_PUNCH_HOLE 0x02
-#endif
-#define FALLOC_FL_COLLAPSE_RANGE 0x08
-#define FALLOC_FL_ZERO_RANGE 0x10
-#define FALLOC_FL_INSERT_RANGE 0x20
-
 /* Cached pages [start, end) leave the cache, their file entries zapped first. */
 static void drop_cached_range(struct address_space *as, pgoff_t start, pgoff_t end)
 {

@@ -6,7 +6,8 @@
  * and private mappings (a shared mapping sees the zeros, a private copy
  * keeps its own bytes), collapse and insert of whole blocks (data moves,
  * the size follows), a memfd growing (and refusing with F_SEAL_GROW),
- * and posix_fallocate. Sizes, answers and checksums only: native and
+ * posix_fallocate, and MADV_REMOVE (a hole punched through a shared
+ * mapping; EINVAL and EACCES where Linux refuses it). Sizes, answers and checksums only: native and
  * vmemu output are the same (tests/integration/samples.sh).
  */
 #define _GNU_SOURCE
@@ -78,6 +79,11 @@ static int scratch_file(void)
             perror("write");
     }
     return fd;
+}
+
+static void *p_anon(void)
+{
+    return mmap(NULL, B, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
 
 static void checks(int fd)
@@ -159,6 +165,27 @@ int main(void)
     show("memfd: F_ADD_SEALS F_SEAL_WRITE", fcntl(mfd, F_ADD_SEALS, F_SEAL_WRITE));
     show("memfd: PUNCH_HOLE, write-sealed",
          fallocate(mfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, B));
+
+    /* MADV_REMOVE: a hole punched through a shared writable mapping. */
+    int rfd = scratch_file();
+    char *rw = mmap(NULL, 4 * B, PROT_READ | PROT_WRITE, MAP_SHARED, rfd, 0);
+    char *cow = mmap(NULL, 4 * B, PROT_READ | PROT_WRITE, MAP_PRIVATE, rfd, 0);
+    char *ro = mmap(NULL, 4 * B, PROT_READ, MAP_SHARED, rfd, 0);
+    char *anon = mmap(NULL, 2 * B, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (rw == MAP_FAILED || cow == MAP_FAILED || ro == MAP_FAILED || anon == MAP_FAILED)
+        return 1;
+    rw[2 * B] = 'R';
+    cow[B] = 'C';
+    anon[0] = anon[B] = 'A';
+    show("MADV_REMOVE of blocks 1-2, shared", madvise(rw + B, 2 * B, MADV_REMOVE));
+    printf("shared sees %d %d, the private copy keeps %c, read-only mapping %d\n", rw[B], rw[2 * B],
+           cow[B], ro[2 * B]);
+    dump("after MADV_REMOVE", rfd);
+    show("MADV_REMOVE, private", madvise(cow, B, MADV_REMOVE));
+    show("MADV_REMOVE, shared read-only (O_RDWR)", madvise(ro, B, MADV_REMOVE));
+    show("MADV_REMOVE, shared anonymous", madvise(anon, B, MADV_REMOVE));
+    printf("anonymous shared reads %d %c\n", anon[0], anon[B]);
+    show("MADV_REMOVE, private anonymous", madvise(p_anon(), B, MADV_REMOVE));
 
     int pfd = open(".", O_TMPFILE | O_RDWR, 0600);
     printf("posix_fallocate: %d\n", posix_fallocate(pfd, 0, 3 * B));

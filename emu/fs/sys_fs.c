@@ -28,6 +28,7 @@
 #include "emu/fs/vfs.h"
 #include "emu/hostsig.h"
 #include "emu/kernel/syscall.h"
+#include "mm/mman_new.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
 #include "mm/pagemap.h"
@@ -587,7 +588,10 @@ static long sys_ftruncate(struct task *t, const uint64_t a[6])
     return err ? err : vmtruncate(f, a[1]);
 }
 
-#define FALLOC_MODES 0xfe /* PUNCH_HOLE .. WRITE_ZEROES: one of them, or none (allocate) */
+/* The modes, one of which (or none: allocate) a call may name. */
+#define FALLOC_MODES                                                                               \
+    (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_ZERO_RANGE |                      \
+     FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_WRITE_ZEROES)
 
 /* vfs_fallocate's checks of mode alone: EOPNOTSUPP for what no file system takes. */
 static int fallocate_mode_ok(int mode)
@@ -595,15 +599,15 @@ static int fallocate_mode_ok(int mode)
     if (mode & ~(FALLOC_MODES | FALLOC_FL_KEEP_SIZE))
         return -EOPNOTSUPP;
     switch (mode & FALLOC_MODES) {
-    case 0:    /* allocate */
-    case 0x10: /* ZERO_RANGE */
-    case 0x40: /* UNSHARE_RANGE */
+    case 0: /* allocate */
+    case FALLOC_FL_ZERO_RANGE:
+    case FALLOC_FL_UNSHARE_RANGE:
         return 0;
     case FALLOC_FL_PUNCH_HOLE:
         return (mode & FALLOC_FL_KEEP_SIZE) ? 0 : -EOPNOTSUPP;
-    case 0x08: /* COLLAPSE_RANGE */
-    case 0x20: /* INSERT_RANGE */
-    case 0x80: /* WRITE_ZEROES */
+    case FALLOC_FL_COLLAPSE_RANGE:
+    case FALLOC_FL_INSERT_RANGE:
+    case FALLOC_FL_WRITE_ZEROES:
         return (mode & FALLOC_FL_KEEP_SIZE) ? -EOPNOTSUPP : 0;
     default:
         return -EOPNOTSUPP;
