@@ -247,6 +247,10 @@ int add_to_page_cache(struct address_space *as, struct page *page, pgoff_t index
 int memfd_check_write(const struct address_space *as, uint64_t pos, size_t len);
 int memfd_check_size(const struct address_space *as, uint64_t size);
 int memfd_check_mmap(const struct address_space *as, unsigned long *vm_flags);
+/* memfd_secret's rules for a mapping of len bytes (secretmem.c); sets its flags. */
+int secretmem_check_mmap(struct mm_struct *mm, unsigned long len, unsigned long *vm_flags);
+/* May a secretmem object's size be set (only while it is 0)? 0 or -EINVAL. */
+int secretmem_setattr_size(const struct address_space *as);
 /* A shmem object's page at index: the cached one or a new zeroed one; NULL and *err. */
 struct page *shmem_get_page(struct address_space *as, pgoff_t index, bool *created, int *err);
 /* Every page leaves the cache (shmem release, exit). */

@@ -322,8 +322,9 @@ static unsigned long calc_vm_flags(struct mm_struct *mm, unsigned long prot, uns
 #define MAX_LFS_FILESIZE 0x7fffffffffffffffUL
 
 /* do_mmap's checks of a file mapping against the file's open mode, in Linux's order. */
-static int file_mmap_flags(struct file *file, unsigned long len, unsigned long prot,
-                           unsigned long flags, unsigned long pgoff, unsigned long *vm)
+static int file_mmap_flags(struct mm_struct *mm, struct file *file, unsigned long len,
+                           unsigned long prot, unsigned long flags, unsigned long pgoff,
+                           unsigned long *vm)
 {
     unsigned int acc = file->f_flags & O_ACCMODE;
     bool can_read = acc != O_WRONLY, can_write = acc != O_RDONLY;
@@ -348,6 +349,8 @@ static int file_mmap_flags(struct file *file, unsigned long len, unsigned long p
             return -ENODEV; /* ttys, pipes: no mmap */
         if (*vm & VM_GROWSDOWN)
             return -EINVAL;
+        if (file->f_mapping->secretmem)
+            return secretmem_check_mmap(mm, len, vm);
         return file->f_mapping->memfd ? memfd_check_mmap(file->f_mapping, vm) : 0;
     default:
         return -EINVAL;
@@ -528,7 +531,10 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long add
     if (!mlock_future_ok(mm, vm_flags, len))
         return (unsigned long)-EAGAIN;
 
-    int err = file ? file_mmap_flags(file, len, prot, flags, pgoff, &vm_flags)
+    /* Populated as the call asked: the file's own flags (secretmem's VM_LOCKED) come later. */
+    bool populate =
+        (vm_flags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE;
+    int err = file ? file_mmap_flags(mm, file, len, prot, flags, pgoff, &vm_flags)
                    : anon_mmap_flags(addr, flags, &vm_flags, &pgoff);
     if (err)
         return (unsigned long)(long)err;
@@ -537,8 +543,7 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long add
         vm_flags |= VM_NORESERVE;
 
     addr = mmap_region(mm, file, addr, len, vm_flags, pgoff);
-    if (!IS_ERR_VALUE(addr) &&
-        ((vm_flags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
+    if (!IS_ERR_VALUE(addr) && populate)
         mm_populate(mm, addr, len);
     return addr;
 }

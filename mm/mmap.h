@@ -118,7 +118,10 @@ int do_munlockall(struct mm_struct *mm);
  * mappings hold go to the host file. 0 or -errno, as the system call.
  */
 int do_msync(struct mm_struct *mm, unsigned long start, unsigned long len, int flags);
-/* Fault in [start, start + len) as get_user_pages would; 0 or -ENOMEM. */
+/*
+ * Fault in [start, start + len) as get_user_pages would; 0, -ENOMEM, or
+ * -EFAULT when some VMA refuses (secret memory; the rest is done).
+ */
 int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len);
 
 /*

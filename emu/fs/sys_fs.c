@@ -119,6 +119,8 @@ static long do_read(struct task *t, struct file *f, uint64_t ubuf, size_t count,
 {
     if ((f->f_flags & O_ACCMODE) == O_WRONLY || (f->f_flags & O_PATH))
         return -EBADF;
+    if (file_is_secretmem(f))
+        return -EINVAL; /* no read method */
     if (is_pseudo_file(f)) {
         struct user_iovec iov = {ubuf, count};
         return stream_rw(t, f, &iov, 1, false);
@@ -143,6 +145,8 @@ static long do_write_at(struct task *t, struct file *f, uint64_t ubuf, size_t co
 {
     if ((f->f_flags & O_ACCMODE) == O_RDONLY || (f->f_flags & O_PATH))
         return -EBADF;
+    if (file_is_secretmem(f))
+        return -EINVAL; /* no write method */
     if (is_pseudo_file(f)) {
         struct user_iovec iov = {ubuf, count};
         return stream_rw(t, f, &iov, 1, true);
@@ -219,7 +223,7 @@ static long do_pio(struct task *t, const uint64_t a[6], bool writing)
     uint64_t pos = a[3];
     if (!f)
         return -EBADF;
-    if (!is_regular(f) && !(f->f_op && S_ISREG(f->f_mode)))
+    if ((!is_regular(f) && !(f->f_op && S_ISREG(f->f_mode))) || file_is_secretmem(f))
         return -ESPIPE;
     if (!rw_area_ok(pos, (size_t)a[2]))
         return -EINVAL;
@@ -314,7 +318,7 @@ static long do_piov(struct task *t, const uint64_t a[6], bool writing)
     uint64_t pos = a[3] | (a[4] << 32 << 32); /* x86-64 passes it whole in the low half */
     if (!f)
         return -EBADF;
-    if (!is_regular(f) && !(f->f_op && S_ISREG(f->f_mode)))
+    if ((!is_regular(f) && !(f->f_op && S_ISREG(f->f_mode))) || file_is_secretmem(f))
         return -ESPIPE;
     if ((int64_t)pos < 0)
         return -EINVAL;
@@ -489,6 +493,8 @@ static long sys_lseek(struct task *t, const uint64_t a[6])
     int64_t off = (int64_t)a[1];
     if (!f)
         return -EBADF;
+    if (file_is_secretmem(f))
+        return -ESPIPE;
     if (f->f_op)
         return f->f_op->llseek ? (long)f->f_op->llseek(f, off, (int)a[2]) : -ESPIPE;
     if (!is_regular(f)) {
@@ -546,7 +552,7 @@ static long sys_fsync(struct task *t, const uint64_t a[6])
     if (!f)
         return -EBADF;
     if (f->f_host_fd < 0) /* vmemu's own files have nothing to sync, as Linux's procfs */
-        return vma_file_is_shmem(f) ? 0 : -EINVAL; /* a memfd: shmem's noop_fsync */
+        return vma_file_is_shmem(f) && !file_is_secretmem(f) ? 0 : -EINVAL; /* shmem's noop_fsync */
     return vfs_fsync(f);
 }
 
@@ -642,8 +648,8 @@ static long sys_fallocate(struct task *t, const uint64_t a[6])
     uint64_t end = (uint64_t)offset + (uint64_t)len;
     if (end > INT64_MAX || past_maxbytes(f, end))
         return -EFBIG;
-    if (!is_regular(f))
-        return -EOPNOTSUPP;
+    if (!is_regular(f) || file_is_secretmem(f))
+        return -EOPNOTSUPP; /* no ->fallocate */
     /* Growing, as the file systems check it (shmem even with KEEP_SIZE). */
     if (!(mode & FALLOC_FL_KEEP_SIZE) || f->f_mapping->shmem) {
         if ((err = inode_newsize_ok(t, f, end)) != 0)

@@ -109,6 +109,19 @@ static long sys_memfd_create(struct task *t, const uint64_t a[6])
     return fd;
 }
 
+/* memfd_secret(2): mm/secretmem.c's file, O_CLOEXEC the only flag. */
+static long sys_memfd_secret(struct task *t, const uint64_t a[6])
+{
+    int err;
+    struct file *f = secretmem_file_create((unsigned int)a[0], &err);
+    if (!f)
+        return err;
+    int fd = fd_install(t, f, 0, (a[0] & O_CLOEXEC) != 0);
+    if (fd < 0)
+        fput(f);
+    return fd;
+}
+
 static long sys_mremap(struct task *t, const uint64_t a[6])
 {
     return (long)do_mremap(t->mm, a[0], a[1], a[2], a[3], a[4]);
@@ -288,6 +301,7 @@ void sys_mm_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_mremap] = sys_mremap;
     table[SYS_mseal] = sys_mseal;
     table[SYS_memfd_create] = sys_memfd_create;
+    table[SYS_memfd_secret] = sys_memfd_secret;
     table[SYS_mincore] = sys_mincore;
     table[SYS_mlock] = sys_mlock;
     table[SYS_mlock2] = sys_mlock2;
