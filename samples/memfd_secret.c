@@ -108,6 +108,9 @@ int main(void)
     if (pipe(pipes))
         return 1;
     show("write() of secret memory to a pipe", write(pipes[1], p, 2));
+    char back[3] = {0};
+    show("read() of it back", read(pipes[0], back, 2));
+    printf("the pipe held %s\n", back);
     show("mlock", mlock(p, P));
     show("munlock", munlock(p, 3 * P));
     show("madvise(MADV_DONTNEED)", madvise(p, P, MADV_DONTNEED));
