@@ -582,6 +582,47 @@ static int unmap_vmas(struct mm_struct *mm, unsigned long start, unsigned long e
     return 0;
 }
 
+/*
+ * Does [start, end) lie in vma and the VMAs right after it, with no hole,
+ * all mapping vma's file with vma's flags (remap_file_pages's rule)?
+ */
+static bool same_file_run(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long end)
+{
+    struct vm_area_struct *prev = vma;
+    while (prev->vm_end < end) {
+        struct vm_area_struct *next = find_vma(mm, prev->vm_end);
+        if (!next || next->vm_start != prev->vm_end || next->vm_file != vma->vm_file ||
+            next->vm_flags != vma->vm_flags)
+            return false;
+        prev = next;
+    }
+    return true;
+}
+
+long do_remap_file_pages(struct mm_struct *mm, unsigned long start, unsigned long size,
+                         unsigned long prot, unsigned long pgoff, unsigned long flags)
+{
+    if (prot)
+        return -EINVAL;
+    start &= PAGE_MASK;
+    size &= PAGE_MASK;
+    if (start + size <= start || pgoff + (size >> PAGE_SHIFT) < pgoff)
+        return -EINVAL;
+    struct vm_area_struct *vma = find_vma(mm, start);
+    if (!vma || vma->vm_start > start || !(vma->vm_flags & VM_SHARED) || !vma->vm_file ||
+        !same_file_run(mm, vma, start + size))
+        return -EINVAL;
+    prot = (vma->vm_flags & VM_READ ? PROT_READ : 0) | (vma->vm_flags & VM_WRITE ? PROT_WRITE : 0) |
+           (vma->vm_flags & VM_EXEC ? PROT_EXEC : 0);
+    flags = (flags & MAP_NONBLOCK) | MAP_SHARED | MAP_FIXED | MAP_POPULATE |
+            (vma->vm_flags & VM_LOCKED ? MAP_LOCKED : 0);
+    /* The new mapping replaces the VMA holding the file: keep it alive meanwhile. */
+    struct file *file = get_file(vma->vm_file);
+    unsigned long addr = do_mmap(mm, file, start, size, prot, flags, pgoff);
+    fput(file);
+    return IS_ERR_VALUE(addr) ? (long)addr : 0;
+}
+
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 {
     if ((start & ~PAGE_MASK) || start > TASK_SIZE || len > TASK_SIZE - start)

@@ -68,6 +68,13 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long add
                       unsigned long len, unsigned long prot, unsigned long flags,
                       unsigned long pgoff);
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+/*
+ * remap_file_pages(2), as Linux emulates it since 3.16: [start, start +
+ * size) of a shared file mapping mapped again (MAP_FIXED, populated) at
+ * file page pgoff; prot must be 0. 0 or -errno.
+ */
+long do_remap_file_pages(struct mm_struct *mm, unsigned long start, unsigned long size,
+                         unsigned long prot, unsigned long pgoff, unsigned long flags);
 int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long prot);
 /* pkey_mprotect(2): do_mprotect with a protection key (-1: none), checked as mm/pkeys.c says. */
 int do_mprotect_pkey(struct mm_struct *mm, unsigned long start, unsigned long len,

@@ -61,6 +61,11 @@ static long sys_pkey_free(struct task *t, const uint64_t a[6])
     return do_pkey_free(t->mm, (int)a[0]);
 }
 
+static long sys_remap_file_pages(struct task *t, const uint64_t a[6])
+{
+    return do_remap_file_pages(t->mm, a[0], a[1], a[2], a[3], a[4]);
+}
+
 static long sys_madvise(struct task *t, const uint64_t a[6])
 {
     return do_madvise(t->mm, a[0], a[1], (int)a[2]);
@@ -299,6 +304,7 @@ void sys_mm_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_madvise] = sys_madvise;
     table[SYS_msync] = sys_msync;
     table[SYS_mremap] = sys_mremap;
+    table[SYS_remap_file_pages] = sys_remap_file_pages;
     table[SYS_mseal] = sys_mseal;
     table[SYS_memfd_create] = sys_memfd_create;
     table[SYS_memfd_secret] = sys_memfd_secret;
