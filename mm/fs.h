@@ -47,6 +47,7 @@ struct address_space {
     bool shmem;
     bool memfd;               /* a shmem object memfd_create made (memfd.c) */
     unsigned int seals;       /* memfd: F_SEAL_* */
+    mode_t i_mode;            /* shmem: the inode's type and permissions (fchmod changes them) */
     struct list_head as_list; /* on address_spaces; shmem objects are not */
 };
 
@@ -152,6 +153,12 @@ int memfd_flags_check(unsigned int flags);
 struct file *shmem_file_reopen(struct file *f, unsigned int flags, int *err);
 struct file *memfd_file_create(const char *name, unsigned int flags, int *err);
 long memfd_fcntl(struct file *f, unsigned int cmd, unsigned long arg);
+/*
+ * chmod of a shmem file (a memfd): the permission bits of its inode, for
+ * every file open on it; with F_SEAL_EXEC, changing an execute bit is
+ * EPERM (Linux's shmem_setattr). 0 or -errno.
+ */
+int shmem_chmod(struct file *f, mode_t mode);
 
 static inline bool vma_file_is_shmem(const struct file *f)
 {
