@@ -52,6 +52,7 @@ static void table_init(void)
     sys_futex_register(table);
     sys_pidfd_register(table);
     sys_process_mm_register(table);
+    sys_cachestat_register(table);
     table_ready = true;
 }
 

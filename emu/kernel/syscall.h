@@ -41,6 +41,7 @@ void sys_exec_register(syscall_fn table[NR_SYSCALLS]);       /* exec.c */
 void sys_exit_register(syscall_fn table[NR_SYSCALLS]);       /* exit.c */
 void sys_pidfd_register(syscall_fn table[NR_SYSCALLS]);      /* pidfd.c */
 void sys_process_mm_register(syscall_fn table[NR_SYSCALLS]); /* sys_process_mm.c */
+void sys_cachestat_register(syscall_fn table[NR_SYSCALLS]);  /* emu/fs/sys_cachestat.c */
 
 /* The machine's seeded generator (AT_RANDOM, getrandom): deterministic runs. */
 void kernel_random_seed(uint64_t seed);
