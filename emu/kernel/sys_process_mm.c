@@ -1,6 +1,7 @@
 /*
- * System calls on another process's memory through a pidfd:
- * process_madvise (5.10) and process_mrelease (5.15).
+ * System calls on another process's memory: process_madvise (5.10) and
+ * process_mrelease (5.15), which name it by a pidfd, and
+ * process_vm_readv and process_vm_writev (3.2), by its pid.
  *
  * Invariants, as Linux 6.18 (mm/madvise.c, mm/oom_kill.c):
  * - process_madvise gives advice range by range in iovec order and stops
@@ -74,14 +75,20 @@ static struct iovec *import_iovec(struct task *t, uint64_t uvec, uint64_t vlen, 
     return iov;
 }
 
-/* Linux's ptrace_may_access(PTRACE_MODE_READ_FSCREDS), for vmemu's credentials. */
-static bool may_access_process(struct task *t, struct task *target)
+/*
+ * Linux's ptrace_may_access for vmemu's credentials: the caller's
+ * filesystem ids (PTRACE_MODE_FSCREDS) or real ids (REALCREDS) must be
+ * every one of the target's, unless it has CAP_SYS_PTRACE.
+ */
+static bool may_access_process(struct task *t, struct task *target, bool realcreds)
 {
     const struct cred *c = &t->cred, *tc = &target->cred;
     if (t->tgid == target->tgid || cred_capable(c, CAP_SYS_PTRACE))
         return true;
-    return c->fsuid == tc->uid && c->fsuid == tc->euid && c->fsuid == tc->suid &&
-           c->fsgid == tc->gid && c->fsgid == tc->egid && c->fsgid == tc->sgid;
+    uid_t uid = realcreds ? c->uid : c->fsuid;
+    gid_t gid = realcreds ? c->gid : c->fsgid;
+    return uid == tc->uid && uid == tc->euid && uid == tc->suid && gid == tc->gid &&
+           gid == tc->egid && gid == tc->sgid;
 }
 
 static bool remote_advice_valid(int advice)
@@ -103,7 +110,7 @@ static long sys_process_madvise(struct task *t, const uint64_t a[6])
     struct task *target = pidfd_get_task(t, (int)a[0], &err);
     if (target && !target->mm)
         err = -ESRCH; /* it has exited */
-    else if (target && !may_access_process(t, target))
+    else if (target && !may_access_process(t, target, false))
         err = -EACCES;
     else if (target && target->mm != t->mm && !remote_advice_valid(advice))
         err = -EINVAL;
@@ -149,8 +156,126 @@ static long sys_process_mrelease(struct task *t, const uint64_t a[6])
     return 0;
 }
 
+/* Where the next byte goes in, or comes from, the caller's iovec array. */
+struct iov_iter {
+    const struct iovec *iov;
+    uint64_t nr, seg;
+    size_t off; /* within iov[seg] */
+};
+
+static size_t iter_count(const struct iov_iter *it)
+{
+    size_t n = 0;
+    for (uint64_t i = it->seg; i < it->nr; i++)
+        n += it->iov[i].iov_len - (i == it->seg ? it->off : 0);
+    return n;
+}
+
+/* Move up to len bytes between buf and the caller's memory at it; how many moved. */
+static size_t iter_copy(struct task *t, struct iov_iter *it, char *buf, size_t len, bool to_user)
+{
+    size_t done = 0;
+    while (done < len && it->seg < it->nr) {
+        const struct iovec *v = &it->iov[it->seg];
+        size_t room = v->iov_len - it->off, n = len - done < room ? len - done : room;
+        unsigned long addr = (unsigned long)v->iov_base + it->off;
+        size_t left = to_user ? copy_to_user(t->mm, addr, buf + done, n)
+                              : copy_from_user(t->mm, buf + done, addr, n);
+        done += n - left;
+        it->off += n - left;
+        if (left)
+            break;
+        if (it->off == v->iov_len) {
+            it->seg++;
+            it->off = 0;
+        }
+    }
+    return done;
+}
+
+/*
+ * One remote range, a page at a time (Linux pins and copies whole pages),
+ * adding the bytes that reached their destination to *moved: 0, or
+ * -EFAULT at the first page either side cannot give or take.
+ */
+static long rw_remote_range(struct task *t, struct mm_struct *mm, unsigned long addr, size_t len,
+                            struct iov_iter *local, bool write, size_t *moved)
+{
+    char page[PAGE_SIZE];
+    while (len && iter_count(local)) {
+        size_t n = PAGE_SIZE - (addr & ~PAGE_MASK);
+        n = n < len ? n : len;
+        size_t got;
+        if (write) {
+            got = iter_copy(t, local, page, n, false);
+            size_t left = copy_to_user(mm, addr, page, got);
+            *moved += got - left;
+            if (left)
+                return -EFAULT;
+        } else {
+            if (copy_from_user(mm, page, addr, n))
+                return -EFAULT;
+            got = iter_copy(t, local, page, n, true);
+            *moved += got;
+        }
+        if (got < n && iter_count(local))
+            return -EFAULT; /* a local buffer that cannot be read or written */
+        addr += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/*
+ * process_vm_readv and process_vm_writev (3.2): the remote ranges in
+ * order, against the local ones as one stream; the bytes moved, or the
+ * error when none were. PTRACE_MODE_ATTACH_REALCREDS, refused with EPERM.
+ */
+static long process_vm_rw(struct task *t, const uint64_t a[6], bool write)
+{
+    long err;
+    if (a[5])
+        return -EINVAL;
+    struct iovec *liov = import_iovec(t, a[1], a[2], &err);
+    if (err)
+        return err;
+    struct iov_iter local = {.iov = liov, .nr = a[2]};
+    size_t total = liov ? iter_count(&local) : 0;
+    struct iovec *riov = total ? import_iovec(t, a[3], a[4], &err) : NULL;
+    size_t remote = 0;
+    for (uint64_t i = 0; riov && i < a[4]; i++)
+        remote += riov[i].iov_len;
+    struct task *target = NULL;
+    if (!err && remote) {
+        target = find_task_by_vpid((int)a[0]);
+        if (!target || target->state == TASK_DEAD || !target->mm)
+            err = -ESRCH;
+        else if (!may_access_process(t, target, true))
+            err = -EPERM;
+    }
+    size_t moved = 0;
+    for (uint64_t i = 0; !err && remote && i < a[4] && iter_count(&local); i++)
+        err = rw_remote_range(t, target->mm, (unsigned long)riov[i].iov_base, riov[i].iov_len,
+                              &local, write, &moved);
+    free(liov);
+    free(riov);
+    return moved ? (long)moved : err;
+}
+
+static long sys_process_vm_readv(struct task *t, const uint64_t a[6])
+{
+    return process_vm_rw(t, a, false);
+}
+
+static long sys_process_vm_writev(struct task *t, const uint64_t a[6])
+{
+    return process_vm_rw(t, a, true);
+}
+
 void sys_process_mm_register(syscall_fn table[NR_SYSCALLS])
 {
+    table[SYS_process_vm_readv] = sys_process_vm_readv;
+    table[SYS_process_vm_writev] = sys_process_vm_writev;
     table[SYS_process_madvise] = sys_process_madvise;
     table[SYS_process_mrelease] = sys_process_mrelease;
 }
