@@ -157,7 +157,7 @@ void mm_reap(struct mm_struct *mm)
 {
     bool flush = false;
     for (struct vm_area_struct *vma = find_vma(mm, 0); vma; vma = vma_next(mm, vma))
-        if (!vma->vm_file && !(vma->vm_flags & (VM_LOCKED | VM_SHARED | VM_PFNMAP)))
+        if (!(vma->vm_flags & (VM_LOCKED | VM_SHARED | VM_PFNMAP)))
             flush |= zap_page_range(vma, vma->vm_start, vma->vm_end);
     if (flush)
         arch_flush_tlb_mm(mm);
