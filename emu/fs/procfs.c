@@ -85,7 +85,6 @@ static const struct proc_entry sysctl_vm[] = {
     {"swappiness", swappiness_show, swappiness_store},
 };
 #define NR_PROC_FILES (int)(sizeof(proc_files) / sizeof(proc_files[0]))
-
 #define NR_SYSCTL_VM (int)(sizeof(sysctl_vm) / sizeof(sysctl_vm[0]))
 
 /* The binary files among them (no show), root's alone as in Linux; NULL for text files. */
