@@ -48,6 +48,7 @@ struct address_space {
     bool memfd;               /* a shmem object memfd_create made (memfd.c) */
     bool secretmem;           /* a shmem object memfd_secret made (secretmem.c) */
     unsigned int seals;       /* memfd: F_SEAL_* */
+    mode_t i_mode;            /* shmem: the inode's type and permissions (fchmod changes them) */
     struct list_head as_list; /* on address_spaces; shmem objects are not */
 };
 
@@ -165,6 +166,12 @@ static inline bool file_is_secretmem(const struct file *f)
     return f && f->f_mapping && f->f_mapping->secretmem;
 }
 long memfd_fcntl(struct file *f, unsigned int cmd, unsigned long arg);
+/*
+ * chmod of a shmem file (a memfd): the permission bits of its inode, for
+ * every file open on it; with F_SEAL_EXEC, changing an execute bit is
+ * EPERM (Linux's shmem_setattr). 0 or -errno.
+ */
+int shmem_chmod(struct file *f, mode_t mode);
 
 static inline bool vma_file_is_shmem(const struct file *f)
 {

@@ -471,6 +471,8 @@ void workingset_age_nonresident(unsigned long pages);
 void *workingset_eviction(struct page *page);
 /* A new page for an index or slot that held shadow: activate it if it refaulted soon enough. */
 void workingset_refault(struct page *page, void *shadow);
+/* Would a page evicted with shadow be activated if it came back now? (cachestat's "recently") */
+bool workingset_test_recent(void *shadow, bool file);
 /* WORKINGSET_ACTIVATE_FILE or _ANON so far. */
 unsigned long workingset_activations(bool file);
 

@@ -57,8 +57,8 @@ struct file *memfd_file_create(const char *name, unsigned int flags, int *err)
     }
     f->f_flags = O_RDWR | KERNEL_O_LARGEFILE;
     /* vm.memfd_noexec = 0, Linux's default: executable unless MFD_NOEXEC_SEAL. */
-    f->f_mode = S_IFREG | ((flags & MFD_NOEXEC_SEAL) ? 0666 : 0777);
     struct address_space *as = f->f_mapping;
+    f->f_mode = as->i_mode = S_IFREG | ((flags & MFD_NOEXEC_SEAL) ? 0666 : 0777);
     as->memfd = true;
     as->seals = (flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL)) ? 0 : F_SEAL_SEAL;
     if (flags & MFD_NOEXEC_SEAL)
@@ -93,11 +93,21 @@ long memfd_fcntl(struct file *f, unsigned int cmd, unsigned long arg)
     if (as->seals & F_SEAL_SEAL)
         return -EPERM;
     /* EXEC on an executable memfd: no write either, so that it stays W^X. */
-    if ((seals & F_SEAL_EXEC) && (f->f_mode & 0111))
+    if ((seals & F_SEAL_EXEC) && (as->i_mode & 0111))
         seals |= F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE;
     if ((seals & F_SEAL_WRITE) && !(as->seals & F_SEAL_WRITE) && mapped_writable(as))
         return -EBUSY;
     as->seals |= seals;
+    return 0;
+}
+
+int shmem_chmod(struct file *f, mode_t mode)
+{
+    struct address_space *as = f->f_mapping;
+    if ((as->seals & F_SEAL_EXEC) && ((as->i_mode ^ mode) & 0111))
+        return -EPERM;
+    as->i_mode = (as->i_mode & S_IFMT) | (mode & 07777);
+    f->f_mode = as->i_mode;
     return 0;
 }
 

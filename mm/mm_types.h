@@ -145,9 +145,11 @@ struct mm_limits {
 };
 
 /* mm->flags (Linux's MMF_*, the bits vmemu keeps). */
-#define MMF_HAS_MDWE 28            /* PR_SET_MDWE: no memory becomes writable and executable */
-#define MMF_HAS_MDWE_NO_INHERIT 29 /* ... and children and new programs do not inherit it */
-#define MMF_VM_MERGE_ANY 30        /* PR_SET_MEMORY_MERGE: every new VMA is VM_MERGEABLE */
+#define MMF_HAS_MDWE 28               /* PR_SET_MDWE: no memory becomes writable and executable */
+#define MMF_HAS_MDWE_NO_INHERIT 29    /* ... and children and new programs do not inherit it */
+#define MMF_VM_MERGE_ANY 30           /* PR_SET_MEMORY_MERGE: every new VMA is VM_MERGEABLE */
+#define MMF_DISABLE_THP_COMPLETELY 24 /* PR_SET_THP_DISABLE: no huge pages at all */
+#define MMF_DISABLE_THP_EXCEPT_ADVISED 32 /* ... but where MADV_HUGEPAGE asked (6.18) */
 
 struct mm_struct {
     /*

@@ -70,7 +70,8 @@ void mm_inherit_flags(struct mm_struct *mm, const struct mm_struct *parent)
     if (f & (1UL << MMF_HAS_MDWE_NO_INHERIT))
         f &= ~((1UL << MMF_HAS_MDWE) | (1UL << MMF_HAS_MDWE_NO_INHERIT));
     mm->flags =
-        f & ((1UL << MMF_HAS_MDWE) | (1UL << MMF_HAS_MDWE_NO_INHERIT) | (1UL << MMF_VM_MERGE_ANY));
+        f & ((1UL << MMF_HAS_MDWE) | (1UL << MMF_HAS_MDWE_NO_INHERIT) | (1UL << MMF_VM_MERGE_ANY) |
+             (1UL << MMF_DISABLE_THP_COMPLETELY) | (1UL << MMF_DISABLE_THP_EXCEPT_ADVISED));
 }
 
 void exit_mmap(struct mm_struct *mm)

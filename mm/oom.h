@@ -8,6 +8,8 @@
 
 #include "arch.h"
 
+struct mm_struct;
+
 #define OOM_SCORE_ADJ_MIN (-1000) /* never killed */
 #define OOM_SCORE_ADJ_MAX 1000
 
@@ -19,5 +21,13 @@
 long oom_badness(const struct oom_task *t, unsigned long totalpages);
 /* /proc/PID/oom_score: the badness scaled to [0, 2000] as Linux scales it. */
 long oom_score(const struct oom_task *t);
+/*
+ * Linux's __oom_reap_task_mm: unmap the private mappings of a dying
+ * process's mm now, before it exits, freeing its anonymous pages (those of
+ * private file mappings too, copied on write); shared and locked mappings
+ * stay; the OOM killer skips the mm from then on. process_mrelease calls
+ * it too.
+ */
+void mm_reap(struct mm_struct *mm);
 
 #endif

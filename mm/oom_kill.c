@@ -153,21 +153,22 @@ static void kill_process(const struct oom_task *v)
     arch_oom_kill(v);
 }
 
-/*
- * Linux's __oom_reap_task_mm: the victim's private anonymous memory goes
- * now (locked and shared mappings stay until it exits). Its mm is then
- * skipped by later choices (MMF_OOM_SKIP).
- */
-static void oom_reap(const struct oom_task *v)
+void mm_reap(struct mm_struct *mm)
 {
-    struct mm_struct *mm = v->mm;
     bool flush = false;
     for (struct vm_area_struct *vma = find_vma(mm, 0); vma; vma = vma_next(mm, vma))
-        if (!vma->vm_file && !(vma->vm_flags & (VM_LOCKED | VM_SHARED | VM_PFNMAP)))
+        if (!(vma->vm_flags & (VM_LOCKED | VM_SHARED | VM_PFNMAP)))
             flush |= zap_page_range(vma, vma->vm_start, vma->vm_end);
     if (flush)
         arch_flush_tlb_mm(mm);
     mm->oom_skip = true;
+}
+
+/* The victim's memory goes now (mm_reap), and the kernel log says what remains. */
+static void oom_reap(const struct oom_task *v)
+{
+    struct mm_struct *mm = v->mm;
+    mm_reap(mm);
     fprintf(stderr,
             "oom_reaper: reaped process %d (%s), now anon-rss:%lukB, file-rss:%lukB, "
             "shmem-rss:%lukB\n",

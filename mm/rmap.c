@@ -286,6 +286,7 @@ void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsig
     SetPageFlag(page, PG_anon);
     SetPageFlag(page, PG_swapbacked);
     SetPageFlag(page, PG_anon_exclusive);
+    SetPageFlag(page, PG_uptodate); /* zeroed or copied before it is mapped, as Linux marks it */
     page->anon_vma = vma->anon_vma;
     page->index = linear_page_index(vma, addr);
     page->mapcount = 1;

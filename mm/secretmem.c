@@ -41,7 +41,7 @@ struct file *secretmem_file_create(unsigned int flags, int *err)
         return NULL;
     }
     f->f_flags = O_RDWR | KERNEL_O_LARGEFILE;
-    f->f_mode = S_IFREG | 0600;
+    f->f_mode = f->f_mapping->i_mode = S_IFREG | 0600;
     f->f_mapping->secretmem = true;
     return f;
 }

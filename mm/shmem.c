@@ -49,7 +49,7 @@ struct file *shmem_file_setup(uint64_t size, int *err)
     f->f_mapping = as;
     f->f_host_fd = -1;
     f->f_flags = O_RDWR;
-    f->f_mode = S_IFREG | 0666;
+    f->f_mode = as->i_mode = S_IFREG | 0666;
     f->f_count = 1;
     file_ra_state_init(&f->f_ra);
     return f;
@@ -89,7 +89,7 @@ struct file *shmem_file_reopen(struct file *f, unsigned int flags, int *err)
     nf->f_mapping->refcount++;
     nf->f_host_fd = -1;
     nf->f_flags = flags;
-    nf->f_mode = f->f_mode;
+    nf->f_mode = f->f_mapping->i_mode;
     nf->f_count = 1;
     file_ra_state_init(&nf->f_ra);
     return nf;

@@ -37,15 +37,12 @@ void *workingset_eviction(struct page *page)
     return xa_mk_value((eviction << 1) | (PageFlag(page, PG_workingset) ? 1 : 0));
 }
 
-void workingset_refault(struct page *page, void *shadow)
+/* Could the page shadow stands for have stayed, had the active lists made room? */
+bool workingset_test_recent(void *shadow, bool file)
 {
-    unsigned long v = xa_to_value(shadow);
-    unsigned long eviction = v >> 1;
-    bool workingset = v & 1, file = page_is_file_lru(page);
+    unsigned long eviction = xa_to_value(shadow) >> 1;
     /* The clock has one bit fewer than a long in a shadow: compare modulo that. */
     unsigned long distance = (node_lruvec.nonresident_age - eviction) & (~0UL >> 2);
-    node_stat_add(file ? WORKINGSET_REFAULT_FILE : WORKINGSET_REFAULT_ANON, 1);
-
     /*
      * The workingset the page competed with: the active file list, the
      * inactive one too for an anonymous page, and, while there is swap to
@@ -59,7 +56,14 @@ void workingset_refault(struct page *page, void *shadow)
         if (file)
             size += lru_pages(LRU_INACTIVE_ANON);
     }
-    if (distance > size)
+    return distance <= size;
+}
+
+void workingset_refault(struct page *page, void *shadow)
+{
+    bool workingset = xa_to_value(shadow) & 1, file = page_is_file_lru(page);
+    node_stat_add(file ? WORKINGSET_REFAULT_FILE : WORKINGSET_REFAULT_ANON, 1);
+    if (!workingset_test_recent(shadow, file))
         return;
     SetPageFlag(page, PG_active);
     workingset_age_nonresident(1);

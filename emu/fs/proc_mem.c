@@ -276,8 +276,10 @@ static void status_signals(struct seq *s, const struct task *t)
 {
     uint64_t ign, cgt;
     signal_sets(t, &ign, &cgt);
-    seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t0\nThreads:\t%d\nSigQ:\t0/%lu\n", thread_count(t),
-               RLIM_INFINITY_VALUE);
+    /* THP_enabled: huge pages may be used (vmemu maps none) unless PR_SET_THP_DISABLE said no. */
+    bool thp = t->mm && !(t->mm->flags & (1UL << MMF_DISABLE_THP_COMPLETELY));
+    seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t%d\nThreads:\t%d\nSigQ:\t0/%lu\n", thp,
+               thread_count(t), RLIM_INFINITY_VALUE);
     seq_printf(s, "SigPnd:\t%016llx\nShdPnd:\t%016llx\n", (unsigned long long)t->pending.signal,
                (unsigned long long)t->signal->shared_pending.signal);
     seq_printf(s, "SigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",

@@ -47,7 +47,7 @@ static void oom_score_adj_show(struct task *t, struct seq *s);
 static int oom_score_adj_store(struct task *t, const char *buf, size_t len);
 
 enum { LINK_NONE, LINK_EXE, LINK_CWD, LINK_ROOT };
-enum { FOPS_TEXT, FOPS_MEM, FOPS_PAGEMAP };
+enum { FOPS_TEXT, FOPS_MAPS, FOPS_MEM, FOPS_PAGEMAP };
 
 struct pid_entry {
     const char *name;
@@ -68,7 +68,7 @@ static const struct pid_entry pid_entries[] = {
     {"environ", S_IFREG | 0400, environ_show, NULL, LINK_NONE, FOPS_TEXT, false},
     {"exe", S_IFLNK | 0777, NULL, NULL, LINK_EXE, FOPS_TEXT, false},
     {"fd", S_IFDIR | 0500, NULL, NULL, LINK_NONE, FOPS_TEXT, false},
-    {"maps", S_IFREG | 0444, proc_maps_show, NULL, LINK_NONE, FOPS_TEXT, false},
+    {"maps", S_IFREG | 0444, proc_maps_show, NULL, LINK_NONE, FOPS_MAPS, false},
     {"mem", S_IFREG | 0600, NULL, NULL, LINK_NONE, FOPS_MEM, false},
     {"pagemap", S_IFREG | 0400, NULL, NULL, LINK_NONE, FOPS_PAGEMAP, false},
     {"oom_score", S_IFREG | 0444, oom_score_show, NULL, LINK_NONE, FOPS_TEXT, false},
@@ -253,6 +253,15 @@ static const struct file_operations pid_fops = {
     .release = pseudo_file_release,
 };
 
+/* maps: the text, and the PROCMAP_QUERY ioctl (proc_procmap.c). */
+static const struct file_operations maps_fops = {
+    .read = pid_read,
+    .llseek = pseudo_llseek,
+    .getattr = pseudo_getattr,
+    .ioctl = procmap_ioctl,
+    .release = pseudo_file_release,
+};
+
 /*
  * /proc/PID/mem: the process's address space through its page tables, as
  * the kernel's access_remote_vm: what no mapping allows, or a page past the
@@ -294,7 +303,7 @@ static long mem_write(struct file *f, const char *buf, size_t len, uint64_t *pos
 }
 
 /* mem_lseek: any offset is an address (unsigned); there is no end. */
-static int64_t mem_llseek(struct file *f, int64_t off, int whence)
+int64_t proc_mem_llseek(struct file *f, int64_t off, int whence)
 {
     switch (whence) {
     case SEEK_SET:
@@ -312,7 +321,7 @@ static int64_t mem_llseek(struct file *f, int64_t off, int whence)
 static const struct file_operations mem_fops = {
     .read = mem_read,
     .write = mem_write,
-    .llseek = mem_llseek,
+    .llseek = proc_mem_llseek,
     .getattr = pseudo_getattr,
     .release = pseudo_file_release,
 };
@@ -348,7 +357,7 @@ static long pagemap_read(struct file *f, char *buf, size_t len, uint64_t *pos)
 
 static const struct file_operations pagemap_fops = {
     .read = pagemap_read,
-    .llseek = mem_llseek,
+    .llseek = proc_mem_llseek,
     .getattr = pseudo_getattr,
     .release = pseudo_file_release,
 };
@@ -390,6 +399,7 @@ int proc_pid_open(struct task *t, const struct path *p, int which, int flags, co
         return -ELOOP; /* a link is followed, not opened */
     const struct file_operations *op = e->fops == FOPS_MEM       ? &mem_fops
                                        : e->fops == FOPS_PAGEMAP ? &pagemap_fops
+                                       : e->fops == FOPS_MAPS    ? &maps_fops
                                                                  : &pid_fops;
     int err = pseudo_file_open(p, flags, name, op, out);
     if (!err && e->fops == FOPS_PAGEMAP)

@@ -67,9 +67,14 @@ struct proc_entry {
 
 /* /proc/NAME, in name order. */
 static const struct proc_entry proc_files[] = {
-    {"buddyinfo", proc_buddyinfo_show, NULL}, {"meminfo", proc_meminfo_show, NULL},
-    {"slabinfo", proc_slabinfo_show, NULL},   {"swaps", swaps_file_show, NULL},
-    {"vmstat", proc_vmstat_show, NULL},       {"zoneinfo", proc_zoneinfo_show, NULL},
+    {"buddyinfo", proc_buddyinfo_show, NULL},
+    {"kpagecount", NULL, NULL},
+    {"kpageflags", NULL, NULL},
+    {"meminfo", proc_meminfo_show, NULL},
+    {"slabinfo", proc_slabinfo_show, NULL},
+    {"swaps", swaps_file_show, NULL},
+    {"vmstat", proc_vmstat_show, NULL},
+    {"zoneinfo", proc_zoneinfo_show, NULL},
 };
 /* /proc/sys/vm/NAME. */
 static const struct proc_entry sysctl_vm[] = {
@@ -81,6 +86,19 @@ static const struct proc_entry sysctl_vm[] = {
 };
 #define NR_PROC_FILES (int)(sizeof(proc_files) / sizeof(proc_files[0]))
 #define NR_SYSCTL_VM (int)(sizeof(sysctl_vm) / sizeof(sysctl_vm[0]))
+
+/* The binary files among them (no show), root's alone as in Linux; NULL for text files. */
+static const struct file_operations *proc_file_fops(int i)
+{
+    if (proc_files[i].show)
+        return NULL;
+    return strcmp(proc_files[i].name, "kpagecount") == 0 ? &kpagecount_fops : &kpageflags_fops;
+}
+
+static mode_t proc_file_mode(int i)
+{
+    return S_IFREG | (proc_file_fops(i) ? 0400 : 0444);
+}
 
 /*
  * One integer in [min, max], as proc_dointvec_minmax reads it: leading
@@ -258,7 +276,7 @@ static int root_lookup(struct task *t, const struct path *dir, const char *name,
     else {
         for (int i = 0; i < NR_PROC_FILES; i++) {
             if (strcmp(proc_files[i].name, name) == 0) {
-                *out = proc_node(dir, PROC_FILE, 0, i, S_IFREG | 0444);
+                *out = proc_node(dir, PROC_FILE, 0, i, proc_file_mode(i));
                 return 0;
             }
         }
@@ -487,7 +505,10 @@ static int procfs_open(struct task *t, const struct path *p, int flags, struct f
                                  : pseudo_file_open(p, flags, name, &pseudo_dir_fops, out);
     switch (p->kind) {
     case PROC_FILE:
-        return pseudo_file_open(p, flags, name, &global_fops, out);
+        if (!proc_file_fops(p->num))
+            return pseudo_file_open(p, flags, name, &global_fops, out);
+        err = kpage_permission(t);
+        return err ? err : pseudo_file_open(p, flags, name, proc_file_fops(p->num), out);
     case PROC_SYSCTL:
         return pseudo_file_open(p, flags, name, &sysctl_fops, out);
     case PROC_PIDENT:
@@ -515,7 +536,7 @@ static void root_iterate(const struct path *dir, struct dir_context *ctx)
 {
     uint64_t off = 2;
     for (int i = 0; i < NR_PROC_FILES; i++, off++) {
-        struct path p = proc_node(dir, PROC_FILE, 0, i, S_IFREG | 0444);
+        struct path p = proc_node(dir, PROC_FILE, 0, i, proc_file_mode(i));
         if (ctx->pos <= off && !ctx->emit(ctx, proc_files[i].name, node_ino(&p), DT_REG, off))
             return;
     }
@@ -640,7 +661,7 @@ bool procfs_has(const char *name)
     if (strncmp(name, "self/", 5) == 0)
         return proc_pid_show_by_name(NULL, name + 5, NULL);
     for (int i = 0; i < NR_PROC_FILES; i++)
-        if (strcmp(proc_files[i].name, name) == 0)
+        if (proc_files[i].show && strcmp(proc_files[i].name, name) == 0)
             return true;
     return false;
 }
@@ -650,7 +671,7 @@ bool procfs_show(struct task *t, const char *name, struct seq *s)
     if (strncmp(name, "self/", 5) == 0)
         return proc_pid_show_by_name(t, name + 5, s);
     for (int i = 0; i < NR_PROC_FILES; i++) {
-        if (strcmp(proc_files[i].name, name) == 0) {
+        if (proc_files[i].show && strcmp(proc_files[i].name, name) == 0) {
             proc_files[i].show(t, s);
             return true;
         }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct task;
@@ -38,6 +39,15 @@ int proc_pid_get_link(struct task *owner, int which, int fd, char *buf, size_t l
 /* Open entry which of the process node p names. */
 int proc_pid_open(struct task *t, const struct path *p, int which, int flags, const char *name,
                   struct file **out);
+/* lseek of files indexed by address or frame (mem, pagemap, kpageflags): any offset, no end. */
+int64_t proc_mem_llseek(struct file *f, int64_t off, int whence);
+/* /proc/kpagecount and /proc/kpageflags (proc_kpage.c). */
+extern const struct file_operations kpagecount_fops, kpageflags_fops;
+/* Whether t may open them (they are root's, mode 0400): 0 or -EACCES. */
+int kpage_permission(struct task *t);
+
+/* The ioctls of /proc/PID/maps (PROCMAP_QUERY), proc_procmap.c; -ENOTTY for others. */
+long procmap_ioctl(struct file *f, unsigned int cmd, uint64_t arg);
 /* --report's "self/NAME": render it for t into s (s NULL: only say whether it exists). */
 bool proc_pid_show_by_name(struct task *t, const char *name, struct seq *s);
 

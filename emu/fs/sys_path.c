@@ -634,6 +634,11 @@ static long do_fchmodat(struct task *t, int dirfd, uint64_t upath, mode_t mode)
 {
     struct nameidata nd;
     int err = user_path_at(t, dirfd, upath, LOOKUP_FOLLOW, &nd);
+    if (!err && nd.path.kind == NODE_FILE && vma_file_is_shmem(nd.path.file)) {
+        err = shmem_chmod(nd.path.file, mode); /* a memfd through /proc/PID/fd/N */
+        nd_release(&nd);
+        return err;
+    }
     if (!err)
         err = may_setattr(&nd.path);
     if (!err) {
@@ -659,6 +664,8 @@ static long sys_fchmodat(struct task *t, const uint64_t a[6])
 static long sys_fchmod(struct task *t, const uint64_t a[6])
 {
     struct file *f = fd_get(t, (int)a[0]);
+    if (f && vma_file_is_shmem(f))
+        return shmem_chmod(f, (mode_t)a[1]);
     int err = f ? may_setattr_file(f) : -EBADF;
     if (err)
         return err;

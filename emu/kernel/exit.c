@@ -27,6 +27,7 @@
 #include "emu/fs/fdtable.h"
 #include "emu/kernel/exit.h"
 #include "emu/kernel/futex.h"
+#include "emu/kernel/pidfd.h"
 #include "emu/kernel/sched.h"
 #include "emu/kernel/signal.h"
 #include "emu/kernel/task.h"
@@ -223,6 +224,7 @@ static void process_ended(struct task *leader)
     kernel_note_exit(leader, status);
     if (notify_parent(leader, leader->exit_signal))
         reap(leader);
+    pidfd_notify_exit();
 }
 
 void do_exit(struct task *t, int code)

@@ -382,6 +382,9 @@ static long sys_sysinfo(struct task *t, const uint64_t a[6])
 #define PR_MDWE_NO_INHERIT 2UL
 #define PR_SET_MEMORY_MERGE 67
 #define PR_GET_MEMORY_MERGE 68
+#define PR_SET_THP_DISABLE 41
+#define PR_GET_THP_DISABLE 42
+#define PR_THP_DISABLE_EXCEPT_ADVISED (1UL << 1) /* 6.18 */
 #define PR_SET_VMA 0x53564d41
 #define PR_SET_VMA_ANON_NAME 0
 #define ANON_VMA_NAME_MAX_LEN 80
@@ -414,6 +417,35 @@ static long prctl_set_mdwe(struct task *t, const uint64_t a[6])
     if (bits & PR_MDWE_REFUSE_EXEC_GAIN)
         t->mm->flags |= 1UL << MMF_HAS_MDWE;
     return 0;
+}
+
+/*
+ * PR_SET_THP_DISABLE: no transparent huge pages for the process (kept
+ * across fork and execve), or with PR_THP_DISABLE_EXCEPT_ADVISED (6.18)
+ * none but where MADV_HUGEPAGE asks; 0 clears both, and takes no flags.
+ * vmemu maps no huge pages either way: the setting shows in
+ * PR_GET_THP_DISABLE and status's THP_enabled.
+ */
+static long prctl_set_thp_disable(struct task *t, const uint64_t a[6])
+{
+    unsigned long *flags = &t->mm->flags;
+    if (a[3] || a[4] || (a[1] ? a[2] & ~PR_THP_DISABLE_EXCEPT_ADVISED : a[2]))
+        return -EINVAL;
+    *flags &= ~((1UL << MMF_DISABLE_THP_COMPLETELY) | (1UL << MMF_DISABLE_THP_EXCEPT_ADVISED));
+    if (a[1])
+        *flags |= 1UL << (a[2] ? MMF_DISABLE_THP_EXCEPT_ADVISED : MMF_DISABLE_THP_COMPLETELY);
+    return 0;
+}
+
+static long prctl_get_thp_disable(struct task *t, const uint64_t a[6])
+{
+    if (a[1] || a[2] || a[3] || a[4])
+        return -EINVAL;
+    if (t->mm->flags & (1UL << MMF_DISABLE_THP_COMPLETELY))
+        return 1;
+    return t->mm->flags & (1UL << MMF_DISABLE_THP_EXCEPT_ADVISED)
+               ? (long)(1 | PR_THP_DISABLE_EXCEPT_ADVISED)
+               : 0;
 }
 
 /* A character an anonymous VMA's name may hold (Linux's is_valid_name_char). */
@@ -461,6 +493,10 @@ static long prctl_mm(struct task *t, const uint64_t a[6], bool *handled)
         return (t->mm->flags >> MMF_VM_MERGE_ANY) & 1;
     case PR_SET_VMA:
         return prctl_set_vma(t, a);
+    case PR_SET_THP_DISABLE:
+        return prctl_set_thp_disable(t, a);
+    case PR_GET_THP_DISABLE:
+        return prctl_get_thp_disable(t, a);
     default:
         *handled = false;
         return -EINVAL;

@@ -50,6 +50,9 @@ static void table_init(void)
     sys_exec_register(table);
     sys_exit_register(table);
     sys_futex_register(table);
+    sys_pidfd_register(table);
+    sys_process_mm_register(table);
+    sys_cachestat_register(table);
     table_ready = true;
 }
 

@@ -40,6 +40,11 @@ void sys_fork_register(syscall_fn table[NR_SYSCALLS]);    /* fork.c */
 void sys_exec_register(syscall_fn table[NR_SYSCALLS]);    /* exec.c */
 void sys_exit_register(syscall_fn table[NR_SYSCALLS]);    /* exit.c */
 
+/* Calls on other processes and on the page cache. */
+void sys_pidfd_register(syscall_fn table[NR_SYSCALLS]);      /* pidfd.c */
+void sys_process_mm_register(syscall_fn table[NR_SYSCALLS]); /* sys_process_mm.c */
+void sys_cachestat_register(syscall_fn table[NR_SYSCALLS]);  /* emu/fs/sys_cachestat.c */
+
 /* The machine's seeded generator (AT_RANDOM, getrandom): deterministic runs. */
 void kernel_random_seed(uint64_t seed);
 uint64_t kernel_random(void);

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <sys/syscall.h>
 
+#include "emu/kernel/unistd_new.h"
+
 #define S(name, ret, ...)                                                                          \
     {                                                                                              \
         SYS_##name, sizeof((uint8_t[]){__VA_ARGS__}), ret,                                         \
@@ -127,9 +129,16 @@ static const struct strace_sig sigs[] = {
     S(mlockall, R_DEC, A_MLOCKALL),
     S0(munlockall, R_DEC),
     S(membarrier, R_DEC, A_MEMBARRIER, A_INT, A_INT),
+    S(process_madvise, R_DEC, A_INT, A_PTR, A_ULONG, A_MADVISE, A_INT),
+    S(process_mrelease, R_DEC, A_INT, A_INT),
+    S(process_vm_readv, R_DEC, A_INT, A_PTR, A_ULONG, A_PTR, A_ULONG, A_ULONG),
+    S(process_vm_writev, R_DEC, A_INT, A_PTR, A_ULONG, A_PTR, A_ULONG, A_ULONG),
+    S(cachestat, R_DEC, A_INT, A_PTR, A_PTR, A_INT),
     /* processes */
     S(clone, R_DEC, A_CLONE),
     S(clone3, R_DEC, A_PTR, A_ULONG),
+    S(pidfd_open, R_DEC, A_INT, A_INT),
+    S(pidfd_send_signal, R_DEC, A_INT, A_SIG, A_PTR, A_INT),
     S0(fork, R_DEC),
     S0(vfork, R_DEC),
     S(execve, R_DEC, A_PATH, A_ARGV, A_ENVP),

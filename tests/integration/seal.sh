@@ -50,7 +50,7 @@ for pid in $$ 1 "$PPID"; do
 done
 expect "readlink /proc/self" "ok 1000" readlink /proc/self
 expect "readlink /proc/thread-self" "ok 1000/task/1000" readlink /proc/thread-self
-expect "ls /proc" "ok 1000 buddyinfo meminfo self slabinfo swaps sys thread-self vmstat zoneinfo" ls /proc
+expect "ls /proc" "ok 1000 buddyinfo kpagecount kpageflags meminfo self slabinfo swaps sys thread-self vmstat zoneinfo" ls /proc
 expect "ls /proc/sys/vm" "ok dirty_background_ratio dirty_expire_centisecs drop_caches page-cluster swappiness" ls /proc/sys/vm
 for name in /proc/cpuinfo /proc/1/status /proc/sys/kernel/hostname /proc/sys/vm/overcommit_memory \
     /proc/net/dev /proc/self/fdinfo/0; do
