@@ -5,9 +5,10 @@ qemu-x86_64 and under vmemu, measured alike and compared.
 Method (docs/performance.md explains it):
 - every case runs natively (setarch -R, ASLR off as vmemu lays programs
   out), under qemu-x86_64 and under vmemu (and, for the fault cases, vmemu
-  with precise faults), INTERLEAVED: one untimed round first, then rounds of
-  native, qemu, vmemu, native, qemu, vmemu..., so that a change of load on
-  the shared machine hits every side alike;
+  with precise faults), INTERLEAVED: an untimed native run first (the
+  reference output; start-up cases: an untimed round of every side), then
+  rounds of native, qemu, vmemu, native, qemu, vmemu..., so that a change
+  of load on the shared machine hits every side alike;
 - each run's user + system CPU time, wall time and peak RSS come from
   wait4()'s rusage of that child (CPU time is what the ratios use: the wall
   time of a shared machine measures the other users too); medians of the
@@ -74,13 +75,18 @@ class Case:
         return statistics.median(vals) if vals and side not in self.wrong else None
 
 
+def text_lines(quick):
+    """The lines of generated text busybox awk, sort and grep read."""
+    return 20000 if quick else 100000
+
+
 def cases(b, quick):
     """The suite; b(path) is a build product. quick: smaller sizes."""
     q = lambda full, small: small if quick else full  # noqa: E731
     s = lambda name: b("samples/" + name)  # noqa: E731
     p = lambda name: b("tests/bench/programs/" + name)  # noqa: E731
     touch, big = q(32768, 8192), q(500000, 50000)
-    text = os.path.join(WORK, "text.txt")
+    text, lines = os.path.join(WORK, "text.txt"), text_lines(quick)
     lua = os.path.join(SRC, "tests/bench/programs/bench.lua")
     busybox = shutil.which("busybox") or "/bin/busybox"
     return [
@@ -102,7 +108,7 @@ def cases(b, quick):
              vmemu_opts=["--ram", "16G"], repeat=3, goal=("16G", 0.020, 40 * 1024)),
         Case("crunch", f"crunch-musl {q(1024, 64)}", [s("crunch-musl"), str(q(1024, 64))],
              goal=(QEMU, 1.1), note="a byte-mixing loop over 64 KiB, no faults"),
-        Case("programs", f"Lua 5.4: bench.lua N={q(4, 1)}", [p("lua_bench"), lua, str(q(4, 1))],
+        Case("programs", f"Lua 5.4: bench.lua N={q(2, 1)}", [p("lua_bench"), lua, str(q(2, 1))],
              goal=(QEMU, 1.1), note="recursion, arithmetic, strings, table.sort"),
         Case("programs", f"SQLite: {q(100000, 10000)} rows in memory",
              [p("sqlite_bench"), str(q(100000, 10000))], goal=(QEMU, 1.1),
@@ -113,12 +119,12 @@ def cases(b, quick):
              [p("compress_bench"), "zstd", str(q(10, 1))], goal=(QEMU, 1.1)),
         Case("programs", f"GMP: {q(200000, 20000)}! in decimal",
              [p("gmp_fact"), str(q(200000, 20000))], goal=(QEMU, 1.1)),
-        Case("programs", "busybox awk (sums, distinct words)",
+        Case("programs", f"busybox awk: {lines} lines (sums, distinct words)",
              [busybox, "awk", "{n[$1]++; s += $3} END {for (k in n) c++; print NR, s, c}", text],
              goal=(QEMU, 1.1)),
-        Case("programs", "busybox sort -k2,2 -k3,3n", [busybox, "sort", "-k2,2", "-k3,3n", text],
+        Case("programs", f"busybox sort -k2,2 -k3,3n: {lines} lines", [busybox, "sort", "-k2,2", "-k3,3n", text],
              goal=(QEMU, 1.1)),
-        Case("programs", "busybox grep -c -E", [busybox, "grep", "-c", "-E", "ka(lo|mi)+ne|zeub", text],
+        Case("programs", f"busybox grep -c -E: {lines} lines", [busybox, "grep", "-c", "-E", "ka(lo|mi)+ne|zeub", text],
              goal=(QEMU, 1.1)),
         Case("processes", f"fork_exit-musl {q(64, 16)} {q(100, 10)}",
              [s("fork_exit-musl"), str(q(64, 16)), str(q(100, 10))],
@@ -153,14 +159,17 @@ def digest(path):
 
 
 def measure(case, runs, vmemu, log):
-    """The untimed round (the reference output is native's), then the timed
+    """An untimed round (the reference output is native's), then the timed
     rounds, interleaved across sides. A side whose output or status differs
-    from native's is marked wrong and not run again."""
+    from native's is marked wrong and not run again. With runs == 0
+    (--check), the untimed round of every side is all there is."""
     out = os.path.join(WORK, "out")
     ref = None
     for rnd in range(runs * case.repeat + 1):
         for side in case.sides:
-            if side in case.wrong:
+            # Round 0 is untimed: native's output is the reference; the short
+            # start-up cases (repeat > 1) also warm every side's files.
+            if side in case.wrong or (rnd == 0 and side != NATIVE and case.repeat == 1 and runs):
                 continue
             cpu, wall, rss, st = run_once(case.command(side, vmemu), out)
             got = (digest(out), st)
@@ -336,9 +345,9 @@ def suite(a, runs, build, vmemu):
         sys.exit(f"bench: build first (make build; .ci/deps.sh for the libraries); missing: {', '.join(missing)}")
 
     # Inputs: the text the busybox cases read, the applets the shell runs.
-    lines = 20000 if a.quick else 200000
     with open(os.path.join(WORK, "text.txt"), "wb") as f:
-        subprocess.run([os.path.join(build, "tests/bench/programs/textgen"), str(lines)], stdout=f, check=True)
+        subprocess.run([os.path.join(build, "tests/bench/programs/textgen"), str(text_lines(a.quick))],
+                       stdout=f, check=True)
     os.mkdir(os.path.join(WORK, "applets"))
     os.symlink(shutil.which("busybox") or "/bin/busybox", os.path.join(WORK, "applets/cat"))
 

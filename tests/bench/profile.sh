@@ -15,13 +15,18 @@ set -u
 build=${1:?usage: profile.sh BUILD_DIR CMD [ARGS...]}
 shift
 command -v perf >/dev/null || { echo "profile.sh: perf is missing (apt-get install linux-perf)" >&2; exit 2; }
+prog=$(command -v "$1") || { echo "profile.sh: $1 not found" >&2; exit 2; }
+shift
+set -- "$prog" "$@"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# split DATA: one line of shares by category.
+# split DATA: one line of shares by category, each with its CPU time.
 split() {
+    local n
+    n=$(perf script -i "$1" -F ip 2>/dev/null | wc -l)
     perf report -i "$1" --no-children --sort dso,sym -g none -F overhead,dso,sym 2>/dev/null |
-        awk '/%/ {
+        awk -v n="$n" '/%/ {
             p = $1; sub(/%/, "", p); dso = $2; sym = $NF
             if (dso ~ /JIT/) c = "guest code"
             else if (sym ~ /lookup_tb_ptr|tb_htable_lookup|tb_lookup/) c = "block lookup"
@@ -34,8 +39,12 @@ split() {
             else c = "other"
             s[c] += p; total += p
         } END {
-            n = split("guest code,block lookup,soft TLB refill,translation,helpers,emulator (other),vmemu (other),host kernel,other", o, ",")
-            for (i = 1; i <= n; i++) printf "%s %.1f%%%s", o[i], 100 * s[o[i]] / total, i < n ? ", " : "\n"
+            k = split("guest code,block lookup,soft TLB refill,translation,helpers,emulator (other),vmemu (other),host kernel,other", o, ",")
+            printf "%d samples at 1999 Hz (%.2f s):", n, n / 1999
+            for (i = 1; i <= k; i++)
+                if (s[o[i]] > 0)
+                    printf " %s %.1f%% (%.3f s)%s", o[i], 100 * s[o[i]] / total, n / 1999 * s[o[i]] / total, i < k ? "," : ""
+            printf "\n"
         }'
 }
 
@@ -43,6 +52,5 @@ for side in vmemu qemu; do
     if [ $side = vmemu ]; then run=("$build/vmemu" run --quiet); else run=(qemu-x86_64); fi
     perf record -q -F 1999 -o "$tmp/$side.data" "${run[@]}" "$@" >/dev/null 2>"$tmp/err" ||
         { echo "profile.sh: $side run failed: $(tail -1 "$tmp/err")" >&2; exit 1; }
-    cpu=$(perf report -i "$tmp/$side.data" --stdio 2>/dev/null | awk '/^# Samples:/ {print $3}')
-    echo "$side: $cpu samples at 1999 Hz: $(split "$tmp/$side.data")"
+    echo "$side: $(split "$tmp/$side.data")"
 done

@@ -7,6 +7,7 @@
  *
  *   compress_bench zlib|zstd [MIB]   (default 10)
  */
+#include "bench_rng.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +19,7 @@ static uint64_t rng = 0x243f6a8885a308d3ULL;
 
 static uint64_t next(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return bench_rng_next(&rng);
 }
 
 /* Fills buf with lines of words drawn from a small vocabulary and numbers. */

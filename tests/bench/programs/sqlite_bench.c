@@ -7,6 +7,7 @@
  *   sqlite_bench [ROWS]   (default 100000)
  */
 #include <sqlite3.h>
+#include "bench_rng.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +16,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t next(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return bench_rng_next(&rng);
 }
 
 static void die(sqlite3 *db, const char *what)

@@ -5,6 +5,7 @@
  *
  *   textgen [LINES]   (default 200000)
  */
+#include "bench_rng.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +14,7 @@ static uint64_t rng = 0x452821e638d01377ULL;
 
 static uint64_t next(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return bench_rng_next(&rng);
 }
 
 int main(int argc, char **argv)
