@@ -228,6 +228,14 @@ def goal_text(case, side):
     return f"<= {g[1]:.1f}x {g[0]}: {'met' if v / base <= g[1] else 'MISSED'}"
 
 
+def spread(case, side):
+    """The fastest and slowest of a side's runs (CPU), so the noise shows."""
+    vals = [x[0] for x in case.samples.get(side, [])]
+    if side in case.wrong or len(vals) < 2:
+        return ""
+    return f"{fmt_s(min(vals))} to {fmt_s(max(vals))}"
+
+
 def rows_for(case):
     """(label, side) per table row: one per vmemu side."""
     for side in (VMEMU, PRECISE):
@@ -238,15 +246,15 @@ def rows_for(case):
 def tables(all_cases):
     """The two Markdown tables: CPU time with ratios and goals; wall time
     and peak RSS."""
-    t1 = ["| case | native | qemu-x86_64 | vmemu | vmemu/native | vmemu/qemu | goal |",
-          "| --- | --- | --- | --- | --- | --- | --- |"]
+    t1 = ["| case | native | qemu-x86_64 | vmemu | vmemu/native | vmemu/qemu | vmemu's runs | goal |",
+          "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     t2 = ["| case | wall: native | qemu | vmemu | peak RSS: native | qemu | vmemu | per fault (CPU): native | vmemu |",
           "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for c in all_cases:
         for label, side in rows_for(c):
             n, qm, v = c.median(NATIVE, 0), c.median(QEMU, 0), c.median(side, 0)
             t1.append(f"| {label} | {cell(c, NATIVE, 0)} | {cell(c, QEMU, 0)} | {cell(c, side, 0)} | "
-                      f"{ratio(v, n)} | {ratio(v, qm)} | {goal_text(c, side)} |")
+                      f"{ratio(v, n)} | {ratio(v, qm)} | {spread(c, side)} | {goal_text(c, side)} |")
             pf_n = pf_v = ""
             if c.faults and n is not None and v is not None:
                 pf_n, pf_v = f"{n * 1e6 / c.faults:.2f} us", f"{v * 1e6 / c.faults:.2f} us"
