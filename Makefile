@@ -61,8 +61,11 @@ MUTATION_ARGS ?=
 mutation: deps
 	bash tests/mutation/run.sh --workdir $(MUTATION_DIR) --jobs $(JOBS) $(MUTATION_ARGS)
 
+# The benchmark suite (tests/bench/run.sh; docs/performance.md). BENCH_ARGS:
+# --runs N, --quick (a smoke run), --only GROUP,..., --extra (vmemu-only sections).
+BENCH_ARGS ?=
 bench: build
-	@bash tests/bench/run.sh $(BUILD)
+	@bash tests/bench/run.sh $(BUILD) $(BENCH_ARGS)
 
 # docs/report.png, which README shows: samples/phases' HTML report as headless Chromium draws it.
 screenshot: build

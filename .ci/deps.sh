@@ -13,12 +13,14 @@ set -euo pipefail
 # perl, sqlite3, mawk, tzdata and the rest: Debian programs run under vmemu;
 # dpkg-dev (dpkg-shlibdeps), bash-completion and git: the .deb's Depends, the
 # completion's loading and --version's git describe (tests/integration/
-# deb_package.sh, install.sh, version.sh).
+# deb_package.sh, install.sh, version.sh); the -dev libraries:
+# tests/bench's real programs, linked statically.
 PKGS=(cmake make gcc clang libclang-rt-dev libc6-dev pkg-config libcapstone-dev libelf-dev
       libdw-dev musl-tools libcmocka-dev clang-format busybox-static bash-static golang-go
       qemu-user qemu-user-static strace chromium man-db groff-base
       python3 perl sqlite3 mawk tar gzip findutils grep sed tzdata dash binutils
-      dpkg-dev bash-completion git)
+      dpkg-dev bash-completion git liblua5.4-dev libsqlite3-dev zlib1g-dev libzstd-dev
+      libgmp-dev)
 UNICORN_MIN=2.1
 
 sudo_() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # vmemu's benchmarks (not tests: they measure, they do not judge).
-#   faults: 100,000 anonymous faults (anon_touch: 50,000 pages written, then
-#           50,000 read), vmemu in both fault modes against the same static
-#           binary natively (ASLR off) and under qemu-x86_64 when installed;
-#   crunch: the same comparison for a CPU-bound loop with no faults;
-#   processes: fork+exit of a 64 MiB process, a 100-command shell loop,
-#           pipe round trips between two processes, faults from 4 threads;
+# The suite (tests/bench/bench.py): the same static programs natively, under
+# qemu-x86_64 and under vmemu, interleaved, medians of CPU time, wall time
+# and peak RSS, every output checked against the native run's:
+#   faults: 128 MiB touched (anon_touch) and a 1M-fault run, both fault modes;
+#   churn: malloc_heavy (musl); start-up: hello (musl, glibc), busybox true,
+#           hello with --ram 16G; crunch: a CPU-bound loop;
+#   programs: Lua, SQLite, zlib, zstd, GMP (tests/bench/programs, static
+#           against Debian's libraries) and busybox awk, sort, grep;
+#   processes: fork+exit, pipe round trips, threads' faults, a shell loop.
+# A full run rewrites the generated block of docs/performance.md.
+# With --extra, vmemu-only sections follow:
 #   sampling: CPU time of a timeline (guest blocks counted), of access
 #           sampling at --html's default interval (500 us) and at 200 us,
 #           and of a whole --html run, on a CPU-bound loop, a memory sweep
@@ -17,100 +22,24 @@
 #           300 MiB file read cold through 128 MiB (file pages reclaimed
 #           per second);
 #   vma_tree: lookups, inserts and gap searches of every VMA tree.
-# usage: tests/bench/run.sh BUILD_DIR   (or: make bench)
+# usage: tests/bench/run.sh BUILD_DIR [--extra] [bench.py options: --runs N,
+#        --quick, --only GROUP,...]   (or: make bench BENCH_ARGS="...")
 set -u
 build=${1:-build}
+shift
+here=$(cd "$(dirname "$0")" && pwd)
+extra=0
+args=()
+for a in "$@"; do
+    if [ "$a" = --extra ]; then extra=1; else args+=("$a"); fi
+done
+python3 "$here/bench.py" --build "$build" --doc "$here/../../docs/performance.md" "${args[@]}"
+status=$?
+[ $extra -eq 1 ] || exit $status
 vmemu="$build/vmemu"
+crunch="$build/samples/crunch-musl"
 bin="$build/samples/anon_touch-musl"
 pages=50000
-runs=5
-arch=$(uname -m)
-
-# best_of N CMD...: the fastest wall time of N runs, in seconds.
-best_of() {
-    local n=$1 best="" t t0 t1
-    shift
-    for _ in $(seq "$n"); do
-        t0=$(date +%s.%N)
-        "$@" >/dev/null 2>&1
-        t1=$(date +%s.%N)
-        t=$(awk "BEGIN{printf \"%.4f\", $t1 - $t0}")
-        if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
-    done
-    echo "$best"
-}
-
-# vmemu's own count of faults and the wall time it measured around the run.
-vmemu_run() {
-    "$vmemu" run --ram 1G --fault-mode="$1" "$bin" "$pages" 2>&1 >/dev/null |
-        awk '/faults:/ {f=$3} /wall time/ {w=$NF; sub(/ s$/, "", w); print f, $(NF-1)}'
-}
-
-echo "== faults: $bin $pages (write pass + read pass)"
-native=$(best_of $runs setarch "$arch" -R "$bin" "$pages")
-echo "native:            ${native} s"
-if command -v qemu-x86_64 >/dev/null; then
-    qemu=$(best_of $runs qemu-x86_64 "$bin" "$pages")
-    echo "qemu-x86_64:       ${qemu} s"
-else
-    qemu=""
-    echo "qemu-x86_64:       not installed (apt-get install qemu-user)"
-fi
-for mode in inline precise; do
-    best_wall=""
-    for _ in $(seq $runs); do
-        read -r faults wall < <(vmemu_run $mode)
-        if [ -z "$best_wall" ] || awk "BEGIN{exit !($wall < $best_wall)}"; then best_wall=$wall; fi
-    done
-    whole=$(best_of $runs "$vmemu" run --quiet --ram 1G --fault-mode=$mode "$bin" "$pages")
-    printf 'vmemu %-8s      %s s for %s faults: %.0f faults/s, %.2f us/fault; whole process %s s = %.2fx native' \
-        "$mode:" "$best_wall" "$faults" "$(awk "BEGIN{print $faults/$best_wall}")" \
-        "$(awk "BEGIN{print $best_wall*1e6/$faults}")" "$whole" "$(awk "BEGIN{print $whole/$native}")"
-    [ -n "$qemu" ] && printf ', %.2fx qemu' "$(awk "BEGIN{print $whole/$qemu}")"
-    echo
-done
-
-crunch="$build/samples/crunch-musl"
-if [ -x "$crunch" ]; then
-    echo "== crunch: $crunch 1024 (CPU-bound, no faults to speak of)"
-    n=$(best_of 3 setarch "$arch" -R "$crunch" 1024)
-    v=$(best_of 3 "$vmemu" run --quiet "$crunch" 1024)
-    printf 'native %s s, vmemu %s s = %.2fx native' "$n" "$v" "$(awk "BEGIN{print $v/$n}")"
-    if command -v qemu-x86_64 >/dev/null; then
-        q=$(best_of 3 qemu-x86_64 "$crunch" 1024)
-        printf ', qemu %s s: vmemu = %.2fx qemu' "$q" "$(awk "BEGIN{print $v/$q}")"
-    fi
-    echo
-fi
-
-# compare LABEL CMD...: the command natively, under qemu-x86_64 and under vmemu.
-compare() {
-    local label=$1
-    shift
-    local n q v
-    n=$(best_of 3 "$@")
-    v=$(best_of 3 "$vmemu" run --quiet "$@")
-    printf '%s: native %s s, vmemu %s s = %.2fx native' "$label" "$n" "$v" "$(awk "BEGIN{print $v/$n}")"
-    if command -v qemu-x86_64 >/dev/null; then
-        q=$(best_of 3 qemu-x86_64 "$@")
-        printf ', qemu %s s: vmemu = %.2fx qemu' "$q" "$(awk "BEGIN{print $v/$q}")"
-    fi
-    echo
-}
-
-fork_exit="$build/samples/fork_exit-musl"
-if [ -x "$fork_exit" ]; then
-    echo "== processes"
-    compare "fork+exit of a 64 MiB process, 100 times" "$fork_exit" 64 100
-    compare "100,000 pipe round trips between two processes" "$build/samples/pingpong-musl" 100000
-    compare "4 threads writing 32 MiB each (32,768 faults)" "$build/samples/thread_faults-musl" 4 32
-    applets=$(mktemp -d)
-    for a in cat sh; do ln -s /bin/busybox "$applets/$a"; done
-    # The applets' PATH is the shell's own, so the harness keeps the host's tools.
-    compare "a shell loop of 100 commands" /bin/busybox sh -c \
-        "PATH=$applets; i=0; while [ \$i -lt 100 ]; do cat </dev/null; i=\$((i + 1)); done"
-    rm -rf "$applets"
-fi
 
 # cpu_of N CMD...: the least CPU time (user + system) of N runs, in seconds:
 # steadier than wall time on a shared machine.
@@ -193,3 +122,4 @@ if [ -x "$build/tests/bench_vma_tree" ]; then
     echo "== vma_tree"
     "$build/tests/bench_vma_tree"
 fi
+exit $status
