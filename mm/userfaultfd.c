@@ -92,6 +92,7 @@ static struct vm_area_struct *first_in_range(struct mm_struct *mm, unsigned long
 struct wp_walk {
     struct vm_area_struct *vma;
     bool enable;
+    bool drop; /* only clear the bit: the entry keeps its rights */
     bool downgraded;
 };
 
@@ -100,6 +101,10 @@ static void wp_one(pte_t *pte, unsigned long addr, void *arg)
     struct wp_walk *w = arg;
     if (!pte_present(*pte))
         return;
+    if (w->drop) {
+        *pte = pte_clear_uffd_wp(*pte);
+        return;
+    }
     if (w->enable) {
         w->downgraded |= pte_write(*pte);
         *pte = pte_mkuffd_wp(*pte);
@@ -116,7 +121,7 @@ static void wp_one(pte_t *pte, unsigned long addr, void *arg)
 static bool uffd_wp_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
                           bool enable)
 {
-    struct wp_walk w = {vma, enable, false};
+    struct wp_walk w = {vma, enable, false, false};
     walk_page_range(vma->vm_mm, start, end, wp_one, &w);
     return w.downgraded;
 }
@@ -145,6 +150,16 @@ static struct vm_area_struct *uffd_clear_vma(struct mm_struct *mm, struct vm_are
     if ((vma->vm_flags & VM_UFFD_WP) && uffd_wp_range(vma, start, end, false))
         arch_flush_tlb_mm(mm);
     return uffd_modify_vma(mm, vma, start, end, vma->vm_flags & ~__VM_UFFD_FLAGS, NULL, err);
+}
+
+void userfaultfd_moved(struct vm_area_struct *vma)
+{
+    if (!vma->vm_userfaultfd_ctx)
+        return;
+    struct wp_walk w = {vma, false, true, false};
+    if (vma->vm_flags & VM_UFFD_WP)
+        walk_page_range(vma->vm_mm, vma->vm_start, vma->vm_end, wp_one, &w);
+    userfaultfd_dup_vma(vma);
 }
 
 long userfaultfd_register(struct userfaultfd_ctx *ctx, unsigned long start, unsigned long end,
@@ -242,8 +257,8 @@ static struct vm_area_struct *mfill_vma(struct userfaultfd_ctx *ctx, unsigned lo
  * wrote it), writable when the VMA is unless it is a cached page in a
  * private mapping (a write must copy it) or write protection is asked.
  */
-static void install_pte(struct vm_area_struct *vma, pte_t *pte, struct page *page, bool in_cache,
-                        bool wp)
+static void install_pte(struct vm_area_struct *vma, unsigned long addr, pte_t *pte,
+                        struct page *page, bool in_cache, bool wp)
 {
     struct mm_struct *mm = vma->vm_mm;
     bool writable = (vma->vm_flags & VM_WRITE) && !(in_cache && !(vma->vm_flags & VM_SHARED));
@@ -254,7 +269,7 @@ static void install_pte(struct vm_area_struct *vma, pte_t *pte, struct page *pag
         page->mapcount++;
         mm->rss[mm_counter_file(page)]++;
     } else {
-        page_add_new_anon_rmap(page, vma, 0);
+        page_add_new_anon_rmap(page, vma, addr);
         lru_cache_add_inactive_or_unevictable(page, vma);
         mm->rss[MM_ANONPAGES]++;
     }
@@ -312,7 +327,7 @@ static long mfill_one(struct vm_area_struct *vma, unsigned long addr, const stru
             if (page || !(page = shmem_fill_page(as, index, data, &err)))
                 return err;
         }
-        install_pte(vma, pte, page, true, r->wp);
+        install_pte(vma, addr, pte, page, true, r->wp);
         return 0;
     }
     if (r->mode == MFILL_ZEROPAGE) {
@@ -328,7 +343,7 @@ static long mfill_one(struct vm_area_struct *vma, unsigned long addr, const stru
         __free_page(page);
         return pte ? -EEXIST : -ENOMEM;
     }
-    install_pte(vma, pte, page, false, r->wp);
+    install_pte(vma, addr, pte, page, false, r->wp);
     return 0;
 }
 

@@ -28,4 +28,11 @@ static inline void userfaultfd_dup_vma(struct vm_area_struct *vma)
     vma->vm_userfaultfd_ctx = NULL;
 }
 
+/*
+ * mremap moved pages into vma (not yet merged): without
+ * UFFD_FEATURE_EVENT_REMAP the new VMA is not watched and its entries
+ * lose write protection (Linux's mremap_userfaultfd_prep and move_ptes).
+ */
+void userfaultfd_moved(struct vm_area_struct *vma);
+
 #endif

@@ -8,7 +8,9 @@
  *     lifted with and without DONTWAKE (then UFFDIO_WAKE);
  *   - minor faults on a memfd whose pages are cached but not mapped in the
  *     watched mapping, resolved with UFFDIO_CONTINUE after the handler
- *     changed the page through another mapping.
+ *     changed the page through another mapping;
+ *   - a signal waking the waiting worker: its handler runs, the fault
+ *     comes again as a new message, which the handler resolves.
  * The handler polls a non-blocking descriptor and prints each message
  * (offset in its mapping, flags, whether the thread id is the worker's)
  * before resolving it; the worker prints what it read after each access.
@@ -25,6 +27,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -95,9 +98,9 @@ struct uffd_msg {
 #define UFFDIO_CONTINUE _IOWR(0xAA, 0x07, struct uffdio_continue)
 
 static int uffd;
-static char *anon, *wpmem, *shm_w, *shm_v;
+static char *anon, *wpmem, *shm_w, *shm_v, *sigmem;
+static pthread_t worker_thread;
 static volatile pid_t worker_tid;
-static int round_no;
 
 static void check(const char *what, long r)
 {
@@ -135,8 +138,7 @@ static const char *flag_names(uint64_t f)
 {
     static char buf[32];
     snprintf(buf, sizeof(buf), "%s%s%s%s", f & FLAG_WRITE ? "write" : "read",
-             f & FLAG_WP ? "|wp" : "", f & FLAG_MINOR ? "|minor" : "",
-             f & ~7ULL ? "|?" : "");
+             f & FLAG_WP ? "|wp" : "", f & FLAG_MINOR ? "|minor" : "", f & ~7ULL ? "|?" : "");
     return buf;
 }
 
@@ -210,12 +212,32 @@ static void serve_minor(void)
     }
 }
 
+/* Round 4: a signal wakes the waiting worker; its fault comes again after the handler. */
+static void serve_signalled(void)
+{
+    struct uffd_msg m = next_msg();
+    show(&m, sigmem);
+    pthread_kill(worker_thread, SIGUSR1);
+    m = next_msg();
+    show(&m, sigmem);
+    copy_page(sigmem, 'S', 0);
+}
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    static const char msg[] = "worker: signal while waiting\n";
+    if (write(1, msg, sizeof(msg) - 1) < 0)
+        _exit(1);
+}
+
 static void *handler(void *arg)
 {
     (void)arg;
     serve_missing();
     serve_wp();
     serve_minor();
+    serve_signalled();
     return NULL;
 }
 
@@ -243,6 +265,7 @@ static void *worker(void *arg)
     shm_v[PG] = 'W';
     printf("worker: minor page 1 written, other mapping reads %c\n", shm_w[PG]);
     printf("worker: total major faults %ld\n", majflt() - before);
+    printf("worker: after the signal reads %c\n", sigmem[0]);
     return NULL;
 }
 
@@ -266,10 +289,9 @@ int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
     uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
-    struct uffdio_api api = {UFFD_API,
-                             UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_PAGEFAULT_FLAG_WP |
-                                 UFFD_FEATURE_MINOR_SHMEM,
-                             0};
+    struct uffdio_api api = {
+        UFFD_API,
+        UFFD_FEATURE_THREAD_ID | UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_MINOR_SHMEM, 0};
     if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0) {
         printf("no userfaultfd: %s\n", strerror(errno));
         return 1;
@@ -291,13 +313,15 @@ int main(int argc, char **argv)
     struct uffdio_writeprotect w = {{(uintptr_t)wpmem, 2 * PG}, 1};
     check("write-protect", ioctl(uffd, UFFDIO_WRITEPROTECT, &w));
     check("register minor", reg(shm_v, 2 * PG, MODE_MINOR));
+    sigmem = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    check("register missing", reg(sigmem, PG, MODE_MISSING));
+    signal(SIGUSR1, on_usr1);
 
-    pthread_t h, t;
+    pthread_t h;
     pthread_create(&h, NULL, handler, NULL);
-    pthread_create(&t, NULL, worker, NULL);
-    pthread_join(t, NULL);
+    pthread_create(&worker_thread, NULL, worker, NULL);
+    pthread_join(worker_thread, NULL);
     pthread_join(h, NULL);
-    round_no = 0;
     struct uffd_msg m;
     printf("left unread: %zd (%s)\n", read(uffd, &m, sizeof(m)), strerror(errno));
     close(uffd);

@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,7 +49,7 @@
 /* The ioctls vmemu implements: UFFDIO_MOVE and UFFDIO_POISON are left out of what is printed. */
 #define KNOWN_IOCTLS                                                                               \
     ((1ULL << _UFFDIO_REGISTER) | (1ULL << _UFFDIO_UNREGISTER) | (1ULL << _UFFDIO_WAKE) |          \
-     (1ULL << _UFFDIO_COPY) | (1ULL << _UFFDIO_ZEROPAGE) | (1ULL << _UFFDIO_WRITEPROTECT) |       \
+     (1ULL << _UFFDIO_COPY) | (1ULL << _UFFDIO_ZEROPAGE) | (1ULL << _UFFDIO_WRITEPROTECT) |        \
      (1ULL << _UFFDIO_CONTINUE) | (1ULL << _UFFDIO_API))
 
 struct uffdio_api {
@@ -325,6 +327,54 @@ static void shmem(int fd)
     close(mfd);
 }
 
+static sigjmp_buf env;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    printf("  signal %d code %d\n", sig, si->si_code);
+    siglongjmp(env, 1);
+}
+
+/* What is not a wait: UFFD_FEATURE_SIGBUS, a kernel access, a moved mapping. */
+static void no_waiting(int fd)
+{
+    int sfd = new_uffd(0);
+    struct uffdio_api a;
+    result("API sigbus", api(sfd, UFFD_FEATURE_SIGBUS, &a));
+    char *m = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    reg(sfd, m, 2 * PG, MODE_MISSING, NULL);
+    struct sigaction sa = {0};
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGBUS, &sa, NULL);
+    if (sigsetjmp(env, 1) == 0)
+        printf("  read %d\n", *(volatile char *)m);
+    printf("touched with UFFD_FEATURE_SIGBUS\n");
+    /* With UFFD_USER_MODE_ONLY a kernel access to a watched page fails (Linux: EFAULT). */
+    int zero = open("/dev/zero", O_RDONLY);
+    result("read(2) into a watched page", read(zero, m + PG, 16));
+    close(zero);
+    close(sfd);
+    printf("after close the page reads %d\n", m[0]);
+    munmap(m, 2 * PG);
+
+    /* mremap without UFFD_FEATURE_EVENT_REMAP: the new place is not watched. */
+    m = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *far = mmap(NULL, 2 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    reg(fd, m, 2 * PG, MODE_MISSING | MODE_WP, NULL);
+    int64_t done;
+    char page[PG];
+    memset(page, 'r', sizeof(page));
+    copy(fd, m, page, PG, 2, &done);
+    char *moved = mremap(m, 2 * PG, 2 * PG, MREMAP_MAYMOVE | MREMAP_FIXED, far);
+    result("copy into the moved mapping", copy(fd, moved + PG, page, PG, 0, &done));
+    moved[0] = 'w'; /* no longer write-protected */
+    printf("  moved page reads %c\n", moved[0]);
+    result("unregister the moved mapping", unreg(fd, moved, 2 * PG));
+    munmap(moved, 2 * PG);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -338,6 +388,7 @@ int main(void)
     registration(fd);
     filling(fd);
     shmem(fd);
+    no_waiting(fd);
     close(fd);
     return 0;
 }
