@@ -323,7 +323,8 @@ int main(int argc, char **argv)
     pthread_join(worker_thread, NULL);
     pthread_join(h, NULL);
     struct uffd_msg m;
-    printf("left unread: %zd (%s)\n", read(uffd, &m, sizeof(m)), strerror(errno));
+    ssize_t n = read(uffd, &m, sizeof(m));
+    printf("left unread: %zd (%s)\n", n, n < 0 ? strerror(errno) : "a message");
     close(uffd);
     printf("after close, a page touched: %d\n", anon[0] == 'A');
     return 0;
