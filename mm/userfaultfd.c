@@ -162,16 +162,55 @@ void userfaultfd_moved(struct vm_area_struct *vma)
     userfaultfd_dup_vma(vma);
 }
 
+/* Change the part of vma in [start, end) (it may split and merge): the VMA now holding it. */
+typedef struct vm_area_struct *(*part_fn)(struct userfaultfd_ctx *ctx, struct vm_area_struct *vma,
+                                          unsigned long start, unsigned long end,
+                                          unsigned long vm_flags, int *err);
+
+/* fn over every VMA's part in [start, end): 0, or the error that stopped it. */
+static long for_each_part(struct userfaultfd_ctx *ctx, unsigned long start, unsigned long end,
+                          part_fn fn, unsigned long vm_flags)
+{
+    struct vm_area_struct *vma;
+    unsigned long addr = start;
+    while ((vma = first_in_range(ctx->mm, addr, end)) != NULL) {
+        unsigned long s = vma->vm_start > addr ? vma->vm_start : addr;
+        unsigned long e = vma->vm_end < end ? vma->vm_end : end;
+        int err = 0;
+        if (!(vma = fn(ctx, vma, s, e, vm_flags, &err)))
+            return err;
+        addr = vma->vm_end > e ? vma->vm_end : e;
+    }
+    return 0;
+}
+
+/* What REGISTER and UNREGISTER fail with before looking at the VMAs. */
+static long range_usable(struct userfaultfd_ctx *ctx, unsigned long start, unsigned long end)
+{
+    if (ctx->mm->mm_users == 0)
+        return -ENOMEM;
+    return first_in_range(ctx->mm, start, end) ? 0 : -EINVAL;
+}
+
+static struct vm_area_struct *register_part(struct userfaultfd_ctx *ctx, struct vm_area_struct *vma,
+                                            unsigned long start, unsigned long end,
+                                            unsigned long vm_flags, int *err)
+{
+    /* Already watched by ctx in this way: nothing to do. */
+    if (vma->vm_userfaultfd_ctx == ctx && (vma->vm_flags & __VM_UFFD_FLAGS) == vm_flags)
+        return vma;
+    unsigned long flags = (vma->vm_flags & ~__VM_UFFD_FLAGS) | vm_flags;
+    return uffd_modify_vma(ctx->mm, vma, start, end, flags, ctx, err);
+}
+
 long userfaultfd_register(struct userfaultfd_ctx *ctx, unsigned long start, unsigned long end,
                           unsigned long vm_flags)
 {
-    struct mm_struct *mm = ctx->mm;
     struct vm_area_struct *vma;
-    if (mm->mm_users == 0)
-        return -ENOMEM;
-    if (!first_in_range(mm, start, end))
-        return -EINVAL;
-    for_each_vma_in(mm, vma, start, end)
+    long err = range_usable(ctx, start, end);
+    if (err)
+        return err;
+    for_each_vma_in(ctx->mm, vma, start, end)
     {
         if (!vma_can_userfault(vma, vm_flags))
             return -EINVAL;
@@ -181,42 +220,31 @@ long userfaultfd_register(struct userfaultfd_ctx *ctx, unsigned long start, unsi
         if (vma->vm_userfaultfd_ctx && vma->vm_userfaultfd_ctx != ctx)
             return -EBUSY;
     }
-    unsigned long addr = start;
-    while ((vma = first_in_range(mm, addr, end)) != NULL) {
-        unsigned long s = vma->vm_start > addr ? vma->vm_start : addr;
-        unsigned long e = vma->vm_end < end ? vma->vm_end : end;
-        if (vma->vm_userfaultfd_ctx != ctx || (vma->vm_flags & __VM_UFFD_FLAGS) != vm_flags) {
-            int err;
-            unsigned long flags = (vma->vm_flags & ~__VM_UFFD_FLAGS) | vm_flags;
-            if (!(vma = uffd_modify_vma(mm, vma, s, e, flags, ctx, &err)))
-                return err;
-        }
-        addr = vma->vm_end > e ? vma->vm_end : e;
-    }
-    return 0;
+    return for_each_part(ctx, start, end, register_part, vm_flags);
+}
+
+static struct vm_area_struct *unregister_part(struct userfaultfd_ctx *ctx,
+                                              struct vm_area_struct *vma, unsigned long start,
+                                              unsigned long end, unsigned long vm_flags, int *err)
+{
+    (void)vm_flags;
+    if (!vma->vm_userfaultfd_ctx)
+        return vma;
+    return uffd_clear_vma(ctx->mm, vma, start, end, err);
 }
 
 long userfaultfd_unregister(struct userfaultfd_ctx *ctx, unsigned long start, unsigned long end)
 {
-    struct mm_struct *mm = ctx->mm;
     struct vm_area_struct *vma;
-    if (mm->mm_users == 0)
-        return -ENOMEM;
-    if (!first_in_range(mm, start, end))
-        return -EINVAL;
-    for_each_vma_in(mm, vma, start, end) if (!vma_can_userfault(vma, vma->vm_flags)) return -EINVAL;
-    unsigned long addr = start;
-    while ((vma = first_in_range(mm, addr, end)) != NULL) {
-        unsigned long s = vma->vm_start > addr ? vma->vm_start : addr;
-        unsigned long e = vma->vm_end < end ? vma->vm_end : end;
-        if (vma->vm_userfaultfd_ctx) {
-            int err;
-            if (!(vma = uffd_clear_vma(mm, vma, s, e, &err)))
-                return err;
-        }
-        addr = vma->vm_end > e ? vma->vm_end : e;
+    long err = range_usable(ctx, start, end);
+    if (err)
+        return err;
+    for_each_vma_in(ctx->mm, vma, start, end)
+    {
+        if (!vma_can_userfault(vma, vma->vm_flags))
+            return -EINVAL;
     }
-    return 0;
+    return for_each_part(ctx, start, end, unregister_part, 0);
 }
 
 void userfaultfd_ctx_release(struct userfaultfd_ctx *ctx)

@@ -37,66 +37,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "uffd.h"
+
 #define PG 4096UL
-/* <linux/userfaultfd.h>, which musl's headers lack. */
-#define UFFD_API 0xAAULL
-#define UFFD_USER_MODE_ONLY 1
-#define UFFD_FEATURE_THREAD_ID (1ULL << 8)
-#define UFFD_FEATURE_PAGEFAULT_FLAG_WP (1ULL << 0)
-#define UFFD_FEATURE_MINOR_SHMEM (1ULL << 10)
-#define UFFD_EVENT_PAGEFAULT 0x12
-#define FLAG_WRITE 1
-#define FLAG_WP 2
-#define FLAG_MINOR 4
-#define MODE_MISSING 1ULL
-#define MODE_WP 2ULL
-#define MODE_MINOR 4ULL
-
-struct uffdio_api {
-    uint64_t api, features, ioctls;
-};
-struct uffdio_range {
-    uint64_t start, len;
-};
-struct uffdio_register {
-    struct uffdio_range range;
-    uint64_t mode, ioctls;
-};
-struct uffdio_copy {
-    uint64_t dst, src, len, mode;
-    int64_t copy;
-};
-struct uffdio_zeropage {
-    struct uffdio_range range;
-    uint64_t mode;
-    int64_t zeropage;
-};
-struct uffdio_writeprotect {
-    struct uffdio_range range;
-    uint64_t mode;
-};
-struct uffdio_continue {
-    struct uffdio_range range;
-    uint64_t mode;
-    int64_t mapped;
-};
-struct uffd_msg {
-    uint8_t event, reserved1;
-    uint16_t reserved2;
-    uint32_t reserved3;
-    uint64_t flags, address;
-    uint32_t ptid, pad;
-};
-
-#define UFFDIO_API _IOWR(0xAA, 0x3F, struct uffdio_api)
-#define UFFDIO_REGISTER _IOWR(0xAA, 0x00, struct uffdio_register)
-#define UFFDIO_UNREGISTER _IOR(0xAA, 0x01, struct uffdio_range)
-#define UFFDIO_WAKE _IOR(0xAA, 0x02, struct uffdio_range)
-#define UFFDIO_COPY _IOWR(0xAA, 0x03, struct uffdio_copy)
-#define UFFDIO_ZEROPAGE _IOWR(0xAA, 0x04, struct uffdio_zeropage)
-#define UFFDIO_WRITEPROTECT _IOWR(0xAA, 0x06, struct uffdio_writeprotect)
-#define UFFDIO_CONTINUE _IOWR(0xAA, 0x07, struct uffdio_continue)
-
 static int uffd;
 static char *anon, *wpmem, *shm_w, *shm_v, *sigmem;
 static pthread_t worker_thread;

@@ -25,70 +25,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "uffd.h"
+
 #define PG 4096UL
-/* <linux/userfaultfd.h>, which musl's headers lack. */
-#define UFFD_API 0xAAULL
-#define UFFD_USER_MODE_ONLY 1
-#define UFFD_FEATURE_PAGEFAULT_FLAG_WP (1ULL << 0)
-#define UFFD_FEATURE_MISSING_SHMEM (1ULL << 5)
-#define UFFD_FEATURE_SIGBUS (1ULL << 7)
-#define UFFD_FEATURE_THREAD_ID (1ULL << 8)
-#define UFFD_FEATURE_MINOR_SHMEM (1ULL << 10)
-#define UFFD_FEATURE_EXACT_ADDRESS (1ULL << 11)
-#define MODE_MISSING 1ULL
-#define MODE_WP 2ULL
-#define MODE_MINOR 4ULL
-#define _UFFDIO_REGISTER 0x00
-#define _UFFDIO_UNREGISTER 0x01
-#define _UFFDIO_WAKE 0x02
-#define _UFFDIO_COPY 0x03
-#define _UFFDIO_ZEROPAGE 0x04
-#define _UFFDIO_WRITEPROTECT 0x06
-#define _UFFDIO_CONTINUE 0x07
-#define _UFFDIO_API 0x3F
 /* The ioctls vmemu implements: UFFDIO_MOVE and UFFDIO_POISON are left out of what is printed. */
 #define KNOWN_IOCTLS                                                                               \
     ((1ULL << _UFFDIO_REGISTER) | (1ULL << _UFFDIO_UNREGISTER) | (1ULL << _UFFDIO_WAKE) |          \
      (1ULL << _UFFDIO_COPY) | (1ULL << _UFFDIO_ZEROPAGE) | (1ULL << _UFFDIO_WRITEPROTECT) |        \
      (1ULL << _UFFDIO_CONTINUE) | (1ULL << _UFFDIO_API))
-
-struct uffdio_api {
-    uint64_t api, features, ioctls;
-};
-struct uffdio_range {
-    uint64_t start, len;
-};
-struct uffdio_register {
-    struct uffdio_range range;
-    uint64_t mode, ioctls;
-};
-struct uffdio_copy {
-    uint64_t dst, src, len, mode;
-    int64_t copy;
-};
-struct uffdio_zeropage {
-    struct uffdio_range range;
-    uint64_t mode;
-    int64_t zeropage;
-};
-struct uffdio_writeprotect {
-    struct uffdio_range range;
-    uint64_t mode;
-};
-struct uffdio_continue {
-    struct uffdio_range range;
-    uint64_t mode;
-    int64_t mapped;
-};
-
-#define UFFDIO_API _IOWR(0xAA, _UFFDIO_API, struct uffdio_api)
-#define UFFDIO_REGISTER _IOWR(0xAA, _UFFDIO_REGISTER, struct uffdio_register)
-#define UFFDIO_UNREGISTER _IOR(0xAA, _UFFDIO_UNREGISTER, struct uffdio_range)
-#define UFFDIO_WAKE _IOR(0xAA, _UFFDIO_WAKE, struct uffdio_range)
-#define UFFDIO_COPY _IOWR(0xAA, _UFFDIO_COPY, struct uffdio_copy)
-#define UFFDIO_ZEROPAGE _IOWR(0xAA, _UFFDIO_ZEROPAGE, struct uffdio_zeropage)
-#define UFFDIO_WRITEPROTECT _IOWR(0xAA, _UFFDIO_WRITEPROTECT, struct uffdio_writeprotect)
-#define UFFDIO_CONTINUE _IOWR(0xAA, _UFFDIO_CONTINUE, struct uffdio_continue)
 
 static const uint64_t wanted = UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_MISSING_SHMEM |
                                UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID |
