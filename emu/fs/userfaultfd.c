@@ -24,6 +24,7 @@
 #include <linux/capability.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -63,6 +64,9 @@ struct uffd_file {
     struct wait_queue_head fd_wqh; /* readers and pollers */
 };
 
+/* userfaultfd_wait finds the file from the VMA's context. */
+_Static_assert(offsetof(struct uffd_file, ctx) == 0, "ctx must be struct uffd_file's first member");
+
 struct uffd_fault {
     struct list_head node;
     struct uffd_file *uf; /* NULL once released */
@@ -94,7 +98,7 @@ void userfaultfd_wait(struct task *t, const struct fault_result *r, uint64_t add
     /* A signal already pending: Linux's schedule() does not sleep; the signal is delivered. */
     if (!ctx || signal_pending(t))
         return;
-    struct uffd_file *uf = (struct uffd_file *)ctx; /* ctx is its first member */
+    struct uffd_file *uf = (struct uffd_file *)ctx;
     struct uffd_fault *w = calloc(1, sizeof(*w));
     if (!w)
         return; /* the instruction faults again */
