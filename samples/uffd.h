@@ -77,5 +77,6 @@ struct uffd_msg {
 #define UFFDIO_ZEROPAGE _IOWR(0xAA, _UFFDIO_ZEROPAGE, struct uffdio_zeropage)
 #define UFFDIO_WRITEPROTECT _IOWR(0xAA, _UFFDIO_WRITEPROTECT, struct uffdio_writeprotect)
 #define UFFDIO_CONTINUE _IOWR(0xAA, _UFFDIO_CONTINUE, struct uffdio_continue)
+#define USERFAULTFD_IOC_NEW _IO(0xAA, 0x00) /* on /dev/userfaultfd */
 
 #endif

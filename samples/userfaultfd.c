@@ -319,6 +319,26 @@ static void no_waiting(int fd)
     munmap(moved, 2 * PG);
 }
 
+/* /dev/userfaultfd (root's only): USERFAULTFD_IOC_NEW makes descriptors. */
+static void device(void)
+{
+    int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+    if (dev < 0) {
+        printf("open /dev/userfaultfd: %s\n", strerror(errno));
+        return;
+    }
+    int fd = ioctl(dev, USERFAULTFD_IOC_NEW, O_CLOEXEC);
+    struct uffdio_api a;
+    printf("USERFAULTFD_IOC_NEW: %s, API %ld\n", fd >= 0 ? "a descriptor" : strerror(errno),
+           api(fd, 0, &a));
+    result("USERFAULTFD_IOC_NEW bad flags", ioctl(dev, USERFAULTFD_IOC_NEW, 0x10));
+    result("another ioctl", ioctl(dev, _IO(0xAA, 0x01), 0));
+    char c;
+    result("read", read(dev, &c, 1));
+    close(fd);
+    close(dev);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -334,5 +354,6 @@ int main(void)
     shmem(fd);
     no_waiting(fd);
     close(fd);
+    device();
     return 0;
 }

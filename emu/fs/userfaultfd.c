@@ -1,6 +1,7 @@
 /*
  * userfaultfd(2), the file side (Linux's fs/userfaultfd.c): the
- * "anon_inode:[userfaultfd]" descriptor, the UFFDIO_* ioctls (argument
+ * "anon_inode:[userfaultfd]" descriptor (from userfaultfd(2) or
+ * /dev/userfaultfd's USERFAULTFD_IOC_NEW), the UFFDIO_* ioctls (argument
  * checks, then mm/userfaultfd.c does the memory work), read() of struct
  * uffd_msg, poll readiness, and the tasks whose faults wait for a handler.
  *
@@ -41,6 +42,9 @@
 #include "mm/userfaultfd.h"
 
 /* Newer than the build machine's header (Linux 6.1). */
+#ifndef USERFAULTFD_IOC_NEW
+#define USERFAULTFD_IOC_NEW _IO(UFFDIO, 0x00)
+#endif
 #ifndef UFFDIO_CONTINUE_MODE_WP
 #define UFFDIO_CONTINUE_MODE_WP ((__u64)1 << 1)
 #endif
@@ -454,12 +458,9 @@ static const struct file_operations userfaultfd_fops = {
 
 /* ---- the system call -------------------------------------------------------------------- */
 
-static long sys_userfaultfd(struct task *t, const uint64_t a[6])
+/* Linux's new_userfaultfd: the descriptor, with what the caller may do already checked. */
+static long new_userfaultfd(struct task *t, int flags)
 {
-    int flags = (int)a[0];
-    /* Without UFFD_USER_MODE_ONLY: CAP_SYS_PTRACE, vm.unprivileged_userfaultfd being 0. */
-    if (!(flags & UFFD_USER_MODE_ONLY) && !cred_capable(&t->cred, CAP_SYS_PTRACE))
-        return -EPERM;
     if (flags & ~UFFD_FLAGS_ALLOWED)
         return -EINVAL;
     struct uffd_file *uf = calloc(1, sizeof(*uf));
@@ -482,6 +483,23 @@ static long sys_userfaultfd(struct task *t, const uint64_t a[6])
     if (fd < 0)
         fput(f);
     return fd;
+}
+
+static long sys_userfaultfd(struct task *t, const uint64_t a[6])
+{
+    int flags = (int)a[0];
+    /* Without UFFD_USER_MODE_ONLY: CAP_SYS_PTRACE, vm.unprivileged_userfaultfd being 0. */
+    if (!(flags & UFFD_USER_MODE_ONLY) && !cred_capable(&t->cred, CAP_SYS_PTRACE))
+        return -EPERM;
+    return new_userfaultfd(t, flags);
+}
+
+/* /dev/userfaultfd: whoever may open it (root: mode 0600) gets descriptors of any kind. */
+long userfaultfd_dev_ioctl(struct task *t, unsigned int cmd, uint64_t arg)
+{
+    if (cmd != USERFAULTFD_IOC_NEW)
+        return -EINVAL;
+    return new_userfaultfd(t, (int)arg);
 }
 
 void sys_userfaultfd_register(syscall_fn table[NR_SYSCALLS])

@@ -13,6 +13,10 @@
 
 struct task;
 
+/* /dev/userfaultfd's ioctl: USERFAULTFD_IOC_NEW (arg: userfaultfd(2)'s flags) gives a descriptor.
+ */
+long userfaultfd_dev_ioctl(struct task *t, unsigned int cmd, uint64_t arg);
+
 /*
  * t's access f, at addr, was handed to a userfaultfd
  * (r->kind FAULT_USERFAULT): queue its message and put t to sleep until a
