@@ -6,7 +6,7 @@
 #   bin/vmemu
 #   share/man/man1/vmemu.1.gz                       compressed as Debian does (gzip -9n)
 #   share/doc/vmemu/README.md, docs/, copyright     README's links into docs/ still work
-#   share/doc/vmemu/examples/                       samples/*.c and a Makefile for them
+#   share/doc/vmemu/examples/                       samples/*.c, their *.h and a Makefile for them
 #   share/bash-completion/completions/vmemu         loaded by bash-completion on demand
 include(GNUInstallDirs)
 
@@ -23,7 +23,7 @@ install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/packaging/copyri
         DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT doc)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs COMPONENT doc)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/samples/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples
-        COMPONENT doc FILES_MATCHING PATTERN "*.c")
+        COMPONENT doc FILES_MATCHING PATTERN "*.c" PATTERN "*.h")
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/examples.mk DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples
         RENAME Makefile COMPONENT doc)
 

@@ -152,10 +152,10 @@ static bool fault_inline(struct cpu *c, uint64_t vaddr, uc_mem_type type)
     c->in_fill = true;
     handle_mm_fault(c->mm, vaddr, access_to_flags(type), &r);
     c->in_fill = false;
-    if (!fault_is_error(r.kind))
+    if (!fault_is_error(r.kind) && r.kind != FAULT_USERFAULT)
         return true;
     c->fault.handled = true;
-    c->fault.kind = (int)r.kind;
+    c->fault.result = r;
     return false;
 }
 

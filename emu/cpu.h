@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mm/fault.h"
+
 struct task;
 struct cpu;
 struct mm_struct;
@@ -46,11 +48,12 @@ enum cpu_stop {
 };
 
 struct cpu_fault {
-    uint64_t addr;      /* the address accessed */
-    unsigned int flags; /* FAULT_FLAG_* */
-    uint64_t ip;        /* the faulting instruction */
-    bool handled;       /* inline mode: handle_mm_fault already ran and refused */
-    int kind;           /* then: its enum fault_kind */
+    uint64_t addr;              /* the address accessed */
+    unsigned int flags;         /* FAULT_FLAG_* */
+    uint64_t ip;                /* the faulting instruction */
+    bool handled;               /* inline mode: handle_mm_fault already ran and refused */
+    struct fault_result result; /* then: what it said */
+    bool uffd_retry;            /* the retry of a fault that waited for a userfaultfd handler */
 };
 
 struct cpu_trap {

@@ -11,6 +11,8 @@ struct mm_struct;
 #define FAULT_FLAG_WRITE 0x01u
 #define FAULT_FLAG_INSTRUCTION 0x02u
 #define FAULT_FLAG_USER 0x04u
+/* A retry after the fault waited (userfaultfd): Linux counts the fault major then. */
+#define FAULT_FLAG_TRIED 0x08u
 
 /* What handle_mm_fault did: the fault kinds vmemu reports. */
 enum fault_kind {
@@ -24,6 +26,12 @@ enum fault_kind {
                      */
     FAULT_SWAP_IN,  /* a swap entry: the page read from swap (major) or found in the swap cache */
     FAULT_SPURIOUS, /* the entry already allows the access */
+    /*
+     * Handed to the VMA's userfaultfd (fault_result.uffd_reason says why):
+     * the faulting task must wait for its handler, then retry with
+     * FAULT_FLAG_TRIED. Neither resolved nor an error: not counted.
+     */
+    FAULT_USERFAULT,
     FAULT_SEGV_MAPERR,
     FAULT_SEGV_ACCERR,
     FAULT_OOM,
@@ -37,6 +45,14 @@ struct fault_result {
     unsigned int around;              /* other pages fault-around mapped */
     unsigned int readahead;           /* pages readahead brought into the page or swap cache */
     const struct vm_area_struct *vma; /* the VMA the fault hit, or NULL */
+    unsigned long uffd_reason;        /* FAULT_USERFAULT: VM_UFFD_MISSING, _WP or _MINOR */
+    /*
+     * FAULT_USERFAULT: Linux took the mmap lock for this fault, so retries
+     * it with FAULT_FLAG_TRIED (counted major): a VMA of anonymous memory
+     * with no anon_vma yet (lock_vma_under_rcu refuses it). Under the
+     * per-VMA lock the retry is an ordinary minor fault.
+     */
+    bool uffd_retry_major;
 };
 
 #define FAULT_AROUND_PAGES 16 /* fault_around_bytes: 64 KiB, Linux's default */

@@ -27,6 +27,7 @@
 #include "mmap.h"
 #include "rmap.h"
 #include "swap.h"
+#include "userfaultfd_k.h"
 #include "vma_tree.h"
 
 /* Linux's is_cow_mapping: private and possibly writable. */
@@ -58,7 +59,7 @@ static void copy_swap_pte(struct copy_ctx *c, pte_t *src_pte, pte_t *dst_pte)
         return;
     }
     *src_pte = pte_swp_clear_exclusive(*src_pte);
-    *dst_pte = *src_pte;
+    *dst_pte = *src_pte & ~_PAGE_SWP_UFFD_WP; /* the child's VMA is not watched */
     c->dst->vm_mm->rss[MM_SWAPENTS]++;
 }
 
@@ -105,7 +106,7 @@ static void copy_one(pte_t *src_pte, unsigned long addr, void *arg)
     }
     if (c->src->vm_flags & VM_SHARED)
         pte = pte_mkclean(pte);
-    *dst_pte = pte_mkold(pte);
+    *dst_pte = pte_mkold(pte_clear_uffd_wp(pte)); /* the child's VMA is not watched */
 }
 
 /* Linux's copy_page_range for one VMA: 0, or -ENOMEM with what was copied counted. */
@@ -129,6 +130,7 @@ static int dup_vma(struct mm_struct *mm, struct vm_area_struct *mpnt, bool *wrpr
         return -ENOMEM;
     tmp->vm_mm = mm;
     tmp->vm_flags &= ~VM_LOCKED_MASK;
+    userfaultfd_dup_vma(tmp);
     /* A wiped VMA starts with no family: its first page will prepare one. */
     int err = (mpnt->vm_flags & VM_WIPEONFORK) ? 0 : anon_vma_fork(tmp, mpnt);
     if (!err)

@@ -202,6 +202,8 @@ bool zap_file_pages(struct vm_area_struct *vma, unsigned long start, unsigned lo
  * entry the CPU may hold lost rights (the TLB must then be flushed).
  */
 bool change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end);
+/* Linux's can_change_pte_writable: may this entry of a writable VMA be made writable now? */
+bool can_change_pte_writable(struct vm_area_struct *vma, unsigned long addr, pte_t pte);
 /* Grow a VM_GROWSDOWN vma down to addr; 0 or -ENOMEM. */
 int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr);
 /* Unmap and free every VMA, page and table of mm (Linux's exit_mmap). */

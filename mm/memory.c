@@ -28,6 +28,7 @@
 #include "pagemap.h"
 #include "rmap.h"
 #include "swap.h"
+#include "userfaultfd_k.h"
 #include "vmstat.h"
 #include "writeback.h"
 
@@ -45,6 +46,7 @@ const char *fault_kind_name(enum fault_kind kind)
         [FAULT_WP_REUSE] = "wp-reuse",
         [FAULT_SWAP_IN] = "swap-in",
         [FAULT_SPURIOUS] = "spurious",
+        [FAULT_USERFAULT] = "userfault",
         [FAULT_SEGV_MAPERR] = "segv",
         [FAULT_SEGV_ACCERR] = "segv",
         [FAULT_OOM] = "oom",
@@ -90,6 +92,8 @@ static enum fault_kind do_anonymous_page(struct vm_area_struct *vma, unsigned lo
                                          unsigned int flags, pte_t *pte, struct fault_result *res)
 {
     pgprot_t prot = vm_get_page_prot(vma->vm_flags);
+    if (vma->vm_flags & VM_UFFD_MISSING)
+        return handle_userfault(vma, flags, VM_UFFD_MISSING, res);
     if (!(flags & FAULT_FLAG_WRITE)) {
         *pte = pfn_pte(zero_pfn, prot);
         res->pfn = zero_pfn;
@@ -202,9 +206,18 @@ static enum fault_kind do_shmem_fault(struct vm_area_struct *vma, unsigned long 
 {
     struct mm_struct *mm = vma->vm_mm;
     bool write = flags & FAULT_FLAG_WRITE;
-    if (!write && do_fault_around(vma, addr, res)) {
+    /* Linux's uffd_disable_fault_around: the handler must see every minor fault. */
+    if (!write && !(vma->vm_flags & (VM_UFFD_MINOR | VM_UFFD_WP)) &&
+        do_fault_around(vma, addr, res)) {
         mm->faults.file_pages++;
         return FAULT_FILE_MINOR;
+    }
+    if (vma->vm_flags & (VM_UFFD_MINOR | VM_UFFD_MISSING)) {
+        bool cached = filemap_find_page(vma->vm_file->f_mapping, linear_page_index(vma, addr));
+        if (cached && (vma->vm_flags & VM_UFFD_MINOR))
+            return handle_userfault(vma, flags, VM_UFFD_MINOR, res);
+        if (!cached && (vma->vm_flags & VM_UFFD_MISSING))
+            return handle_userfault(vma, flags, VM_UFFD_MISSING, res);
     }
     bool created;
     int err = 0;
@@ -433,7 +446,8 @@ static enum fault_kind do_swap_page(struct vm_area_struct *vma, unsigned long ad
     /* Our reference is the mapping's now: with nothing else on it the page is ours alone. */
     exclusive = exclusive || page->refcount == 1;
     pgprot_t prot = vm_get_page_prot(vma->vm_flags);
-    if (exclusive && (vma->vm_flags & VM_WRITE)) {
+    bool uffd_wp = pte_swp_uffd_wp(orig) && (vma->vm_flags & VM_UFFD_WP);
+    if (exclusive && (vma->vm_flags & VM_WRITE) && !uffd_wp) {
         prot = pgprot_mkwrite(prot);
         if (flags & FAULT_FLAG_WRITE)
             prot |= _PAGE_DIRTY;
@@ -443,9 +457,11 @@ static enum fault_kind do_swap_page(struct vm_area_struct *vma, unsigned long ad
     *pte = pfn_pte(res->pfn, prot);
     if (pte_swp_soft_dirty(orig) || pte_dirty(*pte))
         *pte = pte_mksoft_dirty(*pte); /* written since the last clear, or now */
+    if (uffd_wp)
+        *pte = pte_mkuffd_wp(*pte); /* a write now faults to the handler: see fault_on_vma */
     if (vma->vm_flags & VM_LOCKED)
         mlock_page(page);
-    if ((flags & FAULT_FLAG_WRITE) && !exclusive && (vma->vm_flags & VM_WRITE)) {
+    if ((flags & FAULT_FLAG_WRITE) && !exclusive && (vma->vm_flags & VM_WRITE) && !uffd_wp) {
         enum fault_kind k = do_wp_page(vma, addr, pte, res);
         if (fault_is_error(k))
             return k;
@@ -474,8 +490,11 @@ static enum fault_kind fault_on_vma(struct vm_area_struct *vma, unsigned long ad
         return do_anonymous_page(vma, addr, flags, pte, res);
     }
     res->pfn = pte_pfn(*pte);
-    if ((flags & FAULT_FLAG_WRITE) && !pte_write(*pte))
+    if ((flags & FAULT_FLAG_WRITE) && !pte_write(*pte)) {
+        if (userfaultfd_pte_wp(vma, *pte))
+            return handle_userfault(vma, flags, VM_UFFD_WP, res);
         return do_wp_page(vma, addr, pte, res);
+    }
     return FAULT_SPURIOUS;
 }
 
@@ -501,18 +520,23 @@ void handle_mm_fault(struct mm_struct *mm, unsigned long addr, unsigned int flag
         if (grew && !fault_is_error(res->kind))
             res->kind = FAULT_STACK_GROW;
     }
-    /* Linux counts every fault it resolved, user or kernel access alike. */
+    /*
+     * Linux counts every fault it resolved, user or kernel access alike; one
+     * that had to wait for a userfaultfd handler counts once, on its retry,
+     * and as major (mm_account_fault: FAULT_FLAG_TRIED).
+     */
     if (fault_is_error(res->kind)) {
         mm->faults.segv += res->kind == FAULT_SEGV_MAPERR || res->kind == FAULT_SEGV_ACCERR;
-    } else {
-        if (res->major) {
-            mm->faults.maj_flt++;
+    } else if (res->kind != FAULT_USERFAULT) {
+        bool major = res->major || (flags & FAULT_FLAG_TRIED);
+        if (res->major)
             count_vm_event(PGMAJFAULT);
-        } else {
+        if (major)
+            mm->faults.maj_flt++;
+        else
             mm->faults.min_flt++;
-        }
         count_vm_event(PGFAULT); /* /proc/vmstat's pgfault counts major ones too */
-        arch_account_fault(mm, res->major);
+        arch_account_fault(mm, major);
     }
     if (mm->observer)
         mm->observer->fault(mm->observer->ctx, exact, flags, res);
@@ -620,9 +644,9 @@ bool zap_file_pages(struct vm_area_struct *vma, unsigned long start, unsigned lo
  * writable? An exclusive anonymous page in a private mapping (the fault
  * would reuse it), any page of shmem, a shared file page already dirty.
  */
-static bool can_change_pte_writable(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
+bool can_change_pte_writable(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
 {
-    if (!(vma->vm_flags & VM_WRITE) || !pte_accessible(pte))
+    if (!(vma->vm_flags & VM_WRITE) || !pte_accessible(pte) || pte_uffd_wp(pte))
         return false;
     /* clear_refs 4 write-protected it: the next write must fault to be seen. */
     if (!(vma->vm_flags & VM_SOFTDIRTY) && !pte_soft_dirty(pte))

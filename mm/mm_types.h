@@ -18,7 +18,9 @@
 #define VM_MAYEXEC 0x00000040UL
 #define VM_MAYSHARE 0x00000080UL
 #define VM_GROWSDOWN 0x00000100UL
+#define VM_UFFD_MISSING 0x00000200UL /* userfaultfd: faults on missing pages go to the handler */
 #define VM_PFNMAP 0x00000400UL
+#define VM_UFFD_WP 0x00001000UL /* userfaultfd: writes to write-protected entries go to it */
 #define VM_LOCKED 0x00002000UL
 #define VM_IO 0x00004000UL
 #define VM_SEQ_READ 0x00008000UL
@@ -36,9 +38,11 @@
 #define VM_HUGEPAGE 0x20000000UL
 #define VM_NOHUGEPAGE 0x40000000UL
 #define VM_MERGEABLE 0x80000000UL
-#define VM_DROPPABLE (1UL << 40) /* MAP_DROPPABLE: pages may go under pressure, never to swap */
-#define VM_SEALED (1UL << 42)    /* mseal(2): the mapping may not be changed or unmapped */
+#define VM_DROPPABLE (1UL << 40)  /* MAP_DROPPABLE: pages may go under pressure, never to swap */
+#define VM_UFFD_MINOR (1UL << 41) /* userfaultfd: cached pages not mapped yet go to it */
+#define VM_SEALED (1UL << 42)     /* mseal(2): the mapping may not be changed or unmapped */
 #define VM_STACK VM_GROWSDOWN
+#define __VM_UFFD_FLAGS (VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 #define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
 /* Mappings the kernel never merges, expands or mlocks (Linux's VM_SPECIAL). */
@@ -56,6 +60,7 @@ struct anon_vma;
 struct anon_vma_name;
 struct file;
 struct mm_struct;
+struct userfaultfd_ctx;
 struct vma_tree;
 struct vma_tree_ops;
 
@@ -84,6 +89,8 @@ struct vm_area_struct {
     const char *vm_name; /* special mappings: "[vdso]", "[vvar]"; NULL otherwise */
     const struct vm_special_mapping *vm_special; /* their frames; NULL otherwise */
     struct anon_vma_name *anon_name; /* PR_SET_VMA_ANON_NAME's name (anon_name.c), or NULL */
+    /* The userfaultfd it is registered with (__VM_UFFD_FLAGS say how), or NULL. */
+    struct userfaultfd_ctx *vm_userfaultfd_ctx;
     /*
      * The reverse map of its anonymous pages (Linux's): anon_vma is the
      * family its own new pages join, NULL until the first one (shared by

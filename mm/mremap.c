@@ -9,6 +9,7 @@
 
 #include "arch.h"
 #include "internal.h"
+#include "userfaultfd_k.h"
 #include "mmap.h"
 #include "pgtable.h"
 #include "rmap.h"
@@ -182,6 +183,7 @@ static unsigned long move_vma(struct mm_struct *mm, struct vm_area_struct *vma,
         vm_area_free(n);
         return (unsigned long)(long)err;
     }
+    userfaultfd_moved(n);
     /* The new VMA is charged and counted in full; the old range gives back its own. */
     vm_acct_memory((vm_flags & VM_ACCOUNT) ? charge : 0);
     if (vm_flags & VM_LOCKED)

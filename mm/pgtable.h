@@ -25,6 +25,8 @@ typedef uint64_t pte_t;
 #define _PAGE_DIRTY (1ULL << 6)
 /* Software bit, as Linux's: a PROT_NONE entry keeps its page but has P clear. */
 #define _PAGE_PROTNONE (1ULL << 8)
+/* A software bit (x86's _PAGE_UFFD_WP): userfaultfd write-protected, so read-only. */
+#define _PAGE_UFFD_WP (1ULL << 10)
 /* A software bit (x86's _PAGE_SOFT_DIRTY): written since the last clear_refs 4. */
 #define _PAGE_SOFT_DIRTY (1ULL << 58)
 #define _PAGE_NX (1ULL << 63)
@@ -162,6 +164,7 @@ typedef struct {
 #define SWP_OFFSET_FIRST_BIT 9 /* above _PAGE_PROTNONE */
 #define SWP_OFFSET_SHIFT (SWP_OFFSET_FIRST_BIT + SWP_TYPE_BITS)
 #define _PAGE_SWP_SOFT_DIRTY (1ULL << 1)
+#define _PAGE_SWP_UFFD_WP (1ULL << 2)
 #define _PAGE_SWP_EXCLUSIVE (1ULL << 3)
 
 static inline swp_entry_t swp_entry(unsigned int type, unsigned long offset)
@@ -218,6 +221,24 @@ static inline pte_t pte_swp_clear_soft_dirty(pte_t pte)
     return pte & ~_PAGE_SWP_SOFT_DIRTY;
 }
 
+/* userfaultfd write protection, on a present entry and (bit 2) across a swap-out. */
+static inline bool pte_uffd_wp(pte_t pte)
+{
+    return pte_present(pte) && (pte & _PAGE_UFFD_WP);
+}
+static inline pte_t pte_mkuffd_wp(pte_t pte)
+{
+    return (pte | _PAGE_UFFD_WP) & ~_PAGE_RW;
+}
+static inline pte_t pte_clear_uffd_wp(pte_t pte)
+{
+    return pte & ~_PAGE_UFFD_WP;
+}
+static inline bool pte_swp_uffd_wp(pte_t pte)
+{
+    return pte & _PAGE_SWP_UFFD_WP;
+}
+
 /* Protection bits for a leaf entry (Linux's pgprot_t). */
 typedef pte_t pgprot_t;
 
@@ -227,12 +248,14 @@ static inline pte_t pfn_pte(unsigned long pfn, pgprot_t prot)
 }
 /*
  * The entry with new protections, keeping its page and its accessed,
- * dirty and soft-dirty bits; write is kept only where the entry had it (a copy-on-write
+ * dirty, soft-dirty and uffd-wp bits; write is kept only where the entry had it (a copy-on-write
  * entry stays read-only). Linux's pte_modify, with that rule added.
  */
 static inline pte_t pte_modify(pte_t pte, pgprot_t newprot)
 {
-    pte_t v = (pte & (PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_SOFT_DIRTY)) | newprot;
+    pte_t v =
+        (pte & (PTE_PFN_MASK | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_SOFT_DIRTY | _PAGE_UFFD_WP)) |
+        newprot;
     return (pte & _PAGE_RW) ? v : (v & ~_PAGE_RW);
 }
 /* Did going from old to new take a right away (present, write or execute)? */

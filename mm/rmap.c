@@ -380,6 +380,8 @@ static bool unmap_anon_one(struct page *page, struct mm_struct *mm, pte_t *pte)
             swp = pte_swp_mkexclusive(swp);
         if (pte_soft_dirty(pteval))
             swp = pte_swp_mksoft_dirty(swp);
+        if (pte_uffd_wp(pteval))
+            swp |= _PAGE_SWP_UFFD_WP;
         ClearPageFlag(page, PG_anon_exclusive);
         if (pte_dirty(pteval))
             SetPageFlag(page, PG_dirty);

@@ -42,6 +42,7 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
     vma->vm_name = orig->vm_name;
     vma->vm_special = orig->vm_special;
     vma->anon_name = anon_vma_name_get(orig->anon_name);
+    vma->vm_userfaultfd_ctx = orig->vm_userfaultfd_ctx;
     if (orig->vm_file)
         vma->vm_file = get_file(orig->vm_file);
     return vma;
@@ -196,7 +197,8 @@ static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struc
         a->vm_file != b->vm_file)
         return false;
     if (a->vm_name || b->vm_name || (a->vm_flags & VM_SPECIAL) ||
-        !anon_vma_name_eq(a->anon_name, b->anon_name))
+        !anon_vma_name_eq(a->anon_name, b->anon_name) ||
+        a->vm_userfaultfd_ctx != b->vm_userfaultfd_ctx)
         return false;
     if (!anon_vmas_mergeable(a, b))
         return false;

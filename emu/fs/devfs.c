@@ -2,11 +2,10 @@
  * The guest's /dev: vmemu's own small, read-only device directory. The
  * memory devices (null, zero, full, random, urandom) are served by vmemu
  * (random and urandom from the run's seeded generator, so runs stay
- * reproducible); fd, stdin, stdout and stderr are links into the guest's
- * own /proc/self/fd; tty is the controlling terminal, opened on the host
- * as a native program would; shm and pts are host trees mounted here
- * (mount.c). Nothing else of the host's /dev is reachable: no disk, no
- * memory device, no descriptor of vmemu's.
+ * reproducible), and userfaultfd (root's only, as Linux's mode 0600 makes it); fd, stdin, stdout
+ * and stderr are links into the guest's own /proc/self/fd; tty is the controlling terminal, opened
+ * on the host as a native program would; shm and pts are host trees mounted here (mount.c). Nothing
+ * else of the host's /dev is reachable: no disk, no memory device, no descriptor of vmemu's.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -22,6 +21,8 @@
 #include <unistd.h>
 
 #include "emu/fs/pseudo.h"
+#include "emu/fs/userfaultfd.h"
+#include "emu/kernel/sched.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
@@ -30,7 +31,7 @@
 #define TMPFS_MAGIC 0x01021994        /* Linux's /dev is a devtmpfs */
 
 enum { DEV_ROOT = NODE_PSEUDO_FIRST, DEV_ENTRY };
-enum dev_type { DEV_LINK, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_TTY };
+enum dev_type { DEV_LINK, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_TTY, DEV_USERFAULTFD };
 
 struct dev_entry {
     const char *name;
@@ -50,12 +51,15 @@ static const struct dev_entry dev_entries[] = {
     {"stdout", DEV_LINK, "/proc/self/fd/1", 0, 0},
     {"tty", DEV_TTY, NULL, 5, 0},
     {"urandom", DEV_RANDOM, NULL, 1, 9},
+    {"userfaultfd", DEV_USERFAULTFD, NULL, 10, 257}, /* a misc device: its minor is dynamic */
     {"zero", DEV_ZERO, NULL, 1, 5},
 };
 #define NR_DEV_ENTRIES (int)(sizeof(dev_entries) / sizeof(dev_entries[0]))
 
 static mode_t entry_mode(const struct dev_entry *e)
 {
+    if (e->type == DEV_USERFAULTFD)
+        return S_IFCHR | 0600;
     return e->type == DEV_LINK ? S_IFLNK | 0777 : S_IFCHR | 0666;
 }
 
@@ -164,6 +168,18 @@ static const struct file_operations mem_dev_fops = {
     .release = pseudo_file_release,
 };
 
+static long uffd_dev_ioctl(struct file *f, unsigned int cmd, uint64_t arg)
+{
+    (void)f;
+    return userfaultfd_dev_ioctl(current, cmd, arg);
+}
+
+static const struct file_operations uffd_dev_fops = {
+    .ioctl = uffd_dev_ioctl,
+    .getattr = pseudo_getattr,
+    .release = pseudo_file_release,
+};
+
 bool devfs_is_zero(const struct file *f)
 {
     const struct path *node = pseudo_file_node(f);
@@ -199,6 +215,10 @@ static int devfs_open(struct task *t, const struct path *p, int flags, struct fi
         return open_tty(flags, out);
     char name[32];
     snprintf(name, sizeof(name), "/dev/%s", e->name);
+    if (e->type == DEV_USERFAULTFD) {
+        int err = pseudo_permission(entry_mode(e), 0, open_flags_to_may(flags));
+        return err ? err : pseudo_file_open(p, flags, name, &uffd_dev_fops, out);
+    }
     int err = pseudo_file_open(p, flags, name, &mem_dev_fops, out);
     if (!err)
         ((struct pseudo_file *)(*out)->private_data)->rng = kernel_random();

@@ -148,7 +148,7 @@ static void show_vm_flags(struct seq *s, unsigned long flags)
         [7] = "ms",  [8] = "gd",  [10] = "pf", [13] = "lo", [14] = "io", [15] = "sr", [16] = "rr",
         [17] = "dc", [18] = "de", [19] = "lf", [20] = "ac", [21] = "nr", [22] = "ht", [23] = "sf",
         [24] = "ar", [25] = "wf", [26] = "dd", [27] = "sd", [28] = "mm", [29] = "hg", [30] = "nh",
-        [31] = "mg", [40] = "dp", [42] = "sl",
+        [31] = "mg", [40] = "dp", [42] = "sl", [9] = "um",  [12] = "uw", [41] = "ui",
     };
     seq_printf(s, "VmFlags: ");
     for (int i = 0; i < 64; i++)

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "emu/cpu.h"
+#include "emu/fs/userfaultfd.h"
 #include "emu/kernel/exit.h"
 #include "emu/hostsig.h"
 #include "emu/kernel/sched.h"
@@ -327,6 +328,7 @@ void signal_wake_up(struct task *t, bool fatal)
 void sched_remove(struct task *t)
 {
     finish_wait(t);
+    userfaultfd_task_exit(t);
     if (t != current && t->state == TASK_RUNNING && !list_empty(&t->run_list))
         list_del(&t->run_list);
     t->in_wait = false;
@@ -443,10 +445,15 @@ static void handle_page_fault(struct task *t, struct cpu_fault *f, unsigned *spu
         return;
     if (f->handled) {
         /* Inline mode: the fill hook ran handle_mm_fault and it refused. */
-        memset(&r, 0, sizeof(r));
-        r.kind = (enum fault_kind)f->kind;
+        r = f->result;
     } else {
         handle_mm_fault(t->mm, addr, f->flags, &r);
+    }
+    if (r.kind == FAULT_USERFAULT) {
+        /* The handler resolves it; the instruction runs again once woken. */
+        cpu_set(t->cpu, CPU_RIP, f->ip);
+        userfaultfd_wait(t, &r, addr, f);
+        return;
     }
     if (fault_is_error(r.kind)) {
         fault_failed(t, f, &r);
@@ -553,6 +560,9 @@ static void run_current(struct task *t)
     syscalls_in_slice = 0;
     for (;;) {
         kswapd_run(); /* woken since the last stop: it runs before the guest goes on */
+        struct cpu_fault uf;
+        if (t->uffd_fault && userfaultfd_resume(t, &uf))
+            handle_page_fault(t, &uf, &spurious); /* Linux's retry, in the kernel, before signals */
         exit_to_user_mode(t);
         if (t->state != TASK_RUNNING)
             return;
@@ -636,7 +646,9 @@ static void deadlock(void)
         for (struct task *t = next_task(NULL); t; t = next_task(t))
             if (t->state != TASK_ZOMBIE && t->state != TASK_DEAD)
                 fprintf(stderr, " %s[%d] in %s", t->comm, t->pid,
-                        t->state == TASK_STOPPED ? "stopped" : syscall_name(t->syscall_nr));
+                        t->state == TASK_STOPPED ? "stopped"
+                        : t->uffd_fault          ? "a page fault userfaultfd handles"
+                                                 : syscall_name(t->syscall_nr));
         fputc('\n', stderr);
     }
     for (struct task *t = next_task(NULL); t; t = next_task(t))

@@ -39,6 +39,7 @@ static void table_init(void)
     sys_fdtable_register(table);
     sys_pipe_register(table);
     sys_poll_register(table);
+    sys_userfaultfd_register(table);
     sys_socket_register(table);
     sys_mm_register(table);
     sys_proc_register(table);

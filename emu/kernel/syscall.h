@@ -27,18 +27,19 @@ const char *syscall_name(uint64_t nr);
 long get_user_path(struct task *t, uint64_t uaddr, char *buf);
 
 /* The handlers, by family. */
-void sys_fs_register(syscall_fn table[NR_SYSCALLS]);      /* emu/fs/sys_fs.c */
-void sys_fdtable_register(syscall_fn table[NR_SYSCALLS]); /* emu/fs/fdtable.c */
-void sys_pipe_register(syscall_fn table[NR_SYSCALLS]);    /* emu/fs/pipe.c */
-void sys_poll_register(syscall_fn table[NR_SYSCALLS]);    /* emu/fs/poll.c */
-void sys_socket_register(syscall_fn table[NR_SYSCALLS]);  /* emu/fs/socket.c */
-void sys_mm_register(syscall_fn table[NR_SYSCALLS]);      /* sys_mm.c */
-void sys_proc_register(syscall_fn table[NR_SYSCALLS]);    /* sys_proc.c */
-void sys_time_register(syscall_fn table[NR_SYSCALLS]);    /* time.c */
-void sys_signal_register(syscall_fn table[NR_SYSCALLS]);  /* signal.c */
-void sys_fork_register(syscall_fn table[NR_SYSCALLS]);    /* fork.c */
-void sys_exec_register(syscall_fn table[NR_SYSCALLS]);    /* exec.c */
-void sys_exit_register(syscall_fn table[NR_SYSCALLS]);    /* exit.c */
+void sys_fs_register(syscall_fn table[NR_SYSCALLS]);          /* emu/fs/sys_fs.c */
+void sys_fdtable_register(syscall_fn table[NR_SYSCALLS]);     /* emu/fs/fdtable.c */
+void sys_pipe_register(syscall_fn table[NR_SYSCALLS]);        /* emu/fs/pipe.c */
+void sys_poll_register(syscall_fn table[NR_SYSCALLS]);        /* emu/fs/poll.c */
+void sys_userfaultfd_register(syscall_fn table[NR_SYSCALLS]); /* emu/fs/userfaultfd.c */
+void sys_socket_register(syscall_fn table[NR_SYSCALLS]);      /* emu/fs/socket.c */
+void sys_mm_register(syscall_fn table[NR_SYSCALLS]);          /* sys_mm.c */
+void sys_proc_register(syscall_fn table[NR_SYSCALLS]);        /* sys_proc.c */
+void sys_time_register(syscall_fn table[NR_SYSCALLS]);        /* time.c */
+void sys_signal_register(syscall_fn table[NR_SYSCALLS]);      /* signal.c */
+void sys_fork_register(syscall_fn table[NR_SYSCALLS]);        /* fork.c */
+void sys_exec_register(syscall_fn table[NR_SYSCALLS]);        /* exec.c */
+void sys_exit_register(syscall_fn table[NR_SYSCALLS]);        /* exit.c */
 
 /* Calls on other processes and on the page cache. */
 void sys_pidfd_register(syscall_fn table[NR_SYSCALLS]);      /* pidfd.c */

@@ -51,6 +51,7 @@ struct cpu;
 struct cpu_context;
 struct tracer;
 struct wait_queue_entry;
+struct uffd_fault;
 struct mm_observer;
 
 typedef uint64_t sigset64_t; /* the kernel's sigset_t on x86-64: one bit a signal */
@@ -213,14 +214,16 @@ struct task {
     uint64_t syscall_nr, syscall_ip; /* the number and the syscall instruction's address */
     long restart_code;               /* -ERESTART* the last syscall returned, else 0 */
     struct restart_block restart;
-    struct list_head waits;        /* struct wait_queue_entry: what it sleeps on */
-    struct ktimer timeout;         /* its timeout while asleep */
-    bool in_wait;                  /* asleep inside a syscall that will run again on wake */
-    uint64_t resume_ip;            /* execve, sigreturn: where it goes on, once off the hook */
-    bool regs_set;                 /* the syscall set every register itself: rax untouched */
-    struct list_head run_list;     /* on the run queue */
-    bool exiting;                  /* do_exit at the next return to user mode */
-    int fault_trapno;              /* the last fault's vector, error code and address, */
+    struct list_head waits; /* struct wait_queue_entry: what it sleeps on */
+    struct ktimer timeout;  /* its timeout while asleep */
+    bool in_wait;           /* asleep inside a syscall that will run again on wake */
+    struct uffd_fault
+        *uffd_fault;           /* asleep on a fault a userfaultfd handles (emu/fs/userfaultfd.c) */
+    uint64_t resume_ip;        /* execve, sigreturn: where it goes on, once off the hook */
+    bool regs_set;             /* the syscall set every register itself: rax untouched */
+    struct list_head run_list; /* on the run queue */
+    bool exiting;              /* do_exit at the next return to user mode */
+    int fault_trapno;          /* the last fault's vector, error code and address, */
     uint64_t fault_err, fault_cr2; /* for the signal frame's sigcontext */
     struct task *vfork_parent;     /* vfork: the parent to wake at exec or exit */
 

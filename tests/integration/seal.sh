@@ -112,8 +112,8 @@ else
 fi
 
 # /dev and /sys.
-devs="fd full null random stderr stdin stdout tty urandom zero"
-[ -d /dev/pts ] && devs="fd full null pts random stderr stdin stdout tty urandom zero"
+devs="fd full null random stderr stdin stdout tty urandom userfaultfd zero"
+[ -d /dev/pts ] && devs="fd full null pts random stderr stdin stdout tty urandom userfaultfd zero"
 [ -d /dev/shm ] && devs=$(tr ' ' '\n' <<<"$devs shm" | sort | tr '\n' ' ' | sed 's/ $//')
 expect "ls /dev" "ok $devs" ls /dev
 expect "readlink /dev/fd" "ok /proc/self/fd" readlink /dev/fd
