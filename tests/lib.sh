@@ -33,6 +33,15 @@ finish() {
 }
 
 # require FILE...: the build products a test needs; without them, FAIL at once.
+# in_shard N: does the Nth item (from 0) belong to this run? VMEMU_SHARD=K/M
+# (set by tests/CMakeLists.txt for the longest scripts) splits a loop into
+# M tests that ctest runs side by side, each with its own time limit; without
+# it every item does.
+in_shard() {
+    local shard=${VMEMU_SHARD:-}
+    [ -z "$shard" ] || [ $(($1 % ${shard#*/})) = "${shard%/*}" ]
+}
+
 require() {
     local f
     for f in "$@"; do

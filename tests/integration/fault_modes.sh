@@ -9,7 +9,10 @@
 . "${2:?usage: fault_modes.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
 cd "$work" || exit 1
 
+i=-1
 for bin in "$build"/samples/*-musl "$build"/samples/*-glibc; do
+    i=$((i + 1))
+    in_shard $i || continue
     name=$(basename "$bin")
     sample_args "$name"
     want=$(sample_status "$name")

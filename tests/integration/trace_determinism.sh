@@ -15,7 +15,10 @@
 cd "$work" || exit 1
 
 dynamic=(hello-glibc-dyn hello-musl-dyn vdso_clock-glibc-dyn shared_lib-musl-dyn)
+i=-1
 for bin in "$build"/samples/*-musl "$build"/samples/*-glibc "${dynamic[@]/#/$build/samples/}"; do
+    i=$((i + 1))
+    in_shard $i || continue
     name=$(basename "$bin")
     sample_args "$name"
     want=$(sample_status "$name")

@@ -47,7 +47,7 @@ LOG_CAP = 64 * 1024
 DISK_FLOOR = 4 << 30
 # The default selection: unit tests and every integration test except the
 # long sweeps over all samples (each has a faster sibling in the selection).
-SLOW = r"^(integration/(trace_determinism|fault_modes|alloc_fail|debian_programs|deb_package|meminfo)|fuzz/.*)$"
+SLOW = r"^(integration/(trace_determinism(-[01])?|fault_modes(-[01])?|alloc_fail|debian_programs|deb_package|meminfo)|fuzz/.*)$"
 
 
 class Mutant:
