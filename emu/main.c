@@ -359,10 +359,12 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
      * page cache's writeback) just fail, and say so.
      */
     signal(SIGXFSZ, SIG_IGN);
+    const char *eager = getenv("VMEMU_TEST_EAGER_MEMMAP"); /* testing: 1 sets mem_map up at once */
     struct mm_settings mm = {.ram_bytes = o->ram_bytes,
                              .cache_cold = o->cache_cold,
                              .swap_bytes = o->swap_bytes,
-                             .swap_file = o->swap_file};
+                             .swap_file = o->swap_file,
+                             .eager_memmap = eager && strcmp(eager, "1") == 0};
     int err = mm_init(&mm);
     if (err && (o->swap_bytes || o->swap_file)) {
         fprintf(stderr, "vmemu: cannot set up swap%s%s: %s\n", o->swap_file ? " in " : "",

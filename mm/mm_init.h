@@ -22,6 +22,12 @@ struct mm_settings {
      */
     uint64_t swap_bytes;
     const char *swap_file;
+    /*
+     * Write every struct page and link every free block at boot, rather
+     * than a section at a time when first needed (deferred_init.c); what
+     * the guest can observe is the same either way (a testing knob).
+     */
+    bool eager_memmap;
 };
 
 /*
