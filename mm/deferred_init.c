@@ -1,9 +1,10 @@
 /*
  * Deferred struct page initialisation, as Linux's DEFERRED_STRUCT_PAGE_INIT:
  * at boot no struct page is written and no free block is linked; a zone's
- * frames get their struct pages a section (128 MiB, Linux's x86-64 memory
- * section) at a time, the first time the buddy allocator would take a block
- * from them. So guest RAM costs the host nothing until it is used: mem_map
+ * frames get their struct pages a section (8 MiB of frames, 128 KiB of
+ * mem_map: smaller than Linux's 128 MiB, so a small program sets up little)
+ * at a time, the first time the buddy allocator would take a block from
+ * them. So guest RAM costs the host nothing until it is used: mem_map
  * lives in the memfd, whose pages the host backs only once written.
  *
  * What is deferred is only the writing, never a decision. Eager boot frees
@@ -35,7 +36,7 @@
 
 #include <string.h>
 
-#define SECTION_PAGES (1UL << 15) /* 128 MiB: Linux's x86-64 SECTION_SIZE_BITS 27 */
+#define SECTION_PAGES DEFERRED_SECTION_PAGES
 #define MAX_ORDER_PAGES (1UL << (MAX_ORDER - 1))
 /* Boot blocks in a section: whole 4 MiB ones, and a run of smaller ones at either end. */
 #define SECTION_MAX_BLOCKS (SECTION_PAGES / MAX_ORDER_PAGES + 2 * MAX_ORDER)

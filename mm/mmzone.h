@@ -84,6 +84,7 @@ void phys_back_memmap(unsigned long pfn, unsigned long nr);
  * free_area[order]'s list has a block or none is deferred (true: it has one);
  * deferred_init_all sets up every frame now (eager boot's state).
  */
+#define DEFERRED_SECTION_PAGES (1UL << 11) /* set up at a time: 8 MiB, two whole blocks */
 void deferred_init_setup(unsigned long reserved);
 bool deferred_fill_free_area(struct zone *zone, unsigned int order);
 void deferred_init_all(void);

@@ -201,10 +201,11 @@ unsigned long phys_frames_cleared(void)
 
 void phys_back_memmap(unsigned long pfn, unsigned long nr)
 {
-    uint64_t first = (uint64_t)pfn * sizeof(struct page);
-    uint64_t end = (uint64_t)(pfn + nr) * sizeof(struct page);
-    if (host_backed && nr)
-        host_back(first >> PAGE_SHIFT, ((end - 1) >> PAGE_SHIFT) - (first >> PAGE_SHIFT) + 1);
+    /* Exactly the pages of mem_map that will be written: a section's is much less than a chunk. */
+    uint64_t first = (uint64_t)pfn * sizeof(struct page) & PAGE_MASK;
+    uint64_t end = PAGE_ALIGN((uint64_t)(pfn + nr) * sizeof(struct page));
+    if (nr)
+        (void)madvise(direct_map + first, end - first, MADV_POPULATE_WRITE);
 }
 
 /*

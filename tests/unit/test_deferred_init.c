@@ -18,7 +18,8 @@
 #include "mm/page.h"
 
 #define MIB (1ULL << 20)
-#define SECTION_PAGES 32768UL /* 128 MiB */
+#define SECTION_PAGES DEFERRED_SECTION_PAGES
+#define SECTION_BLOCKS (SECTION_PAGES / 1024) /* whole 4 MiB blocks in a section */
 #define STEPS 6000
 
 static struct zone *zone_of(enum zone_type z)
@@ -26,7 +27,7 @@ static struct zone *zone_of(enum zone_type z)
     return &contig_page_data.node_zones[z];
 }
 
-/* The sizes: 256 MiB (2 sections), an odd 1101 MiB (small boot blocks at both ends of DMA32),
+/* The sizes: 256 MiB, an odd 1101 MiB (small boot blocks at both ends of DMA32),
  * and past 4 GiB with a partial last section in Normal. */
 static const uint64_t sizes[] = {256 * MIB, 1101 * MIB, 4096 * MIB + 200 * MIB + 12 * 1024};
 
@@ -211,7 +212,7 @@ static unsigned long resident_pages(const void *first, size_t len)
 static void test_one_section_at_a_time(void **state)
 {
     (void)state;
-    assert_int_equal(phys_init(1024 * MIB), 0); /* 8 sections, DMA and DMA32 */
+    assert_int_equal(phys_init(1024 * MIB), 0); /* DMA and DMA32 */
     struct zone *dma32 = zone_of(ZONE_DMA32);
     unsigned long total = max_pfn;
     unsigned long free_before = nr_free_pages();
@@ -229,25 +230,25 @@ static void test_one_section_at_a_time(void **state)
     assert_int_equal(pfn_deferred_span(4096), total - SECTION_PAGES - 4096);
     assert_int_equal(pfn_deferred_span(total - SECTION_PAGES), 0);
     assert_int_equal(nr_free_pages(), free_before - 1);
-    /* The section's 2 MiB of mem_map were written; nothing below it. */
+    /* The section's mem_map was written; nothing below it. */
+    size_t host_page = (size_t)sysconf(_SC_PAGESIZE);
     size_t section_bytes = SECTION_PAGES * sizeof(struct page);
-    unsigned long host_pages = section_bytes / (size_t)sysconf(_SC_PAGESIZE);
     assert_int_equal(resident_pages(mem_map, memmap_bytes - section_bytes), 0);
     assert_int_equal(resident_pages((char *)mem_map + memmap_bytes - section_bytes, section_bytes),
-                     host_pages);
+                     section_bytes / host_page);
 
-    /* The section's 31 other whole blocks came with it: the next 31 take no new section. */
-    struct page *big[32];
-    for (int i = 0; i < 31; i++) {
+    /* The section's other whole blocks came with it: taking them sets up no new section. */
+    struct page *big[SECTION_BLOCKS];
+    for (unsigned long i = 0; i + 1 < SECTION_BLOCKS; i++) {
         big[i] = alloc_pages(GFP_KERNEL | __GFP_NOINJECT, MAX_ORDER - 1);
         assert_non_null(big[i]);
         assert_int_equal(page_to_pfn(big[i]), total - 1024UL * (i + 2));
     }
     assert_int_equal(deferred_frames(), total - SECTION_PAGES);
-    big[31] = alloc_pages(GFP_KERNEL | __GFP_NOINJECT, MAX_ORDER - 1);
-    assert_int_equal(page_to_pfn(big[31]), total - SECTION_PAGES - 1024);
+    big[SECTION_BLOCKS - 1] = alloc_pages(GFP_KERNEL | __GFP_NOINJECT, MAX_ORDER - 1);
+    assert_int_equal(page_to_pfn(big[SECTION_BLOCKS - 1]), total - SECTION_PAGES - 1024);
     assert_int_equal(deferred_frames(), total - 2 * SECTION_PAGES);
-    for (int i = 0; i < 32; i++)
+    for (unsigned long i = 0; i < SECTION_BLOCKS; i++)
         __free_pages(big[i], MAX_ORDER - 1);
     __free_page(p);
     assert_int_equal(nr_free_pages(), free_before);
@@ -286,12 +287,24 @@ static void test_drain_and_refill(void **state)
     assert_int_equal(deferred_frames(), 4096);
     for (int o = 0; o < MAX_ORDER; o++)
         assert_int_equal(dma32->nr_deferred[o], 0);
-    /* DMA32 is empty: order 0 falls back to DMA, which is set up for it. */
+    /* DMA32 is empty: order 0 falls back to DMA, whose top section is set up for it. */
     struct page *p = alloc_pages(__GFP_DMA32 | __GFP_MEMALLOC | __GFP_NOINJECT, 0);
     assert_non_null(p);
     assert_int_equal(page_to_pfn(p), 3072); /* DMA's highest 4 MiB block, split */
+    assert_int_equal(deferred_frames(), 4096 - SECTION_PAGES);
+    assert_true(PageFlag(pfn_page_peek(0, &scratch), PG_reserved));
+    /* DMA's two other whole blocks, down to the last one above mem_map. */
+    struct page *dma_blocks[2];
+    for (int i = 0; i < 2; i++) {
+        dma_blocks[i] = alloc_pages(__GFP_DMA | __GFP_MEMALLOC | __GFP_NOINJECT, MAX_ORDER - 1);
+        assert_non_null(dma_blocks[i]);
+    }
+    assert_int_equal(page_to_pfn(dma_blocks[1]), 1024);
     assert_int_equal(deferred_frames(), 0);
     assert_true(PageFlag(pfn_to_page(0), PG_reserved));
+    assert_int_equal(pfn_to_page(0)->refcount, 1);
+    for (int i = 0; i < 2; i++)
+        __free_pages(dma_blocks[i], MAX_ORDER - 1);
     __free_page(p);
     for (unsigned long i = 0; i < blocks; i++)
         __free_pages(v[i], MAX_ORDER - 1);
