@@ -67,6 +67,11 @@ void mm_exit(void)
     filemap_cold = false;
 }
 
+void mm_exit_fast(void)
+{
+    filemap_writeback_at_exit();
+}
+
 unsigned long mm_leak_check_start(void)
 {
     kmem_cache_shrink_all();
