@@ -20,6 +20,7 @@
 #include "emu/kernel/sched.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
+#include "emu/tcg_exit_checks.h"
 #include "mm/arch.h"
 #include "mm/array_size.h"
 #include "mm/fault.h"
@@ -33,6 +34,8 @@
 #define TCG_BUFFER_BYTES (64U << 20)
 /* Where the one-instruction stub that drops to user mode runs: no guest can map it. */
 #define ENTRY_STUB_VA 0xfffffe0000000000ULL
+
+#define TLB_FILTER_BITS 4096
 
 struct cpu {
     uc_engine *uc;
@@ -67,6 +70,14 @@ struct cpu {
     bool deferred_overflow;
     uint64_t deferred[16];
     bool tlb_flush_deferred;
+    /*
+     * The pages a fill handed to Unicorn's TLB since its last flush, as a
+     * bitmap hashed by page number (a set bit may be another page's: it
+     * only costs a flush). A page whose bit is clear has no entry there,
+     * nor any code in the jump cache (found through a fill too), so its
+     * PTE may change without a flush (arch_tlb_may_hold).
+     */
+    uint64_t tlb_filled[TLB_FILTER_BITS / 64];
     bool probe_fixed; /* probing: translate probe_va to probe_pa, whatever the tables say */
     uint64_t probe_va, probe_pa;
     struct cpu_fault fault;
@@ -111,8 +122,23 @@ static unsigned int access_to_flags(uc_mem_type type)
     return FAULT_FLAG_USER;
 }
 
-static void fill_entry(uc_tlb_entry *out, uint64_t pa, unsigned int prot)
+static unsigned long tlb_filter_bit(uint64_t vaddr)
 {
+    return (unsigned long)(vaddr >> PAGE_SHIFT) % TLB_FILTER_BITS;
+}
+
+/* Every flush of Unicorn's TLB goes through here, so that the filter empties with it. */
+static void flush_tlb(struct cpu *c)
+{
+    uc_ctl_flush_tlb(c->uc);
+    memset(c->tlb_filled, 0, sizeof(c->tlb_filled));
+}
+
+static void fill_entry(struct cpu *c, uint64_t vaddr, uc_tlb_entry *out, uint64_t pa,
+                       unsigned int prot)
+{
+    unsigned long bit = tlb_filter_bit(vaddr);
+    c->tlb_filled[bit / 64] |= 1ULL << (bit % 64);
     out->paddr = PHYS_BASE + pa;
     out->perms = (uc_prot)(((prot & MMU_PROT_READ) ? UC_PROT_READ : 0) |
                            ((prot & MMU_PROT_WRITE) ? UC_PROT_WRITE : 0) |
@@ -168,7 +194,7 @@ static unsigned int wx_grant(struct cpu *c, uint64_t vaddr, uint64_t pa, enum mm
     bool want_exec = a == MMU_FETCH || (a == MMU_READ && (*st & FRAME_CODE));
     if (want_exec && (prot & MMU_PROT_EXEC)) {
         if (*st & FRAME_WRITABLE) {
-            uc_ctl_flush_tlb(c->uc);
+            flush_tlb(c);
             *st &= (uint8_t)~FRAME_WRITABLE;
         }
         *st |= FRAME_CODE;
@@ -209,14 +235,14 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_
             pa = c->probe_pa;
         else if (!c->mm || !mmu_translate(c->mm, vaddr, MMU_READ, &pa, &prot))
             return false;
-        fill_entry(out, pa, MMU_PROT_READ | MMU_PROT_EXEC);
+        fill_entry(c, vaddr, out, pa, MMU_PROT_READ | MMU_PROT_EXEC);
         return true;
     }
     if (c->mm && mmu_translate(c->mm, vaddr, a, &pa, &prot)) {
         unsigned int granted = wx_grant(c, vaddr, pa, a, prot);
         if (granted == WX_REFUSE)
             return false;
-        fill_entry(out, pa, granted);
+        fill_entry(c, vaddr, out, pa, granted);
         return true;
     }
     c->fault.handled = false;
@@ -244,7 +270,7 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_
             unsigned int granted = wx_grant(c, vaddr, pa, a, prot);
             if (granted == WX_REFUSE)
                 return false;
-            fill_entry(out, pa, granted);
+            fill_entry(c, vaddr, out, pa, granted);
             return true;
         }
     }
@@ -421,7 +447,7 @@ static bool enter_user_mode(struct cpu *c)
     c->probing = false;
     uc_ctl_remove_cache(c->uc, ENTRY_STUB_VA, ENTRY_STUB_VA + PAGE_SIZE);
     c->entry_stub_pa = 0;
-    uc_ctl_flush_tlb(c->uc);
+    flush_tlb(c);
     __free_page(stub);
     uint16_t cs = 0;
     uc_reg_read(c->uc, UC_X86_REG_CS, &cs);
@@ -443,6 +469,8 @@ static bool cpu_setup(struct cpu *c, const char **why)
         *why = "cannot size the emulator's translation buffer";
         return false;
     }
+    /* Before anything is translated: the exit test at each block's start only (see the file). */
+    tcg_exit_checks_off(c->uc);
     if (uc_ctl_set_cpu_model(c->uc, CPU_MODEL) != UC_ERR_OK) {
         *why = "the emulator lacks the Skylake-Client CPU model";
         return false;
@@ -528,7 +556,7 @@ void cpu_switch_mm(struct cpu *c, struct mm_struct *mm)
     if (c->mm == mm)
         return;
     c->mm = mm;
-    uc_ctl_flush_tlb(c->uc);
+    flush_tlb(c);
 }
 
 void cpu_set_task(struct cpu *c, struct task *t)
@@ -708,7 +736,7 @@ static void remove_frame_code(struct cpu *c, uint64_t pa)
     c->probe_pa = pa;
     uc_ctl_remove_cache(c->uc, ENTRY_STUB_VA, ENTRY_STUB_VA + PAGE_SIZE);
     c->probing = c->probe_fixed = false;
-    uc_ctl_flush_tlb(c->uc);
+    flush_tlb(c);
 }
 
 /* The work a fill asked for, now that the CPU stopped. */
@@ -720,7 +748,7 @@ static void run_deferred(struct cpu *c)
         for (unsigned int k = 0; k < c->nr_deferred; k++)
             remove_frame_code(c, c->deferred[k]);
     if (c->tlb_flush_deferred)
-        uc_ctl_flush_tlb(c->uc);
+        flush_tlb(c);
     c->nr_deferred = 0;
     c->deferred_overflow = c->tlb_flush_deferred = false;
 }
@@ -986,7 +1014,16 @@ uint64_t cpu_fault_address(struct cpu *c, const struct cpu_fault *f)
 void arch_flush_tlb_mm(struct mm_struct *mm)
 {
     if (current_cpu && current_cpu->mm == mm)
-        uc_ctl_flush_tlb(current_cpu->uc);
+        flush_tlb(current_cpu);
+}
+
+bool arch_tlb_may_hold(struct mm_struct *mm, unsigned long addr)
+{
+    const struct cpu *c = current_cpu;
+    if (!c || c->mm != mm)
+        return false; /* switching to mm flushes */
+    unsigned long bit = tlb_filter_bit(addr);
+    return c->tlb_filled[bit / 64] >> (bit % 64) & 1;
 }
 
 /*
@@ -1004,7 +1041,7 @@ void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned l
     if (c->in_fill)
         c->tlb_flush_deferred = true; /* the fill is refused: the run loop flushes */
     else
-        uc_ctl_flush_tlb(c->uc);
+        flush_tlb(c);
 }
 
 /*

@@ -25,6 +25,16 @@ struct mm_struct;
 void arch_flush_tlb_mm(struct mm_struct *mm);
 
 /*
+ * May the CPU hold a translation of addr in mm, looked up since its last
+ * flush? False only when it certainly does not: then a PTE of addr may
+ * lose rights or go away without arch_flush_tlb_mm, as nothing cached can
+ * outlive the change (the way Linux's mmu_gather skips the flush when no
+ * entry it cleared could be cached). Cheap: asked for every PTE a zap or
+ * a downgrade clears.
+ */
+bool arch_tlb_may_hold(struct mm_struct *mm, unsigned long addr);
+
+/*
  * [start, end) of mm may map other frames from now on (a copy-on-write of
  * executable memory, an unmap, a move): whatever the CPU looks code up by
  * virtual address must forget the range. The code translated from the old

@@ -188,13 +188,17 @@ void vm_unacct_memory(long pages);
 
 /*
  * Clear the entries of [start, end) in vma, dropping what each held;
- * true if any page was mapped (the TLB must then be flushed). Guard
- * markers go too (munmap, exit), or stay (MADV_DONTNEED, truncation).
+ * true if the TLB must then be flushed: some page was mapped and the CPU
+ * may hold its translation (arch_tlb_may_hold). Guard markers go too
+ * (munmap, exit), or stay (MADV_DONTNEED, truncation).
  */
 bool zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 bool zap_page_range_keep_markers(struct vm_area_struct *vma, unsigned long start,
                                  unsigned long end);
-/* Apply vma's (new) vm_flags to its entries in [start, end); true if rights were lost. */
+/*
+ * Apply vma's (new) vm_flags to its entries in [start, end); true if an
+ * entry the CPU may hold lost rights (the TLB must then be flushed).
+ */
 bool change_protection(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 /* Grow a VM_GROWSDOWN vma down to addr; 0 or -ENOMEM. */
 int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr);

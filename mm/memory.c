@@ -572,7 +572,8 @@ static void zap_one(pte_t *pte, unsigned long addr, void *arg)
         return;
     }
     unmap_one(z->vma, addr, ptep_get_and_clear(pte));
-    z->any = true;
+    if (arch_tlb_may_hold(z->vma->vm_mm, addr))
+        z->any = true;
 }
 
 static bool zap_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
@@ -630,7 +631,7 @@ static void protect_one(pte_t *pte, unsigned long addr, void *arg)
     pte_t v = pte_modify(*pte, p->newprot);
     if (!pte_write(v) && can_change_pte_writable(p->vma, addr, v))
         v = pte_mkwrite(v);
-    if (pte_downgraded(*pte, v))
+    if (pte_downgraded(*pte, v) && arch_tlb_may_hold(p->vma->vm_mm, addr))
         p->downgraded = true;
     *pte = v;
 }

@@ -90,7 +90,6 @@ static bool mkclean_one(struct page *page, struct vm_area_struct *vma, unsigned 
                         pte_t *pte, void *arg)
 {
     struct mkclean_ctx *c = arg;
-    (void)addr;
     c->found++;
     if (!(vma->vm_flags & VM_SHARED) || !(pte_write(*pte) || pte_dirty(*pte)))
         return true;
@@ -98,7 +97,8 @@ static bool mkclean_one(struct page *page, struct vm_area_struct *vma, unsigned 
         set_page_dirty(page);
     *pte = pte_mkclean(pte_wrprotect(*pte));
     /* The CPU may hold the write right in its TLB: take it away now. */
-    arch_flush_tlb_mm(vma->vm_mm);
+    if (arch_tlb_may_hold(vma->vm_mm, addr))
+        arch_flush_tlb_mm(vma->vm_mm);
     return true;
 }
 
@@ -313,7 +313,7 @@ static bool referenced_one(struct page *page, struct vm_area_struct *vma, unsign
                            pte_t *pte, void *arg)
 {
     struct referenced_arg *a = arg;
-    (void)page, (void)addr;
+    (void)page;
     if (vma->vm_flags & VM_LOCKED) {
         a->vm_flags |= VM_LOCKED;
         return false;
@@ -325,7 +325,8 @@ static bool referenced_one(struct page *page, struct vm_area_struct *vma, unsign
          * switches away would keep the entry in the TLB, and a use would
          * never set the bit again.
          */
-        arch_flush_tlb_mm(vma->vm_mm);
+        if (arch_tlb_may_hold(vma->vm_mm, addr))
+            arch_flush_tlb_mm(vma->vm_mm);
         a->referenced++;
         a->vm_flags |= vma->vm_flags;
     }
@@ -399,7 +400,8 @@ static bool unmap_one_for_reclaim(struct page *page, struct vm_area_struct *vma,
         *pte = 0;
         mm->rss[mm_counter_file(page)]--;
     }
-    arch_flush_tlb_mm(mm);
+    if (arch_tlb_may_hold(mm, addr))
+        arch_flush_tlb_mm(mm);
     page->mapcount--;
     put_page(page);
     return page->mapcount > 0;

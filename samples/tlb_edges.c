@@ -14,6 +14,12 @@
  *      they hold their data
  *   6. a page moved by mremap to the address right after it (adjacent
  *      ranges do not overlap): it holds its data there
+ *   7. pages read, the whole TLB flushed by an unrelated mprotect, one of
+ *      them read again: after munmap and mprotect(PROT_NONE) it faults
+ *      (a flush may be skipped only for pages not looked up since the
+ *      last one, so the second look-up must count)
+ *   8. pages not touched since a flush, one read: munmap of them all,
+ *      then the one read faults
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -114,5 +120,25 @@ int main(void)
     void *to = mremap((void *)g, P, P, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)(g + P));
     printf("6. mremap onto the next page: %s", to == g + P ? "moved" : "refused");
     printf(", holds %c\n", to == g + P ? g[P] : '-');
+
+    volatile char *h = map(NULL, 4, PROT_READ | PROT_WRITE);
+    volatile char *other = map(NULL, 1, PROT_READ | PROT_WRITE);
+    for (int i = 0; i < 4; i++)
+        h[i * P] = (char)('i' + i);
+    other[0] = 'o';
+    mprotect((void *)other, P, PROT_READ); /* a downgrade: the whole TLB goes */
+    (void)h[P];
+    (void)h[3 * P];
+    munmap((void *)h, 2 * P);
+    mprotect((void *)(h + 2 * P), 2 * P, PROT_NONE);
+    printf("7. read again after a flush: after munmap %s, after PROT_NONE %s\n", probe(h + P, 0),
+           probe(h + 3 * P, 0));
+
+    volatile char *k = map(NULL, 3, PROT_READ | PROT_WRITE);
+    k[0] = 'k', k[P] = 'l', k[2 * P] = 'm';
+    mprotect((void *)other, P, PROT_NONE); /* flushed again */
+    printf("8. one page of three read (%c), then all unmapped: ", k[2 * P]);
+    munmap((void *)k, 3 * P);
+    printf("%s %s %s\n", probe(k, 0), probe(k + P, 0), probe(k + 2 * P, 0));
     return 0;
 }

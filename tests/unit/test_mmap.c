@@ -703,6 +703,38 @@ static void test_madvise_dontneed(void **state)
     for_each_tree(madvise_dontneed);
 }
 
+/*
+ * The flush follows what the CPU may hold (arch_tlb_may_hold), as Linux's
+ * mmu_gather: zapping or write-protecting entries it cannot hold needs no
+ * flush; one it may hold among them needs exactly one.
+ */
+static void flush_only_what_tlb_holds(struct mm_struct *mm)
+{
+    map_fixed(mm, X, 4 * P, RW);
+    fill(mm, X, 4 * P, 0x5a);
+    test_tlb_holds_all = false;
+    test_tlb_held = 0;
+    unsigned long flushes = test_tlb_flushes;
+    assert_int_equal(do_mprotect(mm, X, P, PROT_READ), 0);
+    assert_int_equal(do_madvise(mm, X + P, P, MADV_DONTNEED), 0);
+    assert_int_equal(do_munmap(mm, X + 2 * P, P), 0);
+    assert_int_equal(test_tlb_flushes, flushes);
+    expect_bytes(mm, X, P, 0x5a);
+
+    test_tlb_held = X + 3 * P + 123; /* the one page the CPU may hold */
+    assert_int_equal(do_mprotect(mm, X + 3 * P, P, PROT_READ), 0);
+    assert_int_equal(test_tlb_flushes, flushes + 1);
+    assert_int_equal(do_munmap(mm, X, 4 * P), 0);
+    assert_int_equal(test_tlb_flushes, flushes + 2);
+    test_tlb_holds_all = true;
+}
+
+static void test_flush_only_what_tlb_holds(void **state)
+{
+    (void)state;
+    for_each_tree(flush_only_what_tlb_holds);
+}
+
 /* ---- the stack ------------------------------------------------------------------------ */
 
 static void stack_growth(struct mm_struct *mm)
@@ -835,6 +867,8 @@ int main(void)
                                         test_mm_teardown),
         cmocka_unit_test_setup_teardown(test_brk, test_mm_setup, test_mm_teardown),
         cmocka_unit_test_setup_teardown(test_madvise_dontneed, test_mm_setup, test_mm_teardown),
+        cmocka_unit_test_setup_teardown(test_flush_only_what_tlb_holds, test_mm_setup,
+                                        test_mm_teardown),
         cmocka_unit_test_setup_teardown(test_stack_growth, test_mm_setup, test_mm_teardown),
         cmocka_unit_test_setup_teardown(test_stack_guard_gap, test_mm_setup, test_mm_teardown),
         cmocka_unit_test_setup_teardown(test_mmput_releases_everything, test_mm_setup,

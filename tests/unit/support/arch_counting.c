@@ -4,6 +4,15 @@
 unsigned long test_tlb_flushes;
 unsigned long test_code_flushes;
 unsigned long test_min_flt, test_maj_flt;
+bool test_tlb_holds_all = true;
+unsigned long test_tlb_held;
+
+/* Every address unless a test says otherwise; then only the page at test_tlb_held. */
+bool arch_tlb_may_hold(struct mm_struct *mm, unsigned long addr)
+{
+    (void)mm;
+    return test_tlb_holds_all || (addr & ~0xfffUL) == (test_tlb_held & ~0xfffUL);
+}
 
 /* The task's own fault counts, as Linux's task_struct keeps them. */
 void arch_account_fault(struct mm_struct *mm, bool major)

@@ -12,6 +12,9 @@
 
 extern unsigned long test_tlb_flushes;
 extern unsigned long test_code_flushes;
+/* arch_tlb_may_hold: true for every address, or (holds_all false) for the page at held only. */
+extern bool test_tlb_holds_all;
+extern unsigned long test_tlb_held;
 /* arch_frames_changing: frames the kernel is about to rewrite or free, and the last one. */
 extern unsigned long test_frames_changing, test_last_changing_pfn;
 extern unsigned long test_min_flt, test_maj_flt; /* what arch_account_fault was charged */
