@@ -15,12 +15,14 @@
  * sections go first; here sections are set up from a zone's top down.
  *
  * Invariants, per zone:
- * - frames [zone_start_pfn, deferred_end_pfn) have no struct page yet (their
- *   mem_map bytes may be anything); every frame at or above it has one;
+ * - frames [deferred_floor, deferred_end_pfn) have no struct page yet (their
+ *   mem_map bytes may be anything); every other frame of the zone has one;
  * - those frames are exactly as eager boot left them: the reserved ones
  *   (mem_map's own frames) reserved with one reference, the others free in
- *   boot blocks; nr_deferred[order] counts those boot blocks, which are
- *   already counted in free_area[order].nr_free, free_pages and pgfree;
+ *   boot blocks; nr_deferred[order] counts the boot blocks on no list yet
+ *   (those, and the bottom section's whole blocks while bottom_pending),
+ *   which are already counted in free_area[order].nr_free, free_pages and
+ *   pgfree;
  * - a list holds its deferred boot blocks after (below) everything on it:
  *   they have lower frame numbers than any boot block set up before, and
  *   nothing was freed onto the list before them. So setting up a section
@@ -156,22 +158,26 @@ static void link_bottom_blocks(struct zone *zone)
  * it) has smaller boot blocks at its bottom, and the lists of those orders
  * would reach them early, before the sections above: eager boot's order
  * holds only if they are linked now, below the top section's (a zone's
- * only other small blocks, at an unaligned end). So both are set up now;
- * the bottom section's whole blocks wait for their turn, marked free.
+ * only other small blocks, at an unaligned end). So the top section and
+ * everything up to the end of the section holding the first free frame
+ * (below it, mem_map's) are set up now; that bottom section's whole blocks
+ * wait for their turn, marked free.
  */
 static void set_up_bottom_early(struct zone *zone)
 {
     int z = zone_index(zone);
-    unsigned long lo = zone->zone_start_pfn;
-    unsigned long hi = (lo + SECTION_PAGES) & ~(SECTION_PAGES - 1);
-    if (!(boot_free_start(zone) & (MAX_ORDER_PAGES - 1)) ||
-        boot_free_start(zone) >= zone_end_pfn(zone))
+    unsigned long first = boot_free_start(zone);
+    if (!(first & (MAX_ORDER_PAGES - 1)) || first >= zone_end_pfn(zone))
         return;
     deferred_init_section(zone); /* the top one */
-    if (zone->deferred_end_pfn <= lo)
-        return; /* it was the bottom one too */
-    write_section(zone, lo, hi);
-    link_boot_blocks(zone, lo, hi, true, false);
+    unsigned long hi = (first + SECTION_PAGES) & ~(SECTION_PAGES - 1);
+    if (zone->deferred_end_pfn <= hi) { /* the top one reached the bottom: all of it, in turn */
+        while (zone->deferred_end_pfn > zone->zone_start_pfn)
+            deferred_init_section(zone);
+        return;
+    }
+    write_section(zone, zone->zone_start_pfn, hi);
+    link_boot_blocks(zone, zone->zone_start_pfn, hi, true, false);
     deferred_floor[z] = hi;
     bottom_pending[z] = true;
 }

@@ -164,9 +164,11 @@ static void test_peek_matches_eager(void **state)
         phys_exit();
 
         assert_int_equal(phys_init(sizes[s]), 0);
-        /* Odd sizes set up a zone's top and bottom sections at boot (its small blocks). */
+        /* Odd sizes set up at boot a zone's top section, and its bottom up to the section
+         * where mem_map ends (its small blocks). */
         unsigned long deferred = deferred_frames();
-        assert_true(deferred + 4 * SECTION_PAGES > n);
+        unsigned long reserved = (n * sizeof(struct page) + PAGE_SIZE - 1) / PAGE_SIZE;
+        assert_true(deferred + reserved + 4 * SECTION_PAGES > n);
         assert_true(deferred == n || sizes[s] % (256 * MIB));
         struct page scratch;
         unsigned long heads = 0;
@@ -256,6 +258,32 @@ static void test_one_section_at_a_time(void **state)
 }
 
 /*
+ * An odd size whose mem_map ends off a 4 MiB boundary far into DMA32: the
+ * small blocks above it are linked at boot with the zone's top, so small
+ * allocations from DMA32 set up nothing more, and most frames stay deferred.
+ */
+static void test_odd_size_stays_deferred(void **state)
+{
+    (void)state;
+    assert_int_equal(phys_init(16001 * MIB), 0); /* mem_map ends at frame 64004 */
+    struct zone *dma32 = zone_of(ZONE_DMA32);
+    unsigned long deferred = deferred_frames();
+    assert_true(deferred > max_pfn - 64004 - 3 * SECTION_PAGES);
+    for (unsigned int o = 0; o < MAX_ORDER - 1; o++)
+        assert_int_equal(dma32->nr_deferred[o], 0); /* every small block is on its list */
+    struct page *p[4];
+    for (unsigned int o = 0; o < 4; o++) {
+        p[o] = alloc_pages(__GFP_DMA32 | __GFP_NOINJECT, o);
+        assert_non_null(p[o]);
+        assert_true(page_to_pfn(p[o]) < 65536); /* the bottom's small blocks, as eager boot */
+    }
+    assert_int_equal(deferred_frames(), deferred);
+    for (unsigned int o = 0; o < 4; o++)
+        __free_pages(p[o], o);
+    phys_exit();
+}
+
+/*
  * A zone taken down to its last frame sets up every section holding a free
  * block, and only those: mem_map's own frames (reserved, never handed out)
  * stay deferred where a zone holds nothing else, and still read as reserved.
@@ -313,13 +341,22 @@ static void test_drain_and_refill(void **state)
     phys_exit();
 }
 
+/* A failed test leaves RAM set up: the next one starts afresh. */
+static int teardown(void **state)
+{
+    (void)state;
+    phys_exit();
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_same_frames_as_eager),
-        cmocka_unit_test(test_peek_matches_eager),
-        cmocka_unit_test(test_one_section_at_a_time),
-        cmocka_unit_test(test_drain_and_refill),
+        cmocka_unit_test_teardown(test_same_frames_as_eager, teardown),
+        cmocka_unit_test_teardown(test_peek_matches_eager, teardown),
+        cmocka_unit_test_teardown(test_one_section_at_a_time, teardown),
+        cmocka_unit_test_teardown(test_odd_size_stays_deferred, teardown),
+        cmocka_unit_test_teardown(test_drain_and_refill, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
