@@ -359,7 +359,8 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
      * page cache's writeback) just fail, and say so.
      */
     signal(SIGXFSZ, SIG_IGN);
-    const char *eager = getenv("VMEMU_TEST_EAGER_MEMMAP"); /* testing: 1 sets mem_map up at once */
+    /* testing: VMEMU_TEST_EAGER_MEMMAP=1 writes every struct page at boot */
+    const char *eager = getenv("VMEMU_TEST_EAGER_MEMMAP");
     struct mm_settings mm = {.ram_bytes = o->ram_bytes,
                              .cache_cold = o->cache_cold,
                              .swap_bytes = o->swap_bytes,
