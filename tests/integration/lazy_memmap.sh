@@ -9,11 +9,11 @@
 # vmstat read by the guest while it runs and reported at exit, and
 # --check-leaks' verdict. The programs:
 #   - hello, with --ram 16G (three zones, most sections never touched);
-#   - anon_touch writing 60,000 pages and freeing them, in 1101 MiB (an
+#   - anon_touch writing 25,000 pages and freeing them, in 1101 MiB (an
 #     odd size: smaller boot blocks at both ends of DMA32), between two
 #     reads of /proc by a shell;
-#   - fork_exit, a parent with 16 MiB forking 20 times;
-#   - pressure writing 200 MiB through 128 MiB of RAM with swap (reclaim,
+#   - fork_exit, a parent with 16 MiB forking 8 times;
+#   - pressure writing 150 MiB through 128 MiB of RAM with swap (reclaim,
 #     swap-out and swap-in), and without swap (the OOM killer).
 # And deferral is real: a 16 GiB guest costs the host no more than a
 # 256 MiB one (peak RSS within 24 MiB), where eager set-up writes 256 MiB.
@@ -63,11 +63,11 @@ run_both() {
 
 run_both hello-16G --ram 16G "$hello"
 run_both anon_touch-1101M --ram 1101M "$bb" sh -c \
-    "cat $proc_files; $touch_prog 60000; cat $proc_files"
-run_both fork_exit --ram 256M "$fork_prog" 16 20
+    "cat $proc_files; $touch_prog 25000; cat $proc_files"
+run_both fork_exit --ram 256M "$fork_prog" 16 8
 run_both pressure-swap --ram 128M --swap 256M "$bb" sh -c \
-    "$pressure anon 200; cat $proc_files"
-run_both pressure-oom --ram 128M "$pressure" anon 200
+    "$pressure anon 150; cat $proc_files"
+run_both pressure-oom --ram 128M "$pressure" anon 150
 
 # The runs above must have done what they are named for.
 if grep -q 'Normal' "$work/hello-16G.lazy.err" && grep -q 'pswpout' "$work/pressure-swap.lazy.out" &&
