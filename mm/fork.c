@@ -180,6 +180,8 @@ struct mm_struct *dup_mm(struct mm_struct *oldmm, int *err)
     mm->stack_rlimit = oldmm->stack_rlimit;
     mm->cap_sys_rawio = oldmm->cap_sys_rawio;
     mm->limits = oldmm->limits;
+    /* Linux copies the whole mm, its arch context with the keys taken included. */
+    mm->pkey_allocation_map = oldmm->pkey_allocation_map;
     mm_inherit_flags(mm, oldmm);
     /* mlockall(MCL_FUTURE) is not inherited (Linux keeps only VM_INIT_DEF_MASK). */
     mm->def_flags = oldmm->def_flags & VM_NOHUGEPAGE;

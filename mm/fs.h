@@ -46,6 +46,7 @@ struct address_space {
      */
     bool shmem;
     bool memfd;               /* a shmem object memfd_create made (memfd.c) */
+    bool secretmem;           /* a shmem object memfd_secret made (secretmem.c) */
     unsigned int seals;       /* memfd: F_SEAL_* */
     struct list_head as_list; /* on address_spaces; shmem objects are not */
 };
@@ -151,6 +152,18 @@ int memfd_flags_check(unsigned int flags);
 /* Another open file of f's shmem object (open of /proc/PID/fd/N), with these flags. */
 struct file *shmem_file_reopen(struct file *f, unsigned int flags, int *err);
 struct file *memfd_file_create(const char *name, unsigned int flags, int *err);
+/* memfd_secret(2)'s file (mm/secretmem.c); NULL and *err on failure. */
+struct file *secretmem_file_create(unsigned int flags, int *err);
+
+struct vm_area_struct;
+/* Does vma map a memfd_secret file? */
+bool vma_is_secretmem(const struct vm_area_struct *vma);
+
+/* A memfd_secret file: no read, write, seek, sync or fallocate (mm/secretmem.c). */
+static inline bool file_is_secretmem(const struct file *f)
+{
+    return f && f->f_mapping && f->f_mapping->secretmem;
+}
 long memfd_fcntl(struct file *f, unsigned int cmd, unsigned long arg);
 
 static inline bool vma_file_is_shmem(const struct file *f)

@@ -19,12 +19,14 @@ static bool pte_sufficient(struct mm_struct *mm, unsigned long addr, bool write)
     return !write || pte_write(*pte);
 }
 
-/* Linux's populate_vma_page_range for one VMA's part [start, end); 0 or -ENOMEM. */
+/* Linux's populate_vma_page_range for one VMA's part [start, end); 0, -ENOMEM or -EFAULT. */
 static int populate_vma(struct vm_area_struct *vma, unsigned long start, unsigned long end)
 {
     /* mlock(MLOCK_ONFAULT) memory, I/O mappings and PROT_NONE are never populated. */
     if (vma->vm_flags & (VM_LOCKONFAULT | VM_IO | VM_PFNMAP))
         return 0;
+    if (vma_is_secretmem(vma))
+        return -EFAULT; /* check_vma_flags: the kernel never touches secret memory */
     if (!(vma->vm_flags & VM_ACCESS_FLAGS))
         return 0;
     bool write = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
@@ -45,7 +47,7 @@ static int populate_vma(struct vm_area_struct *vma, unsigned long start, unsigne
 /* Linux's check_vma_flags for an access without FOLL_FORCE: may it be made in vma? */
 static bool populate_allowed(const struct vm_area_struct *vma, bool write)
 {
-    if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+    if ((vma->vm_flags & (VM_IO | VM_PFNMAP)) || vma_is_secretmem(vma))
         return false;
     return write ? (vma->vm_flags & VM_WRITE) : (vma->vm_flags & VM_READ);
 }
@@ -73,6 +75,7 @@ int madvise_populate(struct mm_struct *mm, unsigned long start, unsigned long en
 int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len)
 {
     unsigned long end = start + len, addr = start;
+    int refused = 0;
     while (addr < end) {
         struct vm_area_struct *vma = find_vma(mm, addr);
         if (!vma || vma->vm_start >= end)
@@ -80,9 +83,11 @@ int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len)
         unsigned long s = vma->vm_start > addr ? vma->vm_start : addr;
         unsigned long e = vma->vm_end < end ? vma->vm_end : end;
         int err = populate_vma(vma, s, e);
-        if (err)
+        if (err == -EFAULT)
+            refused = err; /* a VMA the kernel may not touch: the others are still done */
+        else if (err)
             return err;
         addr = e;
     }
-    return 0;
+    return refused;
 }

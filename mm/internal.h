@@ -195,6 +195,8 @@ void vm_unacct_memory(long pages);
 bool zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 bool zap_page_range_keep_markers(struct vm_area_struct *vma, unsigned long start,
                                  unsigned long end);
+/* The same for the entries mapping the file's own pages only: private copies stay. */
+bool zap_file_pages(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 /*
  * Apply vma's (new) vm_flags to its entries in [start, end); true if an
  * entry the CPU may hold lost rights (the TLB must then be flushed).
@@ -245,6 +247,10 @@ int add_to_page_cache(struct address_space *as, struct page *page, pgoff_t index
 int memfd_check_write(const struct address_space *as, uint64_t pos, size_t len);
 int memfd_check_size(const struct address_space *as, uint64_t size);
 int memfd_check_mmap(const struct address_space *as, unsigned long *vm_flags);
+/* memfd_secret's rules for a mapping of len bytes (secretmem.c); sets its flags. */
+int secretmem_check_mmap(struct mm_struct *mm, unsigned long len, unsigned long *vm_flags);
+/* May a secretmem object's size be set (only while it is 0)? 0 or -EINVAL. */
+int secretmem_setattr_size(const struct address_space *as);
 /* A shmem object's page at index: the cached one or a new zeroed one; NULL and *err. */
 struct page *shmem_get_page(struct address_space *as, pgoff_t index, bool *created, int *err);
 /* Every page leaves the cache (shmem release, exit). */
@@ -286,6 +292,8 @@ bool page_mkclean(struct page *page);
  * even_cows): a later touch faults, beyond EOF that is SIGBUS.
  */
 void unmap_mapping_range(struct address_space *as, pgoff_t start, pgoff_t end);
+/* The same without even_cows: the private copies made of those pages stay (a hole punched). */
+void unmap_mapping_pages(struct address_space *as, pgoff_t start, pgoff_t end);
 
 /* ---- checking (debug.c) ---- */
 

@@ -44,6 +44,7 @@ static bool advice_valid(int advice)
     case MADV_POPULATE_WRITE:
     case MADV_DONTNEED_LOCKED:
     case MADV_GUARD_INSTALL:
+    case MADV_REMOVE:
     case MADV_GUARD_REMOVE:
         return true;
     default:
@@ -278,6 +279,22 @@ static void guard_remove_one(pte_t *pte, unsigned long addr, void *arg)
         *pte = 0;
 }
 
+/*
+ * MADV_REMOVE: a hole punched in the file under [s, e) of a shared
+ * writable mapping (Linux's madvise_remove: fallocate with PUNCH_HOLE and
+ * KEEP_SIZE), so the pages read back as zeros in every mapping, and the
+ * file's blocks go. Private and anonymous private memory: EINVAL.
+ */
+static int madvise_remove(struct vm_area_struct *vma, unsigned long s, unsigned long e)
+{
+    if ((vma->vm_flags & VM_LOCKED) || !vma->vm_file || !vma->vm_file->f_mapping)
+        return -EINVAL;
+    if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
+        return -EACCES;
+    uint64_t offset = (uint64_t)(s - vma->vm_start) + ((uint64_t)vma->vm_pgoff << PAGE_SHIFT);
+    return do_fallocate(vma->vm_file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, e - s);
+}
+
 /* The advice that acts on pages; -EINVAL where Linux refuses the VMA. */
 static int advise_pages(struct vm_area_struct *vma, unsigned long s, unsigned long e, int advice,
                         bool *flush)
@@ -291,6 +308,8 @@ static int advise_pages(struct vm_area_struct *vma, unsigned long s, unsigned lo
         if (zap_page_range_keep_markers(vma, s, e))
             *flush = true;
         return 0;
+    case MADV_REMOVE:
+        return madvise_remove(vma, s, e);
     case MADV_GUARD_INSTALL:
         return guard_install(vma, s, e, flush);
     case MADV_GUARD_REMOVE:

@@ -556,11 +556,23 @@ struct zap_ctx {
     struct vm_area_struct *vma;
     bool any;
     bool drop_markers; /* munmap and exit: guard markers go too (Linux's ZAP_FLAG_DROP_MARKER) */
+    bool keep_anon;    /* only the file's own pages go: private copies stay (a hole punched) */
 };
+
+/* Does the entry map a page of the VMA's file itself (not a private copy, not swap)? */
+static bool file_page_pte(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
+{
+    if (!pte_present(pte))
+        return false;
+    struct page *page = vm_normal_page(vma, addr, pte);
+    return page && !PageFlag(page, PG_anon);
+}
 
 static void zap_one(pte_t *pte, unsigned long addr, void *arg)
 {
     struct zap_ctx *z = arg;
+    if (z->keep_anon && !file_page_pte(z->vma, addr, *pte))
+        return;
     if (is_swap_pte(*pte)) {
         free_swap_and_cache(pte_to_swp_entry(ptep_get_and_clear(pte)));
         z->vma->vm_mm->rss[MM_SWAPENTS]--;
@@ -577,9 +589,9 @@ static void zap_one(pte_t *pte, unsigned long addr, void *arg)
 }
 
 static bool zap_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
-                      bool drop_markers)
+                      bool drop_markers, bool keep_anon)
 {
-    struct zap_ctx z = {vma, false, drop_markers};
+    struct zap_ctx z = {vma, false, drop_markers, keep_anon};
     /* Translated code is keyed by frame: drop it while the range still maps it. */
     if (vma->vm_flags & VM_EXEC)
         arch_flush_code_range(vma->vm_mm, start, end);
@@ -589,12 +601,17 @@ static bool zap_range(struct vm_area_struct *vma, unsigned long start, unsigned 
 
 bool zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end)
 {
-    return zap_range(vma, start, end, true);
+    return zap_range(vma, start, end, true, false);
 }
 
 bool zap_page_range_keep_markers(struct vm_area_struct *vma, unsigned long start, unsigned long end)
 {
-    return zap_range(vma, start, end, false);
+    return zap_range(vma, start, end, false, false);
+}
+
+bool zap_file_pages(struct vm_area_struct *vma, unsigned long start, unsigned long end)
+{
+    return zap_range(vma, start, end, false, true);
 }
 
 /*

@@ -110,7 +110,7 @@ static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *vma, unsigne
                        unsigned long end, unsigned long newflags)
 {
     unsigned long old = vma->vm_flags;
-    if (newflags == old || (old & (VM_SPECIAL | VM_DROPPABLE)))
+    if (newflags == old || (old & (VM_SPECIAL | VM_DROPPABLE)) || vma_is_secretmem(vma))
         return 0;
     int err;
     if (!(vma = vma_modify_flags(mm, vma, start, end, newflags, &err)))
@@ -173,8 +173,9 @@ int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len, unsig
     int err = apply_vma_lock_flags(mm, start, len, vm);
     if (err)
         return err;
-    /* __mlock_posix_error_return: no memory to fault the pages in is EAGAIN. */
-    return mm_populate(mm, start, len) ? -EAGAIN : 0;
+    /* __mlock_posix_error_return: a refused page is ENOMEM, no memory EAGAIN. */
+    err = mm_populate(mm, start, len);
+    return err == -EFAULT ? -ENOMEM : err ? -EAGAIN : 0;
 }
 
 int do_munlock(struct mm_struct *mm, unsigned long start, unsigned long len)

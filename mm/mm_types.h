@@ -189,6 +189,8 @@ struct mm_struct {
     unsigned long flags; /* MMF_* below */
     /* The OOM killer took its memory back already: never chosen again (Linux's MMF_OOM_SKIP). */
     bool oom_skip;
+    /* Protection keys pkey_alloc took (x86's mm->context.pkey_allocation_map; mm/pkeys.c). */
+    unsigned short pkey_allocation_map;
 };
 
 static inline unsigned long vma_pages(const struct vm_area_struct *vma)

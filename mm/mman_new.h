@@ -7,6 +7,7 @@
 #ifndef VMEMU_MM_MMAN_NEW_H
 #define VMEMU_MM_MMAN_NEW_H
 
+#include <fcntl.h> /* its FALLOC_FL_* (with _GNU_SOURCE) first: the ones below only fill in */
 #include <sys/mman.h>
 
 #ifndef MAP_DROPPABLE
@@ -62,5 +63,28 @@
 #endif
 #define F_ALL_SEALS                                                                                \
     (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)
+
+/* fallocate(2)'s modes (uapi linux/falloc.h), which musl and older headers lack. */
+#ifndef FALLOC_FL_KEEP_SIZE
+#define FALLOC_FL_KEEP_SIZE 0x01
+#endif
+#ifndef FALLOC_FL_PUNCH_HOLE
+#define FALLOC_FL_PUNCH_HOLE 0x02
+#endif
+#ifndef FALLOC_FL_COLLAPSE_RANGE
+#define FALLOC_FL_COLLAPSE_RANGE 0x08
+#endif
+#ifndef FALLOC_FL_ZERO_RANGE
+#define FALLOC_FL_ZERO_RANGE 0x10
+#endif
+#ifndef FALLOC_FL_INSERT_RANGE
+#define FALLOC_FL_INSERT_RANGE 0x20
+#endif
+#ifndef FALLOC_FL_UNSHARE_RANGE
+#define FALLOC_FL_UNSHARE_RANGE 0x40
+#endif
+#ifndef FALLOC_FL_WRITE_ZEROES
+#define FALLOC_FL_WRITE_ZEROES 0x80 /* 6.17 */
+#endif
 
 #endif

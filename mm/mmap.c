@@ -322,8 +322,9 @@ static unsigned long calc_vm_flags(struct mm_struct *mm, unsigned long prot, uns
 #define MAX_LFS_FILESIZE 0x7fffffffffffffffUL
 
 /* do_mmap's checks of a file mapping against the file's open mode, in Linux's order. */
-static int file_mmap_flags(struct file *file, unsigned long len, unsigned long prot,
-                           unsigned long flags, unsigned long pgoff, unsigned long *vm)
+static int file_mmap_flags(struct mm_struct *mm, struct file *file, unsigned long len,
+                           unsigned long prot, unsigned long flags, unsigned long pgoff,
+                           unsigned long *vm)
 {
     unsigned int acc = file->f_flags & O_ACCMODE;
     bool can_read = acc != O_WRONLY, can_write = acc != O_RDONLY;
@@ -348,6 +349,8 @@ static int file_mmap_flags(struct file *file, unsigned long len, unsigned long p
             return -ENODEV; /* ttys, pipes: no mmap */
         if (*vm & VM_GROWSDOWN)
             return -EINVAL;
+        if (file->f_mapping->secretmem)
+            return secretmem_check_mmap(mm, len, vm);
         return file->f_mapping->memfd ? memfd_check_mmap(file->f_mapping, vm) : 0;
     default:
         return -EINVAL;
@@ -528,7 +531,10 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long add
     if (!mlock_future_ok(mm, vm_flags, len))
         return (unsigned long)-EAGAIN;
 
-    int err = file ? file_mmap_flags(file, len, prot, flags, pgoff, &vm_flags)
+    /* Populated as the call asked: the file's own flags (secretmem's VM_LOCKED) come later. */
+    bool populate =
+        (vm_flags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE;
+    int err = file ? file_mmap_flags(mm, file, len, prot, flags, pgoff, &vm_flags)
                    : anon_mmap_flags(addr, flags, &vm_flags, &pgoff);
     if (err)
         return (unsigned long)(long)err;
@@ -537,8 +543,7 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long add
         vm_flags |= VM_NORESERVE;
 
     addr = mmap_region(mm, file, addr, len, vm_flags, pgoff);
-    if (!IS_ERR_VALUE(addr) &&
-        ((vm_flags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
+    if (!IS_ERR_VALUE(addr) && populate)
         mm_populate(mm, addr, len);
     return addr;
 }
@@ -575,6 +580,47 @@ static int unmap_vmas(struct mm_struct *mm, unsigned long start, unsigned long e
         vm_area_free(vma);
     }
     return 0;
+}
+
+/*
+ * Does [start, end) lie in vma and the VMAs right after it, with no hole,
+ * all mapping vma's file with vma's flags (remap_file_pages's rule)?
+ */
+static bool same_file_run(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long end)
+{
+    struct vm_area_struct *prev = vma;
+    while (prev->vm_end < end) {
+        struct vm_area_struct *next = find_vma(mm, prev->vm_end);
+        if (!next || next->vm_start != prev->vm_end || next->vm_file != vma->vm_file ||
+            next->vm_flags != vma->vm_flags)
+            return false;
+        prev = next;
+    }
+    return true;
+}
+
+long do_remap_file_pages(struct mm_struct *mm, unsigned long start, unsigned long size,
+                         unsigned long prot, unsigned long pgoff, unsigned long flags)
+{
+    if (prot)
+        return -EINVAL;
+    start &= PAGE_MASK;
+    size &= PAGE_MASK;
+    if (start + size <= start || pgoff + (size >> PAGE_SHIFT) < pgoff)
+        return -EINVAL;
+    struct vm_area_struct *vma = find_vma(mm, start);
+    if (!vma || vma->vm_start > start || !(vma->vm_flags & VM_SHARED) || !vma->vm_file ||
+        !same_file_run(mm, vma, start + size))
+        return -EINVAL;
+    prot = (vma->vm_flags & VM_READ ? PROT_READ : 0) | (vma->vm_flags & VM_WRITE ? PROT_WRITE : 0) |
+           (vma->vm_flags & VM_EXEC ? PROT_EXEC : 0);
+    flags = (flags & MAP_NONBLOCK) | MAP_SHARED | MAP_FIXED | MAP_POPULATE |
+            (vma->vm_flags & VM_LOCKED ? MAP_LOCKED : 0);
+    /* The new mapping replaces the VMA holding the file: keep it alive meanwhile. */
+    struct file *file = get_file(vma->vm_file);
+    unsigned long addr = do_mmap(mm, file, start, size, prot, flags, pgoff);
+    fput(file);
+    return IS_ERR_VALUE(addr) ? (long)addr : 0;
 }
 
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)

@@ -68,7 +68,20 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file, unsigned long add
                       unsigned long len, unsigned long prot, unsigned long flags,
                       unsigned long pgoff);
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+/*
+ * remap_file_pages(2), as Linux emulates it since 3.16: [start, start +
+ * size) of a shared file mapping mapped again (MAP_FIXED, populated) at
+ * file page pgoff; prot must be 0. 0 or -errno.
+ */
+long do_remap_file_pages(struct mm_struct *mm, unsigned long start, unsigned long size,
+                         unsigned long prot, unsigned long pgoff, unsigned long flags);
 int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long prot);
+/* pkey_mprotect(2): do_mprotect with a protection key (-1: none), checked as mm/pkeys.c says. */
+int do_mprotect_pkey(struct mm_struct *mm, unsigned long start, unsigned long len,
+                     unsigned long prot, int pkey);
+/* pkey_alloc(2) and pkey_free(2) (mm/pkeys.c): a key, 0, or -errno. */
+int do_pkey_alloc(struct mm_struct *mm, unsigned long flags, unsigned long init_val);
+int do_pkey_free(struct mm_struct *mm, int pkey);
 int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len, int advice);
 /* brk(2): returns the new break, or the old one when the request fails. */
 unsigned long do_brk(struct mm_struct *mm, unsigned long brk);
@@ -112,7 +125,10 @@ int do_munlockall(struct mm_struct *mm);
  * mappings hold go to the host file. 0 or -errno, as the system call.
  */
 int do_msync(struct mm_struct *mm, unsigned long start, unsigned long len, int flags);
-/* Fault in [start, start + len) as get_user_pages would; 0 or -ENOMEM. */
+/*
+ * Fault in [start, start + len) as get_user_pages would; 0, -ENOMEM, or
+ * -EFAULT when some VMA refuses (secret memory; the rest is done).
+ */
 int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len);
 
 /*

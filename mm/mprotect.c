@@ -6,6 +6,7 @@
 #include "arch.h"
 #include "internal.h"
 #include "mmap.h"
+#include "pkeys.h"
 
 #ifndef PROT_SEM
 #define PROT_SEM 0x8 /* asm-generic/mman-common.h */
@@ -75,6 +76,12 @@ static int grows_down_start(struct mm_struct *mm, unsigned long *start, unsigned
 
 int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long prot)
 {
+    return do_mprotect_pkey(mm, start, len, prot, -1);
+}
+
+int do_mprotect_pkey(struct mm_struct *mm, unsigned long start, unsigned long len,
+                     unsigned long prot, int pkey)
+{
     unsigned long grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
     prot &= ~(unsigned long)(PROT_GROWSDOWN | PROT_GROWSUP);
     if (grows == (PROT_GROWSDOWN | PROT_GROWSUP))
@@ -89,6 +96,9 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, un
         return -ENOMEM;
     /* arch_validate_prot: PROT_SEM is accepted and means nothing on x86. */
     if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
+        return -EINVAL;
+    /* A key the program did not allocate may not be used (the range is not looked at). */
+    if (pkey != -1 && !mm_pkey_is_allocated(mm, pkey))
         return -EINVAL;
     if (grows & PROT_GROWSUP)
         return -EINVAL; /* no x86 VMA grows up */

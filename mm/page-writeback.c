@@ -41,7 +41,7 @@ const char *wb_reason_name(enum wb_reason why)
         [WB_REASON_SYNC] = "sync",         [WB_REASON_BACKGROUND] = "background",
         [WB_REASON_PERIODIC] = "periodic", [WB_REASON_FADVISE] = "fadvise",
         [WB_REASON_EXIT] = "exit",         [WB_REASON_SETATTR] = "setattr",
-        [WB_REASON_VMSCAN] = "vmscan",
+        [WB_REASON_VMSCAN] = "vmscan",     [WB_REASON_FALLOCATE] = "fallocate",
     };
     return (unsigned)why < ARRAY_SIZE(names) ? names[why] : "?";
 }

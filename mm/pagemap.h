@@ -113,6 +113,11 @@ int file_fadvise(struct file *f, uint64_t offset, uint64_t len, int advice);
  * the tail of a partial last page reads zeros. 0 or -errno.
  */
 int vmtruncate(struct file *f, uint64_t size);
+/*
+ * fallocate(2) on a file with a page cache, once the system call's own
+ * checks are made (mm/falloc.c): mode is Linux's FALLOC_FL_*; 0 or -errno.
+ */
+int do_fallocate(struct file *f, int mode, uint64_t offset, uint64_t len);
 /* The cache side of a truncation to size (the host file is done already). */
 void truncate_pagecache(struct address_space *as, uint64_t size);
 /*

@@ -112,8 +112,8 @@ bool page_mkclean(struct page *page)
     return c.found >= page->mapcount;
 }
 
-/* Zap the part of vma that maps pages [start, end) of the file. */
-static bool unmap_in_vma(struct vm_area_struct *vma, pgoff_t start, pgoff_t end)
+/* Zap the part of vma that maps pages [start, end) of the file (keep_cows: its own pages only). */
+static bool unmap_in_vma(struct vm_area_struct *vma, pgoff_t start, pgoff_t end, bool keep_cows)
 {
     pgoff_t first = vma->vm_pgoff, last = vma->vm_pgoff + vma_pages(vma);
     if (start > first)
@@ -124,17 +124,27 @@ static bool unmap_in_vma(struct vm_area_struct *vma, pgoff_t start, pgoff_t end)
         return false;
     unsigned long from = vma->vm_start + ((first - vma->vm_pgoff) << PAGE_SHIFT);
     unsigned long to = vma->vm_start + ((last - vma->vm_pgoff) << PAGE_SHIFT);
-    return zap_page_range_keep_markers(vma, from, to);
+    return keep_cows ? zap_file_pages(vma, from, to) : zap_page_range_keep_markers(vma, from, to);
 }
 
-void unmap_mapping_range(struct address_space *as, pgoff_t start, pgoff_t end)
+static void unmap_mapping(struct address_space *as, pgoff_t start, pgoff_t end, bool keep_cows)
 {
     struct vm_area_struct *vma;
     list_for_each_entry(vma, &as->i_mmap, shared)
     {
-        if (unmap_in_vma(vma, start, end))
+        if (unmap_in_vma(vma, start, end, keep_cows))
             arch_flush_tlb_mm(vma->vm_mm);
     }
+}
+
+void unmap_mapping_range(struct address_space *as, pgoff_t start, pgoff_t end)
+{
+    unmap_mapping(as, start, end, false);
+}
+
+void unmap_mapping_pages(struct address_space *as, pgoff_t start, pgoff_t end)
+{
+    unmap_mapping(as, start, end, true);
 }
 
 /* ---- the anonymous side: anon_vma families ---- */

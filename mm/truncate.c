@@ -69,6 +69,8 @@ int vmtruncate(struct file *f, uint64_t size)
 {
     struct address_space *as = f->f_mapping;
     int err = as->memfd ? memfd_check_size(as, size) : 0;
+    if (as->secretmem)
+        err = secretmem_setattr_size(as);
     if (err)
         return err;
     /* The host file first: if it refuses, the guest's file is unchanged. */

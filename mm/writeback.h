@@ -33,8 +33,9 @@ enum wb_reason {
     WB_REASON_PERIODIC, /* older than dirty_expire_centisecs */
     WB_REASON_FADVISE,  /* POSIX_FADV_DONTNEED */
     WB_REASON_EXIT,
-    WB_REASON_SETATTR, /* the guest sets the file's times: its writes must not move them later */
-    WB_REASON_VMSCAN,  /* reclaim met a dirty page */
+    WB_REASON_SETATTR,   /* the guest sets the file's times: its writes must not move them later */
+    WB_REASON_VMSCAN,    /* reclaim met a dirty page */
+    WB_REASON_FALLOCATE, /* the host file is about to change under the cache */
 };
 const char *wb_reason_name(enum wb_reason why);
 

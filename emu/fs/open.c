@@ -228,6 +228,8 @@ static int file_reopen(struct task *t, struct file *f, int flags, struct file **
         err = -ETXTBSY;
     if (err)
         return err;
+    if (file_is_secretmem(f))
+        return -ENXIO;          /* its inode cannot be opened again (secretmem's open refuses) */
     if (vma_file_is_shmem(f)) { /* a memfd: no host file, a new open file of the same object */
         struct file *nf = shmem_file_reopen(
             f, (unsigned int)(flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC)), &err);

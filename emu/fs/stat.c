@@ -41,7 +41,7 @@ int vfs_fstat(struct file *f, struct stat *st)
         st->st_blksize = 4096;
         if (vma_file_is_shmem(f)) { /* a memfd: an unlinked shmem inode, its pages its blocks */
             const struct address_space *as = f->f_mapping;
-            st->st_nlink = 0;
+            st->st_nlink = as->secretmem ? 1 : 0; /* secretmem's inode is never unlinked */
             st->st_dev = (dev_t)as->host_dev;
             st->st_ino = (ino_t)as->host_ino;
             st->st_size = (off_t)as->i_size;

@@ -28,6 +28,7 @@
 #include "emu/fs/vfs.h"
 #include "emu/hostsig.h"
 #include "emu/kernel/syscall.h"
+#include "mm/mman_new.h"
 #include "emu/kernel/task.h"
 #include "mm/fs.h"
 #include "mm/pagemap.h"
@@ -118,6 +119,8 @@ static long do_read(struct task *t, struct file *f, uint64_t ubuf, size_t count,
 {
     if ((f->f_flags & O_ACCMODE) == O_WRONLY || (f->f_flags & O_PATH))
         return -EBADF;
+    if (file_is_secretmem(f))
+        return -EINVAL; /* no read method */
     if (is_pseudo_file(f)) {
         struct user_iovec iov = {ubuf, count};
         return stream_rw(t, f, &iov, 1, false);
@@ -142,6 +145,8 @@ static long do_write_at(struct task *t, struct file *f, uint64_t ubuf, size_t co
 {
     if ((f->f_flags & O_ACCMODE) == O_RDONLY || (f->f_flags & O_PATH))
         return -EBADF;
+    if (file_is_secretmem(f))
+        return -EINVAL; /* no write method */
     if (is_pseudo_file(f)) {
         struct user_iovec iov = {ubuf, count};
         return stream_rw(t, f, &iov, 1, true);
@@ -218,7 +223,7 @@ static long do_pio(struct task *t, const uint64_t a[6], bool writing)
     uint64_t pos = a[3];
     if (!f)
         return -EBADF;
-    if (!is_regular(f) && !(f->f_op && S_ISREG(f->f_mode)))
+    if ((!is_regular(f) && !(f->f_op && S_ISREG(f->f_mode))) || file_is_secretmem(f))
         return -ESPIPE;
     if (!rw_area_ok(pos, (size_t)a[2]))
         return -EINVAL;
@@ -313,7 +318,7 @@ static long do_piov(struct task *t, const uint64_t a[6], bool writing)
     uint64_t pos = a[3] | (a[4] << 32 << 32); /* x86-64 passes it whole in the low half */
     if (!f)
         return -EBADF;
-    if (!is_regular(f) && !(f->f_op && S_ISREG(f->f_mode)))
+    if ((!is_regular(f) && !(f->f_op && S_ISREG(f->f_mode))) || file_is_secretmem(f))
         return -ESPIPE;
     if ((int64_t)pos < 0)
         return -EINVAL;
@@ -488,6 +493,8 @@ static long sys_lseek(struct task *t, const uint64_t a[6])
     int64_t off = (int64_t)a[1];
     if (!f)
         return -EBADF;
+    if (file_is_secretmem(f))
+        return -ESPIPE;
     if (f->f_op)
         return f->f_op->llseek ? (long)f->f_op->llseek(f, off, (int)a[2]) : -ESPIPE;
     if (!is_regular(f)) {
@@ -545,7 +552,7 @@ static long sys_fsync(struct task *t, const uint64_t a[6])
     if (!f)
         return -EBADF;
     if (f->f_host_fd < 0) /* vmemu's own files have nothing to sync, as Linux's procfs */
-        return vma_file_is_shmem(f) ? 0 : -EINVAL; /* a memfd: shmem's noop_fsync */
+        return vma_file_is_shmem(f) && !file_is_secretmem(f) ? 0 : -EINVAL; /* shmem's noop_fsync */
     return vfs_fsync(f);
 }
 
@@ -585,6 +592,86 @@ static long sys_ftruncate(struct task *t, const uint64_t a[6])
     writeback_periodic();
     int err = inode_newsize_ok(t, f, a[1]);
     return err ? err : vmtruncate(f, a[1]);
+}
+
+/* The modes, one of which (or none: allocate) a call may name. */
+#define FALLOC_MODES                                                                               \
+    (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_ZERO_RANGE |                      \
+     FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_WRITE_ZEROES)
+
+/* vfs_fallocate's checks of mode alone: EOPNOTSUPP for what no file system takes. */
+static int fallocate_mode_ok(int mode)
+{
+    if (mode & ~(FALLOC_MODES | FALLOC_FL_KEEP_SIZE))
+        return -EOPNOTSUPP;
+    switch (mode & FALLOC_MODES) {
+    case 0: /* allocate */
+    case FALLOC_FL_ZERO_RANGE:
+    case FALLOC_FL_UNSHARE_RANGE:
+        return 0;
+    case FALLOC_FL_PUNCH_HOLE:
+        return (mode & FALLOC_FL_KEEP_SIZE) ? 0 : -EOPNOTSUPP;
+    case FALLOC_FL_COLLAPSE_RANGE:
+    case FALLOC_FL_INSERT_RANGE:
+    case FALLOC_FL_WRITE_ZEROES:
+        return (mode & FALLOC_FL_KEEP_SIZE) ? -EOPNOTSUPP : 0;
+    default:
+        return -EOPNOTSUPP;
+    }
+}
+
+/*
+ * fallocate(2): Linux's vfs_fallocate checks in its order, then the file's
+ * own work (mm/falloc.c: the host's file system decides what it supports).
+ * vmemu's own files (/proc) have no ->fallocate: EOPNOTSUPP.
+ */
+static long sys_fallocate(struct task *t, const uint64_t a[6])
+{
+    int mode = (int)a[1];
+    int64_t offset = (int64_t)a[2], len = (int64_t)a[3];
+    struct file *f = fd_get(t, (int)a[0]);
+    if (!f)
+        return -EBADF;
+    if (offset < 0 || len <= 0)
+        return -EINVAL;
+    int err = fallocate_mode_ok(mode);
+    if (err)
+        return err;
+    if ((f->f_flags & O_PATH) || (f->f_flags & O_ACCMODE) == O_RDONLY)
+        return -EBADF;
+    if (S_ISFIFO(f->f_mode))
+        return -ESPIPE;
+    if (S_ISDIR(f->f_mode))
+        return -EISDIR;
+    if (!S_ISREG(f->f_mode))
+        return -ENODEV;
+    uint64_t end = (uint64_t)offset + (uint64_t)len;
+    if (end > INT64_MAX || past_maxbytes(f, end))
+        return -EFBIG;
+    if (!is_regular(f) || file_is_secretmem(f))
+        return -EOPNOTSUPP; /* no ->fallocate */
+    /* Growing, as the file systems check it (shmem even with KEEP_SIZE). */
+    if (!(mode & FALLOC_FL_KEEP_SIZE) || f->f_mapping->shmem) {
+        if ((err = inode_newsize_ok(t, f, end)) != 0)
+            return err;
+    }
+    return do_fallocate(f, mode, (uint64_t)offset, (uint64_t)len);
+}
+
+/*
+ * readahead(2): POSIX_FADV_WILLNEED on a file open for reading, as Linux's
+ * ksys_readahead; regular files only (EINVAL for the rest), and a count
+ * that is negative as a loff_t is EINVAL. vmemu's own regular files
+ * (/proc) have no page cache to fill: 0, as Linux answers for them.
+ */
+static long sys_readahead(struct task *t, const uint64_t a[6])
+{
+    struct file *f = fd_get(t, (int)a[0]);
+    if (!f || (f->f_flags & O_PATH) || (f->f_flags & O_ACCMODE) == O_WRONLY)
+        return -EBADF;
+    if (!S_ISREG(f->f_mode) || (int64_t)a[2] < 0)
+        return -EINVAL;
+    return is_regular(f) ? file_fadvise(f, a[1], a[2], POSIX_FADV_WILLNEED) : 0;
 }
 
 static long sys_fadvise64(struct task *t, const uint64_t a[6])
@@ -646,6 +733,8 @@ void sys_fs_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_syncfs] = sys_syncfs;
     table[SYS_ftruncate] = sys_ftruncate;
     table[SYS_fadvise64] = sys_fadvise64;
+    table[SYS_readahead] = sys_readahead;
+    table[SYS_fallocate] = sys_fallocate;
     table[SYS_sendfile] = sys_sendfile;
     table[SYS_copy_file_range] = sys_copy_file_range;
     table[SYS_preadv] = sys_preadv;

@@ -47,6 +47,8 @@ int generic_write_checks(struct task *t, struct file *f, uint64_t pos, size_t *c
                          bool may_signal);
 /* The same for a new size (truncate, ftruncate): 0 or -EFBIG. */
 int inode_newsize_ok(struct task *t, struct file *f, uint64_t size);
+/* Does end lie past the largest file f's file system allows (its s_maxbytes)? */
+bool past_maxbytes(struct file *f, uint64_t end);
 
 /*
  * At exit, after the last writeback: report every file whose writeback

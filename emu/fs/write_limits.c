@@ -99,6 +99,11 @@ int generic_write_checks(struct task *t, struct file *f, uint64_t pos, size_t *c
     return 0;
 }
 
+bool past_maxbytes(struct file *f, uint64_t end)
+{
+    return f->f_mapping && end > (uint64_t)sb_maxbytes(f->f_mapping);
+}
+
 int inode_newsize_ok(struct task *t, struct file *f, uint64_t size)
 {
     if (!f->f_mapping || size <= f->f_mapping->i_size)

@@ -46,6 +46,26 @@ static long sys_mprotect(struct task *t, const uint64_t a[6])
     return do_mprotect(t->mm, a[0], a[1], a[2]);
 }
 
+static long sys_pkey_mprotect(struct task *t, const uint64_t a[6])
+{
+    return do_mprotect_pkey(t->mm, a[0], a[1], a[2], (int)a[3]);
+}
+
+static long sys_pkey_alloc(struct task *t, const uint64_t a[6])
+{
+    return do_pkey_alloc(t->mm, a[0], a[1]);
+}
+
+static long sys_pkey_free(struct task *t, const uint64_t a[6])
+{
+    return do_pkey_free(t->mm, (int)a[0]);
+}
+
+static long sys_remap_file_pages(struct task *t, const uint64_t a[6])
+{
+    return do_remap_file_pages(t->mm, a[0], a[1], a[2], a[3], a[4]);
+}
+
 static long sys_madvise(struct task *t, const uint64_t a[6])
 {
     return do_madvise(t->mm, a[0], a[1], (int)a[2]);
@@ -89,6 +109,19 @@ static long sys_memfd_create(struct task *t, const uint64_t a[6])
     if (!f)
         return err;
     int fd = fd_install(t, f, 0, flags & MFD_CLOEXEC);
+    if (fd < 0)
+        fput(f);
+    return fd;
+}
+
+/* memfd_secret(2): mm/secretmem.c's file, O_CLOEXEC the only flag. */
+static long sys_memfd_secret(struct task *t, const uint64_t a[6])
+{
+    int err;
+    struct file *f = secretmem_file_create((unsigned int)a[0], &err);
+    if (!f)
+        return err;
+    int fd = fd_install(t, f, 0, (a[0] & O_CLOEXEC) != 0);
     if (fd < 0)
         fput(f);
     return fd;
@@ -265,11 +298,16 @@ void sys_mm_register(syscall_fn table[NR_SYSCALLS])
     table[SYS_mmap] = sys_mmap;
     table[SYS_munmap] = sys_munmap;
     table[SYS_mprotect] = sys_mprotect;
+    table[SYS_pkey_mprotect] = sys_pkey_mprotect;
+    table[SYS_pkey_alloc] = sys_pkey_alloc;
+    table[SYS_pkey_free] = sys_pkey_free;
     table[SYS_madvise] = sys_madvise;
     table[SYS_msync] = sys_msync;
     table[SYS_mremap] = sys_mremap;
+    table[SYS_remap_file_pages] = sys_remap_file_pages;
     table[SYS_mseal] = sys_mseal;
     table[SYS_memfd_create] = sys_memfd_create;
+    table[SYS_memfd_secret] = sys_memfd_secret;
     table[SYS_mincore] = sys_mincore;
     table[SYS_mlock] = sys_mlock;
     table[SYS_mlock2] = sys_mlock2;

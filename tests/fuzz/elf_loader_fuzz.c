@@ -36,6 +36,12 @@ void arch_flush_tlb_mm(struct mm_struct *mm)
     (void)mm;
 }
 
+bool arch_tlb_may_hold(struct mm_struct *mm, unsigned long addr)
+{
+    (void)mm, (void)addr;
+    return false;
+}
+
 void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
     (void)mm, (void)start, (void)end;
