@@ -47,12 +47,6 @@ void arch_flush_code_range(struct mm_struct *mm, unsigned long start, unsigned l
     (void)mm, (void)start, (void)end;
 }
 
-bool arch_tlb_may_hold(struct mm_struct *mm, unsigned long addr)
-{
-    (void)mm, (void)addr;
-    return false; /* no CPU, no TLB */
-}
-
 void arch_frames_changing(unsigned long pfn, unsigned long nr)
 {
     (void)pfn, (void)nr;
