@@ -55,7 +55,7 @@ struct cpu {
     uint64_t quantum;  /* stop after this many (0: never) */
     bool quantum_expired;
     csh capstone;
-    bool cs_ok;
+    bool cs_ok, cs_tried; /* opened on first use (capstone_ready): most runs never disassemble */
     bool fault_pending, trap_pending;
     bool probing; /* Unicorn is translating for itself (code removal): no fault */
     bool inline_faults;
@@ -504,9 +504,17 @@ static bool cpu_setup(struct cpu *c, const char **why)
         *why = "out of memory";
         return false;
     }
-    c->cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &c->capstone) == CS_ERR_OK &&
-               cs_option(c->capstone, CS_OPT_DETAIL, CS_OPT_ON) == CS_ERR_OK;
     return true;
+}
+
+static bool capstone_ready(struct cpu *c)
+{
+    if (!c->cs_tried) {
+        c->cs_tried = true;
+        c->cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &c->capstone) == CS_ERR_OK &&
+                   cs_option(c->capstone, CS_OPT_DETAIL, CS_OPT_ON) == CS_ERR_OK;
+    }
+    return c->cs_ok;
 }
 
 struct cpu *cpu_create(const char **why)
@@ -881,7 +889,7 @@ bool cpu_disasm(struct cpu *c, uint64_t ip, char *buf, unsigned int len)
     /* Read what is mapped, without faulting anything in. */
     while (n > 0 && !task_peek_user(c->task, code, ip, n))
         n--;
-    if (!c->cs_ok || n == 0)
+    if (n == 0 || !capstone_ready(c))
         return false;
     cs_insn *insn;
     size_t count = cs_disasm(c->capstone, code, n, ip, 1, &insn);
@@ -981,7 +989,7 @@ uint64_t cpu_fault_address(struct cpu *c, const struct cpu_fault *f)
     while (n > 0 && !task_peek_user(c->task, code, f->ip, n))
         n--;
     cs_insn *insn;
-    if (!c->cs_ok || n == 0 || cs_disasm(c->capstone, code, n, f->ip, 1, &insn) != 1)
+    if (n == 0 || !capstone_ready(c) || cs_disasm(c->capstone, code, n, f->ip, 1, &insn) != 1)
         return page;
     uint64_t found = page;
     const cs_x86 *x = &insn->detail->x86;

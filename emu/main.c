@@ -359,10 +359,13 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
      * page cache's writeback) just fail, and say so.
      */
     signal(SIGXFSZ, SIG_IGN);
+    /* testing: VMEMU_TEST_EAGER_MEMMAP=1 writes every struct page at boot */
+    const char *eager = getenv("VMEMU_TEST_EAGER_MEMMAP");
     struct mm_settings mm = {.ram_bytes = o->ram_bytes,
                              .cache_cold = o->cache_cold,
                              .swap_bytes = o->swap_bytes,
-                             .swap_file = o->swap_file};
+                             .swap_file = o->swap_file,
+                             .eager_memmap = eager && strcmp(eager, "1") == 0};
     int err = mm_init(&mm);
     if (err && (o->swap_bytes || o->swap_file)) {
         fprintf(stderr, "vmemu: cannot set up swap%s%s: %s\n", o->swap_file ? " in " : "",
@@ -445,7 +448,10 @@ static int run_program(const struct vmemu_options *o, char **argv, char **envp, 
     if (o->check_leaks && leak_check_finish(free_before) != 0)
         status = EXIT_SETUP;
     vfs_exit();
-    mm_exit();
+    if (o->check_leaks)
+        mm_exit();
+    else
+        mm_exit_fast(); /* files written; RAM is the host's to take back at exit */
     return status;
 }
 

@@ -582,17 +582,26 @@ long kernel_write(struct file *f, const void *buf, size_t count, uint64_t *pos)
 
 /* ---- exit ------------------------------------------------------------------------------ */
 
-void filemap_exit(void)
+void filemap_writeback_at_exit(void)
 {
     writeback_all(WB_REASON_EXIT);
-    struct address_space *as, *tmp;
-    list_for_each_entry_safe(as, tmp, &address_spaces, as_list)
+    struct address_space *as;
+    list_for_each_entry(as, &address_spaces, as_list)
     {
         unsigned long index;
         struct page *p;
         /* A page writeback could not save stays dirty: nothing more can be done. */
         xa_for_each_range(&as->i_pages, index, p, 0, ULONG_MAX, PAGECACHE_TAG_DIRTY) fprintf(
             stderr, "vmemu: %s: page %lu could not be written back\n", mapping_name(as), index);
+    }
+}
+
+void filemap_exit(void)
+{
+    filemap_writeback_at_exit();
+    struct address_space *as, *tmp;
+    list_for_each_entry_safe(as, tmp, &address_spaces, as_list)
+    {
         truncate_inode_pages(as);
         list_del(&as->as_list);
         close(as->host_fd);

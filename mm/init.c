@@ -18,6 +18,8 @@ int mm_init(const struct mm_settings *settings)
     int err = phys_init(settings->ram_bytes);
     if (err)
         return err;
+    if (settings->eager_memmap)
+        deferred_init_all();
     filemap_cold = settings->cache_cold;
     vm_events_reset(); /* /proc/vmstat counts from this boot, like pgfree */
     mmlist_reset();
@@ -63,6 +65,11 @@ void mm_exit(void)
     kmem_cache_exit();
     phys_exit();
     filemap_cold = false;
+}
+
+void mm_exit_fast(void)
+{
+    filemap_writeback_at_exit();
 }
 
 unsigned long mm_leak_check_start(void)

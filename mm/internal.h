@@ -259,6 +259,8 @@ struct page *shmem_get_page(struct address_space *as, pgoff_t index, bool *creat
 void truncate_inode_pages(struct address_space *as);
 /* Write back, then free every cached page and address_space (mm_exit, the leak check). */
 void filemap_exit(void);
+/* Only the write-back, and a line for each page it could not save (mm_exit_fast). */
+void filemap_writeback_at_exit(void);
 
 /* A dirty page leaves the cache or becomes clean: uncount and untag it. */
 void account_page_cleaned(struct page *page);

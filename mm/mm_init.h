@@ -22,6 +22,12 @@ struct mm_settings {
      */
     uint64_t swap_bytes;
     const char *swap_file;
+    /*
+     * Write every struct page and link every free block at boot, rather
+     * than a section at a time when first needed (deferred_init.c); what
+     * the guest can observe is the same either way (a testing knob).
+     */
+    bool eager_memmap;
 };
 
 /*
@@ -32,6 +38,14 @@ struct mm_settings {
 int mm_init(const struct mm_settings *settings);
 /* Write the page cache back and free it, then release RAM. */
 void mm_exit(void);
+/*
+ * The end of a normal exit: write the page cache back (as mm_exit does,
+ * saying which pages could not be), and leave guest RAM, the page cache
+ * and every object in them as they are, for the host to take back when
+ * vmemu exits; tearing them down page by page would only feed the leak
+ * check. Nothing of mm may be used afterwards but mm_exit.
+ */
+void mm_exit_fast(void);
 
 /*
  * The leak check: mm_leak_check_start, before the guest exists, returns

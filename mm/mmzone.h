@@ -34,6 +34,13 @@ struct zone {
     unsigned long watermark[NR_WMARK];
     struct free_area free_area[MAX_ORDER];
     unsigned long pgalloc; /* pages handed out, for /proc/vmstat */
+    /*
+     * Deferred struct page init (deferred_init.c): frames [zone_start_pfn,
+     * deferred_end_pfn) have no struct page yet; nr_deferred[order] of their
+     * boot blocks are counted in free_area and free_pages but on no list.
+     */
+    unsigned long deferred_end_pfn;
+    unsigned long nr_deferred[MAX_ORDER];
 };
 
 struct pglist_data {
@@ -67,6 +74,30 @@ void *phys_ram_base(void);
 void phys_prepare_frames(unsigned long pfn, unsigned long nr, bool zero);
 /* Frames __GFP_ZERO found used and cleared, since phys_init. */
 unsigned long phys_frames_cleared(void);
+/* Have the host back the mem_map bytes of frames [pfn, pfn + nr) before they are written. */
+void phys_back_memmap(unsigned long pfn, unsigned long nr);
+
+/*
+ * Deferred struct page init (deferred_init.c). phys_init leaves every frame
+ * deferred: counted free (or reserved) as eager boot would, with no struct
+ * page written. deferred_fill_free_area sets up sections of the zone until
+ * free_area[order]'s list has a block or none is deferred (true: it has one);
+ * deferred_init_all sets up every frame now (eager boot's state).
+ */
+#define DEFERRED_SECTION_PAGES (1UL << 11) /* set up at a time: 8 MiB, two whole blocks */
+void deferred_init_setup(unsigned long reserved);
+bool deferred_fill_free_area(struct zone *zone, unsigned int order);
+void deferred_init_all(void);
+/* Frames whose struct page is not set up yet, all zones. */
+unsigned long deferred_frames(void);
+/* Frames from pfn to the end of the deferred run holding it; 0 when pfn's struct page is set up. */
+unsigned long pfn_deferred_span(unsigned long pfn);
+/*
+ * The struct page of any frame below max_pfn, for reading: mem_map's own,
+ * or for a deferred frame scratch filled as eager boot would have left it
+ * (reserved, a free block's head with PG_buddy and its order, or blank).
+ */
+const struct page *pfn_page_peek(unsigned long pfn, struct page *scratch);
 
 /*
  * The buddy allocator. alloc_pages returns a block of 1 << order frames with

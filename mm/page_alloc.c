@@ -88,7 +88,7 @@ static struct page *rmqueue(struct zone *zone, unsigned int order)
 {
     for (unsigned int o = order; o < MAX_ORDER; o++) {
         struct free_area *area = &zone->free_area[o];
-        if (list_empty(&area->free_list))
+        if (list_empty(&area->free_list) && !deferred_fill_free_area(zone, o))
             continue;
         struct page *page = list_first_entry(&area->free_list, struct page, lru);
         del_from_free_area(zone, page, o);

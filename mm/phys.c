@@ -2,8 +2,9 @@
  * Physical memory: guest RAM as one memfd mapped once (the direct map), the
  * struct page array (mem_map) placed inside that RAM, the zones and their
  * watermarks, and the hand-over of every unreserved frame to the buddy
- * allocator. This plays the part of Linux's memblock + free_area_init +
- * memblock_free_all + init_per_zone_wmark_min at boot.
+ * allocator, deferred a section at a time to when it is needed
+ * (deferred_init.c). This plays the part of Linux's memblock +
+ * free_area_init + memblock_free_all + init_per_zone_wmark_min at boot.
  *
  * It also keeps the host's side of guest RAM (host_* below), which Linux
  * has no need for: a memfd page the host was never asked for reads as zero
@@ -11,10 +12,12 @@
  * guest RAM a chunk (2 MiB) at a time, the first time the buddy allocator
  * hands out a frame in it (one MADV_POPULATE_WRITE instead of 512 faults),
  * and a frame never handed out since the memfd was created is known to be
- * zero, so __GFP_ZERO does not clear it a second time. Invariants: a
- * pristine frame has never been handed out (phys_prepare_frames clears the
- * bit before its caller can write the frame) and nothing but the buddy
- * allocator hands frames out; bits only ever go from pristine to used.
+ * zero, so __GFP_ZERO does not clear it a second time. mem_map's own frames
+ * are backed a section's worth (2 MiB) at a time, when the section's struct
+ * pages are first written. Invariants: a pristine frame has never been
+ * handed out (phys_prepare_frames sets its used bit before its caller can
+ * write the frame) and nothing but the buddy allocator hands frames out;
+ * bits only ever go from pristine to used.
  */
 #define _GNU_SOURCE
 #include "mmzone.h"
@@ -40,9 +43,10 @@ static uint64_t ram_size;
 #define HOST_CHUNK_SHIFT 21 /* 2 MiB: the unit the host is asked to back */
 #define BITS_PER_WORD (8 * sizeof(unsigned long))
 
-static unsigned long *host_pristine; /* per frame: never handed out, still zero */
-static unsigned long *host_backed;   /* per chunk: the host was asked to back it */
-static unsigned long host_clears;    /* frames __GFP_ZERO had to clear */
+static unsigned long *host_used;   /* per frame: handed out once (else still zero) */
+static unsigned long *host_backed; /* per chunk: the host was asked to back it */
+static size_t host_used_bytes, host_backed_bytes;
+static unsigned long host_clears; /* frames __GFP_ZERO had to clear */
 
 static const char *const zone_names[MAX_NR_ZONES] = {"DMA", "DMA32", "Normal"};
 static const unsigned long zone_end_limit[MAX_NR_ZONES] = {ZONE_DMA_END_PFN, ZONE_DMA32_END_PFN,
@@ -83,24 +87,6 @@ static unsigned long int_sqrt(unsigned long x)
 static unsigned long mem_map_frames(unsigned long nr_frames)
 {
     return (unsigned long)PAGE_ALIGN(nr_frames * sizeof(struct page)) >> PAGE_SHIFT;
-}
-
-/*
- * Every frame starts as a blank struct page. The first frames hold mem_map
- * itself: they are reserved with one reference, like memblock-reserved
- * memory, so nothing ever frees them.
- */
-static void init_mem_map(unsigned long reserved)
-{
-    for (unsigned long pfn = 0; pfn < max_pfn; pfn++) {
-        struct page *p = &mem_map[pfn];
-        memset(p, 0, sizeof(*p));
-        INIT_LIST_HEAD(&p->lru);
-        if (pfn < reserved) {
-            SetPageFlag(p, PG_reserved);
-            p->refcount = 1;
-        }
-    }
 }
 
 /* Zone spans by frame number; a zone past the end of RAM stays empty. */
@@ -159,37 +145,6 @@ static void setup_watermarks(void)
     }
 }
 
-/* Largest order whose aligned block starting at pfn fits below end. */
-static unsigned int boot_block_order(unsigned long pfn, unsigned long end)
-{
-    unsigned int order = MAX_ORDER - 1;
-    while (order > 0 && ((pfn & ((1UL << order) - 1)) || pfn + (1UL << order) > end))
-        order--;
-    return order;
-}
-
-/*
- * Hand every unreserved frame of each zone to the buddy allocator in the
- * largest aligned blocks, so the allocator starts fully coalesced. Each block
- * goes through the ordinary free path with one reference, as Linux's
- * __free_pages_core does, so boot frees count in pgfree as they do there.
- */
-static void release_free_frames(unsigned long reserved)
-{
-    for (int z = 0; z < MAX_NR_ZONES; z++) {
-        struct zone *zone = &contig_page_data.node_zones[z];
-        unsigned long end = zone->zone_start_pfn + zone->spanned_pages;
-        unsigned long pfn = zone->zone_start_pfn > reserved ? zone->zone_start_pfn : reserved;
-        while (pfn < end) {
-            unsigned int order = boot_block_order(pfn, end);
-            struct page *head = pfn_to_page(pfn);
-            head->refcount = 1;
-            __free_pages(head, order);
-            pfn += 1UL << order;
-        }
-    }
-}
-
 static bool test_bit_in(const unsigned long *map, unsigned long n)
 {
     return (map[n / BITS_PER_WORD] >> (n % BITS_PER_WORD)) & 1;
@@ -226,12 +181,12 @@ static void host_back(unsigned long pfn, unsigned long nr)
 
 void phys_prepare_frames(unsigned long pfn, unsigned long nr, bool zero)
 {
-    if (!host_pristine)
+    if (!host_used)
         return;
     host_back(pfn, nr);
     for (unsigned long f = pfn; f < pfn + nr; f++) {
-        if (test_bit_in(host_pristine, f)) {
-            assign_bit_in(host_pristine, f, false);
+        if (!test_bit_in(host_used, f)) {
+            assign_bit_in(host_used, f, true);
         } else if (zero) {
             memset(direct_map + ((uint64_t)f << PAGE_SHIFT), 0, PAGE_SIZE);
             host_clears++;
@@ -244,31 +199,48 @@ unsigned long phys_frames_cleared(void)
     return host_clears;
 }
 
-/* Every frame pristine except mem_map's, which the host backs at once. */
-static int host_init(unsigned long reserved)
+void phys_back_memmap(unsigned long pfn, unsigned long nr)
 {
-    unsigned long chunks =
-        (max_pfn + (1UL << (HOST_CHUNK_SHIFT - PAGE_SHIFT)) - 1) >> (HOST_CHUNK_SHIFT - PAGE_SHIFT);
-    host_pristine = calloc(max_pfn / BITS_PER_WORD + 1, sizeof(unsigned long));
-    host_backed = calloc(chunks / BITS_PER_WORD + 1, sizeof(unsigned long));
-    if (!host_pristine || !host_backed) {
-        free(host_pristine);
-        free(host_backed);
-        host_pristine = host_backed = NULL;
-        return -ENOMEM;
-    }
-    for (unsigned long f = reserved; f < max_pfn; f++)
-        assign_bit_in(host_pristine, f, true);
-    host_back(0, reserved);
-    host_clears = 0;
-    return 0;
+    /* Exactly the pages of mem_map that will be written: a section's is much less than a chunk. */
+    uint64_t first = (uint64_t)pfn * sizeof(struct page) & PAGE_MASK;
+    uint64_t end = PAGE_ALIGN((uint64_t)(pfn + nr) * sizeof(struct page));
+    if (nr)
+        (void)madvise(direct_map + first, end - first, MADV_POPULATE_WRITE);
+}
+
+/*
+ * Zero-filled bitmaps the host backs only where written (calloc's memory
+ * may be reused and cleared: on a 16 GiB guest the frame bitmap is 512 KiB).
+ */
+static unsigned long *host_bitmap(unsigned long bits, size_t *bytes)
+{
+    *bytes = (bits / BITS_PER_WORD + 1) * sizeof(unsigned long);
+    void *map = mmap(NULL, *bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return map == MAP_FAILED ? NULL : map;
 }
 
 static void host_exit(void)
 {
-    free(host_pristine);
-    free(host_backed);
-    host_pristine = host_backed = NULL;
+    if (host_used)
+        munmap(host_used, host_used_bytes);
+    if (host_backed)
+        munmap(host_backed, host_backed_bytes);
+    host_used = host_backed = NULL;
+}
+
+/* Every frame pristine (mem_map's too: nothing hands them out) and no chunk backed yet. */
+static int host_init(void)
+{
+    unsigned long chunks =
+        (max_pfn + (1UL << (HOST_CHUNK_SHIFT - PAGE_SHIFT)) - 1) >> (HOST_CHUNK_SHIFT - PAGE_SHIFT);
+    host_used = host_bitmap(max_pfn, &host_used_bytes);
+    host_backed = host_bitmap(chunks, &host_backed_bytes);
+    if (!host_used || !host_backed) {
+        host_exit();
+        return -ENOMEM;
+    }
+    host_clears = 0;
+    return 0;
 }
 
 static int map_ram(uint64_t ram_bytes)
@@ -311,15 +283,14 @@ int phys_init(uint64_t ram_bytes)
     memset(&contig_page_data, 0, sizeof(contig_page_data));
 
     unsigned long reserved = mem_map_frames(max_pfn);
-    err = host_init(reserved);
+    err = host_init();
     if (err) {
         phys_exit();
         return err;
     }
-    init_mem_map(reserved);
     init_zones(reserved);
     setup_watermarks();
-    release_free_frames(reserved);
+    deferred_init_setup(reserved); /* the frees eager boot does, counted, not yet done */
     return 0;
 }
 

@@ -179,6 +179,11 @@ static void count_user_pages(struct vm_counts *c)
         (1UL << PG_slab) | (1UL << PG_buddy) | (1UL << PG_reserved) | (1UL << PG_pgtable);
     for (unsigned long pfn = 0; pfn < max_pfn; pfn++) {
         const struct page *p = &mem_map[pfn];
+        unsigned long deferred = pfn_deferred_span(pfn); /* free or reserved: not counted */
+        if (deferred) {
+            pfn += deferred - 1;
+            continue;
+        }
         if (PageFlag(p, PG_buddy)) { /* a free block's head: the whole block is free */
             pfn += (1UL << p->private) - 1;
             continue;
@@ -337,7 +342,8 @@ int zone_summaries(struct zone_summary out[MAX_NR_ZONES])
 /* What a frame holds, as the frame map names it; *span frames of it from here. */
 static const char *frame_kind(unsigned long pfn, unsigned long *span)
 {
-    const struct page *p = pfn_to_page(pfn);
+    struct page scratch;
+    const struct page *p = pfn_page_peek(pfn, &scratch);
     *span = 1;
     if (PageFlag(p, PG_buddy)) {
         *span = 1UL << p->private; /* the head of a free block of that order */
