@@ -1,7 +1,9 @@
 /*
  * The KPF_* view of a struct page for /proc/kpageflags and /proc/kpagecount
- * (Linux's stable_page_flags). Only reads struct pages: nothing here
- * changes a frame.
+ * (Linux's stable_page_flags). Only reads struct pages, through
+ * pfn_page_peek so that frames whose struct page is still deferred
+ * (mm/deferred_init.c) read as eager boot would have left them: nothing
+ * here changes a frame, nor sets a deferred section up.
  *
  * What vmemu's frames cannot have is never set: no compound pages (so no
  * COMPOUND_HEAD/TAIL, HUGE, THP), no KSM merging, no memory failure
@@ -25,7 +27,8 @@ unsigned long kpage_nr_frames(void)
 static bool in_free_block(unsigned long pfn)
 {
     for (unsigned int order = 0; order < MAX_ORDER; order++) {
-        const struct page *head = pfn_to_page(pfn & ~((1UL << order) - 1));
+        struct page scratch;
+        const struct page *head = pfn_page_peek(pfn & ~((1UL << order) - 1), &scratch);
         if (PageFlag(head, PG_buddy) && head->private >= order)
             return true;
     }
@@ -41,7 +44,8 @@ uint64_t kpage_flags(unsigned long pfn)
 {
     if (pfn >= max_pfn)
         return 1ULL << KPF_NOPAGE;
-    const struct page *p = pfn_to_page(pfn);
+    struct page scratch; /* a frame whose struct page is still deferred reads as boot left it */
+    const struct page *p = pfn_page_peek(pfn, &scratch);
     bool anon = PageFlag(p, PG_anon);
     uint64_t u = 0;
     if (p->mapcount > 0)
@@ -70,6 +74,7 @@ uint64_t kpage_count(unsigned long pfn)
 {
     if (pfn >= max_pfn || is_zero_pfn(pfn))
         return 0;
-    int n = pfn_to_page(pfn)->mapcount;
+    struct page scratch;
+    int n = pfn_page_peek(pfn, &scratch)->mapcount;
     return n > 0 ? (uint64_t)n : 0;
 }
