@@ -14,7 +14,9 @@
 #     reads of /proc by a shell;
 #   - fork_exit, a parent with 16 MiB forking 8 times;
 #   - pressure writing 150 MiB through 128 MiB of RAM with swap (reclaim,
-#     swap-out and swap-in), and without swap (the OOM killer).
+#     swap-out and swap-in), and without swap (the OOM killer);
+#   - /proc/kpageflags and /proc/kpagecount read whole in 1101 MiB (every
+#     frame's flags, deferred ones as boot would have left them).
 # And deferral is real: a 16 GiB guest costs the host no more than a
 # 256 MiB one (peak RSS within 24 MiB), where eager set-up writes 256 MiB.
 #
@@ -68,14 +70,18 @@ run_both fork_exit --ram 256M "$fork_prog" 16 8
 run_both pressure-swap --ram 128M --swap 256M "$bb" sh -c \
     "$pressure anon 150; cat $proc_files"
 run_both pressure-oom --ram 128M "$pressure" anon 150
+# /proc/kpageflags and kpagecount over all of RAM, most of it still deferred.
+run_both kpageflags-1101M --ram 1101M "$bb" sh -c \
+    "$touch_prog 2000; md5sum /proc/kpageflags /proc/kpagecount"
 
 # The runs above must have done what they are named for.
 if grep -q 'Normal' "$work/hello-16G.lazy.err" && grep -q 'pswpout' "$work/pressure-swap.lazy.out" &&
     [ "$(awk '$1 == "pswpout" { print $2 }' "$work/pressure-swap.lazy.out" | tail -n 1)" -gt 0 ] &&
-    grep -q 'Out of memory' "$work/pressure-oom.lazy.err"; then
-    pass "the runs reached the Normal zone, swap and the OOM killer"
+    grep -q 'Out of memory' "$work/pressure-oom.lazy.err" &&
+    [ "$(grep -c ' /proc/kpage' "$work/kpageflags-1101M.lazy.out")" = 2 ]; then
+    pass "the runs reached the Normal zone, swap, the OOM killer and kpageflags"
 else
-    fail "coverage" "no Normal zone, no swap-out or no OOM kill in the runs"
+    fail "coverage" "no Normal zone, no swap-out, no OOM kill or no kpageflags read in the runs"
 fi
 
 # peak_rss_kib ENV... -- VMEMU_ARGS...: vmemu's peak RSS in KiB (getrusage of the child).
