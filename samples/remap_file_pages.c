@@ -6,7 +6,8 @@
  * mapping, a range past the VMA (unless the next VMA maps the same file
  * the same way), an empty range, an offset that wraps. Prints what each
  * page shows and the VMAs' offsets, compared with the native run
- * (tests/integration/samples.sh).
+ * (tests/integration/samples.sh). The file is a memfd, a shmem file as any
+ * other to remap_file_pages.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -50,7 +51,8 @@ static void offsets(const char *p, int n)
 
 int main(void)
 {
-    int fd = open(".", O_TMPFILE | O_RDWR, 0600);
+    /* A memfd: its inode number, which /proc/self/maps shows, is the same on every run. */
+    int fd = memfd_create("remap", 0);
     char page[P];
     for (int i = 0; i < 8; i++) {
         memset(page, 'A' + i, sizeof(page));
