@@ -195,7 +195,16 @@ static void killing(char *region)
     result("pidfd_send_signal 0", syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0));
     result("pidfd_send_signal bad signal", syscall(SYS_pidfd_send_signal, fd, 99, NULL, 0));
     result("pidfd_send_signal SIGKILL", syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0));
-    result("mrelease of a killed child", mrelease(fd, 0));
+    /*
+     * Linux answers 0 while the killed child still holds its memory and
+     * ESRCH once its exit has dropped it: a race natively (an idle CPU
+     * runs the exit at once), not under vmemu (the child has not run since
+     * the signal). Both mean the memory is going; tests/integration/
+     * mrelease.sh checks vmemu's 0 frees it at once.
+     */
+    long released = mrelease(fd, 0);
+    printf("mrelease of a killed child: %s\n",
+           released == 0 || errno == ESRCH ? "0 or ESRCH" : errname(errno));
     printf("killed child poll, waiting: %#x\n", revents(fd, -1));
     int status;
     waitpid(pid, &status, 0);
