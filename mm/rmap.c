@@ -284,7 +284,13 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long addr)
 {
     SetPageFlag(page, PG_anon);
-    SetPageFlag(page, PG_swapbacked);
+    /*
+     * MAP_DROPPABLE memory is never swapped: not swap-backed, it sits on
+     * the file LRU as lazily freed pages do, and reclaim drops it even
+     * written (unmap_anon_one), as Linux 6.11 does.
+     */
+    if (!(vma->vm_flags & VM_DROPPABLE))
+        SetPageFlag(page, PG_swapbacked);
     SetPageFlag(page, PG_anon_exclusive);
     SetPageFlag(page, PG_uptodate); /* zeroed or copied before it is mapped, as Linux marks it */
     page->anon_vma = vma->anon_vma;
@@ -360,12 +366,16 @@ int page_referenced(struct page *page, unsigned long *vm_flags)
 }
 
 /* Take one entry of an anonymous page for reclaim; false leaves it (and stops the walk). */
-static bool unmap_anon_one(struct page *page, struct mm_struct *mm, pte_t *pte)
+static bool unmap_anon_one(struct page *page, struct vm_area_struct *vma, pte_t *pte)
 {
+    struct mm_struct *mm = vma->vm_mm;
     pte_t pteval = *pte;
     if (!PageFlag(page, PG_swapbacked)) {
-        /* Lazily freeable: dropped unless written since MADV_FREE, which makes it keep its data. */
-        if (pte_dirty(pteval) || PageFlag(page, PG_dirty)) {
+        /*
+         * Lazily freeable: dropped unless written since MADV_FREE, which
+         * makes it keep its data. MAP_DROPPABLE memory goes written or not.
+         */
+        if (!(vma->vm_flags & VM_DROPPABLE) && (pte_dirty(pteval) || PageFlag(page, PG_dirty))) {
             SetPageFlag(page, PG_swapbacked);
             return false;
         }
@@ -405,7 +415,7 @@ static bool unmap_one_for_reclaim(struct page *page, struct vm_area_struct *vma,
     if (vma->vm_flags & VM_EXEC)
         arch_flush_code_range(mm, addr, addr + PAGE_SIZE);
     if (PageFlag(page, PG_anon)) {
-        if (!unmap_anon_one(page, mm, pte))
+        if (!unmap_anon_one(page, vma, pte))
             return false;
     } else {
         if (pte_dirty(*pte))

@@ -16,6 +16,8 @@
 #     while a 300 MiB file streams through the page cache, even with
 #     vm.swappiness 200;
 #   - swap-in of a page a fork shares names one slot, counted twice;
+#   - MAP_DROPPABLE memory is dropped, not swapped and not a cause for the
+#     OOM killer, written or not;
 #   - the same run twice gives the same reclaim and fault trace;
 #   - --swap-file keeps a valid swap file that a later run reuses, and
 #     refuses a file holding data; --swap refuses a size below 40K;
@@ -83,6 +85,17 @@ if [ "$out" = "pageout 1024 KiB: 0 major faults" ]; then
     pass "MADV_PAGEOUT without swap leaves anonymous pages: $out"
 else
     fail pageout-noswap "'$out'"
+fi
+
+# MAP_DROPPABLE memory is reclaim's to drop, never swapped, written or not (Linux 6.11):
+# 64 MiB of it and then 100 MiB of ordinary memory fit 128 MiB without swap, the
+# ordinary memory intact, the dropped pages reading zero.
+out=$("$vmemu" run --quiet --ram 128M "$prog" droppable 64 100 2>&1 | tr '\n' ' ')
+if [[ $out =~ ^anon\ 100\ ok\ droppable\ 64:\ ([0-9]+)\ kept,\ ([0-9]+)\ dropped,\ 0\ other\ $ ]] &&
+    [ "${BASH_REMATCH[2]}" -gt 0 ]; then
+    pass "MAP_DROPPABLE under pressure without swap: $out"
+else
+    fail droppable "'$out', expected the anon memory intact and droppable pages dropped"
 fi
 
 native=$(setarch "$(uname -m)" -R "$prog" rewrite 1024 2>&1)

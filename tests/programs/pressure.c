@@ -31,6 +31,10 @@
  *   forkswap MIB      fill MIB, fork; the child fills MIB of its own and
  *                     reports Swap and SwapPss of the shared mapping; both
  *                     check the shared pattern
+ *   droppable MIB ANON   fill MIB of MAP_DROPPABLE memory, then do what
+ *                     "anon ANON" does: how many droppable pages still hold
+ *                     the pattern and how many read zero (dropped), which
+ *                     must add up, and the anon line
  *
  * usage: pressure MODE ARGS...
  */
@@ -377,8 +381,39 @@ static int mode_forkswap(unsigned long mib)
     return 0;
 }
 
+#ifndef MAP_DROPPABLE
+#define MAP_DROPPABLE 0x08 /* Linux 6.11 */
+#endif
+
+static int mode_droppable(unsigned long mib, unsigned long anon_mib)
+{
+    size_t pages = mib * MIB / PAGE;
+    unsigned char *d =
+        mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_DROPPABLE | MAP_ANONYMOUS, -1, 0);
+    if (d == MAP_FAILED) {
+        perror("mmap MAP_DROPPABLE");
+        return 1;
+    }
+    for (size_t i = 0; i < pages; i++)
+        fill(d + i * PAGE, i);
+    int err = mode_anon(anon_mib);
+    size_t kept = 0, dropped = 0;
+    static const unsigned char zero[PAGE];
+    for (size_t i = 0; i < pages; i++) {
+        if (!check(d + i * PAGE, i))
+            kept++;
+        else if (!memcmp(d + i * PAGE, zero, PAGE))
+            dropped++;
+    }
+    printf("droppable %lu: %zu kept, %zu dropped, %zu other\n", mib, kept, dropped,
+           pages - kept - dropped);
+    return err;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 4 && !strcmp(argv[1], "droppable"))
+        return mode_droppable(strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10));
     if (argc >= 3 && !strcmp(argv[1], "anon"))
         return mode_anon(strtoul(argv[2], NULL, 10));
     if (argc >= 4 && !strcmp(argv[1], "write"))
