@@ -23,11 +23,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "arch.h"
 #include "internal.h"
 #include "mman_new.h"
 #include "pagemap.h"
@@ -39,15 +37,7 @@ static void drop_cached_range(struct address_space *as, pgoff_t start, pgoff_t e
     if (end <= start)
         return;
     unmap_mapping_pages(as, start, end);
-    unsigned long index;
-    void *p;
-    xa_for_each_range(&as->i_pages, index, p, start, end, XA_PRESENT)
-    {
-        if (xa_is_value(p))
-            xa_erase(&as->i_pages, index);
-        else
-            delete_from_page_cache(p);
-    }
+    truncate_inode_pages_range(as, start, end);
 }
 
 static int host_fallocate(struct file *f, int mode, uint64_t offset, uint64_t len)
@@ -74,33 +64,22 @@ static int host_fallocate(struct file *f, int mode, uint64_t offset, uint64_t le
     return 0;
 }
 
-/* Zero [from, to) of the cached page at index, if there is one. */
-static void zero_partial(struct address_space *as, pgoff_t index, size_t from, size_t to)
-{
-    struct page *page = filemap_find_page(as, index);
-    if (!page || from >= to)
-        return;
-    arch_frames_changing(page_to_pfn(page), 1);
-    memset((unsigned char *)page_address(page) + from, 0, to - from);
-}
-
 static int shmem_punch_hole(struct address_space *as, uint64_t offset, uint64_t len)
 {
     if (as->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
         return -EPERM;
     uint64_t end = offset + len;
-    pgoff_t first_full = (pgoff_t)((offset + PAGE_SIZE - 1) >> PAGE_SHIFT);
-    pgoff_t last_full = (pgoff_t)(end >> PAGE_SHIFT); /* exclusive */
     pgoff_t head = (pgoff_t)(offset >> PAGE_SHIFT), tail = (pgoff_t)(end >> PAGE_SHIFT);
     if (head == tail) {
-        zero_partial(as, head, offset & ~PAGE_MASK, end & ~PAGE_MASK);
+        zero_cached_range(as, head, offset & ~PAGE_MASK, end & ~PAGE_MASK);
         return 0;
     }
     if (offset & ~PAGE_MASK)
-        zero_partial(as, head, offset & ~PAGE_MASK, PAGE_SIZE);
+        zero_cached_range(as, head, offset & ~PAGE_MASK, PAGE_SIZE);
     if (end & ~PAGE_MASK)
-        zero_partial(as, tail, 0, end & ~PAGE_MASK);
-    drop_cached_range(as, first_full, last_full);
+        zero_cached_range(as, tail, 0, end & ~PAGE_MASK);
+    /* The whole pages between: from the first one past offset, up to tail. */
+    drop_cached_range(as, (pgoff_t)((offset + PAGE_SIZE - 1) >> PAGE_SHIFT), tail);
     return 0;
 }
 

@@ -257,6 +257,11 @@ int secretmem_setattr_size(const struct address_space *as);
 struct page *shmem_get_page(struct address_space *as, pgoff_t index, bool *created, int *err);
 /* Every page leaves the cache (shmem release, exit). */
 void truncate_inode_pages(struct address_space *as);
+/* Every page (and shadow entry) of [start, end) leaves the cache; returns the pages. */
+unsigned long truncate_inode_pages_range(struct address_space *as, pgoff_t start, pgoff_t end);
+/* Zero bytes [from, to) of the cached page at index, if there is one (the CPU's code of it goes).
+ */
+void zero_cached_range(struct address_space *as, pgoff_t index, size_t from, size_t to);
 /* Write back, then free every cached page and address_space (mm_exit, the leak check). */
 void filemap_exit(void);
 /* Only the write-back, and a line for each page it could not save (mm_exit_fast). */

@@ -16,22 +16,27 @@
 #include "pagemap.h"
 #include "vmstat.h"
 
+void zero_cached_range(struct address_space *as, pgoff_t index, size_t from, size_t to)
+{
+    struct page *page = from < to ? filemap_find_page(as, index) : NULL;
+    if (!page)
+        return;
+    arch_frames_changing(page_to_pfn(page), 1);
+    memset((unsigned char *)page_address(page) + from, 0, to - from);
+}
+
 void pagecache_isize_extended(struct address_space *as, uint64_t old, uint64_t new)
 {
     size_t tail = (size_t)(old & ~PAGE_MASK);
-    struct page *page = tail ? filemap_find_page(as, (pgoff_t)(old >> PAGE_SHIFT)) : NULL;
-    if (page && new > old) {
-        arch_frames_changing(page_to_pfn(page), 1);
-        memset((unsigned char *)page_address(page) + tail, 0, PAGE_SIZE - tail);
-    }
+    if (tail && new > old)
+        zero_cached_range(as, (pgoff_t)(old >> PAGE_SHIFT), tail, PAGE_SIZE);
 }
 
-/* Every page (and shadow entry) from index start on leaves the cache; returns the pages. */
-static unsigned long truncate_inode_pages_from(struct address_space *as, pgoff_t start)
+unsigned long truncate_inode_pages_range(struct address_space *as, pgoff_t start, pgoff_t end)
 {
     unsigned long index, dropped = 0;
     void *p;
-    xa_for_each_range(&as->i_pages, index, p, start, ULONG_MAX, XA_PRESENT)
+    xa_for_each_range(&as->i_pages, index, p, start, end, XA_PRESENT)
     {
         if (xa_is_value(p)) {
             xa_erase(&as->i_pages, index);
@@ -45,7 +50,7 @@ static unsigned long truncate_inode_pages_from(struct address_space *as, pgoff_t
 
 void truncate_inode_pages(struct address_space *as)
 {
-    truncate_inode_pages_from(as, 0);
+    truncate_inode_pages_range(as, 0, ULONG_MAX);
 }
 
 void truncate_pagecache(struct address_space *as, uint64_t size)
@@ -54,12 +59,9 @@ void truncate_pagecache(struct address_space *as, uint64_t size)
     unmap_mapping_range(as, hole, ULONG_MAX);
     as->i_size = size;
     size_t tail = (size_t)(size & ~PAGE_MASK);
-    struct page *last = tail ? filemap_find_page(as, (pgoff_t)(size >> PAGE_SHIFT)) : NULL;
-    if (last) {
-        arch_frames_changing(page_to_pfn(last), 1);
-        memset((unsigned char *)page_address(last) + tail, 0, PAGE_SIZE - tail);
-    }
-    unsigned long dropped = truncate_inode_pages_from(as, hole);
+    if (tail)
+        zero_cached_range(as, (pgoff_t)(size >> PAGE_SHIFT), tail, PAGE_SIZE);
+    unsigned long dropped = truncate_inode_pages_range(as, hole, ULONG_MAX);
     struct pagecache_event ev = {
         .op = PAGECACHE_TRUNCATE, .as = as, .index = hole, .pages = dropped};
     pagecache_notify(&ev);
