@@ -25,11 +25,6 @@ option(VMEMU_UNICORN_STATIC "Link Unicorn's static library (libunicorn.a) rather
 
 add_library(vmemu_unicorn INTERFACE)
 target_include_directories(vmemu_unicorn INTERFACE ${UNICORN_INCLUDE_DIRS})
-# emu/tcg_exit_checks.c refers to check_exit_request_x86_64 weakly, and a
-# weak reference takes no member out of an archive: this makes the link
-# take it (tcg-op.c's, which vmemu's CPU uses anyway). Harmless for the
-# shared library, and no error if a Unicorn lacks the symbol.
-target_link_options(vmemu_unicorn INTERFACE LINKER:--undefined=check_exit_request_x86_64)
 
 set(VMEMU_UNICORN_DEB "")
 set(VMEMU_UNICORN_SOURCE "")
@@ -42,6 +37,10 @@ if(VMEMU_UNICORN_STATIC)
   set(UNICORN_PRIVATE_LIBS ${UNICORN_STATIC_LIBRARIES})
   list(REMOVE_ITEM UNICORN_PRIVATE_LIBS unicorn)
   target_link_libraries(vmemu_unicorn INTERFACE ${UNICORN_ARCHIVE} ${UNICORN_PRIVATE_LIBS})
+  # emu/tcg_exit_checks.c refers to check_exit_request_x86_64 weakly, and a
+  # weak reference takes no member out of an archive: this makes the link
+  # take it (vmemu's CPU pulls tcg-op.c's in anyway; the unit test would not).
+  target_link_options(vmemu_unicorn INTERFACE LINKER:--undefined=check_exit_request_x86_64)
   # The archive's package, read again whenever the archive changes (an upgrade).
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${UNICORN_ARCHIVE})
   execute_process(COMMAND dpkg-query -S ${UNICORN_ARCHIVE}
@@ -67,7 +66,10 @@ if(VMEMU_UNICORN_STATIC)
   message(STATUS "Unicorn ${UNICORN_VERSION}: linked statically from ${UNICORN_LINK_FROM}")
 else()
   target_link_directories(vmemu_unicorn INTERFACE ${UNICORN_LIBRARY_DIRS})
-  target_link_libraries(vmemu_unicorn INTERFACE ${UNICORN_LIBRARIES})
+  # Needed even where only a weak reference would ask for it (the
+  # unit test): the compiler here links --as-needed by default.
+  target_link_libraries(vmemu_unicorn INTERFACE -Wl,--push-state,--no-as-needed ${UNICORN_LIBRARIES}
+                        -Wl,--pop-state)
   set(UNICORN_LINK_H "/* Unicorn is linked as a shared library. */\n")
   message(STATUS "Unicorn ${UNICORN_VERSION}: linked as a shared library")
 endif()
