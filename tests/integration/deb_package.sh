@@ -155,7 +155,12 @@ else
     fail apt "$(grep -E '^E:|Depends|unmet' "$work/apt" | head -n 3)"
 fi
 st=0
-"$bin" run --quiet "$build/samples/hello-musl" >"$work/out" 2>"$work/err" || st=$?
+# Under ASan, the packaged binary is stripped: the suppression of Unicorn's
+# own leak (tests/lsan.supp) names a function, which a statically linked
+# Unicorn has no name for there. The build's vmemu is leak-checked by every
+# other test.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+    "$bin" run --quiet "$build/samples/hello-musl" >"$work/out" 2>"$work/err" || st=$?
 if [ "$st" = 0 ] && grep -q '^Hello from' "$work/out" && "$bin" --version | cmp -s - <("$vmemu" --version); then
     pass "the packaged vmemu runs a program, and its --version is the build's"
 else
