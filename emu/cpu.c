@@ -37,6 +37,20 @@
 
 #define TLB_FILTER_BITS 4096
 
+/*
+ * Unicorn's TLB is direct mapped and starts with 256 entries (1 MiB of
+ * pages); QEMU grows it only when it is flushed while more than 70% used,
+ * and shrinks it after 100 ms of low use. vmemu flushes rarely (the
+ * filter above), so a program whose working set outgrows 256 pages would
+ * refill it on nearly every access to its data (zstd's round trip of
+ * 10 MiB: 2.8 million fills). So a fill that finds more fills than twice
+ * the TLB's presumed size since the last flush flushes it, letting QEMU
+ * double it, up to TLB_GROW_LIMIT entries: past that a larger table costs
+ * every flush more than it saves (8192 entries: 256 KiB, 32 MiB of pages).
+ */
+#define TLB_DEFAULT_ENTRIES 256UL
+#define TLB_GROW_LIMIT 8192UL
+
 struct cpu {
     uc_engine *uc;
     struct task *task;    /* the task running now */
@@ -78,6 +92,10 @@ struct cpu {
      * PTE may change without a flush (arch_tlb_may_hold).
      */
     uint64_t tlb_filled[TLB_FILTER_BITS / 64];
+    unsigned long fills_since_flush;
+    unsigned long
+        tlb_entries; /* what Unicorn's TLB presumably holds: grow_tlb's flushes double it */
+    unsigned long nr_fills, nr_flushes, nr_growth_flushes; /* for VMEMU_TEST_TLB_STATS */
     bool probe_fixed; /* probing: translate probe_va to probe_pa, whatever the tables say */
     uint64_t probe_va, probe_pa;
     struct cpu_fault fault;
@@ -132,6 +150,23 @@ static void flush_tlb(struct cpu *c)
 {
     uc_ctl_flush_tlb(c->uc);
     memset(c->tlb_filled, 0, sizeof(c->tlb_filled));
+    c->fills_since_flush = 0;
+    c->nr_flushes++;
+}
+
+/*
+ * Called by every fill, before it hands Unicorn the entry: a flush here is
+ * safe (its callers look the entry up again after the fill, since QEMU may
+ * resize the table inside one) and the entry lands in the grown table.
+ */
+static void grow_tlb(struct cpu *c)
+{
+    c->nr_fills++;
+    if (++c->fills_since_flush <= 2 * c->tlb_entries || c->tlb_entries >= TLB_GROW_LIMIT)
+        return;
+    flush_tlb(c);
+    c->tlb_entries *= 2;
+    c->nr_growth_flushes++;
 }
 
 static void fill_entry(struct cpu *c, uint64_t vaddr, uc_tlb_entry *out, uint64_t pa,
@@ -238,6 +273,7 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_
         fill_entry(c, vaddr, out, pa, MMU_PROT_READ | MMU_PROT_EXEC);
         return true;
     }
+    grow_tlb(c);
     if (c->mm && mm_translate(c->mm, vaddr, a, &pa, &prot)) {
         unsigned int granted = wx_grant(c, vaddr, pa, a, prot);
         if (granted == WX_REFUSE)
@@ -457,6 +493,9 @@ static bool enter_user_mode(struct cpu *c)
 
 static bool cpu_setup(struct cpu *c, const char **why)
 {
+    /* testing (tests/integration/tlb_growth.sh): VMEMU_TEST_TLB_NO_GROW=1 keeps Unicorn's size */
+    const char *no_grow = getenv("VMEMU_TEST_TLB_NO_GROW");
+    c->tlb_entries = no_grow && *no_grow == '1' ? TLB_GROW_LIMIT : TLB_DEFAULT_ENTRIES;
     if (uc_open(UC_ARCH_X86, UC_MODE_64, &c->uc) != UC_ERR_OK) {
         *why = "cannot open the x86-64 emulator";
         return false;
@@ -538,6 +577,11 @@ void cpu_destroy(struct cpu *c)
         return;
     if (current_cpu == c)
         current_cpu = NULL;
+    /* testing (tests/integration/tlb_growth.sh): what the TLB cost */
+    const char *stats = getenv("VMEMU_TEST_TLB_STATS");
+    if (stats && *stats == '1')
+        fprintf(stderr, "vmemu: tlb: %lu fills, %lu flushes, %lu of them to grow it\n", c->nr_fills,
+                c->nr_flushes, c->nr_growth_flushes);
     if (c->cs_ok)
         cs_close(&c->capstone);
     free(c->frame_state);

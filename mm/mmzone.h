@@ -54,16 +54,15 @@ extern struct pglist_data contig_page_data;
 extern unsigned long pgfree_count; /* pages freed, for /proc/vmstat */
 
 /*
- * phys_init: create the memfd of ram_bytes (a multiple of PAGE_SIZE, at least
- * 16 MiB), map it, place mem_map in the first frames (reserved), set up the
+ * phys_init: map ram_bytes of host memory (a multiple of PAGE_SIZE, at least
+ * 16 MiB), place mem_map in the first frames (reserved), set up the
  * zones and their watermarks, and free every other frame to the buddy
  * allocator. Returns 0 or -errno. phys_exit undoes it.
  */
 #define PHYS_MIN_RAM_BYTES (16ULL << 20)
 int phys_init(uint64_t ram_bytes);
 void phys_exit(void);
-/* The RAM memfd, its size, and the host address it is mapped at (the direct map). */
-int phys_memfd(void);
+/* RAM's size and the host address it is mapped at (the direct map). */
 uint64_t phys_ram_bytes(void);
 void *phys_ram_base(void);
 /*
@@ -74,6 +73,17 @@ void *phys_ram_base(void);
 void phys_prepare_frames(unsigned long pfn, unsigned long nr, bool zero);
 /* Frames __GFP_ZERO found used and cleared, since phys_init. */
 unsigned long phys_frames_cleared(void);
+/*
+ * Frames another host mapping must see (vmalloc's areas: phys_alias.c):
+ * phys_alias_frames moves frames [pfn, pfn + nr), bytes and all, into the
+ * memfd phys_alias_fd() at their physical offsets, where any view may map
+ * them (0 or -errno, nothing changed); phys_unalias_frames makes them
+ * private memory again, their bytes gone, once no other view maps them.
+ */
+int phys_alias_frames(unsigned long pfn, unsigned long nr);
+void phys_unalias_frames(unsigned long pfn, unsigned long nr);
+int phys_alias_fd(void);
+void phys_alias_exit(void);
 /* Have the host back the mem_map bytes of frames [pfn, pfn + nr) before they are written. */
 void phys_back_memmap(unsigned long pfn, unsigned long nr);
 

@@ -1,20 +1,24 @@
 /*
- * Physical memory: guest RAM as one memfd mapped once (the direct map), the
- * struct page array (mem_map) placed inside that RAM, the zones and their
- * watermarks, and the hand-over of every unreserved frame to the buddy
- * allocator, deferred a section at a time to when it is needed
+ * Physical memory: guest RAM as one private anonymous host mapping (the
+ * direct map), the struct page array (mem_map) placed inside that RAM, the
+ * zones and their watermarks, and the hand-over of every unreserved frame
+ * to the buddy allocator, deferred a section at a time to when it is needed
  * (deferred_init.c). This plays the part of Linux's memblock +
  * free_area_init + memblock_free_all + init_per_zone_wmark_min at boot.
  *
  * It also keeps the host's side of guest RAM (host_* below), which Linux
- * has no need for: a memfd page the host was never asked for reads as zero
- * and costs a host page fault on its first touch. So the host is asked for
+ * has no need for: a page the host was never asked for reads as zero and
+ * costs a host page fault on its first touch. So the host is asked for
  * guest RAM a chunk (2 MiB) at a time, the first time the buddy allocator
  * hands out a frame in it (one MADV_POPULATE_WRITE instead of 512 faults),
- * and a frame never handed out since the memfd was created is known to be
- * zero, so __GFP_ZERO does not clear it a second time. mem_map's own frames
- * are backed a section's worth (2 MiB) at a time, when the section's struct
- * pages are first written. Invariants: a pristine frame has never been
+ * and a frame never handed out since RAM was mapped is known to be zero, so
+ * __GFP_ZERO does not clear it a second time. mem_map's own pages are
+ * backed as the sections' struct pages are first written. Guest RAM is
+ * private memory, not a memfd, because the host provides it for less (a
+ * memfd page goes through shmem's page cache: touching 2 GiB of guest
+ * memory took 1.8 s of CPU with a memfd, 1.3 s without); the frames vmalloc
+ * maps a second time move into a memfd while it holds them (phys_alias.c).
+ * Invariants: a pristine frame has never been
  * handed out (phys_prepare_frames sets its used bit before its caller can
  * write the frame) and nothing but the buddy allocator hands frames out;
  * bits only ever go from pristine to used.
@@ -34,7 +38,6 @@ unsigned long max_pfn;
 unsigned char *direct_map;
 unsigned long pgfree_count;
 
-static int ram_fd = -1;
 static uint64_t ram_size;
 
 #ifndef MADV_POPULATE_WRITE
@@ -53,11 +56,6 @@ static const unsigned long zone_end_limit[MAX_NR_ZONES] = {ZONE_DMA_END_PFN, ZON
                                                            ~0UL};
 
 #define WATERMARK_SCALE_FACTOR 10 /* vm.watermark_scale_factor's default */
-
-int phys_memfd(void)
-{
-    return ram_fd;
-}
 
 uint64_t phys_ram_bytes(void)
 {
@@ -243,23 +241,26 @@ static int host_init(void)
     return 0;
 }
 
+/*
+ * RAM aligned to a chunk, so that a host whose transparent huge pages are
+ * "always" can back a chunk with one huge page when it has one free. vmemu
+ * does not ask for them (MADV_HUGEPAGE): with the usual defrag setting,
+ * "madvise", that makes the host compact memory for each chunk, and a
+ * 2 GiB guest took three times longer here (docs/performance.md).
+ * MAP_NORESERVE: the host commits only what is backed, so --ram may exceed
+ * the host's memory.
+ */
 static int map_ram(uint64_t ram_bytes)
 {
-    int fd = memfd_create("vmemu-ram", MFD_CLOEXEC);
-    if (fd < 0)
+    size_t chunk = 1UL << HOST_CHUNK_SHIFT;
+    unsigned char *m = mmap(NULL, ram_bytes + chunk, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED)
         return -errno;
-    if (ftruncate(fd, (off_t)ram_bytes) < 0) {
-        int err = -errno;
-        close(fd);
-        return err;
-    }
-    void *base = mmap(NULL, ram_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (base == MAP_FAILED) {
-        int err = -errno;
-        close(fd);
-        return err;
-    }
-    ram_fd = fd;
+    unsigned char *base = (unsigned char *)(((uintptr_t)m + chunk - 1) & ~(uintptr_t)(chunk - 1));
+    if (base > m)
+        munmap(m, (size_t)(base - m));
+    munmap(base + ram_bytes, (size_t)(m + chunk - base));
     direct_map = base;
     return 0;
 }
@@ -300,8 +301,7 @@ void phys_exit(void)
         return;
     host_exit();
     munmap(direct_map, ram_size);
-    close(ram_fd);
-    ram_fd = -1;
+    phys_alias_exit();
     ram_size = 0;
     direct_map = NULL;
     mem_map = NULL;

@@ -1,10 +1,11 @@
 /*
  * vmalloc: virtually contiguous memory built from scattered order-0
  * frames. The host address range plays the kernel's vmalloc space: one
- * window is reserved PROT_NONE, and each area maps its frames from the RAM
- * memfd at their physical offsets, so the same bytes are visible both
- * through the direct map and through the area. Areas keep one unmapped
- * guard page after them, as Linux's do, so an overrun faults.
+ * window is reserved PROT_NONE, and each area maps its frames from the
+ * memfd phys_alias.c moves them into while the area holds them, at their
+ * physical offsets, so the same bytes are visible both through the direct
+ * map and through the area. Areas keep one unmapped guard page after them,
+ * as Linux's do, so an overrun faults.
  */
 #define _GNU_SOURCE
 #include "slab.h"
@@ -86,23 +87,42 @@ static int unmap_range(unsigned long start, unsigned long len)
     return mprotect(window + start, len, PROT_NONE);
 }
 
+/* The run of physically consecutive frames starting at the area's page i. */
+static unsigned long frame_run(const struct vm_struct *va, unsigned long i)
+{
+    unsigned long pfn = page_to_pfn(va->pages[i]), run = 1;
+    while (i + run < va->nr_pages && page_to_pfn(va->pages[i + run]) == pfn + run)
+        run++;
+    return run;
+}
+
+/* Frames of the area's first n pages back to private memory (unmapped from the window first). */
+static void unalias_pages(const struct vm_struct *va, unsigned long n)
+{
+    for (unsigned long i = 0, run; i < n; i += run) {
+        run = frame_run(va, i);
+        if (run > n - i)
+            run = n - i;
+        phys_unalias_frames(page_to_pfn(va->pages[i]), run);
+    }
+}
+
 /* Map the frames, one mmap per run of physically consecutive ones; 0 or -ENOMEM. */
 static int map_pages(const struct vm_struct *va)
 {
-    unsigned long i = 0;
-    while (i < va->nr_pages) {
-        unsigned long pfn = page_to_pfn(va->pages[i]), run = 1;
-        while (i + run < va->nr_pages && page_to_pfn(va->pages[i + run]) == pfn + run)
-            run++;
+    for (unsigned long i = 0, run; i < va->nr_pages; i += run) {
+        run = frame_run(va, i);
+        unsigned long pfn = page_to_pfn(va->pages[i]);
         void *want = window + va->start + i * PAGE_SIZE;
-        void *got = mmap(want, run * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-                         phys_memfd(), (off_t)(pfn << PAGE_SHIFT));
-        if (got == MAP_FAILED) {
-            if (i)
-                unmap_range(va->start, i * PAGE_SIZE);
+        bool aliased = phys_alias_frames(pfn, run) == 0;
+        if (!aliased || mmap(want, run * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+                             phys_alias_fd(), (off_t)(pfn << PAGE_SHIFT)) == MAP_FAILED) {
+            if (aliased)
+                phys_unalias_frames(pfn, run);
+            if (i && unmap_range(va->start, i * PAGE_SIZE) == 0)
+                unalias_pages(va, i);
             return -ENOMEM;
         }
-        i += run;
     }
     return 0;
 }
@@ -180,9 +200,11 @@ struct page *vmalloc_to_page(const void *addr)
     return idx < va->nr_pages ? va->pages[idx] : NULL; /* NULL in the guard page */
 }
 
+/* The area is out of the window already. */
 static void release_area(struct vm_struct *va)
 {
     list_del(&va->list);
+    unalias_pages(va, va->nr_pages);
     free_area_pages(va, va->nr_pages);
     nr_vmalloc_pages -= va->nr_pages;
     kfree(va->pages);

@@ -20,6 +20,9 @@
  *      last one, so the second look-up must count)
  *   8. pages not touched since a flush, one read: munmap of them all,
  *      then the one read faults
+ *   9. 1024 pages written twice (more than the TLB first holds: vmemu lets it
+ *      grow, flushing it on the way), then one of them made read-only and
+ *      one unmapped: the write and the read fault
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -140,5 +143,16 @@ int main(void)
     printf("8. one page of three read (%c), then all unmapped: ", k[2 * P]);
     munmap((void *)k, 3 * P);
     printf("%s %s %s\n", probe(k, 0), probe(k + P, 0), probe(k + 2 * P, 0));
+
+    enum { MANY = 1024 };
+    volatile char *m = map(NULL, MANY, PROT_READ | PROT_WRITE);
+    unsigned long sum = 0;
+    for (int round = 0; round < 2; round++)
+        for (unsigned long i = 0; i < MANY; i++)
+            sum += (unsigned char)(m[i * P] = (char)('a' + i % 26));
+    mprotect((void *)(m + 100 * P), P, PROT_READ);
+    munmap((void *)(m + 900 * P), P);
+    printf("9. %d pages written twice (sum %lu): write after PROT_READ %s, read after munmap %s\n",
+           MANY, sum, probe(m + 100 * P, 1), probe(m + 900 * P, 0));
     return 0;
 }

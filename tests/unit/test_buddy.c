@@ -131,14 +131,14 @@ static void test_bad_sizes(void **state)
     assert_int_equal(phys_init(32 * MIB + 100), -EINVAL);
     assert_int_equal(phys_init(PAGE_SIZE), -EINVAL);
     assert_null(direct_map);
-    assert_int_equal(phys_memfd(), -1);
+    assert_int_equal(phys_alias_fd(), -1);
     /* A rejected size leaves nothing behind: a good one still works. */
     assert_int_equal(phys_init(16 * MIB), 0);
     assert_int_equal(phys_init(16 * MIB), -EBUSY);
     phys_exit();
     assert_null(direct_map);
     assert_null(mem_map);
-    assert_int_equal(phys_memfd(), -1);
+    assert_int_equal(phys_alias_fd(), -1);
 }
 
 static int count_open_fds(void)
@@ -162,7 +162,7 @@ static void test_unmappable_size_fails_cleanly(void **state)
     assert_true(err < 0);            /* ENOMEM natively; valgrind's mmap says EINVAL */
     assert_int_equal(count_open_fds(), fds);
     assert_null(direct_map);
-    assert_int_equal(phys_memfd(), -1);
+    assert_int_equal(phys_alias_fd(), -1);
     assert_int_equal(phys_ram_bytes(), 0);
     assert_int_equal(phys_init(16 * MIB), 0);
     phys_exit();
@@ -193,7 +193,7 @@ static void test_layout_256m(void **state)
     (void)state;
     assert_int_equal(max_pfn, 65536);
     assert_int_equal(phys_ram_bytes(), 256 * MIB);
-    assert_true(phys_memfd() >= 0);
+    assert_int_equal(phys_alias_fd(), -1); /* made when vmalloc first needs it */
     assert_ptr_equal(mem_map, (struct page *)direct_map);
 
     unsigned long res = reserved_frames();
@@ -617,7 +617,7 @@ static void test_gfp_zero(void **state)
 }
 
 /*
- * A frame never handed out since the memfd was made is zero already, so
+ * A frame never handed out since RAM was mapped is zero already, so
  * __GFP_ZERO leaves it alone; a frame used once is cleared every time it
  * is handed out zeroed, alone or inside a bigger block.
  */
@@ -648,8 +648,12 @@ static void test_gfp_zero_clears_once(void **state)
     __free_pages(raw, 3);
 }
 
-/* The direct map is the memfd: writes through one are seen in the other. */
-static void test_direct_map_is_memfd(void **state)
+/*
+ * The direct map: a frame's bytes at page_address, its physical address its
+ * offset. Frames vmalloc maps twice move into the alias memfd with their
+ * bytes, are shared both ways while there, and come back private and zero.
+ */
+static void test_direct_map_and_alias(void **state)
 {
     (void)state;
     unsigned long addr = __get_free_pages(GFP_KERNEL, 1);
@@ -657,11 +661,25 @@ static void test_direct_map_is_memfd(void **state)
     struct page *p = virt_to_page((void *)addr);
     assert_ptr_equal(page_address(p), (void *)addr);
     assert_int_equal(page_to_phys(p), (uint64_t)page_to_pfn(p) << PAGE_SHIFT);
+    assert_ptr_equal((void *)addr, direct_map + page_to_phys(p));
     memcpy((char *)addr + PAGE_SIZE + 10, "frame", 5);
+
+    assert_int_equal(phys_alias_frames(page_to_pfn(p), 2), 0);
+    assert_true(phys_alias_fd() >= 0);
+    assert_memory_equal((char *)addr + PAGE_SIZE + 10, "frame", 5); /* bytes kept */
     char buf[5];
-    ssize_t got = pread(phys_memfd(), buf, 5, (off_t)page_to_phys(p) + PAGE_SIZE + 10);
-    assert_int_equal(got, 5);
+    off_t at = (off_t)page_to_phys(p) + PAGE_SIZE + 10;
+    assert_int_equal(pread(phys_alias_fd(), buf, 5, at), 5);
     assert_memory_equal(buf, "frame", 5);
+    assert_int_equal(pwrite(phys_alias_fd(), "other", 5, at), 5); /* another view's store */
+    assert_memory_equal((char *)addr + PAGE_SIZE + 10, "other", 5);
+
+    phys_unalias_frames(page_to_pfn(p), 2);
+    for (size_t i = 0; i < 2 * PAGE_SIZE; i++)
+        assert_int_equal(((unsigned char *)addr)[i], 0);
+    memcpy((char *)addr, "private", 7); /* and the memfd no longer sees the frame */
+    assert_int_equal(pread(phys_alias_fd(), buf, 5, (off_t)page_to_phys(p)), 5);
+    assert_memory_equal(buf, "\0\0\0\0\0", 5);
     free_pages(addr, 1);
     free_pages(0, 3); /* freeing address 0 is a no-op, as in Linux */
 }
@@ -890,7 +908,7 @@ int main(void)
         cmocka_unit_test(test_normal_zone),
         cmocka_unit_test_setup_teardown(test_gfp_zero, setup_256m, teardown),
         cmocka_unit_test_setup_teardown(test_gfp_zero_clears_once, setup_256m, teardown),
-        cmocka_unit_test_setup_teardown(test_direct_map_is_memfd, setup_256m, teardown),
+        cmocka_unit_test_setup_teardown(test_direct_map_and_alias, setup_256m, teardown),
         cmocka_unit_test_setup_teardown(test_refcount_and_put_page, setup_256m, teardown),
         cmocka_unit_test_setup_teardown(test_bad_page_checks, setup_256m, teardown),
         cmocka_unit_test_setup_teardown(test_pgalloc_counters, setup_256m, teardown),
