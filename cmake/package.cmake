@@ -1,11 +1,15 @@
 # The Debian package, built by CPack from the install rules (install.cmake):
 #   make package   (or cpack -G DEB in the build folder) -> vmemu_VERSION_ARCH.deb
-# Its Depends are dpkg-shlibdeps' reading of the libraries the binary links
-# (Unicorn, Capstone, libelf, libdw, libc), with Unicorn's floor added:
-# a library's shlibs file states the oldest version with its symbols, while
-# vmemu needs 2.1's TLB-fill hook, which is no symbol. On Debian 12 the
-# Unicorn package is Debian 13's libunicorn2t64 (see .ci/deps.sh), which
-# provides libunicorn2 at its own version. `make package_source` makes the
+# Its Depends are dpkg-shlibdeps' reading of the shared libraries the binary
+# links (Capstone, libelf, libdw, libc). Unicorn, linked statically by
+# default (cmake/unicorn.cmake), is part of the binary: no dependency, but a
+# Built-Using field naming its source package at the exact version
+# (cmake/deb_built_using.cmake). Linked shared (VMEMU_UNICORN_STATIC=OFF),
+# it is a dependency with its floor added: a library's shlibs file states
+# the oldest version with its symbols, while vmemu needs 2.1's TLB-fill
+# hook, which is no symbol. On Debian 12 that package is Debian 13's
+# libunicorn2t64 (see .ci/deps.sh), which provides libunicorn2 at its own
+# version. `make package_source` makes the
 # release tarball, whose --version is the release's (cmake/version.cmake).
 # cpack and `cmake --install` take the build as it is: without this, cpack
 # first builds the tree again, and tests/integration/deb_package.sh would
@@ -34,7 +38,12 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libunicorn2 (>= ${VMEMU_UNICORN_MIN})")
+if(VMEMU_UNICORN_STATIC)
+  set(CPACK_VMEMU_DEB_BUILT_USING "${VMEMU_UNICORN_SOURCE}")
+  set(CPACK_POST_BUILD_SCRIPTS ${CMAKE_SOURCE_DIR}/cmake/deb_built_using.cmake)
+else()
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libunicorn2 (>= ${VMEMU_UNICORN_MIN})")
+endif()
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 

@@ -2,7 +2,7 @@
  * The emulated CPU: the one place vmemu talks to Unicorn.
  *
  * Unicorn runs in its virtual-TLB mode: on every TLB miss it calls
- * on_tlb_fill, which asks mm/'s page-table walk (mmu_translate) for the
+ * on_tlb_fill, which asks mm/'s page-table walk (mm_translate) for the
  * frame and the rights. A refused access stops the CPU with RIP on the
  * faulting instruction; the task's run loop handles the fault and resumes
  * there. Guest RAM is registered once, at PHYS_BASE, and never again.
@@ -268,13 +268,13 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_
         /* Unicorn looking a page up to drop its code: any present page will do. */
         if (c->probe_fixed && (vaddr & PAGE_MASK) == c->probe_va)
             pa = c->probe_pa;
-        else if (!c->mm || !mmu_translate(c->mm, vaddr, MMU_READ, &pa, &prot))
+        else if (!c->mm || !mm_translate(c->mm, vaddr, MMU_READ, &pa, &prot))
             return false;
         fill_entry(c, vaddr, out, pa, MMU_PROT_READ | MMU_PROT_EXEC);
         return true;
     }
     grow_tlb(c);
-    if (c->mm && mmu_translate(c->mm, vaddr, a, &pa, &prot)) {
+    if (c->mm && mm_translate(c->mm, vaddr, a, &pa, &prot)) {
         unsigned int granted = wx_grant(c, vaddr, pa, a, prot);
         if (granted == WX_REFUSE)
             return false;
@@ -302,7 +302,7 @@ static bool on_tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_
             c->kernel_stop = true;
             return false;
         }
-        if (mmu_translate(c->mm, vaddr, a, &pa, &prot)) {
+        if (mm_translate(c->mm, vaddr, a, &pa, &prot)) {
             unsigned int granted = wx_grant(c, vaddr, pa, a, prot);
             if (granted == WX_REFUSE)
                 return false;
@@ -865,7 +865,7 @@ enum cpu_stop cpu_run(struct cpu *c, uint64_t pc, uint64_t quantum, struct cpu_f
         c->wx_pending = false;
         uint64_t pa;
         unsigned int prot;
-        if (mmu_translate(c->mm, c->wx_page, MMU_READ, &pa, &prot) &&
+        if (mm_translate(c->mm, c->wx_page, MMU_READ, &pa, &prot) &&
             (pa >> PAGE_SHIFT) < c->nr_frames) {
             remove_frame_code(c, pa & PAGE_MASK);
             c->frame_state[pa >> PAGE_SHIFT] = 0;

@@ -4,7 +4,9 @@
  * Capstone and libelf vmemu is running with, asked of the libraries loaded
  * rather than taken from the headers it was built with (a library upgraded
  * since the build shows as such), then the version of the trace schema it
- * writes (docs/tracing.md), which expected traces depend on.
+ * writes (docs/tracing.md), which expected traces depend on. A Unicorn
+ * linked statically (cmake/unicorn.cmake) is part of the binary: its line
+ * says so and names the Debian package the archive came from.
  */
 #include "emu/version.h"
 
@@ -13,6 +15,7 @@
 #include <unicorn/unicorn.h>
 
 #include "build_version.h"
+#include "unicorn_link.h"
 #include "emu/trace/trace.h"
 
 /* uc_version packs major, minor and patch in its upper three bytes. */
@@ -23,6 +26,9 @@ static void print_unicorn(FILE *out)
     fprintf(out, "Unicorn %u.%u.%u", major, minor, patch);
     if (major != UC_API_MAJOR || minor != UC_API_MINOR || patch != UC_API_PATCH)
         fprintf(out, " (built with %d.%d.%d)", UC_API_MAJOR, UC_API_MINOR, UC_API_PATCH);
+#ifdef VMEMU_UNICORN_STATIC_FROM
+    fputs(" (linked statically from " VMEMU_UNICORN_STATIC_FROM ")", out);
+#endif
     fputc('\n', out);
 }
 

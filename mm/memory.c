@@ -542,8 +542,8 @@ void handle_mm_fault(struct mm_struct *mm, unsigned long addr, unsigned int flag
         mm->observer->fault(mm->observer->ctx, exact, flags, res);
 }
 
-bool mmu_translate(struct mm_struct *mm, uint64_t va, enum mmu_access access, uint64_t *pa,
-                   unsigned int *prot)
+bool mm_translate(struct mm_struct *mm, uint64_t va, enum mmu_access access, uint64_t *pa,
+                  unsigned int *prot)
 {
     /* The walk indexes bits 12-47 only: anything else would alias user pages. */
     if (va >= TASK_SIZE)

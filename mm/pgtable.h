@@ -1,7 +1,7 @@
 /*
  * x86-64 4-level page tables, in frames from the buddy allocator. Entries
  * have the hardware's format at every level; the emulated CPU's MMU walks
- * them (mmu_translate). Levels: 4 = PML4 (pgd), 3 = PDPT, 2 = PD, 1 = PT.
+ * them (mm_translate). Levels: 4 = PML4 (pgd), 3 = PDPT, 2 = PD, 1 = PT.
  *
  * A leaf entry (pte_t) is read and changed only through the accessors
  * below, inside mm/ and out: the bits are the hardware's business and this

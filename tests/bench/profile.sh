@@ -30,7 +30,7 @@ split() {
             p = $1; sub(/%/, "", p); dso = $2; sym = $NF
             if (dso ~ /JIT/) c = "guest code"
             else if (sym ~ /lookup_tb_ptr|tb_htable_lookup|tb_lookup/) c = "block lookup"
-            else if (sym ~ /tlb_set_page|fill_tlb|tlb_fill|walk_to_pte|mmu_translate|on_tlb_fill|get_page_addr_code|probe_access|victim_tlb|tlb_set_dirty|flatview|address_space_translate|find_memory_mapping/) c = "soft TLB refill"
+            else if (sym ~ /tlb_set_page|fill_tlb|tlb_fill|walk_to_pte|mm_translate|on_tlb_fill|get_page_addr_code|probe_access|victim_tlb|tlb_set_dirty|flatview|address_space_translate|find_memory_mapping/) c = "soft TLB refill"
             else if (sym ~ /^tcg_|^gen_|translator|disas_insn|liveness|^la_/) c = "translation"
             else if (dso ~ /kernel/) c = "host kernel"
             else if (dso ~ /^vmemu/) c = "vmemu (other)"

@@ -5,7 +5,10 @@
 # CMakeLists.txt otherwise (cmake/version.cmake, run here on a scratch
 # repository with and without tags, and on a directory that is none);
 # Unicorn, Capstone and libelf as the Debian packages of the libraries it
-# has loaded say (ldd, dpkg -S: the running versions, not the headers');
+# has loaded say (ldd, dpkg -S: the running versions, not the headers'),
+# Unicorn, when linked statically (cmake/unicorn.cmake), as the package of
+# the archive pkg-config points at says, and that it is linked so (no
+# libunicorn in ldd's list, Unicorn's code in the binary);
 # and the trace schema, as the header of a trace it writes says.
 #
 # usage: version.sh BUILD_DIR SOURCE_DIR
@@ -102,7 +105,22 @@ check_library() { # check_library NAME SONAME_PATTERN: the line "NAME X" matches
         fail "$name" "--version says '$have', the library loaded is ${pkg:-?} ${want:-?}"
     fi
 }
-check_library Unicorn '^libunicorn[.]so'
+unicorn_line=$(sed -n '/^Unicorn /p' "$work/version")
+if ldd "$vmemu" | grep -Eq '^[[:space:]]*libunicorn[.]so'; then
+    check_library Unicorn '^libunicorn[.]so'
+    [[ $unicorn_line == *statically* ]] && fail "Unicorn" "'$unicorn_line', but vmemu loads libunicorn.so"
+else
+    archive=$(pkg-config --variable=libdir unicorn)/libunicorn.a
+    pkg=$(dpkg -S "$archive" 2>/dev/null | sed -n '1s/:.*//p')
+    want="Unicorn $(upstream "$pkg") (linked statically from $pkg $(dpkg-query -W -f '${Version}' "$pkg"))"
+    if ! nm "$vmemu" 2>/dev/null | grep -q ' T uc_open$'; then
+        fail "Unicorn" "no libunicorn.so in ldd's list, and no uc_open in vmemu"
+    elif [ -n "$pkg" ] && [ "$unicorn_line" = "$want" ]; then
+        pass "Unicorn is part of vmemu, and --version says from which package: $unicorn_line"
+    else
+        fail "Unicorn" "--version says '$unicorn_line'; linked statically from $archive, expected '$want'"
+    fi
+fi
 check_library Capstone '^libcapstone[.]so'
 check_library libelf '^libelf[.]so'
 built=$(sed -n 's/^Capstone .* (built with \(.*\))$/\1/p' "$work/version")

@@ -3,7 +3,7 @@
  * samples counts every sample, an untouched one none; regions follow the
  * VMAs as they change, adapt to a hot half of a mapping, stay within their
  * bounds, and repeat exactly with the same seed. The CPU here is
- * mmu_translate, which sets accessed bits as the emulated CPU's TLB fill
+ * mm_translate, which sets accessed bits as the emulated CPU's TLB fill
  * does.
  */
 #include "tests/unit/support/support.h"
@@ -46,7 +46,7 @@ static void touch(struct mm_struct *mm, unsigned long first, unsigned long n)
     for (unsigned long i = first; i < first + n; i++) {
         uint64_t pa;
         unsigned int prot;
-        assert_true(mmu_translate(mm, HOT + i * P, MMU_READ, &pa, &prot));
+        assert_true(mm_translate(mm, HOT + i * P, MMU_READ, &pa, &prot));
     }
 }
 

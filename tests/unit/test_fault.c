@@ -532,10 +532,10 @@ static void test_file_shared_write_reaches_disk(void **state)
     assert_true(test_tlb_flushes > flushes);
     uint64_t pa;
     unsigned int prot;
-    assert_false(mmu_translate(mm, X + 200, MMU_WRITE, &pa, &prot));
+    assert_false(mm_translate(mm, X + 200, MMU_WRITE, &pa, &prot));
     fault(mm, X + 200, FAULT_FLAG_WRITE, FAULT_FILE_MINOR);
     assert_true(PageFlag(pfn_to_page(pfn0), PG_dirty));
-    assert_true(mmu_translate(mm, X + 200, MMU_WRITE, &pa, &prot));
+    assert_true(mm_translate(mm, X + 200, MMU_WRITE, &pa, &prot));
     assert_true(prot & MMU_PROT_WRITE);
     memcpy(direct_map + pa + 200, "CPU", 3);
 
@@ -626,9 +626,9 @@ static void test_file_dontneed(void **state)
     assert_false(PageFlag(cached, PG_dirty));
     uint64_t pa;
     unsigned int prot;
-    assert_false(mmu_translate(mm, Y + P, MMU_WRITE, &pa, &prot));
+    assert_false(mm_translate(mm, Y + P, MMU_WRITE, &pa, &prot));
     fault(mm, Y + P, FAULT_FLAG_WRITE, FAULT_FILE_MINOR);
-    assert_true(mmu_translate(mm, Y + P, MMU_WRITE, &pa, &prot));
+    assert_true(mm_translate(mm, Y + P, MMU_WRITE, &pa, &prot));
     memcpy(direct_map + pa + 7, "dirty", 5);
     assert_int_equal(do_madvise(mm, Y, 2 * P, MADV_DONTNEED), 0);
     assert_int_equal(pte_at(mm, Y + P), 0);
@@ -774,7 +774,7 @@ static void test_cow_of_code_flushes_translations(void **state)
     assert_int_equal(test_frames_changing, changing + 1);
     uint64_t pa;
     unsigned int prot;
-    assert_true(mmu_translate(mm, Y, MMU_READ, &pa, &prot));
+    assert_true(mm_translate(mm, Y, MMU_READ, &pa, &prot));
     assert_int_equal(test_last_changing_pfn, pa >> PAGE_SHIFT);
     /* Freeing a frame tells it too: whoever gets it next rewrites it. */
     changing = test_frames_changing;

@@ -82,7 +82,7 @@ static bool no_fault(struct mm_struct *mm, unsigned long addr, enum mmu_access a
 {
     uint64_t pa;
     unsigned int prot;
-    return mmu_translate(mm, addr, access, &pa, &prot);
+    return mm_translate(mm, addr, access, &pa, &prot);
 }
 
 /* N private anonymous pages at X, each written with its index. */

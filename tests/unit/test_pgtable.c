@@ -1,7 +1,7 @@
 /*
  * Page tables: x86-64 4-level tables in buddy frames, the entry format, range
  * walks, freeing empty tables, change_protection and zap_page_range, and the
- * MMU walk (mmu_translate) with its accessed/dirty and permission rules.
+ * MMU walk (mm_translate) with its accessed/dirty and permission rules.
  */
 #include "tests/unit/support/support.h"
 
@@ -384,7 +384,7 @@ static void test_change_protection(void **state)
     unsigned long pfn = fault(mm, a, FAULT_FLAG_WRITE, FAULT_ANON_NEW);
     uint64_t pa;
     unsigned int prot;
-    assert_true(mmu_translate(mm, a, MMU_WRITE, &pa, &prot)); /* sets A and D */
+    assert_true(mm_translate(mm, a, MMU_WRITE, &pa, &prot)); /* sets A and D */
     pte_t *pte = pte_offset(mm, a);
     assert_true(*pte & _PAGE_DIRTY);
     assert_true(*pte & _PAGE_SOFT_DIRTY); /* every write that sets D sets soft-dirty */
@@ -415,7 +415,7 @@ static void test_change_protection(void **state)
     assert_true(*pte & _PAGE_PROTNONE);
     assert_true(pte_present(*pte));
     assert_int_equal(pte_pfn(*pte), pfn);
-    assert_false(mmu_translate(mm, a, MMU_READ, &pa, &prot));
+    assert_false(mm_translate(mm, a, MMU_READ, &pa, &prot));
 
     /* Back to read-write: present again, same frame, content intact. */
     vma->vm_flags = saved;
@@ -423,14 +423,14 @@ static void test_change_protection(void **state)
     assert_true(*pte & _PAGE_PRESENT);
     assert_false(*pte & _PAGE_PROTNONE);
     assert_int_equal(pte_pfn(*pte), pfn);
-    assert_true(mmu_translate(mm, a, MMU_READ, &pa, &prot));
+    assert_true(mm_translate(mm, a, MMU_READ, &pa, &prot));
     assert_int_equal(pa, (uint64_t)pfn << PAGE_SHIFT);
 
     /* The zero page never becomes writable through a protection change. */
     fault(mm, a + PAGE_SIZE, 0, FAULT_ANON_ZERO);
     assert_false(change_protection(vma, vma->vm_start, vma->vm_end));
     assert_false(*pte_offset(mm, a + PAGE_SIZE) & _PAGE_RW);
-    assert_false(mmu_translate(mm, a + PAGE_SIZE, MMU_WRITE, &pa, &prot));
+    assert_false(mm_translate(mm, a + PAGE_SIZE, MMU_WRITE, &pa, &prot));
     mmput(mm);
 }
 
@@ -463,40 +463,40 @@ static void test_mmu_accessed_dirty(void **state)
     unsigned long a = anon_map(mm, FAR_ADDR, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE);
 
     /* Nothing mapped yet: the walk fails and the caller faults. */
-    assert_false(mmu_translate(mm, a, MMU_READ, &pa, &prot));
-    assert_false(mmu_translate(mm, 0x1000, MMU_READ, &pa, &prot));
+    assert_false(mm_translate(mm, a, MMU_READ, &pa, &prot));
+    assert_false(mm_translate(mm, 0x1000, MMU_READ, &pa, &prot));
 
     unsigned long pfn = fault(mm, a, FAULT_FLAG_WRITE, FAULT_ANON_NEW);
     pte_t *pte = pte_offset(mm, a);
     *pte &= ~(pte_t)(_PAGE_ACCESSED | _PAGE_DIRTY);
 
-    assert_true(mmu_translate(mm, a + 0x123, MMU_READ, &pa, &prot));
+    assert_true(mm_translate(mm, a + 0x123, MMU_READ, &pa, &prot));
     assert_int_equal(pa, (uint64_t)pfn << PAGE_SHIFT);
     assert_int_equal(prot, MMU_PROT_READ); /* writable, but clean: no write yet */
     assert_true(*pte & _PAGE_ACCESSED);
     assert_false(*pte & _PAGE_DIRTY);
 
-    assert_true(mmu_translate(mm, a, MMU_WRITE, &pa, &prot));
+    assert_true(mm_translate(mm, a, MMU_WRITE, &pa, &prot));
     assert_int_equal(pa, (uint64_t)pfn << PAGE_SHIFT);
     assert_int_equal(prot, MMU_PROT_READ | MMU_PROT_WRITE);
     assert_true(*pte & _PAGE_DIRTY);
 
     /* Once dirty, even a read hands out write. */
-    assert_true(mmu_translate(mm, a, MMU_READ, &pa, &prot));
+    assert_true(mm_translate(mm, a, MMU_READ, &pa, &prot));
     assert_int_equal(prot, MMU_PROT_READ | MMU_PROT_WRITE);
 
     /* A write sets A too when it was clear. */
     *pte &= ~(pte_t)(_PAGE_ACCESSED | _PAGE_DIRTY);
-    assert_true(mmu_translate(mm, a, MMU_WRITE, &pa, &prot));
+    assert_true(mm_translate(mm, a, MMU_WRITE, &pa, &prot));
     assert_int_equal(*pte & (_PAGE_ACCESSED | _PAGE_DIRTY), _PAGE_ACCESSED | _PAGE_DIRTY);
 
     /* The zero page read-only: read works, write refused and D stays clear. */
     fault(mm, a + PAGE_SIZE, 0, FAULT_ANON_ZERO);
     pte_t *zpte = pte_offset(mm, a + PAGE_SIZE);
-    assert_true(mmu_translate(mm, a + PAGE_SIZE, MMU_READ, &pa, &prot));
+    assert_true(mm_translate(mm, a + PAGE_SIZE, MMU_READ, &pa, &prot));
     assert_int_equal(pa, (uint64_t)zero_pfn << PAGE_SHIFT);
     assert_int_equal(prot, MMU_PROT_READ);
-    assert_false(mmu_translate(mm, a + PAGE_SIZE, MMU_WRITE, &pa, &prot));
+    assert_false(mm_translate(mm, a + PAGE_SIZE, MMU_WRITE, &pa, &prot));
     assert_false(*zpte & _PAGE_DIRTY);
     mmput(mm);
 }
@@ -517,37 +517,37 @@ static void test_mmu_refusals(void **state)
     unsigned long pfn = fault(mm, rw, FAULT_FLAG_WRITE, FAULT_ANON_NEW);
 
     /* Read-only: read yes, write no, fetch no (NX). */
-    assert_true(mmu_translate(mm, ro, MMU_READ, &pa, &prot));
+    assert_true(mm_translate(mm, ro, MMU_READ, &pa, &prot));
     assert_int_equal(prot, MMU_PROT_READ);
-    assert_false(mmu_translate(mm, ro, MMU_WRITE, &pa, &prot));
-    assert_false(mmu_translate(mm, ro, MMU_FETCH, &pa, &prot));
+    assert_false(mm_translate(mm, ro, MMU_WRITE, &pa, &prot));
+    assert_false(mm_translate(mm, ro, MMU_FETCH, &pa, &prot));
     assert_false(*pte_offset(mm, ro) & _PAGE_DIRTY);
 
     /* Executable: fetch yes, with exec in the rights. */
-    assert_true(mmu_translate(mm, rx, MMU_FETCH, &pa, &prot));
+    assert_true(mm_translate(mm, rx, MMU_FETCH, &pa, &prot));
     assert_int_equal(prot, MMU_PROT_READ | MMU_PROT_EXEC);
-    assert_false(mmu_translate(mm, rx, MMU_WRITE, &pa, &prot));
+    assert_false(mm_translate(mm, rx, MMU_WRITE, &pa, &prot));
 
     /* Read-write but NX: fetch refused. */
-    assert_true(mmu_translate(mm, rw, MMU_WRITE, &pa, &prot));
+    assert_true(mm_translate(mm, rw, MMU_WRITE, &pa, &prot));
     assert_int_equal(prot, MMU_PROT_READ | MMU_PROT_WRITE);
-    assert_false(mmu_translate(mm, rw, MMU_FETCH, &pa, &prot));
+    assert_false(mm_translate(mm, rw, MMU_FETCH, &pa, &prot));
 
     /* PROT_NONE: the entry keeps the frame but refuses everything. */
     assert_int_equal(do_mprotect(mm, rw, PAGE_SIZE, PROT_NONE), 0);
     pte_t *pte = pte_offset(mm, rw);
     assert_true(*pte & _PAGE_PROTNONE);
     assert_int_equal(pte_pfn(*pte), pfn);
-    assert_false(mmu_translate(mm, rw, MMU_READ, &pa, &prot));
-    assert_false(mmu_translate(mm, rw, MMU_WRITE, &pa, &prot));
-    assert_false(mmu_translate(mm, rw, MMU_FETCH, &pa, &prot));
+    assert_false(mm_translate(mm, rw, MMU_READ, &pa, &prot));
+    assert_false(mm_translate(mm, rw, MMU_WRITE, &pa, &prot));
+    assert_false(mm_translate(mm, rw, MMU_FETCH, &pa, &prot));
     struct fault_result r;
     handle_mm_fault(mm, rw, 0, &r);
     assert_int_equal(r.kind, FAULT_SEGV_ACCERR);
 
     /* And back: the same frame, readable again. */
     assert_int_equal(do_mprotect(mm, rw, PAGE_SIZE, PROT_READ), 0);
-    assert_true(mmu_translate(mm, rw, MMU_READ, &pa, &prot));
+    assert_true(mm_translate(mm, rw, MMU_READ, &pa, &prot));
     assert_int_equal(pa, (uint64_t)pfn << PAGE_SHIFT);
     assert_int_equal(prot, MMU_PROT_READ);
     mmput(mm);
@@ -562,13 +562,13 @@ static void test_mmu_refuses_non_user_addresses(void **state)
     fault(mm, a, FAULT_FLAG_WRITE, FAULT_ANON_NEW);
     uint64_t pa;
     unsigned int prot;
-    assert_true(mmu_translate(mm, a, MMU_READ, &pa, &prot));
+    assert_true(mm_translate(mm, a, MMU_READ, &pa, &prot));
     /* A 4-level walk indexes bits 12-47 only; the rest must not select a user page. */
-    assert_false(mmu_translate(mm, a | (1ULL << 48), MMU_READ, &pa, &prot));
-    assert_false(mmu_translate(mm, a | 0xffff800000000000ULL, MMU_READ, &pa, &prot));
-    assert_false(mmu_translate(mm, a | 0xffff000000000000ULL, MMU_WRITE, &pa, &prot));
-    assert_false(mmu_translate(mm, TASK_SIZE, MMU_READ, &pa, &prot));
-    assert_false(mmu_translate(mm, ~0ULL, MMU_FETCH, &pa, &prot));
+    assert_false(mm_translate(mm, a | (1ULL << 48), MMU_READ, &pa, &prot));
+    assert_false(mm_translate(mm, a | 0xffff800000000000ULL, MMU_READ, &pa, &prot));
+    assert_false(mm_translate(mm, a | 0xffff000000000000ULL, MMU_WRITE, &pa, &prot));
+    assert_false(mm_translate(mm, TASK_SIZE, MMU_READ, &pa, &prot));
+    assert_false(mm_translate(mm, ~0ULL, MMU_FETCH, &pa, &prot));
     mmput(mm);
 }
 
