@@ -772,28 +772,64 @@ bool cpu_start_thread(struct cpu *c, uint64_t ip, uint64_t sp)
 
 /*
  * Drop the code translated from frame pa. Unicorn finds code by virtual
- * address, so the probe maps a kernel address no guest can reach to the
- * frame for the while; the TLB is flushed afterwards, taking the probe's
- * entry with it.
+ * address, so the probe maps a kernel address no guest can reach (va, one
+ * of the PROBE_PAGES pages at PROBE_VA) to the frame for the while. Its
+ * TLB entry stays: the caller flushes the TLB before it maps that page to
+ * another frame, so a batch of frames uses a page each and one flush.
  */
-static void remove_frame_code(struct cpu *c, uint64_t pa)
+#define PROBE_VA (ENTRY_STUB_VA + (2UL << 20))
+#define PROBE_PAGES 1024UL
+
+static void probe_remove(struct cpu *c, uint64_t va, uint64_t pa)
 {
     c->probing = c->probe_fixed = true;
-    c->probe_va = ENTRY_STUB_VA;
+    c->probe_va = va;
     c->probe_pa = pa;
-    uc_ctl_remove_cache(c->uc, ENTRY_STUB_VA, ENTRY_STUB_VA + PAGE_SIZE);
+    uc_ctl_remove_cache(c->uc, va, va + PAGE_SIZE);
     c->probing = c->probe_fixed = false;
+}
+
+static void remove_frame_code(struct cpu *c, uint64_t pa)
+{
+    probe_remove(c, PROBE_VA, pa);
+    flush_tlb(c);
+}
+
+/*
+ * Drop every block translated so far. Unicorn's own way, emptying the
+ * translation buffer (flush_translations), clears the whole 64 MiB buffer
+ * with memset: about 10 ms of CPU, and all of it resident on the host from
+ * then on. So the code goes frame by frame while there is little of it,
+ * as when a program starts its first thread.
+ */
+static void drop_all_code(struct cpu *c)
+{
+    unsigned long n = 0, k = 0;
+    for (unsigned long f = 0; f < c->nr_frames; f++)
+        n += (c->frame_state[f] & FRAME_CODE) != 0;
+    if (n > PROBE_PAGES) {
+        flush_translations(c);
+        return;
+    }
+    for (unsigned long f = 0; f < c->nr_frames && k < n; f++) {
+        if (!(c->frame_state[f] & FRAME_CODE))
+            continue;
+        c->frame_state[f] &= (uint8_t)~FRAME_CODE;
+        probe_remove(c, PROBE_VA + k++ * PAGE_SIZE, (uint64_t)f << PAGE_SHIFT);
+    }
     flush_tlb(c);
 }
 
 /* The work a fill asked for, now that the CPU stopped. */
 static void run_deferred(struct cpu *c)
 {
-    if (c->deferred_overflow)
+    if (c->deferred_overflow) {
         flush_translations(c);
-    else
+    } else if (c->nr_deferred) {
         for (unsigned int k = 0; k < c->nr_deferred; k++)
-            remove_frame_code(c, c->deferred[k]);
+            probe_remove(c, PROBE_VA + k * PAGE_SIZE, c->deferred[k]);
+        c->tlb_flush_deferred = true;
+    }
     if (c->tlb_flush_deferred)
         flush_tlb(c);
     c->nr_deferred = 0;
@@ -821,7 +857,7 @@ static void start_preempting(struct cpu *c)
         return;
     }
     /* Blocks translated before the hook was added would never call it. */
-    flush_translations(c);
+    drop_all_code(c);
     c->preempting = true;
 }
 

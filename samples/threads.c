@@ -200,13 +200,26 @@ static void *release(void *arg)
     return NULL;
 }
 
-/* A waiter that spins without a system call is released by another thread. */
+/* Spin until *flag is set: no system call in the loop. */
+static __attribute__((noinline)) void spin_until(volatile int *flag)
+{
+    while (!*flag)
+        ;
+}
+
+/*
+ * A waiter that spins without a system call is released by another
+ * thread, even when its loop ran (and was translated) before the process
+ * had a second thread, which is when an emulator starts counting blocks
+ * to switch threads: code translated before must count too.
+ */
 static void test_spin(void)
 {
+    static volatile int already = 1;
+    spin_until(&already);
     pthread_t t;
     pthread_create(&t, NULL, release, NULL);
-    while (!go)
-        ;
+    spin_until(&go);
     pthread_join(t, NULL);
     printf("spin: released\n");
 }
