@@ -71,11 +71,11 @@ static void load(void)
         snprintf(error, sizeof(error), "%s", e ? e : soname);
         return;
     }
-    struct link_map *map;
     if (!resolve_all(handle)) {
         dlclose(handle);
         return;
     }
+    struct link_map *map;
     lib.path = dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map->l_name[0] ? map->l_name : soname;
     loaded = true;
 }
