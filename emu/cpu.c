@@ -20,6 +20,7 @@
 #include "emu/kernel/sched.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
+#include "emu/tcg_code_dirty.h"
 #include "emu/tcg_exit_checks.h"
 #include "mm/arch.h"
 #include "mm/array_size.h"
@@ -200,7 +201,7 @@ static bool fault_inline(struct cpu *c, uint64_t vaddr, uc_mem_type type)
  * Write xor execute, per frame, in what the TLB holds. Unicorn 2.1.1 does
  * not see every guest store into a page it has translated code from (after
  * the first store to such a page, later ones to its other blocks leave their
- * stale translations in place: tests/integration/smc.sh shows it), which
+ * stale translations in place: samples/jit.c shows it), which
  * breaks every JIT. So vmemu never lets the TLB hold write and execute
  * rights to one frame at once:
  *   - a fetch from a frame some TLB entry may write: flush the TLB (every
@@ -596,8 +597,10 @@ void cpu_destroy(struct cpu *c)
     /* testing (tests/integration/tlb_growth.sh): what the TLB cost */
     const char *stats = getenv("VMEMU_TEST_TLB_STATS");
     if (stats && *stats == '1')
-        fprintf(stderr, "vmemu: tlb: %lu fills, %lu flushes, %lu of them to grow it\n", c->nr_fills,
-                c->nr_flushes, c->nr_growth_flushes);
+        fprintf(stderr,
+                "vmemu: tlb: %lu fills, %lu flushes, %lu of them to grow it; %lu walks after "
+                "translation skipped\n",
+                c->nr_fills, c->nr_flushes, c->nr_growth_flushes, tcg_dirty_walks_skipped);
     if (c->cs_ok)
         c->cs->close(&c->capstone);
     free(c->frame_state);
