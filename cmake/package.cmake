@@ -1,7 +1,10 @@
 # The Debian package, built by CPack from the install rules (install.cmake):
 #   make package   (or cpack -G DEB in the build folder) -> vmemu_VERSION_ARCH.deb
 # Its Depends are dpkg-shlibdeps' reading of the shared libraries the binary
-# links (Capstone, libelf, libdw, libc). Unicorn, linked statically by
+# links (libelf, libdw, libc), and Capstone's package, which it cannot see:
+# vmemu dlopens libcapstone on first use (cmake/capstone.cmake), so the
+# package owning that SONAME's file is named here, at the version of the
+# headers vmemu was built with or newer. Unicorn, linked statically by
 # default (cmake/unicorn.cmake), is part of the binary: no dependency, but a
 # Built-Using field naming its source package at the exact version
 # (cmake/deb_built_using.cmake). Linked shared (VMEMU_UNICORN_STATIC=OFF),
@@ -38,12 +41,18 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(deb_depends "")
+if(VMEMU_CAPSTONE_DEB)
+  list(APPEND deb_depends "${VMEMU_CAPSTONE_DEB} (>= ${VMEMU_CAPSTONE_MIN})")
+endif()
 if(VMEMU_UNICORN_STATIC)
   set(CPACK_VMEMU_DEB_BUILT_USING "${VMEMU_UNICORN_SOURCE}")
   set(CPACK_POST_BUILD_SCRIPTS ${CMAKE_SOURCE_DIR}/cmake/deb_built_using.cmake)
 else()
-  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libunicorn2 (>= ${VMEMU_UNICORN_MIN})")
+  list(APPEND deb_depends "libunicorn2 (>= ${VMEMU_UNICORN_MIN})")
 endif()
+# CPack adds dpkg-shlibdeps' findings to these.
+list(JOIN deb_depends ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 

@@ -10,13 +10,13 @@
  * user selectors, FPU after fninit, a CPU model whose CPUID promises only
  * what Unicorn's translator implements (docs/cpu.md).
  */
-#include <capstone/capstone.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicorn/unicorn.h>
 
 #include "emu/cpu.h"
+#include "emu/disasm_lib.h"
 #include "emu/kernel/sched.h"
 #include "emu/kernel/syscall.h"
 #include "emu/kernel/task.h"
@@ -69,8 +69,10 @@ struct cpu {
     uint64_t blocks;   /* blocks run since cpu_run started */
     uint64_t quantum;  /* stop after this many (0: never) */
     bool quantum_expired;
+    /* Loaded and opened on first use (capstone_ready): most runs never disassemble. */
+    const struct capstone *cs; /* the library's functions, once cs_ok */
     csh capstone;
-    bool cs_ok, cs_tried; /* opened on first use (capstone_ready): most runs never disassemble */
+    bool cs_ok, cs_tried;
     bool fault_pending, trap_pending;
     bool probing; /* Unicorn is translating for itself (code removal): no fault */
     bool inline_faults;
@@ -547,14 +549,28 @@ static bool cpu_setup(struct cpu *c, const char **why)
     return true;
 }
 
+/*
+ * Capstone's x86-64 decoder with operand details, made on this CPU's first
+ * decode; a failure is said once (capstone_for_decode, or here) and final.
+ */
 static bool capstone_ready(struct cpu *c)
 {
-    if (!c->cs_tried) {
-        c->cs_tried = true;
-        c->cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &c->capstone) == CS_ERR_OK &&
-                   cs_option(c->capstone, CS_OPT_DETAIL, CS_OPT_ON) == CS_ERR_OK;
+    if (c->cs_tried)
+        return c->cs_ok;
+    c->cs_tried = true;
+    const struct capstone *cs = capstone_for_decode();
+    if (!cs)
+        return false;
+    cs_err err = cs->open(CS_ARCH_X86, CS_MODE_64, &c->capstone);
+    if (err == CS_ERR_OK && (err = cs->option(c->capstone, CS_OPT_DETAIL, CS_OPT_ON)) != CS_ERR_OK)
+        cs->close(&c->capstone);
+    if (err != CS_ERR_OK) {
+        fprintf(stderr, "vmemu: cannot open Capstone's x86-64 decoder: %s\n", cs->strerror(err));
+        return false;
     }
-    return c->cs_ok;
+    c->cs = cs;
+    c->cs_ok = true;
+    return true;
 }
 
 struct cpu *cpu_create(const char **why)
@@ -586,7 +602,7 @@ void cpu_destroy(struct cpu *c)
                 "translation skipped\n",
                 c->nr_fills, c->nr_flushes, c->nr_growth_flushes, tcg_dirty_walks_skipped);
     if (c->cs_ok)
-        cs_close(&c->capstone);
+        c->cs->close(&c->capstone);
     free(c->frame_state);
     if (c->uc)
         uc_close(c->uc);
@@ -975,12 +991,17 @@ bool cpu_disasm(struct cpu *c, uint64_t ip, char *buf, unsigned int len)
     if (n == 0 || !capstone_ready(c))
         return false;
     cs_insn *insn;
-    size_t count = cs_disasm(c->capstone, code, n, ip, 1, &insn);
+    size_t count = c->cs->disasm(c->capstone, code, n, ip, 1, &insn);
     if (count == 0)
         return false;
     snprintf(buf, len, "%s%s%s", insn->mnemonic, insn->op_str[0] ? " " : "", insn->op_str);
-    cs_free(insn, count);
+    c->cs->free(insn, count);
     return true;
+}
+
+bool cpu_can_disasm(struct cpu *c)
+{
+    return capstone_ready(c);
 }
 
 /* A Capstone register's value, for the registers addresses are built from. */
@@ -1072,7 +1093,7 @@ uint64_t cpu_fault_address(struct cpu *c, const struct cpu_fault *f)
     while (n > 0 && !task_peek_user(c->task, code, f->ip, n))
         n--;
     cs_insn *insn;
-    if (n == 0 || !capstone_ready(c) || cs_disasm(c->capstone, code, n, f->ip, 1, &insn) != 1)
+    if (n == 0 || !capstone_ready(c) || c->cs->disasm(c->capstone, code, n, f->ip, 1, &insn) != 1)
         return page;
     uint64_t found = page;
     const cs_x86 *x = &insn->detail->x86;
@@ -1085,7 +1106,7 @@ uint64_t cpu_fault_address(struct cpu *c, const struct cpu_fault *f)
     }
     if (!done && stack_access(c, insn, page, &addr))
         found = addr;
-    cs_free(insn, 1);
+    c->cs->free(insn, 1);
     return found;
 }
 

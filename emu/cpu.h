@@ -147,6 +147,9 @@ void cpu_set(struct cpu *c, enum cpu_reg r, uint64_t v);
  */
 bool cpu_disasm(struct cpu *c, uint64_t ip, char *buf, unsigned int len);
 
+/* Whether this CPU can decode at all (Capstone, loaded on first use: emu/disasm_lib.c). */
+bool cpu_can_disasm(struct cpu *c);
+
 /*
  * The exact address of a fault the MMU reported by page: Unicorn hands the
  * TLB-fill hook only the page, so the instruction's memory operands are

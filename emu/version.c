@@ -6,16 +6,18 @@
  * since the build shows as such), then the version of the trace schema it
  * writes (docs/tracing.md), which expected traces depend on. A Unicorn
  * linked statically (cmake/unicorn.cmake) is part of the binary: its line
- * says so and names the Debian package the archive came from.
+ * says so and names the Debian package the archive came from. Capstone is
+ * not linked but loaded on first use (emu/disasm_lib.c): --version loads
+ * it and names the file ld.so found, or says why it cannot be loaded.
  */
 #include "emu/version.h"
 
-#include <capstone/capstone.h>
 #include <elfutils/libdwfl.h>
 #include <unicorn/unicorn.h>
 
 #include "build_version.h"
 #include "unicorn_link.h"
+#include "emu/disasm_lib.h"
 #include "emu/trace/trace.h"
 
 /* uc_version packs major, minor and patch in its upper three bytes. */
@@ -35,10 +37,17 @@ static void print_unicorn(FILE *out)
 /* cs_version knows major and minor only: the patch level is the headers'. */
 static void print_capstone(FILE *out)
 {
+    const char *why;
+    const struct capstone *cs = capstone_load(&why);
     int major, minor;
-    cs_version(&major, &minor);
-    fprintf(out, "Capstone %d.%d (built with %d.%d.%d)\n", major, minor, CS_API_MAJOR, CS_API_MINOR,
-            CS_VERSION_EXTRA);
+    if (cs) {
+        cs->version(&major, &minor);
+        fprintf(out, "Capstone %d.%d (built with %d.%d.%d) (loaded on first use from %s)\n", major,
+                minor, CS_API_MAJOR, CS_API_MINOR, CS_VERSION_EXTRA, cs->path);
+    } else {
+        fprintf(out, "Capstone cannot be loaded: %s (built with %d.%d.%d)\n", why, CS_API_MAJOR,
+                CS_API_MINOR, CS_VERSION_EXTRA);
+    }
 }
 
 void print_version(FILE *out)

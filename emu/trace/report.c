@@ -75,6 +75,9 @@ static void print_instruction(struct task *t, uint64_t ip)
     struct symbol_info sym;
     if (cpu_disasm(t->cpu, ip, insn, sizeof(insn)))
         fprintf(stderr, "vmemu: faulting instruction: %#lx: %s\n", (unsigned long)ip, insn);
+    else if (!cpu_can_disasm(t->cpu))
+        fprintf(stderr, "vmemu: faulting instruction at %#lx: not decoded (no disassembler)\n",
+                (unsigned long)ip);
     else
         fprintf(stderr, "vmemu: faulting instruction at %#lx cannot be read\n", (unsigned long)ip);
     if (symbolize(t->mm, ip, &sym))

@@ -5,7 +5,9 @@
 # the Description, and Depends computed by dpkg-shlibdeps, naming the
 # package of every shared library the binary needs, with Unicorn 2.1 or
 # newer when it is one of them, and Built-Using naming Unicorn's source
-# package when it is linked statically. dpkg-deb --contents shows the files: root-owned, under /usr only,
+# package when it is linked statically; and the package of the Capstone
+# library vmemu loads on first use (not a NEEDED one: the file the packaged
+# vmemu's --version names), at the headers' version or newer. dpkg-deb --contents shows the files: root-owned, under /usr only,
 # the binary stripped, the compressed man page, the bash completion, the
 # copyright, docs and examples. apt-get --simulate (which changes nothing)
 # says the package installs here, its dependencies met. dpkg installs it
@@ -106,9 +108,23 @@ for c in "${clauses[@]}"; do
         unmet+=("Unicorn clause '$c'")
     fi
 done
-for want in libc6 libcapstone libelf1 libdw1; do
+for want in libc6 libelf1 libdw1; do
     grep -Eq "(^|, )$want" <<<"$depends" || unmet+=("$want")
 done
+# Capstone: dlopen'ed, so no NEEDED entry; Depends names the package of the
+# file the packaged vmemu loads, with the floor of the headers it was built with.
+cs_path=$(ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$bin" --version |
+    sed -n 's/^Capstone .* (loaded on first use from \(.*\))$/\1/p')
+cs_pkg=$([ -n "$cs_path" ] && owner "$cs_path")
+cs_min=$(pkg-config --modversion capstone)
+if [ -z "$cs_pkg" ]; then
+    unmet+=("Capstone: vmemu loads '$cs_path', of no package")
+elif ! grep -Eq "(^|, )$cs_pkg \(>= ${cs_min//./\\.}\)(,|$)" <<<"$depends"; then
+    unmet+=("$cs_pkg (>= $cs_min) (for $cs_path)")
+elif ! dpkg --compare-versions "$(dpkg-query -W -f '${Version}' "$cs_pkg")" ge "$cs_min"; then
+    unmet+=("the installed $cs_pkg is older than its floor $cs_min")
+fi
+readelf -d "$bin" | grep -q 'NEEDED.*libcapstone' && unmet+=("libcapstone is NEEDED: loaded at every start")
 if [ "$shared_unicorn" = 1 ]; then
     grep -Eq '(^|, )libunicorn2 \(>= 2\.1\)' <<<"$depends" || unmet+=("libunicorn2 (>= 2.1)")
     [ "$unicorn" -ge 1 ] || unmet+=("no Unicorn clause")
@@ -122,7 +138,7 @@ else
     unicorn_says="and Built-Using names Unicorn's source, linked statically: $built_using"
 fi
 if [ ${#unmet[@]} -eq 0 ] && [ "$needed" -ge 4 ]; then
-    pass "Depends names the package of each of the $needed libraries vmemu needs, $unicorn_says"
+    pass "Depends names the package of each of the $needed libraries vmemu needs, of Capstone ($cs_pkg >= $cs_min, loaded on first use), $unicorn_says"
 else
     fail depends "missing or wrong: ${unmet[*]}; $needed libraries needed"
 fi

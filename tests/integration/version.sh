@@ -4,12 +4,16 @@
 # this repository, after the release or tag) and the release of
 # CMakeLists.txt otherwise (cmake/version.cmake, run here on a scratch
 # repository with and without tags, and on a directory that is none);
-# Unicorn, Capstone and libelf as the Debian packages of the libraries it
-# has loaded say (ldd, dpkg -S: the running versions, not the headers'),
-# Unicorn, when linked statically (cmake/unicorn.cmake), as the package of
-# the archive pkg-config points at says, and that it is linked so (no
-# libunicorn in ldd's list, Unicorn's code in the binary);
-# and the trace schema, as the header of a trace it writes says.
+# Unicorn and libelf as the Debian packages of the libraries it has loaded
+# say (ldd, dpkg -S: the running versions, not the headers'), Unicorn,
+# when linked statically (cmake/unicorn.cmake), as the package of the
+# archive pkg-config points at says, and that it is linked so (no
+# libunicorn in ldd's list, Unicorn's code in the binary); Capstone, which
+# vmemu loads on first use (emu/disasm_lib.c, not in ldd's list), as the
+# package of the file --version names says, that file being the one ld.so
+# finds for the SONAME of the library pkg-config points at; when it cannot
+# be loaded (VMEMU_TEST_CAPSTONE_SONAME naming no library), --version says
+# so; and the trace schema, as the header of a trace it writes says.
 #
 # usage: version.sh BUILD_DIR SOURCE_DIR
 . "${2:?usage: version.sh BUILD_DIR SOURCE_DIR}/tests/lib.sh"
@@ -121,9 +125,45 @@ else
         fail "Unicorn" "--version says '$unicorn_line'; linked statically from $archive, expected '$want'"
     fi
 fi
-check_library Capstone '^libcapstone[.]so'
 check_library libelf '^libelf[.]so'
-built=$(sed -n 's/^Capstone .* (built with \(.*\))$/\1/p' "$work/version")
+
+# Capstone: "Capstone 4.0 (built with 4.0.2) (loaded on first use from PATH)".
+devlib=$(pkg-config --variable=libdir capstone)/libcapstone.so
+soname=$(objdump -p "$devlib" 2>/dev/null | awk '$1 == "SONAME" { print $2 }')
+# What ld.so finds for the SONAME (its cache), and the package owning it (merged /usr: either name).
+found=$(ldconfig -p | awk -v s="$soname" '$1 == s && /x86-64/ { print $NF; exit }')
+cs_line=$(sed -n '/^Capstone /p' "$work/version")
+cs_re='^Capstone ([0-9]+[.][0-9]+) [(]built with [^)]*[)] [(]loaded on first use from (/[^)]*)[)]$'
+if ! [[ $cs_line =~ $cs_re ]]; then
+    fail "Capstone" "'$cs_line' names no version and file"
+elif [ -z "$soname" ] || [ -z "$found" ] || [ "${BASH_REMATCH[2]##*/}" != "$soname" ] ||
+    [ "$(realpath "${BASH_REMATCH[2]}")" != "$(realpath "$found")" ]; then
+    fail "Capstone" "'$cs_line': not $found, the file ld.so finds for $devlib's SONAME '$soname'"
+else
+    have=${BASH_REMATCH[1]} path=${BASH_REMATCH[2]} pkg=
+    for p in "$path" "/usr${path#/usr}" "${path#/usr}"; do
+        pkg=$(dpkg -S "$p" 2>/dev/null | sed -n '1s/:.*//p') && [ -n "$pkg" ] && break
+    done
+    want=$(upstream "$pkg")
+    # Capstone's library knows its major and minor only: 4.0 for 4.0.2.
+    if [ -n "$want" ] && [[ $want == "$have".* || $want == "$have" ]]; then
+        pass "Capstone $have, loaded on first use from $path: $pkg $want"
+    else
+        fail "Capstone" "--version says '$have' from $path, owned by ${pkg:-no package} ${want:-?}"
+    fi
+fi
+if ldd "$vmemu" | grep -q 'libcapstone'; then
+    fail "Capstone" "ldd lists libcapstone: vmemu is linked with it, and loads it at every start"
+fi
+st=0
+VMEMU_TEST_CAPSTONE_SONAME=libcapstone.so.999 "$vmemu" --version >"$work/version.no" 2>&1 || st=$?
+cs_no=$(sed -n '/^Capstone /p' "$work/version.no")
+if [ "$st" = 0 ] && [[ $cs_no == "Capstone cannot be loaded: libcapstone.so.999: cannot open shared object file"* ]]; then
+    pass "without the library, --version says so: $cs_no"
+else
+    fail "Capstone missing" "status $st, '$cs_no'"
+fi
+built=$(sed -n 's/^Capstone .* (built with \([^)]*\)).*$/\1/p' "$work/version")
 if [ "$built" = "$(pkg-config --modversion capstone)" ]; then
     pass "Capstone's headers: $built"
 else
