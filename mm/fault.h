@@ -91,8 +91,7 @@ enum mmu_access { MMU_READ, MMU_WRITE, MMU_FETCH };
  *
  * Preconditions: none beyond a live mm: it never allocates, never faults
  * and calls no arch hook, so the CPU's TLB-fill hook may call it at any
- * time, also while handle_mm_fault runs from that hook. (mm_, not mmu_:
- * the Unicorn vmemu links statically defines an mmu_translate of its own.)
+ * time, also while handle_mm_fault runs from that hook.
  */
 bool mm_translate(struct mm_struct *mm, uint64_t va, enum mmu_access access, uint64_t *pa,
                   unsigned int *prot);

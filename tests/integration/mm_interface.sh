@@ -6,6 +6,8 @@
 #   - touches a global variable mm/ declares in its headers (every
 #     `extern` object of mm/*.h, found here, not listed by hand), nor the
 #     zones' fields behind them.
+# And mm/ itself never names the emulator (its headers, types or the word
+# in a comment): it reaches the CPU only through the hooks of mm/arch.h.
 # docs/architecture.md says what emu/ may call instead.
 #
 # usage: mm_interface.sh BUILD_DIR SOURCE_DIR
@@ -20,7 +22,7 @@ globals=$(grep -hE '^extern [^(]*;' mm/*.h | sed -E 's/\[.*//; s/;.*//; s/.*[ *]
 
 check() {
     local what=$1 pattern=$2 hits
-    hits=$(grep -rnP --include='*.c' --include='*.h' "$pattern" "${outside[@]}")
+    hits=$(grep -rnP --include='*.c' --include='*.h' "$pattern" "${where[@]:-${outside[@]}}")
     if [ -n "$hits" ]; then
         fail "$what" "$(head -n 5 <<<"$hits" | tr '\n' ';')"
     else
@@ -35,4 +37,6 @@ for g in $globals; do
     # A struct tag of the same name (struct kmem_cache) is a type, not the global.
     check "no use of mm's global $g" "(?<!struct )\\b$g\\b(?!\\s*\\()"
 done
+where=(mm)
+check "mm/ never names the emulator" '(?i)unicorn|\buc_[a-z]+\(|\bqemu\b'
 finish
